@@ -1,0 +1,1 @@
+"""The domain and everything spatial: database, coordinates, workflow rules, queries, analyses."""

@@ -1,0 +1,112 @@
+"""The one database module: connection settings, the pool, and the migrations runner.
+
+DATABASE_URL names the database (./run.sh prints it). Every session runs in Asia/Shanghai time so
+that "today" means the command centre's today.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from geo.errors import DataUnavailable
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = ROOT / "data" / "migrations"
+TIMEZONE = "Asia/Shanghai"
+# Serialises concurrent migration runs (two ./run.sh at once); an arbitrary constant.
+_MIGRATION_LOCK = 4_490_320_281
+
+
+def database_url(url: str | None = None) -> str:
+    url = url or os.environ.get("DATABASE_URL")
+    if not url:
+        raise DataUnavailable(
+            "DATABASE_URL is not set. Run ./run.sh (it prints DATABASE_URL=...) or export it.",
+            "未配置数据库连接（DATABASE_URL）。请先运行 ./run.sh。",
+        )
+    return url
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    conn.execute("SELECT set_config('TimeZone', %(tz)s, false)", {"tz": TIMEZONE})
+    conn.commit()
+
+
+def connect(url: str | None = None, **kwargs) -> psycopg.Connection:
+    try:
+        conn = psycopg.connect(database_url(url), **kwargs)
+    except psycopg.OperationalError as exc:
+        raise DataUnavailable(f"cannot connect to the database: {exc}",
+                              "无法连接数据库，请确认数据库已启动（./run.sh）。") from exc
+    _configure(conn)
+    return conn
+
+
+def make_pool(url: str | None = None, min_size: int = 1, max_size: int = 8) -> ConnectionPool:
+    pool = ConnectionPool(database_url(url), min_size=min_size, max_size=max_size,
+                          configure=_configure, kwargs={"row_factory": dict_row}, open=False,
+                          name="jiangyin")
+    try:
+        pool.open(wait=True, timeout=15)
+    except psycopg.errors.Error as exc:
+        raise DataUnavailable(f"cannot open the connection pool: {exc}",
+                              "无法连接数据库，请确认数据库已启动（./run.sh）。") from exc
+    except Exception as exc:  # PoolTimeout
+        raise DataUnavailable(f"cannot open the connection pool: {exc}",
+                              "无法连接数据库，请确认数据库已启动（./run.sh）。") from exc
+    return pool
+
+
+@contextmanager
+def transaction(pool: ConnectionPool) -> Iterator[psycopg.Connection]:
+    """One transaction per user action: commit on success, roll back on any error."""
+    with pool.connection() as conn:
+        with conn.transaction():
+            yield conn
+
+
+# --------------------------------------------------------------------------------------------
+# Migrations: data/migrations/NNN_name.sql, applied in order, each in its own transaction and
+# recorded in schema_migrations with its checksum. Re-running applies nothing new.
+# --------------------------------------------------------------------------------------------
+
+def migration_files() -> list[Path]:
+    return sorted(p for p in MIGRATIONS_DIR.glob("*.sql") if p.name[:3].isdigit())
+
+
+def migrate(url: str | None = None) -> list[str]:
+    """Apply pending migrations; return the versions applied now."""
+    applied_now: list[str] = []
+    with connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%(k)s)", {"k": _MIGRATION_LOCK})
+        try:
+            conn.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+                              version text PRIMARY KEY,
+                              checksum text NOT NULL,
+                              applied_at timestamptz NOT NULL DEFAULT now())""")
+            done = {r[0]: r[1] for r in conn.execute("SELECT version, checksum FROM schema_migrations")}
+            for path in migration_files():
+                text = path.read_text(encoding="utf-8")
+                checksum = hashlib.sha256(text.encode()).hexdigest()
+                version = path.stem
+                if version in done:
+                    if done[version] != checksum:
+                        raise RuntimeError(
+                            f"migration {path.name} was changed after it was applied; "
+                            "add a new migration instead of editing an applied one")
+                    continue
+                with conn.transaction():
+                    conn.execute(text)
+                    conn.execute("INSERT INTO schema_migrations (version, checksum) "
+                                 "VALUES (%(v)s, %(c)s)", {"v": version, "c": checksum})
+                applied_now.append(version)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%(k)s)", {"k": _MIGRATION_LOCK})
+    return applied_now

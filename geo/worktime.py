@@ -1,0 +1,164 @@
+"""Working time: time limits counted in working hours or working days.
+
+Working days follow the Chinese statutory calendar, holidays and 调休 (weekend days swapped into
+working days), from the `chinese-calendar` package. For a year that package does not cover yet, the
+plain Monday-Friday rule is used and `calendar_gaps()` names the year, so the UI can say so.
+
+Office hours are WORK_PERIODS (local time, Asia/Shanghai). A limit of N working days is N full
+working days of office hours: an event reported at 10:00 on a working day with a 1-day limit is due
+at 10:00 on the next working day; one reported in the evening starts counting at the next opening.
+
+The arithmetic works on a "work clock": minutes of office time since an origin day. Timestamps map
+to the clock and back with numpy searchsorted, so a million deadlines take milliseconds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+import numpy as np
+
+TZ = ZoneInfo("Asia/Shanghai")
+# Office hours in minutes after midnight: 08:30-12:00 and 13:30-17:30.
+WORK_PERIODS: tuple[tuple[int, int], ...] = ((8 * 60 + 30, 12 * 60), (13 * 60 + 30, 17 * 60 + 30))
+DAY_MINUTES = sum(e - s for s, e in WORK_PERIODS)        # 450 minutes of office time per day
+# Urgency shortens the category limit: 1 特急, 2 紧急, 3 一般.
+URGENCY_FACTOR = {1: 0.25, 2: 0.5, 3: 1.0}
+
+_unsupported_years: set[int] = set()
+
+
+def _workday(day: dt.date) -> tuple[bool, bool]:
+    """(is a working day, the statutory calendar knows this year)."""
+    try:
+        return chinese_calendar.is_workday(day), True
+    except NotImplementedError:
+        return day.weekday() < 5, False
+
+
+def is_workday(day: dt.date) -> bool:
+    workday, known = _workday(day)
+    if not known:
+        _unsupported_years.add(day.year)
+    return workday
+
+
+def calendar_gaps() -> list[int]:
+    """Years for which the statutory calendar was unknown and Monday-Friday was assumed."""
+    return sorted(_unsupported_years)
+
+
+def limit_minutes(limit_value, limit_unit, priority=3):
+    """Office minutes allowed for a category limit (vectorised over arrays)."""
+    value = np.asarray(limit_value, dtype=float)
+    unit = np.asarray(limit_unit)
+    per_unit = np.where(unit == "work_days", DAY_MINUTES, 60.0)
+    factor = np.vectorize(URGENCY_FACTOR.__getitem__, otypes=[float])(np.asarray(priority))
+    return value * per_unit * factor
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    origin: dt.date
+    workday: np.ndarray       # bool per day since origin
+    cum: np.ndarray           # office minutes before the start of each day (len = days + 1)
+    unknown_years: frozenset  # years the statutory calendar does not cover (Mon-Fri assumed)
+
+
+@lru_cache(maxsize=8)
+def _calendar(first: dt.date, last: dt.date) -> _Calendar:
+    days = (last - first).days + 1
+    flags = [_workday(first + dt.timedelta(days=i)) for i in range(days)]
+    workday = np.array([f[0] for f in flags])
+    unknown = frozenset((first + dt.timedelta(days=i)).year for i, f in enumerate(flags) if not f[1])
+    cum = np.concatenate([[0], np.cumsum(np.where(workday, DAY_MINUTES, 0))]).astype(float)
+    return _Calendar(first, workday, cum, unknown)
+
+
+def _span(start: dt.date, end: dt.date) -> _Calendar:
+    # Cache by whole years so repeated calls share one calendar.
+    return _calendar(dt.date(start.year - 1, 1, 1), dt.date(end.year + 2, 12, 31))
+
+
+def _local_minutes(ts: np.ndarray, origin: dt.date):
+    """(day index since origin, minute of day) for UTC-aware datetime64 / datetimes, in local time."""
+    local = np.array([t.astimezone(TZ).replace(tzinfo=None) for t in ts], dtype="datetime64[s]") \
+        if ts.dtype == object else ts
+    origin64 = np.datetime64(origin, "s")
+    secs = (local - origin64).astype("timedelta64[s]").astype(np.int64)
+    day = secs // 86400
+    minute = (secs % 86400) / 60.0
+    return day, minute
+
+
+def _elapsed_in_day(minute):
+    total = np.zeros_like(minute, dtype=float)
+    for s, e in WORK_PERIODS:
+        total += np.clip(minute - s, 0, e - s)
+    return total
+
+
+def _minute_of_office(rem):
+    """Inverse of _elapsed_in_day for 0 < rem <= DAY_MINUTES: clock minute of the day."""
+    out = np.zeros_like(rem, dtype=float)
+    before = 0.0
+    for s, e in WORK_PERIODS:
+        length = e - s
+        inside = (rem > before) & (rem <= before + length)
+        out = np.where(inside, s + (rem - before), out)
+        before += length
+    return out
+
+
+def add_work_minutes_local(start_local: np.ndarray, minutes) -> np.ndarray:
+    """Deadlines for naive local datetime64[s] starts plus office minutes; returns local datetime64[s]."""
+    start_local = np.asarray(start_local, dtype="datetime64[s]")
+    minutes = np.broadcast_to(np.asarray(minutes, dtype=float), start_local.shape)
+    if start_local.size == 0:
+        return start_local.copy()
+    first = start_local.min().astype("datetime64[D]").astype(dt.date)
+    max_days = int(np.ceil(minutes.max() / DAY_MINUTES)) + 1
+    # Enough calendar for long holidays (Spring Festival, National Day) after the limit.
+    last = start_local.max().astype("datetime64[D]").astype(dt.date) + dt.timedelta(days=max_days * 2 + 20)
+    cal = _span(first, last)
+    day, minute = _local_minutes(start_local, cal.origin)
+    clock = cal.cum[day] + np.where(cal.workday[day], _elapsed_in_day(minute), 0.0)
+    target = clock + minutes
+    # The day whose office time contains the target: cum[d] < target <= cum[d+1].
+    d = np.searchsorted(cal.cum, target, side="left") - 1
+    d = np.maximum(d, 0)
+    rem = target - cal.cum[d]
+    minute_of_day = _minute_of_office(rem)
+    # A zero limit at a closed time stays at the start time.
+    result = (np.datetime64(cal.origin, "s") + d.astype("timedelta64[D]").astype("timedelta64[s]")
+              + np.round(minute_of_day * 60).astype("timedelta64[s]"))
+    result = np.where(minutes <= 0, start_local, result)
+    if cal.unknown_years:
+        last_year = int(result.max().astype("datetime64[Y]").astype(int)) + 1970
+        _unsupported_years.update(y for y in cal.unknown_years if y <= last_year)
+    return result
+
+
+def due_at(reported_at: dt.datetime, limit_value, limit_unit: str, priority: int = 3) -> dt.datetime:
+    """Deadline of one event (aware datetime in, aware Asia/Shanghai datetime out)."""
+    local = np.array([reported_at.astimezone(TZ).replace(tzinfo=None)], dtype="datetime64[s]")
+    mins = limit_minutes([limit_value], [limit_unit], [priority])
+    out = add_work_minutes_local(local, mins)[0].astype(dt.datetime)
+    return out.replace(tzinfo=TZ)
+
+
+def work_minutes_between(start: dt.datetime, end: dt.datetime) -> float:
+    """Office minutes between two aware datetimes (negative when end < start)."""
+    if end < start:
+        return -work_minutes_between(end, start)
+    s = np.array([start.astimezone(TZ).replace(tzinfo=None)], dtype="datetime64[s]")
+    e = np.array([end.astimezone(TZ).replace(tzinfo=None)], dtype="datetime64[s]")
+    cal = _span(start.date(), end.date())
+    out = []
+    for arr in (s, e):
+        day, minute = _local_minutes(arr, cal.origin)
+        out.append(cal.cum[day] + np.where(cal.workday[day], _elapsed_in_day(minute), 0.0))
+    return float(out[1][0] - out[0][0])

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up everything (venv, packages, PostgreSQL + PostGIS, project-local cluster, migrations,
+# demo data) and serves the dashboard at http://localhost:${PORT:-8501}.
+#   ./run.sh                 set up, then serve
+#   ./run.sh --no-serve      set up only; the last line printed is DATABASE_URL=<url>
+#   ./run.sh --no-demo       schema and reference catalogues only, no demo grids/staff/events/sites
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/setup.sh
+
+serve=1; demo=demo
+for arg in "$@"; do
+  case "$arg" in
+    --no-serve) serve=0 ;;
+    --no-demo) demo=no-demo ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) die "unknown option '$arg' (known: --no-serve, --no-demo)" ;;
+  esac
+done
+
+ensure_system_packages
+ensure_venv
+ensure_database
+ensure_schema_and_data "$demo"
+
+if [ "$serve" -eq 0 ]; then
+  echo "DATABASE_URL=$DATABASE_URL"
+  exit 0
+fi
+log "serving the dashboard at http://localhost:${PORT:-8501}"
+exec "$VENV/bin/streamlit" run dashboard/app.py --server.port "${PORT:-8501}"

@@ -1,0 +1,179 @@
+# Shared set-up for ./run.sh and ./test.sh. Source it; do not run it.
+#
+# Steps, each idempotent and quick on a second run:
+#   ensure_system_packages  PostgreSQL + PostGIS (apt-get when root, else a clear message)
+#   ensure_venv             .venv with requirements.txt (reinstalled only when the file changes)
+#   ensure_database         DATABASE_URL, or a project-local cluster in .pgdata/ on localhost:$JY_PG_PORT
+#   ensure_schema_and_data  migrations, then the demo data when the database holds no grids
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JY_PG_PORT="${JY_PG_PORT:-54329}"
+JY_DB_NAME="${JY_DB_NAME:-jiangyin}"
+JY_DB_USER="${JY_DB_USER:-jiangyin}"
+PGDATA_DIR="$ROOT/.pgdata"
+LOCAL_DIR="$ROOT/.local"
+VENV="$ROOT/.venv"
+export DEBIAN_FRONTEND=noninteractive
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+APT_UPDATED=0
+apt_install() {
+  is_root || die "missing system packages: $*. Install them with: sudo apt-get install -y $*"
+  command -v apt-get >/dev/null || die "no apt-get on this machine; install these packages by hand: $*"
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    log "apt-get update"
+    apt-get update -qq >/dev/null
+    APT_UPDATED=1
+  fi
+  log "apt-get install $*"
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# The newest PostgreSQL major version installed from Debian/Ubuntu packages, or empty.
+pg_major() {
+  local d best=""
+  for d in /usr/lib/postgresql/*/bin/postgres; do
+    [ -x "$d" ] || continue
+    d="${d#/usr/lib/postgresql/}"; d="${d%%/*}"
+    if [ -z "$best" ] || [ "$d" -gt "$best" ]; then best="$d"; fi
+  done
+  printf '%s' "$best"
+}
+
+ensure_python() {
+  PYTHON="${PYTHON:-}"
+  if [ -z "$PYTHON" ]; then
+    for p in python3.11 python3; do
+      if command -v "$p" >/dev/null && "$p" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+        PYTHON="$(command -v "$p")"; break
+      fi
+    done
+  fi
+  [ -n "$PYTHON" ] || { apt_install python3 python3-venv; PYTHON="$(command -v python3)"; }
+  if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
+    apt_install python3-venv
+  fi
+}
+
+ensure_system_packages() {
+  local major
+  major="$(pg_major)"
+  if [ -z "$major" ]; then
+    apt_install postgresql postgresql-contrib
+    major="$(pg_major)"
+    [ -n "$major" ] || die "PostgreSQL did not install; install postgresql and postgresql-contrib by hand"
+  fi
+  if [ ! -f "/usr/share/postgresql/$major/extension/postgis.control" ]; then
+    apt_install "postgresql-$major-postgis-3"
+  fi
+  [ -f "/usr/share/postgresql/$major/extension/postgis.control" ] \
+    || die "PostGIS for PostgreSQL $major is missing; install postgresql-$major-postgis-3"
+  PG_BIN="/usr/lib/postgresql/$major/bin"
+  export PG_BIN
+}
+
+ensure_venv() {
+  ensure_python
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating .venv with $PYTHON"
+    "$PYTHON" -m venv "$VENV"
+  fi
+  local want have=""
+  want="$(sha256sum "$ROOT/requirements.txt" | cut -d' ' -f1)"
+  [ -f "$VENV/.requirements.sha256" ] && have="$(cat "$VENV/.requirements.sha256")"
+  if [ "$want" != "$have" ]; then
+    log "installing Python packages (requirements.txt changed or first run)"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/requirements.txt"
+    printf '%s' "$want" > "$VENV/.requirements.sha256"
+  fi
+}
+
+# Run a PostgreSQL server binary as the cluster's owner (the server refuses to run as root).
+as_pg_owner() {
+  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+cluster_running() {
+  [ -f "$PGDATA_DIR/postmaster.pid" ] && as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1
+}
+
+ensure_local_cluster() {
+  mkdir -p "$LOCAL_DIR"; chmod 700 "$LOCAL_DIR"
+  local pwfile="$LOCAL_DIR/db_password"
+  if [ ! -s "$pwfile" ]; then
+    (umask 077; "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(24), end="")' > "$pwfile")
+  fi
+  DB_PASSWORD="$(cat "$pwfile")"
+
+  if is_root && ! runuser -u postgres -- test -x "$ROOT"; then
+    # The postgres user cannot reach this folder (e.g. under /root): keep the cluster in its home
+    # and leave .pgdata as a link to it.
+    local home_dir="/var/lib/postgresql/jiangyin-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+    if [ ! -e "$PGDATA_DIR" ]; then
+      mkdir -p "$home_dir"; chown postgres:postgres "$home_dir"; ln -s "$home_dir" "$PGDATA_DIR"
+    fi
+  fi
+
+  if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
+    log "initialising the project-local cluster in .pgdata/"
+    mkdir -p "$PGDATA_DIR"
+    local tmp_pw; tmp_pw="$(mktemp)"
+    cp "$pwfile" "$tmp_pw"
+    if is_root; then chown -R postgres:postgres "$PGDATA_DIR/" "$tmp_pw"; fi
+    chmod 700 "$PGDATA_DIR/"
+    as_pg_owner "$PG_BIN/initdb" -D "$PGDATA_DIR/" -U "$JY_DB_USER" --pwfile="$tmp_pw" \
+      --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    rm -f "$tmp_pw"
+    as_pg_owner tee -a "$PGDATA_DIR/postgresql.conf" >/dev/null <<EOF
+# jiangyin project-local cluster
+listen_addresses = 'localhost'
+port = $JY_PG_PORT
+unix_socket_directories = ''
+timezone = 'Asia/Shanghai'
+shared_buffers = '512MB'
+work_mem = '32MB'
+maintenance_work_mem = '256MB'
+max_wal_size = '2GB'
+max_connections = 100
+EOF
+  fi
+  if ! cluster_running; then
+    log "starting PostgreSQL on localhost:$JY_PG_PORT"
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 start >/dev/null \
+      || die "PostgreSQL did not start; see .pgdata/server.log"
+  fi
+  local admin_url="postgresql://$JY_DB_USER:$DB_PASSWORD@localhost:$JY_PG_PORT/postgres"
+  if ! "$PG_BIN/psql" "$admin_url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$JY_DB_NAME'" | grep -q 1; then
+    "$PG_BIN/psql" "$admin_url" -q -c "CREATE DATABASE $JY_DB_NAME" >/dev/null
+  fi
+  DATABASE_URL="postgresql://$JY_DB_USER:$DB_PASSWORD@localhost:$JY_PG_PORT/$JY_DB_NAME"
+}
+
+ensure_database() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    log "using DATABASE_URL from the environment"
+  else
+    ensure_local_cluster
+  fi
+  export DATABASE_URL
+}
+
+# $1 = "demo" or "no-demo"
+ensure_schema_and_data() {
+  (cd "$ROOT" && "$VENV/bin/python" -m loaders migrate)
+  if [ "${1:-demo}" = "demo" ]; then
+    (cd "$ROOT" && "$VENV/bin/python" -m loaders demo --if-empty)
+  fi
+}
+
+ensure_browser() {
+  command -v chromium >/dev/null || apt_install chromium
+  fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || apt_install fonts-noto-cjk fontconfig
+  command -v chromium >/dev/null || die "chromium is missing; install it with: apt-get install chromium"
+}
