@@ -139,7 +139,9 @@ def _lifecycle(rng, reported, due, until, level, cat, grid_codes, grids, staff, 
     until_local = np.datetime64(until.astimezone(worktime.TZ).replace(tzinfo=None), "s")
     limit_s = (due - reported).astype(np.int64).astype(float)
     # Seconds from report to close: mostly within the limit, a tail beyond it.
-    total = np.maximum(limit_s * rng.lognormal(np.log(0.55), 0.5, n), 1800.0)
+    total = np.maximum(limit_s * rng.lognormal(np.log(0.55), 0.55, n), 1800.0)
+    # A few cases stall (waiting on a department or a party): they run far past the limit.
+    total *= np.where(rng.random(n) < 0.03, rng.uniform(2.0, 8.0, n), 1.0)
     rejected = rng.random(n) < 0.04
     returned = (~rejected) & (rng.random(n) < 0.06)
 

@@ -1,0 +1,98 @@
+"""Aggregates for the command views (city overview first), computed in PostGIS for a Scope.
+
+Functions take a psycopg pool (or anything with .connection()), the viewer's Scope and, for
+time-dependent figures, `now` (None = the database's now()); they return plain Python values.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from geo.scope import Scope
+from geo.sqlfiles import load
+
+# Simplification tolerance (metres) per level of the areas shown: towns on the county map, ...
+TOLERANCE_M = {1: 60.0, 2: 25.0, 3: 8.0}
+
+
+@dataclass(frozen=True)
+class Kpis:
+    reports_today: int
+    open: int
+    overdue: int
+    closed_period: int
+    closed_on_time: int
+    latest_report: dt.datetime | None
+    period_days: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share of events closed in the period that closed within their limit (None if none)."""
+        return self.closed_on_time / self.closed_period if self.closed_period else None
+
+
+def _rows(pool, name: str, params: dict) -> list[dict]:
+    with pool.connection() as conn:
+        cur = conn.execute(load(name), params)
+        cols = [c.name for c in cur.description]
+        return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def child_level(scope: Scope) -> int:
+    return {"city": 1, "town": 2, "village": 3}[scope.level]
+
+
+def kpis(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> Kpis:
+    rows = _rows(pool, "overview_kpis", {**scope.params(), "now": now, "days": days})
+    if not rows:
+        return Kpis(0, 0, 0, 0, 0, None, days)
+    r = rows[0]
+    return Kpis(r["reports_today"], r["open"], r["overdue"], r["closed_period"],
+                r["closed_on_time"], r["latest_report"], days)
+
+
+def area_figures(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> list[dict]:
+    """One row per area one level below the scope, with open/overdue/today/on-time figures."""
+    level = child_level(scope)
+    rows = _rows(pool, "overview_area_figures", {
+        **scope.params(), "now": now, "days": days, "child_level": level,
+        "code_len": {1: 9, 2: 12, 3: 15}[level]})
+    for r in rows:
+        r["on_time_rate"] = r["closed_on_time"] / r["closed_period"] if r["closed_period"] else None
+    return rows
+
+
+def area_shapes(pool, scope: Scope) -> list[dict]:
+    """Simplified polygons (GeoJSON dicts) of the areas one level below the scope."""
+    level = child_level(scope)
+    rows = _rows(pool, "overview_area_shapes",
+                 {**scope.params(), "child_level": level, "tolerance_m": TOLERANCE_M[level]})
+    return [{"code": r["code"], "name": r["name"], "geometry": json.loads(r["geojson"])} for r in rows]
+
+
+def county_outline(pool, tolerance_m: float = 60.0) -> dict | None:
+    rows = _rows(pool, "county_outline", {"tolerance_m": tolerance_m})
+    return json.loads(rows[0]["geojson"]) if rows else None
+
+
+def density(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30,
+            cell_m: int = 1000) -> list[dict]:
+    """Event counts per square cell (cell_m metres) over the last `days` days."""
+    rows = _rows(pool, "overview_density",
+                 {**scope.params(), "now": now, "days": days, "cell_m": cell_m})
+    return [{"n": r["n"], "geometry": json.loads(r["geojson"])} for r in rows]
+
+
+def chem_sites(pool, scope: Scope) -> list[dict]:
+    return _rows(pool, "overview_chem_sites", scope.params())
+
+
+def dataset_info(pool) -> dict | None:
+    with pool.connection() as conn:
+        cur = conn.execute("SELECT is_demo, source, params, loaded_at FROM dataset_info WHERE id = 1")
+        row = cur.fetchone()
+        if row is None:
+            return None
+        cols = [c.name for c in cur.description]
+        return row if isinstance(row, dict) else dict(zip(cols, row))

@@ -1,0 +1,12 @@
+"""Named SQL statements kept as .sql files in geo/sql/, read once."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")

@@ -1,0 +1,42 @@
+"""Playwright driving Debian's /usr/bin/chromium (never a downloaded browser)."""
+from __future__ import annotations
+
+import shutil
+from contextlib import contextmanager
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 # deck.gl needs WebGL; without a GPU, Chromium's software renderer provides it.
+                 "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if not path:
+        raise RuntimeError("Debian's chromium is not installed; ./test.sh installs it (apt-get install chromium)")
+    return path
+
+
+@contextmanager
+def open_page(url: str, width: int = 1920, height: int = 1080, wait_text: str | None = "江阴市",
+              timeout_ms: int = 60_000):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+            page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+            if wait_text:
+                page.get_by_text(wait_text).first.wait_for(timeout=timeout_ms)
+            wait_for_streamlit(page, timeout_ms)
+            yield page
+        finally:
+            browser.close()
+
+
+def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:
+    """Wait until the script run finished (no running indicator) and maps had time to draw."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+    page.wait_for_timeout(2500)

@@ -1,0 +1,76 @@
+"""Fixtures: throwaway PostGIS databases in the cluster that ./test.sh set up (never the demo one).
+
+TEST_ADMIN_DATABASE_URL (exported by ./test.sh) names a role that may create databases. Without it
+the suite fails: it never skips because a database is missing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from contextlib import contextmanager
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from geo.worktime import TZ
+
+ADMIN_URL = os.environ.get("TEST_ADMIN_DATABASE_URL")
+# Fixed end of the demo period for deterministic checks.
+FIXED_UNTIL = dt.datetime(2026, 11, 20, 15, 0, tzinfo=TZ)
+
+
+def _admin_url() -> str:
+    if not ADMIN_URL:
+        raise RuntimeError("TEST_ADMIN_DATABASE_URL is not set: run the suite with ./test.sh, which "
+                           "sets up PostgreSQL + PostGIS and exports it")
+    return ADMIN_URL
+
+
+@contextmanager
+def throwaway_database(prefix: str = "jy_test"):
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = _admin_url()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield make_conninfo(admin, dbname=name)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def demo_url():
+    """A database with migrations, reference data and a small demo load (ending now)."""
+    from geo import db
+    from loaders.demo import generate
+    from loaders.demo.load import load
+
+    with throwaway_database("jy_demo") as url:
+        db.migrate(url)
+        until = dt.datetime.now(TZ).replace(minute=0, second=0, microsecond=0)
+        data = generate(seed=7, events=4000, days=45, until=until)
+        with db.connect(url) as conn:
+            load(conn, data)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def demo_pool(demo_url):
+    from geo import db
+
+    pool = db.make_pool(demo_url, max_size=4)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture()
+def demo_conn(demo_url):
+    from geo import db
+
+    with db.connect(demo_url) as conn:
+        yield conn
+        conn.rollback()
