@@ -1,6 +1,8 @@
 """Demo grid hierarchy: 17 towns, 274 villages/communities, 1,123 third-level grids, 138 dedicated.
 
-Everything is built in EPSG:4549 metres and converted to CGCS2000 at the end:
+Polygons are cut in CGCS2000 itself, the frame they are stored in: cutting in metres and converting
+afterwards leaves decimetre slivers between neighbours (a straight edge in metres is not straight in
+degrees). Sizes, spreads and areas are measured in EPSG:4549 metres.
 - towns: Voronoi cells of the 17 seat points, clipped to the county boundary;
 - villages and grids: Voronoi cells of seeds sampled inside their parent (denser around the town
   seat, one Lloyd relaxation), clipped to the parent, so each level's children tile their parent;
@@ -8,8 +10,6 @@ Everything is built in EPSG:4549 metres and converted to CGCS2000 at the end:
   villages and grids than rural towns.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -35,12 +35,6 @@ DEDICATED_TYPES = {  # type: (count, radius range in metres, name suffixes)
 }
 RIVERSIDE_TOWNS = ("320281008", "320281007", "320281009", "320281400")   # 利港 申港 夏港 高新区
 INDUSTRIAL_TOWNS = ("320281107", "320281108", "320281109", "320281100")  # 华士 周庄 新桥 璜土
-
-
-@dataclass
-class GridSet:
-    """Grids of every level in metres (geom_m) plus their CGCS2000 geometry (geom)."""
-    frame: pd.DataFrame   # code, parent_code, level, kind, dedicated_type, name, population, geom_m
 
 
 def allocate(total: int, weights: np.ndarray, minimum: int = 0) -> np.ndarray:
@@ -104,27 +98,35 @@ def _relax(parent, seeds: np.ndarray) -> np.ndarray:
     return np.array([[p.x, p.y] for p in pts])
 
 
+def _xy(points_xy: np.ndarray, to_metres: bool) -> np.ndarray:
+    pts = shapely.points(points_xy)
+    return shapely.get_coordinates(to_metric(pts) if to_metres else from_metric(pts))
+
+
 def build_admin(rng: np.random.Generator) -> pd.DataFrame:
-    county_m = to_metric(county_boundary())
+    """Partition in CGCS2000 itself (the stored frame), so that neighbours share exact vertices;
+    seeds are sampled and sized in metres."""
+    county = county_boundary()
     town_list: tuple[Town, ...] = towns()
-    seats = np.array([to_metric(Point(t.seat_lon, t.seat_lat)).coords[0] for t in town_list])
-    town_geoms = partition(county_m, seats)
+    seats = np.array([[t.seat_lon, t.seat_lat] for t in town_list])
+    seats_m = _xy(seats, to_metres=True)
+    town_geoms = partition(county, seats)
+    town_m = [to_metric(g) for g in town_geoms]
     rows = []
     taken: set[str] = set()
 
-    town_area = np.array([g.area for g in town_geoms])
     town_w = np.array([2.4 if t.urban else 1.0 for t in town_list])
-    n_vill = allocate(N_VILLAGES, town_area * town_w, minimum=8)
+    n_vill = allocate(N_VILLAGES, np.array([g.area for g in town_m]) * town_w, minimum=8)
 
     village_geoms, village_meta = [], []
-    for t, tg, seat, nv in zip(town_list, town_geoms, seats, n_vill):
-        rows.append(dict(code=t.code, parent_code=None, level=1, name=t.name, geom_m=tg))
-        spread = 0.35 * np.sqrt(tg.area)
-        seeds = sample_in(rng, tg, nv, centre=seat, spread=spread, share_central=0.6)
-        seeds = _relax(tg, seeds)
+    for t, tg, tg_m, seat_m, nv in zip(town_list, town_geoms, town_m, seats_m, n_vill):
+        rows.append(dict(code=t.code, parent_code=None, level=1, name=t.name, geom=tg))
+        spread = 0.35 * np.sqrt(tg_m.area)
+        seeds_m = sample_in(rng, tg_m, nv, centre=seat_m, spread=spread, share_central=0.6)
+        seeds = _relax(tg, _xy(seeds_m, to_metres=False))
         vgs = partition(tg, seeds)
         # Communities (社区, codes 001-199) near the seat, villages (村, 200-399) further out.
-        dist = np.hypot(*(seeds - seat).T)
+        dist = np.hypot(*(_xy(seeds, to_metres=True) - seat_m).T)
         order = np.argsort(dist, kind="stable")
         n_comm = nv if t.urban else max(1, int(round(nv * 0.2)))
         stems = names.place_names(rng, nv, taken)
@@ -133,23 +135,23 @@ def build_admin(rng: np.random.Generator) -> pd.DataFrame:
             number = rank + 1 if community else 200 + rank - n_comm + 1
             vname = stems[rank] + ("社区" if community else "村")
             vcode = f"{t.code}{number:03d}"
-            rows.append(dict(code=vcode, parent_code=t.code, level=2, name=vname, geom_m=vgs[i]))
+            rows.append(dict(code=vcode, parent_code=t.code, level=2, name=vname, geom=vgs[i]))
             village_geoms.append(vgs[i])
-            village_meta.append((vcode, vname, t, float(np.hypot(*(seeds[i] - seat)))))
+            village_meta.append((vcode, vname, t))
 
-    v_area = np.array([g.area for g in village_geoms])
+    village_m = [to_metric(g) for g in village_geoms]
     v_w = np.array([2.4 if m[2].urban else 1.0 for m in village_meta])
-    n_grid = allocate(N_GRIDS, v_area * v_w, minimum=2)
-    for (vcode, vname, t, _), vg, ng in zip(village_meta, village_geoms, n_grid):
-        seeds = sample_in(rng, vg, ng)
-        seeds = _relax(vg, seeds)
+    n_grid = allocate(N_GRIDS, np.array([g.area for g in village_m]) * v_w, minimum=2)
+    for (vcode, vname, t), vg, vg_m, ng in zip(village_meta, village_geoms, village_m, n_grid):
+        seeds = _relax(vg, _xy(sample_in(rng, vg_m, ng), to_metres=False))
         for k, gg in enumerate(partition(vg, seeds), start=1):
             rows.append(dict(code=f"{vcode}{k:03d}", parent_code=vcode, level=3,
-                             name=f"{vname}第{k}网格", geom_m=gg))
+                             name=f"{vname}第{k}网格", geom=gg))
     frame = pd.DataFrame(rows)
     frame["kind"] = "admin"
     frame["dedicated_type"] = None
-    _population(rng, frame, dict(zip([t.code for t in town_list], seats)))
+    frame["geom_m"] = list(to_metric(np.asarray(frame.geom.to_list(), dtype=object)))
+    _population(rng, frame, dict(zip([t.code for t in town_list], seats_m)))
     return frame
 
 
@@ -199,14 +201,15 @@ def build_dedicated(rng: np.random.Generator, admin: pd.DataFrame) -> pd.DataFra
             shape_ = Point(centre).buffer(radius, quad_segs=4 if dtype != "market" else 2)
             if rng.random() < 0.5:   # parks and campuses are often rectangular
                 shape_ = shapely.envelope(shapely.affinity.scale(shape_, 1.0, rng.uniform(0.6, 1.0)))
-            geom = _polygons(shapely.intersection(shape_, vg))
+            geom = _polygons(shapely.intersection(from_metric(shape_), villages.geom[vi]))
             vcode = villages.code[vi]
             n = per_village.get(vcode, 0) + 1
             per_village[vcode] = n
             name = _dedicated_name(town_of[vcode[:9]], villages.name[vi], rng.choice(suffixes),
                                    taken_names)
             rows.append(dict(code=f"{vcode}{900 + n:03d}", parent_code=vcode, level=3,
-                             kind="dedicated", dedicated_type=dtype, name=name, geom_m=geom))
+                             kind="dedicated", dedicated_type=dtype, name=name, geom=geom,
+                             geom_m=to_metric(geom)))
     frame = pd.DataFrame(rows)
     # Residents are counted in the admin grids; a dedicated grid reports those it overlaps.
     pop3 = grids3.population.to_numpy(dtype=float)
@@ -237,6 +240,4 @@ def _dedicated_name(town: Town, village_name: str, suffix: str, taken: set[str])
 def build_grids(rng: np.random.Generator) -> pd.DataFrame:
     admin = build_admin(rng)
     dedicated = build_dedicated(rng, admin)
-    frame = pd.concat([admin, dedicated], ignore_index=True)
-    frame["geom"] = list(from_metric(np.asarray(frame.geom_m.to_list(), dtype=object)))
-    return frame
+    return pd.concat([admin, dedicated], ignore_index=True)
