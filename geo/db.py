@@ -54,7 +54,7 @@ def make_pool(url: str | None = None, min_size: int = 1, max_size: int = 8) -> C
                           configure=_configure, kwargs={"row_factory": dict_row}, open=False,
                           name="jiangyin")
     try:
-        pool.open(wait=True, timeout=15)
+        pool.open(wait=True, timeout=float(os.environ.get("JY_DB_OPEN_TIMEOUT", "10")))
     except psycopg.errors.Error as exc:
         raise DataUnavailable(f"cannot open the connection pool: {exc}",
                               "无法连接数据库，请确认数据库已启动（./run.sh）。") from exc

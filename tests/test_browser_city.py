@@ -1,0 +1,41 @@
+"""Browser test: the real Streamlit server in Debian's headless Chromium, city overview."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser import open_page
+from tests.server import ROOT, streamlit_server
+
+ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def server(demo_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_server(demo_url) as url:
+        yield url
+
+
+def test_city_overview_renders_offline_with_chinese_labels(server, demo_conn):
+    outside_requests: list[str] = []
+    with open_page(server + "/city") as page:
+        page.on("request", lambda r: outside_requests.append(r.url)
+                if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+        page.get_by_text("在办事件").first.wait_for()
+        page.get_by_text("演示数据").first.wait_for()
+        page.locator("canvas").first.wait_for()
+        page.wait_for_timeout(1500)
+        open_ = demo_conn.execute(
+            "SELECT count(*) FROM events WHERE status NOT IN ('closed', 'rejected')").fetchone()[0]
+        metric = page.locator('[data-testid="stMetric"]', has_text="在办事件")
+        assert f"{open_:,}" in metric.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "city-overview.png"), full_page=True)
+        # The map sends no request to any tile or style server.
+        page.reload()
+        page.get_by_text("在办事件").first.wait_for()
+        page.locator("canvas").first.wait_for()
+        page.wait_for_timeout(2000)
+    assert outside_requests == []
+    assert (ARTIFACTS / "city-overview.png").stat().st_size > 50_000

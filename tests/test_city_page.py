@@ -1,0 +1,81 @@
+"""The city overview page (市级指挥) in AppTest, against the demo database, checked by separate SQL."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+
+
+@pytest.fixture()
+def app_db(demo_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield demo_url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_city_page_shows_the_figures_the_database_holds(app_db, demo_conn):
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    # Independent SQL, not geo/sql: the same definitions written again.
+    today, open_, overdue, closed, on_time = demo_conn.execute("""
+        SELECT count(*) FILTER (WHERE reported_at >= date_trunc('day', now())),
+               count(*) FILTER (WHERE status NOT IN ('closed', 'rejected')),
+               count(*) FILTER (WHERE status NOT IN ('closed', 'rejected') AND due_at < now()),
+               count(*) FILTER (WHERE closed_at > now() - interval '30 days'),
+               count(*) FILTER (WHERE closed_at > now() - interval '30 days' AND closed_at <= due_at)
+          FROM events""").fetchone()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["今日上报"] == f"{today:,}"
+    assert metrics["在办事件"] == f"{open_:,}"
+    assert metrics["超期事件"] == f"{overdue:,}"
+    assert metrics["按期办结率（近30天）"] == f"{on_time / closed * 100:.1f}%"
+    assert open_ > 0 and overdue > 0
+
+    table = at.dataframe[0].value
+    assert len(table) == 17
+    assert int(table["在办"].sum()) == open_
+    by_town = dict(demo_conn.execute("""
+        SELECT g.name, count(e.id) FILTER (WHERE e.status NOT IN ('closed', 'rejected'))
+          FROM grids g LEFT JOIN events e ON e.town_code = g.code
+         WHERE g.level = 1 GROUP BY g.name""").fetchall())
+    assert dict(zip(table["镇街"], table["在办"])) == by_town
+    assert "演示数据" in _texts(at)
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_city_page_layers_follow_the_url(app_db):
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["layers"] = "chem"
+    at.run()
+    assert not at.exception
+    assert at.multiselect[0].value == ["chem"]
+    # A new browser session with a bad value: nothing unknown is selected, and nothing breaks.
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["layers"] = "bogus,,<script>"
+    at.run()
+    assert not at.exception
+    assert at.multiselect[0].value == []
+
+
+def test_database_down_gives_a_chinese_message_not_a_traceback(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:wrong@127.0.0.1:1/none")
+    monkeypatch.setenv("JY_DB_OPEN_TIMEOUT", "2")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.error and "数据库" in at.error[0].value
+    st.cache_resource.clear()
