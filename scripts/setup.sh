@@ -144,6 +144,9 @@ max_connections = 100
 EOF
   fi
   if ! cluster_running; then
+    if (exec 3<>"/dev/tcp/127.0.0.1/$JY_PG_PORT") 2>/dev/null; then
+      die "port $JY_PG_PORT is already in use (another clone's cluster?). Stop that server, or pick another port: JY_PG_PORT=54330 ./run.sh"
+    fi
     log "starting PostgreSQL on localhost:$JY_PG_PORT"
     as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 start >/dev/null \
       || die "PostgreSQL did not start; see .pgdata/server.log"
