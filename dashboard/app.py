@@ -10,10 +10,17 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-st.set_page_config(page_title="江阴市网格化联动指挥中心", page_icon="🛰️", layout="wide")
+st.set_page_config(page_title="江阴市网格化联动指挥中心", page_icon=":material/hub:", layout="wide")
 
-PAGES = [
-    st.Page(str(ROOT / "dashboard" / "pages" / "city.py"), title="市级指挥", icon="🏙️",
-            url_path="city", default=True),
-]
+# Not "pages/": Streamlit would treat that folder as an old-style multipage app.
+PAGES_DIR = ROOT / "dashboard" / "views"
+PAGES = {
+    "指挥视图": [
+        st.Page(str(PAGES_DIR / "city.py"), title="市级指挥", icon=":material/location_city:", url_path="city", default=True),
+        st.Page(str(PAGES_DIR / "town.py"), title="镇街", icon=":material/holiday_village:", url_path="town"),
+        st.Page(str(PAGES_DIR / "village.py"), title="村社区", icon=":material/home_work:", url_path="village"),
+        st.Page(str(PAGES_DIR / "grid.py"), title="网格", icon=":material/grid_view:", url_path="grid"),
+        st.Page(str(PAGES_DIR / "event.py"), title="事件详情", icon=":material/pin_drop:", url_path="event"),
+    ],
+}
 st.navigation(PAGES).run()

@@ -23,6 +23,7 @@ class Kpis:
     overdue: int
     closed_period: int
     closed_on_time: int
+    mean_close_hours: float | None
     latest_report: dt.datetime | None
     period_days: int
 
@@ -46,10 +47,11 @@ def child_level(scope: Scope) -> int:
 def kpis(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> Kpis:
     rows = _rows(pool, "overview_kpis", {**scope.params(), "now": now, "days": days})
     if not rows:
-        return Kpis(0, 0, 0, 0, 0, None, days)
+        return Kpis(0, 0, 0, 0, 0, None, None, days)
     r = rows[0]
+    mean = None if r["mean_close_hours"] is None else float(r["mean_close_hours"])
     return Kpis(r["reports_today"], r["open"], r["overdue"], r["closed_period"],
-                r["closed_on_time"], r["latest_report"], days)
+                r["closed_on_time"], mean, r["latest_report"], days)
 
 
 def area_figures(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> list[dict]:
@@ -84,6 +86,20 @@ def density(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30,
     return [{"n": r["n"], "geometry": json.loads(r["geojson"])} for r in rows]
 
 
+def trend(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> list[dict]:
+    """Per day of the last `days` days: events reported, closed, and closed within limit."""
+    return _rows(pool, "overview_trend", {**scope.params(), "now": now, "days": days})
+
+
+def categories(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> list[dict]:
+    """Per category class: reported in the period, open now, overdue now."""
+    return _rows(pool, "overview_categories", {**scope.params(), "now": now, "days": days})
+
+
+def latest_events(pool, scope: Scope, limit: int = 12) -> list[dict]:
+    return _rows(pool, "overview_latest", {**scope.params(), "limit": limit})
+
+
 def chem_sites(pool, scope: Scope) -> list[dict]:
     return _rows(pool, "overview_chem_sites", scope.params())
 
@@ -96,3 +112,8 @@ def dataset_info(pool) -> dict | None:
             return None
         cols = [c.name for c in cur.description]
         return row if isinstance(row, dict) else dict(zip(cols, row))
+
+
+def category_classes(pool) -> list[dict]:
+    """The top classes of the category catalogue (for filters)."""
+    return _rows(pool, "category_classes", {})

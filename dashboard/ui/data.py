@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import db, overview
+from geo import db, events, layers, overview, places
 from geo.scope import Scope
 
 FIGURES_TTL_S = 30       # live figures
@@ -48,3 +48,81 @@ def chem_sites(scope: Scope) -> list[dict]:
 @st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
 def dataset_info() -> dict | None:
     return overview.dataset_info(pool())
+
+
+@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
+def trend(scope: Scope, days: int = 30) -> list[dict]:
+    return overview.trend(pool(), scope, days=days)
+
+
+@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
+def categories(scope: Scope, days: int = 30) -> list[dict]:
+    return overview.categories(pool(), scope, days=days)
+
+
+@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
+def latest_events(scope: Scope, limit: int = 12) -> list[dict]:
+    return overview.latest_events(pool(), scope, limit)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def resolve_path(town: str | None, village: str | None, grid: str | None) -> places.Path:
+    return places.resolve_path(pool(), town, village, grid)
+
+
+@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
+def list_events(scope: Scope, flt: events.EventFilter, limit: int = 300):
+    return events.list_events(pool(), scope, flt, limit)
+
+
+@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
+def staff_summary(scope: Scope, grid: str | None = None) -> list[dict]:
+    return layers.staff_summary(pool(), scope, grid)
+
+
+@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
+def staff_list(scope: Scope, grid: str | None = None, on_duty_only: bool = False) -> list[dict]:
+    return layers.staff_list(pool(), scope, grid, on_duty_only)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def dedicated_grids(scope: Scope, overlapping_grid: str | None = None) -> list[dict]:
+    return layers.dedicated_grids(pool(), scope, overlapping_grid)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def resources(scope: Scope) -> list[dict]:
+    return layers.resources(pool(), scope)
+
+
+@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
+def event_points(scope: Scope, grid: str | None = None) -> list[dict]:
+    return layers.event_points(pool(), scope, grid)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def grid_shape(code: str) -> dict | None:
+    return layers.grid_shape(pool(), code)
+
+
+# Event detail is read fresh on every run: dispatchers act on it.
+def event(scope: Scope, event_id: int) -> dict:
+    return events.get_event(pool(), scope, event_id)
+
+
+def timeline(event_id: int) -> list[dict]:
+    return events.timeline(pool(), event_id)
+
+
+def duplicates(ev: dict) -> list[dict]:
+    return events.duplicates(pool(), ev)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def category_classes() -> list[dict]:
+    return overview.category_classes(pool())
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def children(scope: Scope) -> list[dict]:
+    return places.children(pool(), scope)

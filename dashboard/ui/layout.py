@@ -20,7 +20,7 @@ def header(title: str, subtitle: str | None = None) -> None:
         if info is None:
             st.warning("数据库中还没有网格数据：请运行 ./run.sh 载入演示数据，或导入本地数据。")
         elif info["is_demo"]:
-            st.badge("演示数据", icon="⚠️", color="orange")
+            st.badge("演示数据", icon=":material/warning:", color="orange")
             st.caption("演示数据：镇街、村社区与网格边界由驻地点自动生成，并非官方边界；"
                        "人员、事件与危化企业均为虚构。")
         now = dt.datetime.now(TZ).strftime("%Y-%m-%d %H:%M")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 
 import pydeck as pdk
@@ -16,53 +17,50 @@ from dashboard.ui.html import esc
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"
 HAZARD_COLORS = {1: [192, 0, 0], 2: [235, 97, 0], 3: [240, 180, 0], 4: [70, 130, 180]}
+RESOURCE_COLORS = {"rescue_base": [128, 0, 128], "fire_station": [220, 20, 60],
+                   "hospital": [0, 150, 136], "police_station": [25, 80, 200],
+                   "materials_depot": [120, 85, 60], "shelter": [46, 139, 87],
+                   "medical_team": [0, 150, 136]}
+RESOURCE_LABELS = {"rescue_base": "危化品应急救援基地", "fire_station": "消防救援站", "hospital": "医院",
+                   "police_station": "派出所", "materials_depot": "应急物资库", "shelter": "应急避难场所",
+                   "medical_team": "医疗救援队"}
+DEDICATED_LABELS = {"school": "学校", "hospital": "医院", "chemical_park": "化工园区",
+                    "industrial_park": "工业园区", "market": "市场", "scenic_area": "景区",
+                    "elderly_home": "养老机构", "transport_hub": "交通枢纽", "other": "其他"}
 TOOLTIP = {
     "html": "<div style='font-size:14px'><b>{name}</b><br/>{line1}<br/>{line2}</div>",
     "style": {"backgroundColor": "rgba(20,24,33,0.92)", "color": "white", "fontFamily": FONT},
 }
+MAP_W, MAP_H = 900, 600      # the map size views are fitted to (the map column at 1920 px)
+CITY_VIEW = (120.30, 31.835, 9.75)
 
 
-def ramp(value: float, vmax: float) -> list[int]:
-    """Light yellow -> deep red by value/vmax, opaque enough to read on a blank background."""
+def ramp(value: float, vmax: float, alpha: int = 200) -> list[int]:
+    """Light yellow -> deep red by value/vmax."""
     t = 0.0 if vmax <= 0 else max(0.0, min(1.0, value / vmax))
     low, high = (255, 237, 160), (189, 0, 38)
-    return [round(a + (b - a) * t) for a, b in zip(low, high)] + [200]
+    return [round(a + (b - a) * t) for a, b in zip(low, high)] + [alpha]
 
 
 def fmt_rate(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
-def area_features(shapes: list[dict], figures: list[dict], metric: str = "open") -> list[dict]:
-    by_code = {f["code"]: f for f in figures}
-    vmax = max((f[metric] for f in figures), default=0)
-    feats = []
-    for s in shapes:
-        f = by_code.get(s["code"], {})
-        feats.append({
-            "type": "Feature",
-            "geometry": s["geometry"],
-            "properties": {
-                "code": s["code"],
-                "name": esc(s["name"]),
-                "line1": esc(f"在办 {f.get('open', 0)} 件 · 超期 {f.get('overdue', 0)} 件"),
-                "line2": esc(f"今日上报 {f.get('reports_today', 0)} 件 · 按期办结率 "
-                             f"{fmt_rate(f.get('on_time_rate'))}"),
-                "fill": ramp(f.get(metric, 0), vmax),
-                "label": s["name"],
-            },
-        })
-    return feats
+def _merc_y(lat: float) -> float:
+    s = math.sin(math.radians(lat))
+    return 0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)
 
 
-def _label_points(shapes: list[dict]) -> list[dict]:
-    import shapely.geometry as sg
-
-    out = []
-    for s in shapes:
-        p = sg.shape(s["geometry"]).representative_point()
-        out.append({"position": [p.x, p.y], "text": s["name"]})
-    return out
+def fit_view(bounds, width: int = MAP_W, height: int = MAP_H, pad: float = 0.08):
+    """(lon, lat, zoom) showing bounds (minx, miny, maxx, maxy) in a width x height deck.gl map."""
+    minx, miny, maxx, maxy = bounds
+    dx = max(maxx - minx, 1e-4) / 360.0
+    y0, y1 = _merc_y(maxy), _merc_y(miny)
+    dy = max(y1 - y0, 1e-7)
+    zoom = min(math.log2(width * (1 - pad) / (512 * dx)), math.log2(height * (1 - pad) / (512 * dy)))
+    ym = (y0 + y1) / 2
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * ym))))
+    return ((minx + maxx) / 2, lat, min(zoom, 17.0))
 
 
 def base_style() -> str:
@@ -83,45 +81,122 @@ def base_style() -> str:
     return f"data:application/json;base64,{payload}"
 
 
-def overview_deck(shapes, figures, outline=None, density=None, sites=None,
-                  view=(120.30, 31.835, 9.75), height=640) -> pdk.Deck:
-    layers = [pdk.Layer(
-        "GeoJsonLayer", id="areas",
-        data={"type": "FeatureCollection", "features": area_features(shapes, figures)},
-        pickable=True, stroked=True, filled=True, auto_highlight=True,
-        get_fill_color="properties.fill", get_line_color=[255, 255, 255],
-        line_width_min_pixels=1.2, highlight_color=[30, 144, 255, 90])]
-    if density:
-        vmax = max(c["n"] for c in density)
-        layers.append(pdk.Layer(
-            "GeoJsonLayer", id="density",
-            data={"type": "FeatureCollection", "features": [
-                {"type": "Feature", "geometry": c["geometry"],
-                 "properties": {"name": "事件密度", "line1": esc(f"近30天 {c['n']} 件 / 平方公里"),
-                                "line2": "", "fill": ramp(c["n"], vmax)[:3] + [round(40 + 170 * c["n"] / vmax)]}}
-                for c in density]},
-            pickable=True, stroked=False, filled=True, get_fill_color="properties.fill"))
-    if outline:
-        layers.append(pdk.Layer(
-            "GeoJsonLayer", id="county", data={"type": "Feature", "geometry": outline, "properties": {}},
-            stroked=True, filled=False, get_line_color=[60, 60, 60], line_width_min_pixels=2.5))
-    layers.append(pdk.Layer(
-        "TextLayer", id="labels", data=_label_points(shapes), get_position="position",
-        get_text="text", get_size=14, get_color=[25, 25, 25],
-        # pydeck turns plain strings into expressions; String() keeps these literal.
-        font_family=pdk.types.String(FONT), character_set=pdk.types.String("auto"), outline_width=3,
-        outline_color=[255, 255, 255, 230], font_settings={"sdf": True}, font_weight=600))
-    if sites:
-        layers.append(pdk.Layer(
-            "ScatterplotLayer", id="chem_sites",
-            data=[{"position": [s["lon"], s["lat"]], "name": esc(s["name"]),
-                   "line1": esc(f"{s['hazard_level']}级重大危险源"),
-                   "line2": esc(f"主要物质：{s['main_chemicals'] or '—'}"),
-                   "color": HAZARD_COLORS.get(s["hazard_level"], [120, 120, 120]) + [230]}
-                  for s in sites],
-            get_position="position", get_fill_color="color", get_line_color=[255, 255, 255],
-            stroked=True, line_width_min_pixels=1, get_radius=150, radius_units="meters",
-            radius_min_pixels=3, radius_max_pixels=9, pickable=True))
+# ----------------------------------------------------------------------------- layers
+
+def areas_layer(shapes: list[dict], figures: list[dict], metric: str = "open") -> pdk.Layer:
+    """Areas shaded by a figure; layer id 'areas' (the one whose clicks drill down)."""
+    by_code = {f["code"]: f for f in figures}
+    values = [by_code.get(s["code"], {}).get(metric) for s in shapes]
+    vmax = max((v for v in values if v is not None), default=0)
+    feats = []
+    for s, v in zip(shapes, values):
+        f = by_code.get(s["code"], {})
+        feats.append({"type": "Feature", "geometry": s["geometry"], "properties": {
+            "code": s["code"], "name": esc(s["name"]),
+            "line1": esc(f"在办 {f.get('open', 0)} 件 · 超期 {f.get('overdue', 0)} 件"),
+            "line2": esc(f"今日上报 {f.get('reports_today', 0)} 件 · 按期办结率 "
+                         f"{fmt_rate(f.get('on_time_rate'))}"),
+            "fill": ramp(v or 0, vmax) if v is not None else [200, 200, 200, 160]}})
+    return pdk.Layer("GeoJsonLayer", id="areas",
+                     data={"type": "FeatureCollection", "features": feats},
+                     pickable=True, stroked=True, filled=True, auto_highlight=True,
+                     get_fill_color="properties.fill", get_line_color=[255, 255, 255],
+                     line_width_min_pixels=1.2, highlight_color=[30, 144, 255, 90])
+
+
+def labels_layer(shapes: list[dict], size: int = 14, strip: str = "") -> pdk.Layer:
+    """Area names at an interior point; `strip` drops a common prefix (the village in grid names)."""
+    import shapely.geometry as sg
+
+    data = []
+    for s in shapes:
+        p = sg.shape(s["geometry"]).representative_point()
+        data.append({"position": [p.x, p.y], "text": s["name"].removeprefix(strip) if strip else s["name"]})
+    return pdk.Layer("TextLayer", id="labels", data=data, get_position="position", get_text="text",
+                     get_size=size, get_color=[25, 25, 25],
+                     # pydeck turns plain strings into expressions; String() keeps these literal.
+                     font_family=pdk.types.String(FONT), character_set=pdk.types.String("auto"),
+                     outline_width=3, outline_color=[255, 255, 255, 230],
+                     font_settings={"sdf": True}, font_weight=600)
+
+
+def outline_layer(geometry: dict, layer_id: str = "outline", width: float = 2.5,
+                  color=(60, 60, 60)) -> pdk.Layer:
+    return pdk.Layer("GeoJsonLayer", id=layer_id,
+                     data={"type": "Feature", "geometry": geometry, "properties": {}},
+                     stroked=True, filled=False, get_line_color=list(color),
+                     line_width_min_pixels=width)
+
+
+def density_layer(cells: list[dict]) -> pdk.Layer:
+    vmax = max((c["n"] for c in cells), default=1)
+    feats = [{"type": "Feature", "geometry": c["geometry"], "properties": {
+        "name": "事件密度", "line1": esc(f"近30天 {c['n']} 件 / 平方公里"), "line2": "",
+        "fill": ramp(c["n"], vmax)[:3] + [round(40 + 170 * c["n"] / vmax)]}} for c in cells]
+    return pdk.Layer("GeoJsonLayer", id="density", data={"type": "FeatureCollection", "features": feats},
+                     pickable=True, stroked=False, filled=True, get_fill_color="properties.fill")
+
+
+def chem_layer(sites: list[dict]) -> pdk.Layer:
+    return pdk.Layer(
+        "ScatterplotLayer", id="chem_sites",
+        data=[{"position": [s["lon"], s["lat"]], "name": esc(s["name"]),
+               "line1": esc(f"{s['hazard_level']}级重大危险源"),
+               "line2": esc(f"主要物质：{s['main_chemicals'] or '—'}"),
+               "color": HAZARD_COLORS.get(s["hazard_level"], [120, 120, 120]) + [230]} for s in sites],
+        get_position="position", get_fill_color="color", get_line_color=[255, 255, 255],
+        stroked=True, line_width_min_pixels=1, get_radius=150, radius_units=pdk.types.String("meters"),
+        radius_min_pixels=3, radius_max_pixels=9, pickable=True)
+
+
+def resources_layer(items: list[dict]) -> pdk.Layer:
+    return pdk.Layer(
+        "ScatterplotLayer", id="resources",
+        data=[{"position": [r["lon"], r["lat"]], "name": esc(r["name"]),
+               "line1": esc(RESOURCE_LABELS.get(r["kind"], r["kind"])),
+               "line2": esc(f"人员 {r['personnel'] or '—'} · 车辆 {r['vehicles'] or '—'}"),
+               "color": RESOURCE_COLORS.get(r["kind"], [90, 90, 90]) + [240]} for r in items],
+        get_position="position", get_fill_color="color", get_line_color=[255, 255, 255],
+        stroked=True, line_width_min_pixels=2, get_radius=200, radius_units=pdk.types.String("meters"),
+        radius_min_pixels=5, radius_max_pixels=12, pickable=True)
+
+
+def dedicated_layer(items: list[dict]) -> pdk.Layer:
+    feats = [{"type": "Feature", "geometry": d["geometry"], "properties": {
+        "name": esc(d["name"]), "line1": esc(f"专属网格 · {DEDICATED_LABELS.get(d['dedicated_type'], '')}"),
+        "line2": esc(f"编码 {d['code']}")}} for d in items]
+    return pdk.Layer("GeoJsonLayer", id="dedicated", data={"type": "FeatureCollection", "features": feats},
+                     pickable=True, stroked=True, filled=True, get_fill_color=[72, 61, 139, 70],
+                     get_line_color=[72, 61, 139, 230], line_width_min_pixels=1.5)
+
+
+def points_layer(items: list[dict], layer_id: str, name_key: str, line1, line2, color_fn,
+                 radius_px: int = 5) -> pdk.Layer:
+    return pdk.Layer(
+        "ScatterplotLayer", id=layer_id,
+        data=[{"position": [i["lon"], i["lat"]], "id": i.get("id"), "name": esc(i[name_key]),
+               "line1": esc(line1(i)), "line2": esc(line2(i)), "color": color_fn(i)} for i in items],
+        get_position="position", get_fill_color="color", get_line_color=[255, 255, 255],
+        stroked=True, line_width_min_pixels=1, get_radius=radius_px, radius_units=pdk.types.String("pixels"),
+        pickable=True)
+
+
+def deck(layers: list[pdk.Layer], view, height: int = MAP_H) -> pdk.Deck:
     lon, lat, zoom = view
     return pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom),
                     map_provider="carto", map_style=base_style(), tooltip=TOOLTIP, height=height)
+
+
+def selected_code(selection, layer_id: str = "areas") -> str | None:
+    """The code of the clicked feature in a pydeck selection result, if any."""
+    try:
+        objects = (selection or {}).get("selection", {}).get("objects", {}).get(layer_id) or []
+    except AttributeError:
+        return None
+    for obj in objects:
+        props = obj.get("properties", obj) if isinstance(obj, dict) else {}
+        if props.get("code"):
+            return str(props["code"])
+        if props.get("id") is not None:
+            return str(props["id"])
+    return None

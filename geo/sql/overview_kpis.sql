@@ -16,6 +16,9 @@ SELECT
                        AND e.closed_at <= t.now_ts)                                  AS closed_period,
     count(*) FILTER (WHERE e.closed_at > t.now_ts - make_interval(days => %(days)s)
                        AND e.closed_at <= t.now_ts AND e.closed_at <= e.due_at)      AS closed_on_time,
+    avg(extract(epoch FROM e.closed_at - e.reported_at) / 3600.0)
+        FILTER (WHERE e.closed_at > t.now_ts - make_interval(days => %(days)s)
+                  AND e.closed_at <= t.now_ts)                                       AS mean_close_hours,
     max(e.reported_at)                                                               AS latest_report
   FROM e CROSS JOIN t
  GROUP BY t.now_ts

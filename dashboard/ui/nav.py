@@ -1,0 +1,113 @@
+"""Drill-down navigation: city -> town -> village -> grid -> event, all state in the URL.
+
+Every view is a shareable URL: /town?town=…, /village?town=…&village=…, /grid?…&grid=…,
+/event?event=… . Moving down uses st.switch_page with query params (a browser history entry, so
+the back button walks back up); the breadcrumb leads back up with page links.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import data
+from dashboard.ui.errors import show_error
+from dashboard.ui.html import esc_md
+from geo.errors import InvalidInput
+from geo.places import Path, PathError
+
+PAGES = {
+    "city": "views/city.py",
+    "town": "views/town.py",
+    "village": "views/village.py",
+    "grid": "views/grid.py",
+    "event": "views/event.py",
+}
+
+
+def params_for(path: Path) -> dict[str, str]:
+    out = {}
+    if path.town:
+        out["town"] = path.town.code
+    if path.village:
+        out["village"] = path.village.code
+    if path.grid:
+        out["grid"] = path.grid.code
+    return out
+
+
+def go(page: str, **params) -> None:
+    """Switch to a page with these query params (None values are left out)."""
+    st.switch_page(PAGES[page], query_params={k: str(v) for k, v in params.items() if v is not None})
+
+
+def qp(name: str) -> str | None:
+    value = st.query_params.get(name)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def current_path(required: str | None = None) -> Path:
+    """Resolve the URL's town/village/grid; on a bad or mismatched code, explain and link up."""
+    try:
+        path = data.resolve_path(qp("town"), qp("village"), qp("grid"))
+    except PathError as exc:
+        show_error(exc)
+        breadcrumb(exc.valid, here=None)
+        up = exc.valid.deepest
+        st.page_link(PAGES[_page_of(up)], label=f"返回{up.name if up else '江阴市'}", icon="⬆️",
+                     query_params=params_for(exc.valid))
+        st.stop()
+    if required and getattr(path, required) is None:
+        _pick_missing(path, required)
+        st.stop()
+    return path
+
+
+def _page_of(place) -> str:
+    return "city" if place is None else {1: "town", 2: "village", 3: "grid"}[place.level]
+
+
+def _pick_missing(path: Path, required: str) -> None:
+    """The URL stops above the page's level: let the user choose the next place down."""
+    breadcrumb(path, here=None)
+    nxt = "town" if path.town is None else ("village" if path.village is None else "grid")
+    label = {"town": "镇街", "village": "村社区", "grid": "网格"}[nxt]
+    options = data.children(path.scope())
+    st.info(f"请选择{label}。")
+    choice = st.selectbox(label, [o["code"] for o in options], index=None,
+                          format_func={o["code"]: o["name"] for o in options}.get,
+                          placeholder=f"选择{label}…", key=f"pick_{nxt}")
+    if choice:   # back to this same page, one level more in the URL (it asks again if needed)
+        go(required, **{**params_for(path), nxt: choice})
+
+
+def event_id() -> int:
+    raw = qp("event")
+    if raw is None or not raw.isdigit() or len(raw) > 15:
+        show_error(InvalidInput(f"event id {raw!r} is not a number",
+                                f"事件编号“{raw or ''}”无效，请从事件列表进入。"))
+        breadcrumb(Path(), here=None)
+        st.stop()
+    return int(raw)
+
+
+def breadcrumb(path: Path, here: str | None = "", event: int | None = None) -> None:
+    """江阴市 › town › village › grid › 事件 N, each a link up; the current place is plain text."""
+    steps = [("city", "江阴市", {})]
+    if path.town:
+        steps.append(("town", path.town.name, {"town": path.town.code}))
+    if path.village:
+        steps.append(("village", path.village.name,
+                      {"town": path.town.code, "village": path.village.code}))
+    if path.grid:
+        steps.append(("grid", path.grid.name, params_for(path)))
+    if event is not None:
+        steps.append(("event", f"事件 {event}", {**params_for(path), "event": str(event)}))
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center", key="breadcrumb")
+    with row:
+        for i, (page, label, params) in enumerate(steps):
+            last = i == len(steps) - 1 and here is not None
+            if last:
+                st.markdown(f"**{esc_md(label)}**")
+            else:
+                st.page_link(PAGES[page], label=label, query_params=params)
+                st.markdown("›")
+

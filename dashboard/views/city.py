@@ -1,0 +1,81 @@
+"""市级指挥: the county overview (also the wall's content). Click a town to drill down."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import data, maps, nav, panels
+from dashboard.ui.errors import user_errors
+from dashboard.ui.layout import header
+from geo.places import Path
+from geo.scope import Scope
+
+LAYERS = {"density": "事件密度（近30天）", "chem": "危化品企业", "resources": "应急资源",
+          "dedicated": "专属网格"}
+DEFAULT_LAYERS = ["density", "chem"]
+SCOPE = Scope.city()
+
+
+def _selected_layers() -> list[str]:
+    raw = nav.qp("layers")
+    if raw is None:
+        return DEFAULT_LAYERS
+    return [k for k in raw.split(",") if k in LAYERS]
+
+
+def _store_layers() -> None:
+    st.query_params["layers"] = ",".join(st.session_state["city_layers"]) or "none"
+
+
+@st.fragment(run_every=30)
+def kpi_panel() -> None:
+    panels.kpi_row(data.kpis(SCOPE))
+
+
+@st.fragment(run_every=60)
+def map_and_ranking(layers: list[str]) -> None:
+    figures = data.area_figures(SCOPE)
+    shapes = data.area_shapes(SCOPE)
+    left, right = st.columns([3, 2])
+    with left:
+        deck_layers = [maps.areas_layer(shapes, figures)]
+        if "density" in layers:
+            deck_layers.append(maps.density_layer(data.density(SCOPE)))
+        if "dedicated" in layers:
+            deck_layers.append(maps.dedicated_layer(data.dedicated_grids(SCOPE)))
+        deck_layers += [maps.outline_layer(data.county_outline(), "county"), maps.labels_layer(shapes)]
+        if "chem" in layers:
+            deck_layers.append(maps.chem_layer(data.chem_sites(SCOPE)))
+        if "resources" in layers:
+            deck_layers.append(maps.resources_layer(data.resources(SCOPE)))
+        clicked = st.pydeck_chart(maps.deck(deck_layers, maps.CITY_VIEW, height=640), width="stretch",
+                                  height=640, key="city_map", on_select="rerun",
+                                  selection_mode="single-object")
+        st.caption("点击镇街进入镇街视图。底色：在办事件数（越深越多）。危化品企业：红=一级，橙=二级，"
+                   "黄=三级，蓝=四级重大危险源。地图仅用矢量图层，无需在线底图。")
+    with right:
+        st.markdown("#### 镇街排名（点击行进入）")
+        picked = panels.area_ranking(figures, key="city_ranking", label="镇街")
+    code = maps.selected_code(clicked) or picked
+    if code:
+        nav.go("town", town=code)
+
+
+with user_errors():
+    header("市级指挥", "全市事件态势：上报、在办、超期与按期办结；镇街分布、危化品企业与应急资源。")
+    nav.breadcrumb(Path(), here="")
+    kpi_panel()
+    st.multiselect("图层", options=list(LAYERS), format_func=LAYERS.get, default=_selected_layers(),
+                   key="city_layers", on_change=_store_layers)
+    map_and_ranking(st.session_state.get("city_layers", _selected_layers()))
+    c1, c2, c3 = st.columns([2, 2, 3])
+    with c1:
+        st.markdown("#### 近30天趋势")
+        panels.trend_chart(data.trend(SCOPE))
+    with c2:
+        st.markdown("#### 事件类别（近30天）")
+        panels.category_chart(data.categories(SCOPE))
+    with c3:
+        st.markdown("#### 最新事件（点击行查看详情）")
+        ev = panels.events_table(data.latest_events(SCOPE), key="city_latest", height=260)
+        if ev:
+            nav.go("event", event=ev)

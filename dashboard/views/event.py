@@ -1,0 +1,90 @@
+"""事件详情: one event — location in its grid, category and responsibility, full timeline,
+time-limit state, and possible duplicates nearby."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.ui import data, maps, nav
+from dashboard.ui.errors import show_error, user_errors
+from dashboard.ui.html import esc_md
+from dashboard.ui.layout import header
+from geo import events
+from geo.errors import NotFound
+from geo.places import Path
+from geo.scope import Scope
+from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
+
+SOURCE_LABELS = {"grid_app": "网格员移动终端", "police": "网格警员", "hotline": "热线", "platform": "平台",
+                 "inspection": "巡查", "sensor": "物联感知"}
+
+with user_errors():
+    event_id = nav.event_id()
+    ev = data.event(Scope.city(), event_id)
+    path = data.resolve_path(ev["town_code"], ev["village_code"], ev["grid_code"])
+    given = {k: nav.qp(k) for k in ("town", "village", "grid")}
+    if any(v is not None and v != nav.params_for(path)[k] for k, v in given.items()):
+        show_error(NotFound("event is not in the place named by the URL",
+                            f"事件 {event_id} 不属于地址中指定的区域，已按事件实际所在网格显示。"))
+    header(f"事件 {event_id} · {ev['category']}",
+           f"{ev['town_name']} · {ev['village_name']} · {ev['grid_name']}")
+    nav.breadcrumb(path, event=event_id)
+
+    state = events.limit_state(ev)
+    c = st.columns(4)
+    c[0].metric("当前状态", STATUS_LABELS.get(ev["status"], ev["status"]), border=True)
+    c[1].metric("紧急程度", PRIORITY_LABELS.get(ev["priority"], ""), border=True)
+    c[2].metric("处置层级", LEVEL_LABELS.get(ev["handling_level"], ""), border=True)
+    c[3].metric("时限状态", "已超期" if state.overdue else ("按期" if state.closed else "未超期"),
+                delta=state.label(), delta_color="inverse" if state.overdue else "normal", border=True)
+
+    left, right = st.columns([3, 2])
+    with left:
+        dups = data.duplicates(ev)
+        shape = data.grid_shape(ev["grid_code"])
+        here = [{"lon": ev["lon"], "lat": ev["lat"], "id": ev["id"], "name": ev["category"]}]
+        layers = [maps.outline_layer(shape, "grid", width=3, color=(192, 57, 43)),
+                  maps.points_layer(dups, "duplicates", "description", lambda d: f"事件 {d['id']}",
+                                    lambda d: f"相距 {d['distance_m']:.0f} 米", lambda d: [120, 120, 120, 220]),
+                  maps.points_layer(here, "event", "name", lambda e: f"事件 {e['id']}", lambda e: "本事件",
+                                    lambda e: [200, 0, 0, 255], radius_px=9)]
+        view = maps.fit_view(path.grid.bounds, height=460)
+        st.pydeck_chart(maps.deck(layers, view, height=460), width="stretch", height=460, key="event_map")
+    with right:
+        st.markdown("#### 事件信息")
+        info = {
+            "类别": f"{ev['class_name']} / {ev['category']}",
+            "责任部门": ev["department"] or "—",
+            "综合执法队伍": ev["team"] or "—",
+            "时限": f"{ev['limit_value']:g} 个{'工作日' if ev['limit_unit'] == 'work_days' else '工作小时'}"
+                    f"（截止 {ev['due_at']:%Y-%m-%d %H:%M}）",
+            "上报": f"{ev['reported_at']:%Y-%m-%d %H:%M} · {ev['reporter'] or '—'}"
+                    f"（{SOURCE_LABELS.get(ev['source'], ev['source'])}）",
+            "地址": ev["address"] or "—",
+            "坐标（CGCS2000）": f"{ev['lon']:.6f}, {ev['lat']:.6f}",
+        }
+        st.markdown("\n".join(f"- **{k}**：{esc_md(v)}" for k, v in info.items()))
+        st.markdown("**描述**")
+        st.text(ev["description"])
+
+    st.markdown("#### 处置时间线")
+    tl = data.timeline(event_id)
+    st.dataframe(pd.DataFrame([{
+        "时间": r["at"].strftime("%Y-%m-%d %H:%M"),
+        "环节": (STATUS_LABELS.get(r["from_status"], "—") if r["from_status"] else "—") + " → "
+                + STATUS_LABELS.get(r["to_status"], r["to_status"]),
+        "处理人": r["actor"], "层级": LEVEL_LABELS.get(r["level"], "") if r["level"] else "",
+        "说明": r["note"] or "",
+    } for r in tl]), hide_index=True, width="stretch")
+
+    st.markdown(f"#### 疑似重复（同类事件，{events.DUPLICATE_RADIUS_M} 米内，近 {events.DUPLICATE_DAYS} 天）")
+    if not dups:
+        st.caption("未发现疑似重复事件。")
+    else:
+        df = pd.DataFrame([{"编号": d["id"], "上报时间": d["reported_at"].strftime("%m-%d %H:%M"),
+                            "状态": STATUS_LABELS.get(d["status"], d["status"]),
+                            "距离（米）": round(d["distance_m"]), "描述": d["description"]} for d in dups])
+        picked = st.dataframe(df, hide_index=True, width="stretch", on_select="rerun",
+                              selection_mode="single-row", key="event_dups")
+        if picked and picked.selection.rows:
+            nav.go("event", event=int(df.loc[picked.selection.rows[0], "编号"]))

@@ -1,0 +1,63 @@
+"""网格: one third-level grid — its polygon, staff, events and the dedicated grids overlapping it."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import data, maps, nav, panels
+from dashboard.ui.errors import user_errors
+from dashboard.ui.filters import event_filter
+from dashboard.ui.layout import header
+from geo.status import STATUS_LABELS
+
+with user_errors():
+    path = nav.current_path(required="grid")
+    grid, village, town = path.grid, path.village, path.town
+    scope = path.scope()
+    header(f"{village.name} · {grid.name}",
+           f"网格编码 {grid.code} · 常住人口（演示）{grid.population or 0:,} 人 · 面积 {grid.area_km2:.3f} 平方公里")
+    nav.breadcrumb(path)
+
+    staff = data.staff_list(scope, grid=grid.code)
+    overlapping = data.dedicated_grids(scope, overlapping_grid=grid.code)
+    points = data.event_points(scope, grid=grid.code)
+
+    c = st.columns(4)
+    c[0].metric("网格员", sum(s["role"] == "grid_worker" for s in staff), border=True)
+    c[1].metric("网格警员", sum(s["role"] == "police" for s in staff), border=True)
+    c[2].metric("在办事件", sum(p["status"] not in ("closed", "rejected") for p in points), border=True)
+    c[3].metric("超期事件", sum(bool(p["overdue"]) for p in points), border=True)
+
+    left, right = st.columns([3, 2])
+    with left:
+        shape = data.grid_shape(grid.code)
+        layers = [maps.outline_layer(shape, "grid", width=3, color=(192, 57, 43)),
+                  maps.dedicated_layer(overlapping),
+                  maps.points_layer(points, "events", "category", lambda p: f"事件 {p['id']}",
+                                    lambda p: STATUS_LABELS.get(p["status"], p["status"])
+                                    + ("（超期）" if p["overdue"] else ""),
+                                    lambda p: [200, 0, 0, 230] if p["overdue"] else
+                                    ([150, 150, 150, 200] if p["status"] in ("closed", "rejected")
+                                     else [255, 140, 0, 230])),
+                  maps.points_layer(staff, "staff", "name",
+                                    lambda s: panels.ROLE_LABELS.get(s["role"], s["role"]),
+                                    lambda s: "在岗" if s["on_duty"] else "不在岗",
+                                    lambda s: [25, 80, 200, 230] if s["role"] == "police" else [46, 139, 87, 230],
+                                    radius_px=6)]
+        clicked = st.pydeck_chart(maps.deck(layers, maps.fit_view(grid.bounds)), width="stretch",
+                                  height=maps.MAP_H, key="grid_map", on_select="rerun",
+                                  selection_mode="single-object")
+        st.caption("点击事件点查看详情。橙：在办；红：超期；灰：已办结（近30天）；绿：网格员；蓝：网格警员。")
+    with right:
+        st.markdown("#### 人员")
+        st.dataframe(panels.staff_frame(staff), hide_index=True, width="stretch", height=250)
+        st.markdown(f"#### 重叠的专属网格（{len(overlapping)} 个）")
+        st.dataframe([{"名称": d["name"], "类型": maps.DEDICATED_LABELS.get(d["dedicated_type"], ""),
+                       "编码": d["code"]} for d in overlapping], hide_index=True, width="stretch", height=150)
+    ev_clicked = maps.selected_code(clicked, "events")
+
+    st.markdown("#### 本网格事件")
+    rows, total = data.list_events(scope, event_filter("grid", grid=grid.code))
+    st.caption(f"共 {total:,} 件符合条件。点击行查看详情。")
+    ev = panels.events_table(rows, key="grid_events") or (int(ev_clicked) if ev_clicked else None)
+    if ev:
+        nav.go("event", event=ev, **nav.params_for(path))

@@ -1,0 +1,70 @@
+"""镇街: one town/street — its villages, figures against the city, events, staff, dedicated grids."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import data, maps, nav, panels
+from dashboard.ui.errors import user_errors
+from dashboard.ui.filters import event_filter
+from dashboard.ui.layout import header
+from geo.scope import Scope
+
+METRICS = {"open": "在办", "overdue": "超期", "reports_today": "今日上报", "closed_period": "近30天结案"}
+
+
+def _metric() -> str:
+    m = nav.qp("metric")
+    return m if m in METRICS else "open"
+
+
+with user_errors():
+    path = nav.current_path(required="town")
+    town = path.town
+    scope = path.scope()
+    header(town.name, f"镇街编码 {town.code} · 常住人口（演示）{town.population:,} 人 · 面积 {town.area_km2:.1f} 平方公里")
+    nav.breadcrumb(path)
+    panels.kpi_row(data.kpis(scope), compare=data.kpis(Scope.city()), compare_label="全市镇街平均",
+                   peers=len(data.area_figures(Scope.city())))
+
+    metric = st.segmented_control("地图着色", options=list(METRICS), format_func=METRICS.get,
+                                  default=_metric(), key="town_metric")
+    if metric and metric != nav.qp("metric"):
+        st.query_params["metric"] = metric
+    figures = data.area_figures(scope)
+    shapes = data.area_shapes(scope)
+    left, right = st.columns([3, 2])
+    with left:
+        dedicated = data.dedicated_grids(scope)
+        layers = [maps.areas_layer(shapes, figures, metric or "open"), maps.dedicated_layer(dedicated),
+                  maps.labels_layer(shapes, size=12), maps.chem_layer(data.chem_sites(scope)),
+                  maps.resources_layer(data.resources(scope))]
+        clicked = st.pydeck_chart(maps.deck(layers, maps.fit_view(town.bounds)), width="stretch",
+                                  height=maps.MAP_H, key="town_map", on_select="rerun",
+                                  selection_mode="single-object")
+        st.caption("点击村社区进入。紫色为专属网格；圆点为危化品企业与应急资源。")
+    with right:
+        st.markdown("#### 村社区排名（点击行进入）")
+        picked = panels.area_ranking(figures, key="town_ranking", label="村社区")
+    code = maps.selected_code(clicked) or picked
+    if code:
+        nav.go("village", town=town.code, village=code)
+
+    st.markdown("#### 事件")
+    flt = event_filter("town")
+    rows, total = data.list_events(scope, flt)
+    st.caption(f"共 {total:,} 件符合条件{'，显示最新 300 件' if total > 300 else ''}。点击行查看详情。")
+    ev = panels.events_table(rows, key="town_events")
+    if ev:
+        nav.go("event", event=ev, **nav.params_for(path))
+
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown("#### 在岗人员")
+        st.caption(panels.staff_summary_text(data.staff_summary(scope)))
+        st.dataframe(panels.staff_frame(data.staff_list(scope, on_duty_only=True)), hide_index=True,
+                     width="stretch", height=300)
+    with c2:
+        st.markdown(f"#### 专属网格（{len(dedicated)} 个）")
+        st.dataframe([{"名称": d["name"], "类型": maps.DEDICATED_LABELS.get(d["dedicated_type"], ""),
+                       "编码": d["code"], "面积（公顷）": round(d["area_km2"] * 100, 1)} for d in dedicated],
+                     hide_index=True, width="stretch", height=300)

@@ -1,0 +1,55 @@
+"""村社区: one village/community — its grids, grid workers, events, and figures against the town."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import data, maps, nav, panels
+from dashboard.ui.errors import user_errors
+from dashboard.ui.filters import event_filter
+from dashboard.ui.layout import header
+from geo.scope import Scope
+
+with user_errors():
+    path = nav.current_path(required="village")
+    village, town = path.village, path.town
+    scope = path.scope()
+    town_scope = Scope(town=town.code)
+    header(f"{town.name} · {village.name}",
+           f"村社区编码 {village.code} · 常住人口（演示）{village.population:,} 人 · 面积 {village.area_km2:.2f} 平方公里")
+    nav.breadcrumb(path)
+    panels.kpi_row(data.kpis(scope), compare=data.kpis(town_scope), compare_label="本镇街村社区平均",
+                   peers=len(data.area_figures(town_scope)))
+
+    figures = data.area_figures(scope)
+    shapes = data.area_shapes(scope)
+    left, right = st.columns([3, 2])
+    with left:
+        points = data.event_points(scope)
+        layers = [maps.areas_layer(shapes, figures), maps.dedicated_layer(data.dedicated_grids(scope)),
+                  maps.labels_layer(shapes, size=13, strip=village.name),
+                  maps.points_layer([p for p in points if p["status"] not in ("closed", "rejected")],
+                                    "open_events", "category", lambda p: f"事件 {p['id']}",
+                                    lambda p: "已超期" if p["overdue"] else "在办",
+                                    lambda p: [200, 0, 0, 230] if p["overdue"] else [255, 140, 0, 220])]
+        clicked = st.pydeck_chart(maps.deck(layers, maps.fit_view(village.bounds)), width="stretch",
+                                  height=maps.MAP_H, key="village_map", on_select="rerun",
+                                  selection_mode="single-object")
+        st.caption("点击网格进入。橙点：在办事件；红点：超期事件；紫色：专属网格。")
+    with right:
+        st.markdown("#### 网格（点击行进入）")
+        picked = panels.area_ranking(figures, key="village_ranking", label="网格")
+    code = maps.selected_code(clicked) or picked
+    if code:
+        nav.go("grid", town=town.code, village=village.code, grid=code)
+
+    st.markdown("#### 本村社区上报的事件")
+    flt = event_filter("village")
+    rows, total = data.list_events(scope, flt)
+    st.caption(f"共 {total:,} 件符合条件{'，显示最新 300 件' if total > 300 else ''}。点击行查看详情。")
+    ev = panels.events_table(rows, key="village_events")
+    if ev:
+        nav.go("event", event=ev, **nav.params_for(path))
+
+    st.markdown("#### 网格员与所属网格")
+    st.caption(panels.staff_summary_text(data.staff_summary(scope)))
+    st.dataframe(panels.staff_frame(data.staff_list(scope)), hide_index=True, width="stretch", height=320)

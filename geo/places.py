@@ -1,0 +1,125 @@
+"""Places of the grid hierarchy: resolving a drill-down path, names, bounds, children.
+
+A path is (town, village, grid) codes as they come from a URL. `resolve_path` checks each code
+exists, has the right level and sits under the one before, and returns the named path; otherwise it
+raises NotFound / InvalidInput naming the deepest valid ancestor, so the UI can offer a link up.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from geo.errors import InvalidInput, NotFound
+from geo.scope import Scope
+from geo.sqlfiles import load
+
+_CODE = {1: re.compile(r"^\d{9}$"), 2: re.compile(r"^\d{12}$"), 3: re.compile(r"^\d{15}$")}
+LEVEL_NAMES = {1: "镇街", 2: "村社区", 3: "网格"}
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    level: int
+    kind: str
+    dedicated_type: str | None
+    population: int | None
+    area_km2: float
+    bounds: tuple[float, float, float, float]   # minx, miny, maxx, maxy (CGCS2000 degrees)
+
+
+@dataclass(frozen=True)
+class Path:
+    town: Place | None = None
+    village: Place | None = None
+    grid: Place | None = None
+
+    @property
+    def deepest(self) -> Place | None:
+        return self.grid or self.village or self.town
+
+    def scope(self) -> Scope:
+        if self.village:
+            return Scope(town=self.town.code, village=self.village.code)
+        if self.town:
+            return Scope(town=self.town.code)
+        return Scope.city()
+
+
+class PathError(NotFound):
+    """A code in the URL is unknown or does not sit under the one before it."""
+
+    def __init__(self, message: str, message_zh: str, valid: "Path"):
+        super().__init__(message, message_zh)
+        self.valid = valid
+
+
+def _place(row: dict) -> Place:
+    return Place(row["code"], row["name"], row["level"], row["kind"], row["dedicated_type"],
+                 row["population"], row["area_km2"],
+                 (row["minx"], row["miny"], row["maxx"], row["maxy"]))
+
+
+def get_places(conn, codes: list[str]) -> dict[str, Place]:
+    rows = conn.execute(load("places_by_code"), {"codes": codes}).fetchall()
+    out = {}
+    for r in rows:
+        r = r if isinstance(r, dict) else dict(zip(
+            ["code", "name", "level", "kind", "dedicated_type", "population", "area_km2",
+             "minx", "miny", "maxx", "maxy", "parent_code"], r))
+        out[r["code"]] = _place(r)
+    return out
+
+
+def resolve_path(pool, town: str | None = None, village: str | None = None,
+                 grid: str | None = None) -> Path:
+    """Named drill-down path for URL codes; PathError names what is wrong and what was valid."""
+    given = [(1, town), (2, village), (3, grid)]
+    for level, code in given:
+        if code is not None and not _CODE[level].match(code):
+            raise PathError(f"{LEVEL_NAMES[level]} code {code!r} is malformed",
+                            f"{LEVEL_NAMES[level]}编码“{code}”格式不对（应为"
+                            f"{ {1: 9, 2: 12, 3: 15}[level] }位数字）。", Path())
+    # Missing ancestors follow from the codes themselves.
+    if grid and not village:
+        village = grid[:12]
+    if village and not town:
+        town = village[:9]
+    with pool.connection() as conn:
+        found = get_places(conn, [c for c in (town, village, grid) if c])
+    path = Path()
+    for level, code in ((1, town), (2, village), (3, grid)):
+        if code is None:
+            break
+        place = found.get(code)
+        parent = path.deepest
+        if place is None or place.level != level:
+            raise PathError(f"no {LEVEL_NAMES[level]} with code {code}",
+                            f"没有编码为 {code} 的{LEVEL_NAMES[level]}。", path)
+        if parent is not None and not code.startswith(parent.code):
+            raise PathError(f"{code} is not in {parent.code}",
+                            f"{LEVEL_NAMES[level]} {code} 不属于 {parent.name}（{parent.code}）。", path)
+        path = Path(town=place if level == 1 else path.town,
+                    village=place if level == 2 else path.village,
+                    grid=place if level == 3 else path.grid)
+    return path
+
+
+def children(pool, scope: Scope) -> list[dict]:
+    """Admin areas one level below the scope, with name and population (for pickers and tables)."""
+    level = {"city": 1, "town": 2, "village": 3}[scope.level]
+    with pool.connection() as conn:
+        cur = conn.execute(load("places_children"), {**scope.params(), "child_level": level})
+        cols = [c.name for c in cur.description]
+        return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def check_code(value: str | None, level: int) -> str | None:
+    """Validate a code from a form or URL (None passes)."""
+    if value is None or value == "":
+        return None
+    if not _CODE[level].match(value):
+        raise InvalidInput(f"{LEVEL_NAMES[level]} code {value!r} is malformed",
+                           f"{LEVEL_NAMES[level]}编码“{value}”格式不对。")
+    return value
