@@ -10,17 +10,20 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-st.set_page_config(page_title="江阴市网格化联动指挥中心", page_icon=":material/hub:", layout="wide")
+# No page_icon: a Material icon there makes the browser fetch the favicon from an online font server.
+st.set_page_config(page_title="江阴市网格化联动指挥中心", layout="wide")
 
 # Not "pages/": Streamlit would treat that folder as an old-style multipage app.
 PAGES_DIR = ROOT / "dashboard" / "views"
+# No page icons: Streamlit turns a page icon into the favicon and fetches it from an online font
+# server, which a command-centre network does not reach.
 PAGES = {
     "指挥视图": [
-        st.Page(str(PAGES_DIR / "city.py"), title="市级指挥", icon=":material/location_city:", url_path="city", default=True),
-        st.Page(str(PAGES_DIR / "town.py"), title="镇街", icon=":material/holiday_village:", url_path="town"),
-        st.Page(str(PAGES_DIR / "village.py"), title="村社区", icon=":material/home_work:", url_path="village"),
-        st.Page(str(PAGES_DIR / "grid.py"), title="网格", icon=":material/grid_view:", url_path="grid"),
-        st.Page(str(PAGES_DIR / "event.py"), title="事件详情", icon=":material/pin_drop:", url_path="event"),
+        st.Page(str(PAGES_DIR / "city.py"), title="市级指挥", url_path="city", default=True),
+        st.Page(str(PAGES_DIR / "town.py"), title="镇街", url_path="town"),
+        st.Page(str(PAGES_DIR / "village.py"), title="村社区", url_path="village"),
+        st.Page(str(PAGES_DIR / "grid.py"), title="网格", url_path="grid"),
+        st.Page(str(PAGES_DIR / "event.py"), title="事件详情", url_path="event"),
     ],
 }
 st.navigation(PAGES).run()

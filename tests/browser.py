@@ -40,3 +40,30 @@ def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
     page.wait_for_timeout(2500)
+
+
+def lonlat_to_pixel(box: dict, view, lon: float, lat: float) -> tuple[float, float]:
+    """Screen position of (lon, lat) in a deck.gl MapView whose canvas occupies `box` (CSS px)
+    and whose view state is (lon, lat, zoom): Web Mercator with a 512 px world at zoom 0."""
+    import math
+
+    def merc(lo, la):
+        s = math.sin(math.radians(la))
+        return (lo + 180) / 360, 0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)
+
+    c_lon, c_lat, zoom = view
+    scale = 512 * 2 ** zoom
+    cx, cy = merc(c_lon, c_lat)
+    px, py = merc(lon, lat)
+    return (box["x"] + box["width"] / 2 + (px - cx) * scale,
+            box["y"] + box["height"] / 2 + (py - cy) * scale)
+
+
+def click_map(page, view, lon: float, lat: float, index: int = 0) -> None:
+    canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').nth(index)
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    x, y = lonlat_to_pixel(box, view, lon, lat)
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)

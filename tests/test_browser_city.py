@@ -20,7 +20,7 @@ def server(demo_url):
 
 def test_city_overview_renders_offline_with_chinese_labels(server, demo_conn):
     outside_requests: list[str] = []
-    with open_page(server + "/city") as page:
+    with open_page(server + "/") as page:
         page.on("request", lambda r: outside_requests.append(r.url)
                 if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
         page.get_by_text("在办事件").first.wait_for()

@@ -17,6 +17,11 @@ def _metric() -> str:
     return m if m in METRICS else "open"
 
 
+def _store_metric() -> None:
+    # Only on a user's change: writing the URL on every run would add browser-history entries.
+    st.query_params["metric"] = st.session_state["town_metric"] or "open"
+
+
 with user_errors():
     path = nav.current_path(required="town")
     town = path.town
@@ -27,9 +32,7 @@ with user_errors():
                    peers=len(data.area_figures(Scope.city())))
 
     metric = st.segmented_control("地图着色", options=list(METRICS), format_func=METRICS.get,
-                                  default=_metric(), key="town_metric")
-    if metric and metric != nav.qp("metric"):
-        st.query_params["metric"] = metric
+                                  default=_metric(), key="town_metric", on_change=_store_metric)
     figures = data.area_figures(scope)
     shapes = data.area_shapes(scope)
     left, right = st.columns([3, 2])

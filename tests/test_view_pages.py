@@ -1,0 +1,151 @@
+"""AppTest for every drill-down page, valid and invalid query params, figures checked by SQL."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from geo.status import STATUS_LABELS
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+
+
+@pytest.fixture()
+def app_db(demo_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield demo_url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.switch_page(f"views/{page}.py")
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def errors(at) -> str:
+    return "\n".join(e.value for e in at.error)
+
+
+@pytest.fixture(scope="module")
+def sample(demo_url):
+    """A town, one of its villages, one of its grids, an event in that grid, and another town."""
+    import psycopg
+    with psycopg.connect(demo_url) as conn:
+        ev, grid = conn.execute("""
+            SELECT e.id, e.grid_code FROM events e
+             WHERE e.status NOT IN ('closed', 'rejected') ORDER BY e.id LIMIT 1""").fetchone()
+        other_town = conn.execute("SELECT code FROM grids WHERE level = 1 AND code <> %s ORDER BY code LIMIT 1",
+                                  (grid[:9],)).fetchone()[0]
+    return {"town": grid[:9], "village": grid[:12], "grid": grid, "event": ev, "other_town": other_town}
+
+
+def test_town_page_figures_match_sql(app_db, demo_conn, sample):
+    at = open_page("town", town=sample["town"])
+    assert not at.exception, at.exception
+    assert not at.error, errors(at)
+    open_, villages = demo_conn.execute("""
+        SELECT (SELECT count(*) FROM events WHERE town_code = %(t)s AND status NOT IN ('closed', 'rejected')),
+               (SELECT count(*) FROM grids WHERE level = 2 AND parent_code = %(t)s)""",
+        {"t": sample["town"]}).fetchone()
+    assert metric(at, "在办事件") == f"{open_:,}"
+    ranking = at.dataframe[0].value
+    assert len(ranking) == villages and int(ranking["在办"].sum()) == open_
+    assert "演示数据" in "\n".join(c.value for c in at.caption)
+
+
+def test_village_page_figures_match_sql(app_db, demo_conn, sample):
+    at = open_page("village", town=sample["town"], village=sample["village"])
+    assert not at.exception, at.exception
+    assert not at.error, errors(at)
+    open_, grids, workers = demo_conn.execute("""
+        SELECT (SELECT count(*) FROM events WHERE village_code = %(v)s AND status NOT IN ('closed', 'rejected')),
+               (SELECT count(*) FROM grids WHERE level = 3 AND kind = 'admin' AND parent_code = %(v)s),
+               (SELECT count(*) FROM staff WHERE village_code = %(v)s)""", {"v": sample["village"]}).fetchone()
+    assert metric(at, "在办事件") == f"{open_:,}"
+    assert len(at.dataframe[0].value) == grids
+    assert len(at.dataframe[-1].value) == workers
+
+
+def test_grid_page_figures_match_sql(app_db, demo_conn, sample):
+    at = open_page("grid", town=sample["town"], village=sample["village"], grid=sample["grid"])
+    assert not at.exception, at.exception
+    assert not at.error, errors(at)
+    workers, police = demo_conn.execute("""
+        SELECT count(*) FILTER (WHERE role = 'grid_worker'), count(*) FILTER (WHERE role = 'police')
+          FROM staff WHERE grid_code = %(g)s""", {"g": sample["grid"]}).fetchone()
+    assert metric(at, "网格员") == str(workers)
+    assert metric(at, "网格警员") == str(police)
+
+
+def test_event_page_shows_status_and_full_timeline(app_db, demo_conn, sample):
+    at = open_page("event", event=str(sample["event"]))
+    assert not at.exception, at.exception
+    assert not at.error, errors(at)
+    status, n_log = demo_conn.execute("""
+        SELECT e.status, (SELECT count(*) FROM event_log WHERE event_id = e.id) FROM events e
+         WHERE e.id = %(e)s""", {"e": sample["event"]}).fetchone()
+    assert metric(at, "当前状态") == STATUS_LABELS[status]
+    timeline = at.dataframe[0].value
+    assert len(timeline) == n_log
+
+
+def test_city_page_without_params(app_db):
+    at = open_page("city")
+    assert not at.exception and not at.error
+
+
+@pytest.mark.parametrize("page, params, message", [
+    ("town", {"town": "999999999"}, "没有编码为 999999999 的镇街"),
+    ("town", {"town": "abc"}, "格式不对"),
+    ("village", {"town": "320281004", "village": "320281001001"}, "不属于"),
+    ("village", {"village": "320281004999"}, "没有编码为 320281004999 的村社区"),
+    ("grid", {"grid": "32028100400100x"}, "格式不对"),
+    ("grid", {"grid": "320281004001999"}, "没有编码为 320281004001999 的网格"),
+    ("event", {"event": "abc"}, "事件编号"),
+    ("event", {"event": "99999999"}, "没有编号为 99999999 的事件"),
+    ("event", {"event": "1<script>"}, "事件编号"),
+])
+def test_bad_params_get_a_chinese_message_and_a_way_up(app_db, page, params, message):
+    at = open_page(page, **params)
+    assert not at.exception, at.exception
+    assert message in errors(at)
+
+
+def test_mismatched_village_links_back_to_the_valid_town(app_db):
+    at = open_page("village", town="320281004", village="320281001001")
+    links = [p.label for p in at.get("page_link")]
+    assert "返回南闸街道" in links
+
+
+def test_missing_level_offers_a_picker(app_db, sample):
+    at = open_page("village", town=sample["town"])
+    assert not at.exception and not at.error
+    assert at.selectbox[0].label == "村社区"
+    at = open_page("town")
+    assert at.selectbox[0].label == "镇街" and len(at.selectbox[0].options) == 17
+
+
+def test_event_in_another_town_than_the_url_says(app_db, sample):
+    at = open_page("event", event=str(sample["event"]), town=sample["other_town"])
+    assert not at.exception
+    assert "不属于地址中指定的区域" in errors(at)
+    assert at.metric   # the event itself still shows, placed by its own grid
+
+
+def test_unknown_filter_values_are_ignored_with_a_warning(app_db, sample):
+    at = open_page("town", town=sample["town"], status="bogus", days="7x")
+    assert not at.exception
+    warnings = "\n".join(w.value for w in at.warning)
+    assert "bogus" in warnings and "7x" in warnings
