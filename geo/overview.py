@@ -80,10 +80,9 @@ def county_outline(pool, tolerance_m: float = 60.0) -> dict | None:
 
 def density(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30,
             cell_m: int = 1000) -> list[dict]:
-    """Event counts per square cell (cell_m metres) over the last `days` days."""
-    rows = _rows(pool, "overview_density",
-                 {**scope.params(), "now": now, "days": days, "cell_m": cell_m})
-    return [{"n": r["n"], "geometry": json.loads(r["geojson"])} for r in rows]
+    """Event counts per square cell (cell_m metres) over the last `days` days: n, lon, lat of the
+    cell's lower-left corner."""
+    return _rows(pool, "overview_density", {**scope.params(), "now": now, "days": days, "cell_m": cell_m})
 
 
 def trend(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> list[dict]:

@@ -128,13 +128,13 @@ def outline_layer(geometry: dict, layer_id: str = "outline", width: float = 2.5,
                      line_width_min_pixels=width)
 
 
-def density_layer(cells: list[dict]) -> pdk.Layer:
+def density_layer(cells: list[dict], cell_m: int = 1000) -> pdk.Layer:
+    """Aggregated density: one square per cell (lower-left corner + count), not raw events."""
     vmax = max((c["n"] for c in cells), default=1)
-    feats = [{"type": "Feature", "geometry": c["geometry"], "properties": {
-        "name": "事件密度", "line1": esc(f"近30天 {c['n']} 件 / 平方公里"), "line2": "",
-        "fill": ramp(c["n"], vmax)[:3] + [round(40 + 170 * c["n"] / vmax)]}} for c in cells]
-    return pdk.Layer("GeoJsonLayer", id="density", data={"type": "FeatureCollection", "features": feats},
-                     pickable=True, stroked=False, filled=True, get_fill_color="properties.fill")
+    data = [{"p": [round(c["lon"], 5), round(c["lat"], 5)], "n": c["n"],
+             "c": ramp(c["n"], vmax)[:3] + [round(40 + 170 * c["n"] / vmax)]} for c in cells]
+    return pdk.Layer("GridCellLayer", id="density", data=data, get_position="p", get_fill_color="c",
+                     cell_size=cell_m, extruded=False, coverage=1, pickable=False)
 
 
 def chem_layer(sites: list[dict]) -> pdk.Layer:
@@ -181,10 +181,18 @@ def points_layer(items: list[dict], layer_id: str, name_key: str, line1, line2, 
         pickable=True)
 
 
+class CompactDeck(pdk.Deck):
+    """pydeck pretty-prints its JSON (2-space indent, ASCII escapes): a third of the map payload.
+    Streamlit sends to_json() to the browser, so send it compact and in UTF-8."""
+
+    def to_json(self) -> str:
+        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+
+
 def deck(layers: list[pdk.Layer], view, height: int = MAP_H) -> pdk.Deck:
     lon, lat, zoom = view
-    return pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom),
-                    map_provider="carto", map_style=base_style(), tooltip=TOOLTIP, height=height)
+    return CompactDeck(layers=layers, initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom),
+                       map_provider="carto", map_style=base_style(), tooltip=TOOLTIP, height=height)
 
 
 def selected_code(selection, layer_id: str = "areas") -> str | None:

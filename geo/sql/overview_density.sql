@@ -1,4 +1,5 @@
--- Event density: counts in square cells of %(cell_m)s metres (EPSG:4549) over the last days.
+-- Event density: counts in square cells of %(cell_m)s metres (EPSG:4549) over the last days,
+-- each returned as its lower-left corner in CGCS2000.
 -- Aggregated in PostGIS, so the map receives cells, never raw events.
 WITH t AS (
     SELECT coalesce(%(now)s::timestamptz, now()) AS now_ts
@@ -12,7 +13,7 @@ WITH t AS (
     SELECT floor(ST_X(p) / %(cell_m)s)::int AS i, floor(ST_Y(p) / %(cell_m)s)::int AS j, count(*) AS n
       FROM pts GROUP BY 1, 2
 )
-SELECT n, ST_AsGeoJSON(ST_Transform(
-           ST_Square(%(cell_m)s, i, j, 'SRID=4549;POINT(0 0)'::geometry), 4490), 5) AS geojson
-  FROM cells
+SELECT n, ST_X(c) AS lon, ST_Y(c) AS lat
+  FROM (SELECT n, i, j, ST_Transform(ST_SetSRID(ST_MakePoint(i * %(cell_m)s, j * %(cell_m)s), 4549), 4490) AS c
+          FROM cells) s
  ORDER BY i, j
