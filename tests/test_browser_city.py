@@ -39,3 +39,42 @@ def test_city_overview_renders_offline_with_chinese_labels(server, demo_conn):
         page.wait_for_timeout(2000)
     assert outside_requests == []
     assert (ARTIFACTS / "city-overview.png").stat().st_size > 50_000
+
+
+def test_a_configured_tile_server_is_used_for_the_base_map(demo_url):
+    """JY_TILE_URL puts raster tiles under the vector layers (served here by a local server)."""
+    import http.server
+    import io
+    import threading
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (256, 256), (180, 220, 180)).save(buf, format="PNG")
+    png = buf.getvalue()
+    hits: list[str] = []
+
+    class Tiles(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.end_headers()
+            self.wfile.write(png)
+
+        def log_message(self, *args):
+            pass
+
+    tiles = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    threading.Thread(target=tiles.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{tiles.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
+        with streamlit_server(demo_url, extra_env={"JY_TILE_URL": url}) as server:
+            with open_page(server + "/?layers=none") as page:
+                page.locator("canvas").first.wait_for()
+                page.wait_for_timeout(2000)
+                page.screenshot(path=str(ARTIFACTS / "city-with-tiles.png"))
+    finally:
+        tiles.shutdown()
+    assert any(h.endswith(".png") and h.count("/") == 3 for h in hits), hits
