@@ -74,3 +74,16 @@ def demo_conn(demo_url):
     with db.connect(demo_url) as conn:
         yield conn
         conn.rollback()
+
+
+@pytest.fixture()
+def app_db(demo_url, monkeypatch):
+    """DATABASE_URL for AppTest runs (same process), with Streamlit's caches emptied around each."""
+    import streamlit as st
+
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield demo_url
+    st.cache_data.clear()
+    st.cache_resource.clear()

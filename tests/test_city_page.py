@@ -10,14 +10,6 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 
-@pytest.fixture()
-def app_db(demo_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", demo_url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield demo_url
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _texts(at) -> str:

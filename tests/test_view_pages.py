@@ -12,14 +12,6 @@ from geo.status import STATUS_LABELS
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 
-@pytest.fixture()
-def app_db(demo_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", demo_url)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield demo_url
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def open_page(page: str, **params) -> AppTest:

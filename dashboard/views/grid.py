@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels
+from dashboard.ui import data, maps, nav, panels, sections
 from dashboard.ui.errors import user_errors
-from dashboard.ui.filters import event_filter
 from dashboard.ui.layout import header
 from geo.status import STATUS_LABELS
 
@@ -55,9 +54,4 @@ with user_errors():
                        "编码": d["code"]} for d in overlapping], hide_index=True, width="stretch", height=150)
     ev_clicked = maps.selected_code(clicked, "events")
 
-    st.markdown("#### 本网格事件")
-    rows, total = data.list_events(scope, event_filter("grid", grid=grid.code))
-    st.caption(f"共 {total:,} 件符合条件。点击行查看详情。")
-    ev = panels.events_table(rows, key="grid_events") or (int(ev_clicked) if ev_clicked else None)
-    if ev:
-        nav.go("event", event=ev, **nav.params_for(path))
+    sections.events_section(path, "本网格事件", key="grid", grid=grid.code, clicked_event=ev_clicked)

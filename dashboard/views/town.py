@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels
+from dashboard.ui import data, maps, nav, panels, sections
 from dashboard.ui.errors import user_errors
-from dashboard.ui.filters import event_filter
 from dashboard.ui.layout import header
 from geo.scope import Scope
 
@@ -52,13 +51,7 @@ with user_errors():
     if code:
         nav.go("village", town=town.code, village=code)
 
-    st.markdown("#### 事件")
-    flt = event_filter("town")
-    rows, total = data.list_events(scope, flt)
-    st.caption(f"共 {total:,} 件符合条件{'，显示最新 300 件' if total > 300 else ''}。点击行查看详情。")
-    ev = panels.events_table(rows, key="town_events")
-    if ev:
-        nav.go("event", event=ev, **nav.params_for(path))
+    sections.events_section(path, "事件", key="town")
 
     c1, c2 = st.columns(2)
     with c1:

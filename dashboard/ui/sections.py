@@ -1,0 +1,22 @@
+"""Page sections used by several views (they combine data, panels and navigation)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import data, nav, panels
+from dashboard.ui.filters import event_filter
+from geo.places import Path
+
+LIST_LIMIT = 300
+
+
+def events_section(path: Path, title: str, key: str, grid: str | None = None,
+                   clicked_event: str | None = None) -> None:
+    """Filters (state in the URL), the matching events, and a click through to event detail."""
+    st.markdown(f"#### {title}")
+    rows, total = data.list_events(path.scope(), event_filter(key, grid=grid), LIST_LIMIT)
+    more = f"，显示最新 {LIST_LIMIT} 件" if total > LIST_LIMIT else ""
+    st.caption(f"共 {total:,} 件符合条件{more}。点击行查看详情。")
+    ev = panels.events_table(rows, key=f"{key}_events") or (int(clicked_event) if clicked_event else None)
+    if ev:
+        nav.go("event", event=ev, **nav.params_for(path))
