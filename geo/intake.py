@@ -1,0 +1,206 @@
+"""Intake of new events: one report (a page) or a batch (the mobile terminals' CSV export).
+
+A report is validated before anything is written: a known category, a description, an urgency, a
+location (typed coordinates in WGS84 / GCJ-02 / BD-09, or a grid), which must fall in the county.
+The grid comes from the point (grid_for_point), the deadline from the category's working-time
+limit, the responsible department/team from the category (locality first: the event starts at its
+village, or higher when the category says so). Event and its first log row go in one transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+
+from geo import worktime
+from geo.assign import assign_points
+from geo.coords import DATUMS
+from geo.crs import STORE_SRID
+from geo.errors import InvalidInput, OutsideCounty
+from geo.places import check_code
+
+PRIORITIES = {1: "特急", 2: "紧急", 3: "一般"}
+MAX_DESCRIPTION = 2000
+
+
+@dataclass(frozen=True)
+class Report:
+    category_code: str
+    description: str
+    priority: int = 3
+    lon: float | None = None
+    lat: float | None = None
+    datum: str = "wgs84"
+    grid_code: str | None = None
+    address: str | None = None
+    reported_at: dt.datetime | None = None
+    reporter: str = "平台录入"
+    reporter_staff_id: int | None = None
+    source: str = "platform"
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None
+    field: str
+    message: str
+    message_zh: str
+
+
+def _categories(conn) -> dict[str, dict]:
+    cur = conn.execute("SELECT code, name, department_code, team_code, limit_value, limit_unit, "
+                       "default_level FROM event_categories")
+    cols = [c.name for c in cur.description]
+    return {r["code"] if isinstance(r, dict) else r[0]: (r if isinstance(r, dict) else dict(zip(cols, r)))
+            for r in cur.fetchall()}
+
+
+def validate(reports: list[Report], categories: dict[str, dict]) -> list[Problem]:
+    """Field checks that need no geometry: category, description, urgency, coordinates' form."""
+    problems = []
+    for i, r in enumerate(reports, start=1):
+        row = i if len(reports) > 1 else None
+        if r.category_code not in categories:
+            problems.append(Problem(row, "category", f"unknown category {r.category_code!r}",
+                                    f"事件类别“{r.category_code}”不存在，请从类别目录中选择。"))
+        if not (r.description or "").strip():
+            problems.append(Problem(row, "description", "description is empty", "请填写事件描述。"))
+        elif len(r.description) > MAX_DESCRIPTION:
+            problems.append(Problem(row, "description", f"description longer than {MAX_DESCRIPTION}",
+                                    f"事件描述不能超过{MAX_DESCRIPTION}字。"))
+        if r.priority not in PRIORITIES:
+            problems.append(Problem(row, "priority", f"priority {r.priority!r} is not 1, 2 or 3",
+                                    "紧急程度应为 特急(1)、紧急(2) 或 一般(3)。"))
+        if r.grid_code is None:
+            if r.lon is None or r.lat is None:
+                problems.append(Problem(row, "location", "no location", "请填写坐标或选择网格。"))
+            elif not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (r.lon, r.lat)):
+                problems.append(Problem(row, "location", f"({r.lon}, {r.lat}) is not a longitude/latitude",
+                                        f"坐标（{r.lon}, {r.lat}）不是有效的经纬度。"))
+            elif 20 < r.lon < 60 and 100 < r.lat < 140:
+                problems.append(Problem(row, "location", "longitude and latitude look swapped",
+                                        "经纬度似乎填反了：江阴的经度约120、纬度约32。"))
+            elif not (-180 <= r.lon <= 180 and -90 <= r.lat <= 90):
+                problems.append(Problem(row, "location", f"({r.lon}, {r.lat}) is not a longitude/latitude",
+                                        f"坐标（{r.lon}, {r.lat}）不是有效的经纬度。"))
+            if r.datum not in DATUMS:
+                problems.append(Problem(row, "datum", f"unknown datum {r.datum!r}",
+                                        "坐标系应为 WGS84、GCJ-02 或 BD-09。"))
+        else:
+            try:
+                check_code(r.grid_code, 3)
+            except InvalidInput as exc:
+                problems.append(Problem(row, "grid", exc.message, exc.message_zh))
+    return problems
+
+
+_GRID_POINT = """
+SELECT code, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat
+  FROM grids WHERE code = ANY (%(codes)s::text[]) AND level = 3 AND kind = 'admin'
+"""
+_INSERT = """
+INSERT INTO events (id, category_code, priority, handling_level, reported_at, due_at, location, grid_code,
+                    description, address, source, reporter_staff_id, assignee_department, assignee_team)
+SELECT r.id, r.category_code, r.priority, r.level, r.reported_at, r.due_at,
+       ST_SetSRID(ST_MakePoint(r.lon, r.lat), %(srid)s), r.grid_code, r.description, r.address,
+       r.source, r.reporter_staff_id, r.department, r.team
+  FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
+       category_code text, priority smallint, level text, reported_at timestamptz, due_at timestamptz,
+       lon float8, lat float8, grid_code text, description text, address text, source text,
+       reporter_staff_id bigint, department text, team text, id bigint)
+"""
+_IDS = "SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, %(n)s)"
+_FIRST_LOG = """
+INSERT INTO event_log (event_id, at, actor, actor_role, from_status, to_status, level, note)
+SELECT (x.r->>'id')::bigint, (x.r->>'reported_at')::timestamptz, x.r->>'reporter', 'reporter', NULL,
+       'reported', x.r->>'level', NULL
+  FROM jsonb_array_elements(%(rows)s::jsonb) AS x(r)
+"""
+
+
+def locate(conn, reports: list[Report]) -> tuple[list[tuple[float, float, str]], list[Problem]]:
+    """Point (CGCS2000) and grid for each report; a problem for points outside the county."""
+    import numpy as np
+
+    from geo.coords import to_wgs84
+
+    out: list = [None] * len(reports)
+    problems = []
+    by_grid = {r.grid_code for r in reports if r.grid_code}
+    if by_grid:
+        cur = conn.execute(_GRID_POINT, {"codes": sorted(by_grid)})
+        cols = [c.name for c in cur.description]
+        found = {row["code"] if isinstance(row, dict) else row[0]:
+                 (row if isinstance(row, dict) else dict(zip(cols, row))) for row in cur.fetchall()}
+        for i, r in enumerate(reports):
+            if r.grid_code:
+                g = found.get(r.grid_code)
+                if g is None:
+                    problems.append(Problem(i + 1 if len(reports) > 1 else None, "grid",
+                                            f"no third-level grid {r.grid_code}",
+                                            f"没有编码为 {r.grid_code} 的三级网格。"))
+                else:
+                    out[i] = (g["lon"], g["lat"], r.grid_code)
+    idx = [i for i, r in enumerate(reports) if not r.grid_code]
+    for datum in DATUMS:
+        sel = [i for i in idx if reports[i].datum == datum]
+        if not sel:
+            continue
+        x, y = to_wgs84(np.array([reports[i].lon for i in sel]), np.array([reports[i].lat for i in sel]), datum)
+        codes = assign_points(conn, x, y)
+        for i, xi, yi, code in zip(sel, x, y, codes):
+            if code is None:
+                r = reports[i]
+                problems.append(Problem(i + 1 if len(reports) > 1 else None, "location",
+                                        f"({r.lon}, {r.lat}, {r.datum}) is outside Jiangyin county",
+                                        f"坐标（{r.lon}, {r.lat}）不在江阴市范围内（例如在长江中或外市）。"
+                                        "请检查经纬度和坐标系。"))
+            else:
+                out[i] = (float(xi), float(yi), code)
+    return out, problems
+
+
+def submit(conn, reports: list[Report], now: dt.datetime | None = None) -> list[int]:
+    """Validate and insert the reports in one transaction; InvalidInput lists every problem."""
+    now = now or dt.datetime.now(worktime.TZ)
+    cats = _categories(conn)
+    problems = validate(reports, cats)
+    if problems:
+        raise IntakeRefused(problems)
+    with conn.transaction():
+        located, problems = locate(conn, reports)
+        if problems:
+            raise IntakeRefused(problems)
+        rows = []
+        ids = [row[0] if not isinstance(row, dict) else row["nextval"]
+               for row in conn.execute(_IDS, {"n": len(reports)}).fetchall()]
+        for eid, r, (lon, lat, grid) in zip(ids, reports, located):
+            cat = cats[r.category_code]
+            at = r.reported_at or now
+            due = worktime.due_at(at, float(cat["limit_value"]), cat["limit_unit"], r.priority)
+            rows.append({"category_code": r.category_code, "priority": r.priority,
+                         "level": cat["default_level"], "reported_at": at.isoformat(),
+                         "due_at": due.isoformat(), "lon": lon, "lat": lat, "grid_code": grid,
+                         "description": r.description.strip(), "address": r.address, "source": r.source,
+                         "reporter_staff_id": r.reporter_staff_id, "department": cat["department_code"],
+                         "team": cat["team_code"], "reporter": r.reporter, "id": eid})
+        payload = json.dumps(rows, ensure_ascii=False)
+        conn.execute(_INSERT, {"rows": payload, "srid": STORE_SRID})
+        conn.execute(_FIRST_LOG, {"rows": payload})
+    return ids
+
+
+class IntakeRefused(InvalidInput):
+    """One or more reports are invalid; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        en = "; ".join(f"{'row ' + str(p.row) + ': ' if p.row else ''}{p.message}" for p in problems[:20])
+        zh = "；".join(f"{'第' + str(p.row) + '行：' if p.row else ''}{p.message_zh}" for p in problems[:20])
+        more = len(problems) - 20
+        super().__init__(en + (f"; and {more} more" if more > 0 else ""),
+                         zh + (f"；另有 {more} 处问题" if more > 0 else ""))
+
+
+__all__ = ["Report", "Problem", "IntakeRefused", "submit", "validate", "OutsideCounty"]

@@ -1,0 +1,217 @@
+"""The case lifecycle (GB/T 30428 / CJ/T 315 pattern) and who may move a case.
+
+Main path:   reported -> accepted -> dispatched -> in_progress -> handled -> verified -> closed
+Side paths:  reported -> rejected (不予立案, reason); dispatched -> returned (退回, reason) ->
+             dispatched (重新派遣); dispatched -> dispatched (改派); handled -> in_progress (核查不通过);
+             escalate (上报升级) keeps the status and raises the handling level village -> town -> city.
+
+Every action is one transaction: lock the event row, check the actor's role and scope and the
+current state (and the version the actor saw, if given), then append to event_log — the trigger in
+migration 002 moves events.status — and update the assignment. A refused action raises a domain
+error and writes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from geo.errors import DomainError, InvalidInput, NotFound, OutOfScope
+from geo.status import LEVEL_LABELS, STATUS_LABELS
+
+LEVEL_ORDER = ("village", "town", "city")
+ROLES = {
+    "city_dispatcher": "市级调度员",
+    "town_dispatcher": "镇街调度员",
+    "village_staff": "村社区工作人员",
+    "department": "部门/执法队伍",
+    "grid_worker": "网格员",
+    "system": "系统",
+}
+
+
+class IllegalTransition(DomainError):
+    zh_prefix = "不能执行该操作"
+
+
+class Forbidden(DomainError):
+    zh_prefix = "无权操作"
+
+
+class StaleEvent(DomainError):
+    """Someone else acted on the event since the actor looked at it."""
+
+    zh_prefix = "事件已被他人处理"
+
+    def __init__(self, message: str, message_zh: str, current: dict):
+        super().__init__(message, message_zh)
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    role: str
+    town: str | None = None
+    village: str | None = None
+    department: str | None = None
+
+    def __post_init__(self):
+        if self.role not in ROLES:
+            raise InvalidInput(f"unknown role {self.role!r}", f"未知的角色“{self.role}”。")
+        if self.role == "town_dispatcher" and not self.town:
+            raise InvalidInput("a town dispatcher needs a town", "镇街调度员必须绑定镇街。")
+        if self.role in ("village_staff", "grid_worker") and not self.village:
+            raise InvalidInput("village staff need a village", "村社区工作人员必须绑定村社区。")
+
+    @property
+    def label(self) -> str:
+        return f"{ROLES[self.role]} {self.name}"
+
+
+@dataclass(frozen=True)
+class Action:
+    code: str
+    label: str
+    from_statuses: tuple[str, ...]
+    to_status: str | None          # None: the status stays (escalate, reassign)
+    roles: tuple[str, ...]
+    needs_note: bool = False
+
+
+DISPATCHERS = ("city_dispatcher", "town_dispatcher", "village_staff")
+ACTIONS = {a.code: a for a in (
+    Action("accept", "立案", ("reported",), "accepted", DISPATCHERS),
+    Action("reject", "不予立案", ("reported",), "rejected", DISPATCHERS, needs_note=True),
+    Action("dispatch", "派遣", ("accepted", "returned"), "dispatched", DISPATCHERS),
+    Action("reassign", "改派", ("dispatched",), None, DISPATCHERS),
+    Action("return", "退回", ("dispatched",), "returned", ("department",) + DISPATCHERS, needs_note=True),
+    Action("start", "开始处置", ("dispatched",), "in_progress", ("department",) + DISPATCHERS),
+    Action("handle", "处置完成", ("in_progress",), "handled", ("department",) + DISPATCHERS),
+    Action("verify", "核查通过", ("handled",), "verified", ("grid_worker",) + DISPATCHERS),
+    Action("verify_fail", "核查不通过", ("handled",), "in_progress", ("grid_worker",) + DISPATCHERS,
+           needs_note=True),
+    Action("close", "结案", ("verified",), "closed", DISPATCHERS),
+    Action("escalate", "上报升级", ("reported", "accepted", "dispatched", "returned", "in_progress",
+                                  "handled", "verified"), None, DISPATCHERS, needs_note=True),
+)}
+
+
+def allowed_actions(status: str) -> list[Action]:
+    return [a for a in ACTIONS.values() if status in a.from_statuses]
+
+
+def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
+    """Dispatchers act at the event's handling level within their area; departments on their own
+    assignments; grid workers verify in their village. The city dispatcher may act on anything."""
+    if actor.role == "city_dispatcher" or actor.role == "system":
+        return
+    if actor.town and ev["town_code"] != actor.town:
+        raise Forbidden(f"event {ev['id']} is in another town",
+                        f"事件 {ev['id']} 不属于{'您的镇街' if actor.role == 'town_dispatcher' else '您的辖区'}。")
+    if actor.village and ev["village_code"] != actor.village:
+        raise Forbidden(f"event {ev['id']} is in another village", f"事件 {ev['id']} 不属于您的村社区。")
+    if actor.role == "department":
+        if ev["assignee_department"] != actor.department and ev["assignee_team"] != actor.department:
+            raise Forbidden(f"event {ev['id']} is not assigned to {actor.department}",
+                            f"事件 {ev['id']} 未派遣给本部门。")
+        return
+    if actor.role == "grid_worker":
+        return
+    level = {"town_dispatcher": "town", "village_staff": "village"}[actor.role]
+    if ev["handling_level"] != level:
+        raise Forbidden(f"event {ev['id']} is handled at {ev['handling_level']} level",
+                        f"事件 {ev['id']} 目前由{LEVEL_LABELS[ev['handling_level']]}处置，"
+                        f"{ROLES[actor.role]}不能执行“{action.label}”。")
+
+
+_LOCK = """
+SELECT e.id, e.status, e.version, e.handling_level, e.town_code, e.village_code,
+       e.assignee_department, e.assignee_team, e.assignee_staff_id
+  FROM events e WHERE e.id = %(id)s FOR UPDATE
+"""
+_LAST = """
+SELECT actor, at, to_status FROM event_log WHERE event_id = %(id)s ORDER BY at DESC, id DESC LIMIT 1
+"""
+_LOG = """
+INSERT INTO event_log (event_id, at, actor, actor_role, from_status, to_status, level, note)
+VALUES (%(id)s, %(at)s, %(actor)s, %(role)s, %(from)s, %(to)s, %(level)s, %(note)s)
+"""
+_ASSIGN = """
+UPDATE events SET handling_level = %(level)s,
+       assignee_department = coalesce(%(department)s, assignee_department),
+       assignee_team = CASE WHEN %(set_team)s THEN %(team)s ELSE assignee_team END,
+       assignee_staff_id = CASE WHEN %(set_staff)s THEN %(staff)s ELSE assignee_staff_id END
+ WHERE id = %(id)s
+"""
+
+
+def _dict(cur, row) -> dict:
+    return row if isinstance(row, dict) else dict(zip([c.name for c in cur.description], row))
+
+
+def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = None,
+        expected_version: int | None = None, department: str | None = None,
+        team: str | None = None, staff_id: int | None = None,
+        at: dt.datetime | None = None) -> dict:
+    """Perform one action on one event in the caller's open transaction (or its own).
+
+    Returns {"id", "status", "version", "handling_level"} after the action.
+    """
+    action = ACTIONS.get(action_code)
+    if action is None:
+        raise InvalidInput(f"unknown action {action_code!r}", f"未知的操作“{action_code}”。")
+    note = (note or "").strip() or None
+    if action.needs_note and not note:
+        raise InvalidInput(f"{action_code} needs a reason", f"“{action.label}”需要填写理由。")
+    if action_code in ("dispatch", "reassign") and not (department or team or staff_id):
+        raise InvalidInput("dispatch needs a department, team or person",
+                           "派遣需要选择责任部门、执法队伍或人员。")
+    with conn.transaction():
+        cur = conn.execute(_LOCK, {"id": event_id})
+        row = cur.fetchone()
+        if row is None:
+            raise NotFound(f"no event {event_id}", f"没有编号为 {event_id} 的事件。")
+        ev = _dict(cur, row)
+        if expected_version is not None and ev["version"] != expected_version:
+            cur = conn.execute(_LAST, {"id": event_id})
+            last = _dict(cur, cur.fetchone())
+            raise StaleEvent(
+                f"event {event_id} changed (version {ev['version']}, you saw {expected_version}); "
+                f"last by {last['actor']}",
+                f"事件 {event_id} 已由 {last['actor']} 于 {last['at']:%m-%d %H:%M} 处理为"
+                f"“{STATUS_LABELS[last['to_status']]}”，已显示最新状态。", ev)
+        if action.roles and actor.role not in action.roles and actor.role != "system":
+            raise Forbidden(f"{actor.role} may not {action_code}",
+                            f"{ROLES[actor.role]}不能执行“{action.label}”。")
+        if ev["status"] not in action.from_statuses:
+            raise IllegalTransition(
+                f"cannot {action_code} an event that is {ev['status']}",
+                f"事件当前为“{STATUS_LABELS[ev['status']]}”，不能执行“{action.label}”。")
+        _check_scope(actor, ev, action)
+        level = ev["handling_level"]
+        if action_code == "escalate":
+            if level == "city":
+                raise IllegalTransition("already at city level", "事件已在市级处置，无法再上报。")
+            level = LEVEL_ORDER[LEVEL_ORDER.index(level) + 1]
+        to_status = action.to_status or ev["status"]
+        conn.execute(_LOG, {"id": event_id, "at": at or dt.datetime.now(dt.timezone.utc),
+                            "actor": actor.label, "role": actor.role, "from": ev["status"],
+                            "to": to_status, "level": level, "note": note})
+        conn.execute(_ASSIGN, {"id": event_id, "level": level, "department": department,
+                               "set_team": action_code in ("dispatch", "reassign"), "team": team,
+                               "set_staff": action_code in ("dispatch", "reassign"), "staff": staff_id})
+        cur = conn.execute("SELECT id, status, version, handling_level FROM events WHERE id = %(id)s",
+                           {"id": event_id})
+        return _dict(cur, cur.fetchone())
+
+
+def act_many(pool, event_ids: list[int], action_code: str, actor: Actor, **kwargs) -> tuple[list[dict], list[tuple[int, DomainError]]]:
+    """Bulk action: each event in its own transaction; returns (done, refused with reasons)."""
+    done, refused = [], []
+    with pool.connection() as conn:
+        for eid in event_ids:
+            try:
+                done.append(act(conn, eid, action_code, actor, **kwargs))
+            except DomainError as exc:
+                refused.append((eid, exc))
+    return done, refused
