@@ -96,8 +96,10 @@ ACTIONS = {a.code: a for a in (
 )}
 
 
-def allowed_actions(status: str) -> list[Action]:
-    return [a for a in ACTIONS.values() if status in a.from_statuses]
+def allowed_actions(status: str, level: str | None = None) -> list[Action]:
+    """Actions legal from this status (escalation not from the city level)."""
+    return [a for a in ACTIONS.values()
+            if status in a.from_statuses and not (a.code == "escalate" and level == "city")]
 
 
 def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
