@@ -25,5 +25,10 @@ PAGES = {
         st.Page(str(PAGES_DIR / "grid.py"), title="网格", url_path="grid"),
         st.Page(str(PAGES_DIR / "event.py"), title="事件详情", url_path="event"),
     ],
+    "调度处置": [
+        st.Page(str(PAGES_DIR / "dispatch.py"), title="调度台", url_path="dispatch"),
+        st.Page(str(PAGES_DIR / "intake.py"), title="事件上报", url_path="intake"),
+        st.Page(str(PAGES_DIR / "evaluation.py"), title="综合评价", url_path="evaluation"),
+    ],
 }
 st.navigation(PAGES).run()

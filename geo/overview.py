@@ -116,3 +116,19 @@ def dataset_info(pool) -> dict | None:
 def category_classes(pool) -> list[dict]:
     """The top classes of the category catalogue (for filters)."""
     return _rows(pool, "category_classes", {})
+
+
+_CATALOGUES = {
+    "departments": "SELECT code, name, short_name FROM departments ORDER BY code",
+    "enforcement_teams": "SELECT code, name, penalty_powers FROM enforcement_teams ORDER BY code",
+    "event_categories": "SELECT code, name, class_code, class_name, department_code, team_code, "
+                        "limit_value, limit_unit, default_level FROM event_categories ORDER BY code",
+}
+
+
+def catalogue(pool, name: str) -> list[dict]:
+    """A reference catalogue (departments, enforcement_teams, event_categories)."""
+    with pool.connection() as conn:
+        cur = conn.execute(_CATALOGUES[name])
+        cols = [c.name for c in cur.description]
+        return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]

@@ -207,13 +207,15 @@ def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = 
         return _dict(cur, cur.fetchone())
 
 
-def act_many(pool, event_ids: list[int], action_code: str, actor: Actor, **kwargs) -> tuple[list[dict], list[tuple[int, DomainError]]]:
-    """Bulk action: each event in its own transaction; returns (done, refused with reasons)."""
+def act_many(pool, versions: dict[int, int | None], action_code: str, actor: Actor,
+             **kwargs) -> tuple[list[dict], list[tuple[int, DomainError]]]:
+    """Bulk action on {event id: version the dispatcher saw}. Each event is its own transaction
+    (one may be refused while the others go through); returns (done, refused with reasons)."""
     done, refused = [], []
     with pool.connection() as conn:
-        for eid in event_ids:
+        for eid, version in versions.items():
             try:
-                done.append(act(conn, eid, action_code, actor, **kwargs))
+                done.append(act(conn, eid, action_code, actor, expected_version=version, **kwargs))
             except DomainError as exc:
                 refused.append((eid, exc))
     return done, refused

@@ -150,6 +150,12 @@ def due_at(reported_at: dt.datetime, limit_value, limit_unit: str, priority: int
     return out.replace(tzinfo=TZ)
 
 
+def add_work_minutes(start: dt.datetime, minutes: float) -> dt.datetime:
+    """An aware datetime plus office minutes (aware Asia/Shanghai result)."""
+    local = np.array([start.astimezone(TZ).replace(tzinfo=None)], dtype="datetime64[s]")
+    return add_work_minutes_local(local, [minutes])[0].astype(dt.datetime).replace(tzinfo=TZ)
+
+
 def work_minutes_between(start: dt.datetime, end: dt.datetime) -> float:
     """Office minutes between two aware datetimes (negative when end < start)."""
     if end < start:

@@ -141,3 +141,21 @@ def test_unknown_filter_values_are_ignored_with_a_warning(app_db, sample):
     assert not at.exception
     warnings = "\n".join(w.value for w in at.warning)
     assert "bogus" in warnings and "7x" in warnings
+
+
+def test_event_page_lists_same_category_events_nearby(app_db, demo_conn):
+    from geo import db
+    from geo.intake import Report, submit
+
+    lon, lat = demo_conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
+                                 "WHERE code = '320281005002001') s").fetchone()
+    with db.connect(app_db) as conn:
+        first, second, far = submit(conn, [
+            Report("SR02", "小广告", 3, lon, lat),
+            Report("SR02", "小广告又出现", 3, lon + 0.002, lat),            # about 190 m east
+            Report("SR02", "别处的小广告", 3, lon + 0.02, lat)])           # about 1.9 km east
+    at = open_page("event", event=str(second))
+    assert not at.exception and not at.error, errors(at)
+    dups = at.dataframe[-1].value
+    assert first in set(dups["编号"]) and far not in set(dups["编号"])
+    assert 150 < int(dups.loc[dups["编号"] == first, "距离（米）"].iloc[0]) < 230

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import db, events, layers, overview, places
+from geo import (db, deadlines, dispatch, evaluation, events, intake, layers, overview, places, routing,
+                 workflow)
 from geo.scope import Scope
 
 FIGURES_TTL_S = 30       # live figures
@@ -126,3 +127,49 @@ def category_classes() -> list[dict]:
 @st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
 def children(scope: Scope) -> list[dict]:
     return places.children(pool(), scope)
+
+
+# ------------------------------------------------------------------ dispatch (live, not cached)
+def dispatch_queue(actor, statuses: tuple[str, ...], all_levels: bool, overdue_only: bool,
+                   event_id: int | None = None) -> list[dict]:
+    return dispatch.queue(pool(), actor, statuses, all_levels=all_levels, overdue_only=overdue_only,
+                          event_id=event_id)
+
+
+def escalate_overdue() -> list[int]:
+    with pool().connection() as conn:
+        return deadlines.escalate_overdue(conn)
+
+
+def nearest_staff(lon: float, lat: float, k: int = 6) -> list[dict]:
+    with pool().connection() as conn:
+        return routing.nearest_staff(conn, lon, lat, k)
+
+
+def act_many(versions: dict, action: str, actor, **kwargs):
+    return workflow.act_many(pool(), versions, action, actor, **kwargs)
+
+
+def submit_reports(reports: list) -> list[int]:
+    with pool().connection() as conn:
+        return intake.submit(conn, reports)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def departments() -> list[dict]:
+    return overview.catalogue(pool(), "departments")
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def teams() -> list[dict]:
+    return overview.catalogue(pool(), "enforcement_teams")
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def categories_catalogue() -> list[dict]:
+    return overview.catalogue(pool(), "event_categories")
+
+
+@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
+def evaluate(scope: Scope, group: str, start, end) -> list[dict]:
+    return evaluation.evaluate(pool(), scope, group, start, end)

@@ -20,6 +20,9 @@ PAGES = {
     "village": "views/village.py",
     "grid": "views/grid.py",
     "event": "views/event.py",
+    "dispatch": "views/dispatch.py",
+    "intake": "views/intake.py",
+    "evaluation": "views/evaluation.py",
 }
 
 

@@ -2,6 +2,8 @@
 time-limit state, and possible duplicates nearby."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -9,7 +11,8 @@ from dashboard.ui import data, maps, nav
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.html import esc_md
 from dashboard.ui.layout import header
-from geo import events
+from geo import deadlines, events
+from geo.worktime import TZ
 from geo.errors import NotFound
 from geo.places import Path
 from geo.scope import Scope
@@ -39,6 +42,7 @@ with user_errors():
                 delta=state.label(), delta_color="inverse" if state.overdue else "normal", border=True)
 
     left, right = st.columns([3, 2])
+    tl = data.timeline(event_id)
     with left:
         dups = data.duplicates(ev)
         shape = data.grid_shape(ev["grid_code"])
@@ -58,7 +62,7 @@ with user_errors():
             "综合执法队伍": ev["team"] or "—",
             "时限": f"{ev['limit_value']:g} 个{'工作日' if ev['limit_unit'] == 'work_days' else '工作小时'}"
                     f"（截止 {ev['due_at']:%Y-%m-%d %H:%M}）",
-            "上报": f"{ev['reported_at']:%Y-%m-%d %H:%M} · {ev['reporter'] or '—'}"
+            "上报": f"{ev['reported_at']:%Y-%m-%d %H:%M} · {ev['reporter'] or (tl[0]['actor'] if tl else '—')}"
                     f"（{SOURCE_LABELS.get(ev['source'], ev['source'])}）",
             "地址": ev["address"] or "—",
             "坐标（CGCS2000）": f"{ev['lon']:.6f}, {ev['lat']:.6f}",
@@ -67,8 +71,15 @@ with user_errors():
         st.markdown("**描述**")
         st.text(ev["description"])
 
+    st.page_link(nav.PAGES["dispatch"], label="在调度台处理此事件", query_params={"event": str(event_id)})
+    st.markdown("#### 各环节时限")
+    now = dt.datetime.now(TZ)
+    st.dataframe(pd.DataFrame([{
+        "环节": s.label, "起算": f"{s.started_at:%m-%d %H:%M}", "截止": f"{s.due_at:%m-%d %H:%M}",
+        "完成": f"{s.done_at:%m-%d %H:%M}" if s.done_at else "—",
+        "状态": ("超期完成" if s.overdue(now) else "按期完成") if s.done_at else ("已超期" if s.overdue(now) else "进行中"),
+    } for s in deadlines.stages(ev, tl)]), hide_index=True, width="stretch")
     st.markdown("#### 处置时间线")
-    tl = data.timeline(event_id)
     st.dataframe(pd.DataFrame([{
         "时间": r["at"].strftime("%Y-%m-%d %H:%M"),
         "环节": (STATUS_LABELS.get(r["from_status"], "—") if r["from_status"] else "—") + " → "

@@ -1,6 +1,6 @@
 -- Possible duplicates: same category, within %(radius_m)s metres (geography), reported in the
 -- %(days)s days before the event (or after it, up to now).
-SELECT o.id, o.reported_at, o.status, o.description,
+SELECT o.id, o.reported_at, o.status, o.description, ST_X(o.location) AS lon, ST_Y(o.location) AS lat,
        ST_Distance(o.location::geography, e.location::geography) AS distance_m
   FROM events e
   JOIN events o ON o.category_code = e.category_code AND o.id <> e.id

@@ -1,0 +1,132 @@
+"""调度台: the dispatcher's queue — overdue first — with bulk actions and nearest staff."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.ui import data, nav
+from dashboard.ui.errors import show_error, user_errors
+from dashboard.ui.identity import current_actor
+from dashboard.ui.layout import header
+from geo import workflow
+from geo.dispatch import WAITING
+from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
+
+REFRESH_S = 30
+
+
+def _queue_frame(rows: list[dict], selected: set[int]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "选择": r["id"] in selected, "编号": r["id"],
+        "时限": "已超期" if r["overdue"] else f"截止 {r['due_at']:%m-%d %H:%M}",
+        "状态": STATUS_LABELS[r["status"]], "紧急": PRIORITY_LABELS[r["priority"]],
+        "层级": LEVEL_LABELS[r["handling_level"]], "类别": r["category"], "镇街": r["town_name"],
+        "网格": r["grid_name"], "责任部门": r["department"] or "", "描述": r["description"],
+    } for r in rows], columns=["选择", "编号", "时限", "状态", "紧急", "层级", "类别", "镇街", "网格",
+                               "责任部门", "描述"])
+
+
+@st.fragment(run_every=REFRESH_S)
+def queue_panel(actor: workflow.Actor, statuses, all_levels: bool, overdue_only: bool,
+                event_id: int | None) -> None:
+    moved = data.escalate_overdue()
+    if moved:
+        st.toast(f"{len(moved)} 件超期事件已自动上报上一级")
+    rows = data.dispatch_queue(actor, tuple(statuses), all_levels, overdue_only, event_id)
+    selected: set[int] = st.session_state.setdefault("dispatch_selected", set())
+    if event_id is not None:
+        if not rows:
+            st.warning(f"事件 {event_id} 不在您的待办范围内（已办结、不存在或不属于您的辖区）。")
+        selected.clear()
+        selected.update(r["id"] for r in rows)
+    selected &= {r["id"] for r in rows}
+    st.caption(f"待处理 {len(rows)} 件（超期 {sum(r['overdue'] for r in rows)} 件）· 每 {REFRESH_S} 秒自动刷新，"
+               "勾选保持不变。")
+    df = _queue_frame(rows, selected)
+    # The key follows the rows shown, so a refresh with new rows starts from the kept selection.
+    key = "queue_" + str(hash(tuple(df["编号"])))
+    edited = st.data_editor(df, key=key, hide_index=True, width="stretch", height=420,
+                            disabled=[c for c in df.columns if c != "选择"],
+                            column_config={"选择": st.column_config.CheckboxColumn(width="small"),
+                                           "编号": st.column_config.NumberColumn(format="%d")})
+    selected.clear()
+    selected.update(int(i) for i in edited.loc[edited["选择"], "编号"])
+    st.session_state["dispatch_rows"] = {r["id"]: r for r in rows}
+    actions_panel(actor)
+
+
+def _flash() -> None:
+    flash = st.session_state.pop("dispatch_flash", None)
+    if flash:
+        ok, errors = flash
+        if ok:
+            st.success(ok)
+        for exc in errors:
+            show_error(exc)
+
+
+def actions_panel(actor: workflow.Actor) -> None:
+    _flash()
+    rows = st.session_state.get("dispatch_rows", {})
+    chosen = [rows[i] for i in sorted(st.session_state.get("dispatch_selected", set())) if i in rows]
+    if not chosen:
+        st.info("在上方列表中勾选事件后进行处理（可多选）。")
+        return
+    statuses = {r["status"] for r in chosen}
+    common = [a for a in workflow.ACTIONS.values()
+              if all(r["status"] in a.from_statuses for r in chosen)
+              and not (a.code == "escalate" and any(r["handling_level"] == "city" for r in chosen))]
+    st.markdown(f"**已选 {len(chosen)} 件**（状态：{'、'.join(STATUS_LABELS[s] for s in statuses)}）")
+    if not common:
+        st.warning("所选事件状态不同，没有可同时执行的操作；请按状态分别选择。")
+        return
+    with st.form("dispatch_action", clear_on_submit=False):
+        code = st.radio("操作", [a.code for a in common], format_func=lambda c: workflow.ACTIONS[c].label,
+                        horizontal=True)
+        c1, c2, c3 = st.columns(3)
+        deps = data.departments()
+        teams = data.teams()
+        department = c1.selectbox("责任部门（派遣/改派）", [None] + [d["code"] for d in deps],
+                                  format_func=lambda c: "—" if c is None else {d["code"]: d["name"] for d in deps}[c])
+        team = c2.selectbox("综合执法队伍（可选）", [None] + [t["code"] for t in teams],
+                            format_func=lambda c: "—" if c is None else {t["code"]: t["name"] for t in teams}[c])
+        staff = None
+        if len(chosen) == 1:
+            near = data.nearest_staff(chosen[0]["lon"], chosen[0]["lat"])
+            staff = c3.selectbox("指派人员（最近的在岗人员）", [None] + [s["id"] for s in near],
+                                 format_func=lambda i: "—" if i is None else next(
+                                     f"{s['name']}（{'网格员' if s['role'] == 'grid_worker' else '警员'}，"
+                                     f"{s['distance_m']:.0f} 米）" for s in near if s["id"] == i))
+        note = st.text_input("说明 / 理由（不予立案、退回、核查不通过、上报升级时必填）", max_chars=500)
+        submitted = st.form_submit_button("执行", type="primary")
+    if submitted:
+        versions = {r["id"]: r["version"] for r in chosen}
+        done, refused = data.act_many(versions, code, actor, note=note, department=department, team=team,
+                                      staff_id=staff)
+        # Shown after the rerun below (which refreshes the queue with the new states).
+        st.session_state["dispatch_flash"] = (
+            f"已{workflow.ACTIONS[code].label} {len(done)} 件：" + "、".join(str(d["id"]) for d in done)
+            if done else None, [exc for _, exc in refused])
+        st.cache_data.clear()
+        st.rerun()
+    if len(chosen) == 1:
+        st.page_link(nav.PAGES["event"], label=f"查看事件 {chosen[0]['id']} 详情与时间线",
+                     query_params={"event": str(chosen[0]["id"])})
+
+
+with user_errors():
+    actor = current_actor()
+    header("调度台", f"{actor.label} · 待处理事件按超期优先、剩余时限排序")
+    c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="bottom")
+    statuses = c1.multiselect("状态", WAITING, default=list(WAITING), format_func=STATUS_LABELS.get,
+                              key="dispatch_statuses")
+    overdue_only = c2.toggle("仅超期", key="dispatch_overdue")
+    all_levels = c3.toggle("含各级事件", key="dispatch_all", disabled=actor.role != "city_dispatcher",
+                           help="市级调度员可查看镇街、村社区层级的事件")
+    only = nav.qp("event")
+    event_id = int(only) if only and only.isdigit() and len(only) < 16 else None
+    if only and event_id is None:
+        st.warning(f"地址中的事件编号“{only}”无效，已显示全部待办。")
+    if event_id is not None:
+        st.page_link(nav.PAGES["dispatch"], label="显示全部待办事件")
+    queue_panel(actor, statuses, all_levels, overdue_only, event_id)

@@ -1,0 +1,68 @@
+"""事件上报: report an event — category, description, urgency, and a location typed as coordinates
+(WGS84 / GCJ-02 / BD-09) or chosen as a grid. The grid comes from the point; outside the county is
+refused."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import data, nav
+from dashboard.ui.errors import user_errors
+from dashboard.ui.layout import header
+from geo.intake import PRIORITIES, IntakeRefused, Report
+from geo.scope import Scope
+
+DATUM_LABELS = {"wgs84": "WGS84 / CGCS2000（GPS、天地图）", "gcj02": "GCJ-02（高德、腾讯、手机地图）",
+                "bd09": "BD-09（百度地图）"}
+
+
+def _grid_picker() -> str | None:
+    c1, c2, c3 = st.columns(3)
+    towns = data.children(Scope.city())
+    town = c1.selectbox("镇街", [t["code"] for t in towns], index=None, placeholder="选择镇街…",
+                        format_func={t["code"]: t["name"] for t in towns}.get, key="in_town")
+    village = grid = None
+    if town:
+        vs = data.children(Scope(town=town))
+        village = c2.selectbox("村社区", [v["code"] for v in vs], index=None, placeholder="选择村社区…",
+                               format_func={v["code"]: v["name"] for v in vs}.get, key="in_village")
+    if village:
+        gs = data.children(Scope(town=town, village=village))
+        grid = c3.selectbox("网格", [g["code"] for g in gs], index=None, placeholder="选择网格…",
+                            format_func={g["code"]: g["name"] for g in gs}.get, key="in_grid")
+    return grid
+
+
+with user_errors():
+    header("事件上报", "录入一件新事件：系统按坐标自动确定所属网格、责任部门与处置时限。")
+    cats = data.categories_catalogue()
+    names = {c["code"]: f"{c['class_name']} / {c['name']}" for c in cats}
+    mode = st.radio("位置方式", ["coords", "grid"], horizontal=True, key="in_mode",
+                    format_func={"coords": "输入坐标", "grid": "选择网格"}.get)
+    grid = _grid_picker() if mode == "grid" else None
+    with st.form("intake_form"):
+        category = st.selectbox("事件类别", list(names), index=None, format_func=names.get,
+                                placeholder="选择类别…")
+        description = st.text_area("事件描述", max_chars=2000, placeholder="发生了什么、在什么位置、现场情况……")
+        c1, c2 = st.columns([1, 2])
+        priority = c1.radio("紧急程度", [3, 2, 1], format_func=PRIORITIES.get, horizontal=True)
+        address = c2.text_input("地址（可选）", max_chars=200)
+        lon = lat = None
+        datum = "wgs84"
+        if mode == "coords":
+            d1, d2, d3 = st.columns([2, 1, 1])
+            datum = d1.selectbox("坐标系", list(DATUM_LABELS), format_func=DATUM_LABELS.get)
+            lon = d2.number_input("经度", value=None, format="%.6f", placeholder="如 120.285000")
+            lat = d3.number_input("纬度", value=None, format="%.6f", placeholder="如 31.905000")
+        sent = st.form_submit_button("上报", type="primary")
+    if sent:
+        report = Report(category or "", description, int(priority), lon, lat, datum, grid,
+                        address.strip() or None, source="platform", reporter="平台录入")
+        try:
+            eid = data.submit_reports([report])[0]
+        except IntakeRefused as exc:
+            st.error("上报未成功，请修改后重试：\n" + "\n".join(f"- {p.message_zh}" for p in exc.problems))
+        else:
+            st.cache_data.clear()
+            st.success(f"已上报，事件编号 {eid}。")
+            st.page_link(nav.PAGES["event"], label=f"查看事件 {eid}", query_params={"event": str(eid)})
+            st.page_link(nav.PAGES["dispatch"], label="前往调度台")

@@ -1,0 +1,29 @@
+"""The dispatcher's queue: events waiting for action at the dispatcher's level and area,
+overdue first, then by time left."""
+from __future__ import annotations
+
+from geo.sqlfiles import load
+from geo.workflow import Actor
+
+# What waits for a dispatcher: new reports, accepted cases to dispatch, returned cases to
+# re-dispatch, verified cases to close; handled cases wait for verification on site.
+WAITING = ("reported", "accepted", "returned", "handled", "verified")
+
+
+def queue(pool, actor: Actor, statuses: tuple[str, ...] = WAITING, classes: tuple[str, ...] = (),
+          overdue_only: bool = False, all_levels: bool = False, limit: int = 500,
+          event_id: int | None = None) -> list[dict]:
+    """Events waiting for this dispatcher. A city dispatcher sees city-level events (or every level
+    with all_levels); a town dispatcher town-level events of the town; village staff their village.
+    With event_id, just that event if it is open and in the dispatcher's area (any level)."""
+    level = {"city_dispatcher": "city", "town_dispatcher": "town", "village_staff": "village"}.get(actor.role)
+    if event_id is not None:
+        all_levels, level = True, None
+    params = {"statuses": list(statuses) or list(WAITING), "classes": list(classes) or None,
+              "overdue_only": overdue_only,
+              "level": None if (all_levels and actor.role == "city_dispatcher") or event_id else level,
+              "town": actor.town, "village": actor.village, "limit": limit, "event_id": event_id}
+    with pool.connection() as conn:
+        cur = conn.execute(load("dispatch_queue"), params)
+        cols = [c.name for c in cur.description]
+        return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]

@@ -1,0 +1,67 @@
+"""Browser test: a dispatcher reports an event on 事件上报 and takes it through every stage to
+结案 on the 调度台; the event detail shows the timeline and the time-limit state at each step."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser import open_page, wait_for_streamlit
+from tests.server import ROOT, streamlit_server
+
+ARTIFACTS = ROOT / "artifacts"
+STEPS = [("立案", "立案", None), ("派遣", "派遣", "江阴市综合行政执法局"), ("开始处置", "处置中", None),
+         ("处置完成", "处置完成", None), ("核查通过", "核查", None), ("结案", "结案", None)]
+
+
+@pytest.fixture(scope="module")
+def server(demo_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_server(demo_url) as url:
+        yield url
+
+
+def choose(page, label: str, option: str) -> None:
+    box = page.locator('[data-testid="stSelectbox"]', has_text=label).first
+    box.click()
+    page.get_by_role("option", name=option, exact=True).first.click()
+
+
+def test_report_then_dispatch_to_closed(server, demo_conn):
+    lon, lat = demo_conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
+                                 "WHERE code = '320281001002002') s").fetchone()
+    with open_page(server + "/intake", wait_text="事件上报") as page:
+        choose(page, "事件类别", "环境卫生 / 垃圾乱堆放")
+        page.get_by_label("事件描述").fill("浏览器测试：小区门口垃圾堆放")
+        page.get_by_label("经度").fill(f"{lon:.6f}")
+        page.get_by_label("纬度").fill(f"{lat:.6f}")
+        page.get_by_role("button", name="上报").click()
+        msg = page.get_by_text(re.compile(r"已上报，事件编号 \d+")).first
+        msg.wait_for(timeout=30_000)
+        eid = int(re.search(r"\d+", msg.inner_text()).group())
+        page.screenshot(path=str(ARTIFACTS / "dispatch-0-intake.png"))
+    assert demo_conn.execute("SELECT grid_code, status FROM events WHERE id = %s", (eid,)).fetchone() == \
+        ("320281001002002", "reported")
+
+    for i, (action, status_label, department) in enumerate(STEPS, start=1):
+        with open_page(f"{server}/dispatch?event={eid}", wait_text="调度台") as page:
+            page.get_by_text(f"已选 1 件").first.wait_for()
+            page.locator('[data-testid="stRadio"]').get_by_text(action, exact=True).click()
+            if department:
+                choose(page, "责任部门", department)
+            page.get_by_role("button", name="执行").click()
+            page.get_by_text(f"已{action} 1 件").first.wait_for(timeout=30_000)
+            page.screenshot(path=str(ARTIFACTS / f"dispatch-{i}-{action}.png"))
+        with open_page(f"{server}/event?event={eid}", wait_text=f"事件 {eid}") as page:
+            status = page.locator('[data-testid="stMetric"]', has_text="当前状态").first
+            assert status_label in status.inner_text()
+            page.get_by_text("各环节时限").first.wait_for()
+            page.get_by_text("时限状态").first.wait_for()
+            page.screenshot(path=str(ARTIFACTS / f"dispatch-{i}-event.png"), full_page=True)
+        n_log, db_status = demo_conn.execute(
+            "SELECT (SELECT count(*) FROM event_log WHERE event_id = %(e)s), status FROM events WHERE id = %(e)s",
+            {"e": eid}).fetchone()
+        assert n_log == i + 1
+    assert db_status == "closed"
+    chain = demo_conn.execute("SELECT to_status FROM event_log WHERE event_id = %s ORDER BY at, id", (eid,)).fetchall()
+    assert [c[0] for c in chain] == ["reported", "accepted", "dispatched", "in_progress", "handled", "verified", "closed"]
