@@ -42,19 +42,33 @@ def throwaway_database(prefix: str = "jy_test"):
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-@pytest.fixture(scope="session")
-def demo_url():
-    """A database with migrations, reference data and a small demo load (ending now)."""
+@contextmanager
+def demo_database(prefix: str):
     from geo import db
     from loaders.demo import generate
     from loaders.demo.load import load
 
-    with throwaway_database("jy_demo") as url:
+    with throwaway_database(prefix) as url:
         db.migrate(url)
         until = dt.datetime.now(TZ).replace(minute=0, second=0, microsecond=0)
         data = generate(seed=7, events=4000, days=45, until=until)
         with db.connect(url) as conn:
             load(conn, data)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def demo_url():
+    """A database with migrations, reference data and a small demo load (ending now). Tests that
+    only read use it; tests that write events use work_url, so the checks here stay exact."""
+    with demo_database("jy_demo") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def work_url():
+    """The same demo data in a database of its own, for tests that report and move events."""
+    with demo_database("jy_work") as url:
         yield url
 
 

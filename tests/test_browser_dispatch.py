@@ -15,10 +15,18 @@ STEPS = [("立案", "立案", None), ("派遣", "派遣", "江阴市综合行政
 
 
 @pytest.fixture(scope="module")
-def server(demo_url):
+def server(work_url):
     ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server(demo_url) as url:
+    with streamlit_server(work_url) as url:
         yield url
+
+
+@pytest.fixture()
+def work_conn(work_url):
+    from geo import db
+
+    with db.connect(work_url) as conn:
+        yield conn
 
 
 def choose(page, label: str, option: str) -> None:
@@ -27,7 +35,8 @@ def choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).first.click()
 
 
-def test_report_then_dispatch_to_closed(server, demo_conn):
+def test_report_then_dispatch_to_closed(server, work_conn):
+    demo_conn = work_conn
     lon, lat = demo_conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
                                  "WHERE code = '320281001002002') s").fetchone()
     with open_page(server + "/intake", wait_text="事件上报") as page:

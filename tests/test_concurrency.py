@@ -49,7 +49,8 @@ def worker(url: str, ids: list[int], seed: int, out: dict) -> None:
 
 
 @pytest.mark.timeout(900)
-def test_concurrent_dispatchers_never_lose_an_update(demo_url):
+def test_concurrent_dispatchers_never_lose_an_update(work_url):
+    demo_url = work_url
     with db.connect(demo_url) as conn:
         lon, lat = conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
                                 "WHERE code = '320281005001001') s").fetchone()

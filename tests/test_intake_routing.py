@@ -11,8 +11,8 @@ from geo.routing import nearest_staff, route
 
 
 @pytest.fixture()
-def conn(demo_url):
-    with db.connect(demo_url) as c:
+def conn(work_url):
+    with db.connect(work_url) as c:
         yield c
 
 

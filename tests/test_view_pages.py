@@ -89,8 +89,10 @@ def test_event_page_shows_status_and_full_timeline(app_db, demo_conn, sample):
         SELECT e.status, (SELECT count(*) FROM event_log WHERE event_id = e.id) FROM events e
          WHERE e.id = %(e)s""", {"e": sample["event"]}).fetchone()
     assert metric(at, "当前状态") == STATUS_LABELS[status]
-    timeline = at.dataframe[0].value
+    timeline = next(d.value for d in at.dataframe if "处理人" in d.value.columns)
     assert len(timeline) == n_log
+    stages = next(d.value for d in at.dataframe if "截止" in d.value.columns)
+    assert list(stages["环节"])[0] == "立案"
 
 
 def test_city_page_without_params(app_db):
@@ -143,13 +145,16 @@ def test_unknown_filter_values_are_ignored_with_a_warning(app_db, sample):
     assert "bogus" in warnings and "7x" in warnings
 
 
-def test_event_page_lists_same_category_events_nearby(app_db, demo_conn):
+def test_event_page_lists_same_category_events_nearby(work_url, monkeypatch):
     from geo import db
     from geo.intake import Report, submit
 
-    lon, lat = demo_conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
-                                 "WHERE code = '320281005002001') s").fetchone()
-    with db.connect(app_db) as conn:
+    monkeypatch.setenv("DATABASE_URL", work_url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    with db.connect(work_url) as conn:
+        lon, lat = conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
+                                "WHERE code = '320281005002001') s").fetchone()
         first, second, far = submit(conn, [
             Report("SR02", "小广告", 3, lon, lat),
             Report("SR02", "小广告又出现", 3, lon + 0.002, lat),            # about 190 m east
@@ -159,3 +164,4 @@ def test_event_page_lists_same_category_events_nearby(app_db, demo_conn):
     dups = at.dataframe[-1].value
     assert first in set(dups["编号"]) and far not in set(dups["编号"])
     assert 150 < int(dups.loc[dups["编号"] == first, "距离（米）"].iloc[0]) < 230
+    st.cache_resource.clear()

@@ -31,8 +31,8 @@ KWARGS = {"reject": {"note": "x"}, "return": {"note": "x"}, "verify_fail": {"not
 
 
 @pytest.fixture()
-def conn(demo_url):
-    with db.connect(demo_url) as c:
+def conn(work_url):
+    with db.connect(work_url) as c:
         yield c
 
 
