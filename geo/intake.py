@@ -166,12 +166,21 @@ def submit(conn, reports: list[Report], now: dt.datetime | None = None) -> list[
     now = now or dt.datetime.now(worktime.TZ)
     cats = _categories(conn)
     problems = validate(reports, cats)
-    if problems:
-        raise IntakeRefused(problems)
     with conn.transaction():
-        located, problems = locate(conn, reports)
+        # Locate the rows whose fields passed, so one report lists every problem of every row.
+        bad_rows = {p.row for p in problems}
+        if len(reports) == 1 and problems:
+            bad_rows = {None}
+        check = [i for i in range(len(reports)) if (i + 1 if len(reports) > 1 else None) not in bad_rows]
+        located_some, where = locate(conn, [reports[i] for i in check])
+        for p in where:
+            row = check[(p.row or 1) - 1] + 1 if len(reports) > 1 else None
+            problems.append(Problem(row, p.field, p.message, p.message_zh))
         if problems:
-            raise IntakeRefused(problems)
+            raise IntakeRefused(sorted(problems, key=lambda p: (p.row or 0, p.field)))
+        located = [None] * len(reports)
+        for i, loc in zip(check, located_some):
+            located[i] = loc
         rows = []
         ids = [row[0] if not isinstance(row, dict) else row["nextval"]
                for row in conn.execute(_IDS, {"n": len(reports)}).fetchall()]

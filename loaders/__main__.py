@@ -2,6 +2,8 @@
 
     python -m loaders migrate                 apply migrations and load the reference catalogues
     python -m loaders demo [--seed N] [--events N] [--days N] [--until ISO] [--replace|--if-empty]
+    python -m loaders events FILE [--datum wgs84|gcj02|bd09] [--dry-run]
+    python -m loaders escalate              move overdue events up a level (for cron)
 """
 from __future__ import annotations
 
@@ -58,6 +60,45 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _cmd_events(args) -> int:
+    from pathlib import Path
+
+    from geo import db
+    from loaders.events_csv import load_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: {path} does not exist or is not a file", file=sys.stderr)
+        return 2
+    try:
+        with db.connect() as conn:
+            t0 = time.perf_counter()
+            result = load_file(conn, path, datum=args.datum, dry_run=args.dry_run)
+            conn.commit()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if result.problems:
+        print(f"refused: nothing loaded from {path} ({result.rows} rows); fix these rows and run again:",
+              file=sys.stderr)
+        for p in result.problems:
+            print(f"  row {p.row or 1}: {p.field}: {p.message}", file=sys.stderr)
+        return 1
+    verb = "would load" if args.dry_run else "loaded"
+    print(f"{verb} {len(result.loaded)} events from {path} in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def _cmd_escalate(args) -> int:
+    from geo import db
+    from geo.deadlines import escalate_overdue
+
+    with db.connect() as conn:
+        moved = escalate_overdue(conn)
+    print(f"escalated {len(moved)} overdue events")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loaders", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -71,11 +112,18 @@ def main(argv: list[str] | None = None) -> int:
     mode = demo.add_mutually_exclusive_group()
     mode.add_argument("--replace", action="store_true", help="replace existing grids and events")
     mode.add_argument("--if-empty", action="store_true", help="load only into an empty database")
+    ev = sub.add_parser("events", help="bulk intake of a mobile-terminal CSV export (all or nothing)")
+    ev.add_argument("file")
+    ev.add_argument("--datum", choices=["wgs84", "gcj02", "bd09"], default="wgs84",
+                    help="coordinate datum of the file (phones usually export gcj02)")
+    ev.add_argument("--dry-run", action="store_true", help="check every row, load nothing")
+    sub.add_parser("escalate", help="move overdue village/town events up one level")
     args = parser.parse_args(argv)
     if args.command == "demo" and (args.events < 0 or args.days < 1):
         parser.error("--events must be 0 or more and --days 1 or more")
     try:
-        return {"migrate": _cmd_migrate, "demo": _cmd_demo}[args.command](args)
+        return {"migrate": _cmd_migrate, "demo": _cmd_demo, "events": _cmd_events,
+                "escalate": _cmd_escalate}[args.command](args)
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

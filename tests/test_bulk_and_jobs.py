@@ -1,0 +1,136 @@
+"""Bulk CSV intake (CLI), automatic escalation of overdue events, and the evaluation exports."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from geo import coords, db, evaluation
+from geo.deadlines import escalate_overdue
+from geo.intake import Report, submit
+from geo.scope import Scope
+from geo.workflow import Actor, Forbidden, act
+from tests.server import ROOT
+
+
+def cli(url: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "loaders", *args], cwd=ROOT, capture_output=True,
+                          text=True, env={**os.environ, "DATABASE_URL": url}, timeout=300)
+
+
+@pytest.fixture()
+def conn(work_url):
+    with db.connect(work_url) as c:
+        yield c
+
+
+def point(conn, code="320281009003002"):
+    return conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
+                        "WHERE code = %s) s", (code,)).fetchone()
+
+
+def counts(conn):
+    return conn.execute("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM event_log)").fetchone()
+
+
+def test_csv_export_loads_with_gcj02_and_chinese_headers(conn, work_url, tmp_path):
+    lon, lat = point(conn)
+    gx, gy = coords.wgs84_to_gcj02(lon, lat)
+    f = tmp_path / "terminal.csv"
+    f.write_text("类别编码,描述,紧急程度,经度,纬度,上报时间,终端编号\n"
+                 f"HW01,垃圾堆放,一般,{gx:.7f},{gy:.7f},2026-11-20 09:30,JYWG00001\n"
+                 f"XF02,楼道充电,紧急,{gx:.7f},{gy:.7f},2026-11-20 10:00,JYWG00002\n", encoding="gbk")
+    before = counts(conn)
+    dry = cli(work_url, "events", str(f), "--datum", "gcj02", "--dry-run")
+    assert dry.returncode == 0 and "would load 2" in dry.stdout
+    assert counts(conn) == before
+    done = cli(work_url, "events", str(f), "--datum", "gcj02")
+    assert done.returncode == 0, done.stderr
+    assert counts(conn) == (before[0] + 2, before[1] + 2)
+    grids = conn.execute("SELECT DISTINCT grid_code FROM events WHERE description IN ('垃圾堆放', '楼道充电')").fetchall()
+    assert grids == [("320281009003002",)]
+
+
+def test_csv_with_bad_rows_loads_nothing_and_names_each_row(conn, work_url, tmp_path):
+    lon, lat = point(conn)
+    f = tmp_path / "bad.csv"
+    f.write_text("category_code,description,priority,lon,lat\n"
+                 f"HW01,好的,3,{lon},{lat}\n"
+                 f"ZZ99,未知类别,3,{lon},{lat}\n"
+                 f"HW01,,3,{lon},{lat}\n"
+                 "HW01,长江里,3,120.30,31.99\n"
+                 f"HW01,坏的紧急程度,9,{lon},{lat}\n"
+                 f"HW01,坐标不是数字,3,abc,{lat}\n", encoding="utf-8")
+    before = counts(conn)
+    out = cli(work_url, "events", str(f))
+    assert out.returncode == 1
+    for row, word in ((2, "unknown category"), (3, "description is empty"), (4, "outside Jiangyin"),
+                      (5, "priority"), (6, "not numbers")):
+        assert any(line.strip().startswith(f"row {row}:") and word in line for line in out.stderr.splitlines()), \
+            (row, word, out.stderr)
+    assert "row 1:" not in out.stderr
+    assert counts(conn) == before
+
+
+def test_missing_columns_are_named(work_url, tmp_path):
+    f = tmp_path / "cols.csv"
+    f.write_text("描述,经度\nx,120\n", encoding="utf-8")
+    out = cli(work_url, "events", str(f))
+    assert out.returncode == 2 and "missing columns" in out.stderr and "category_code" in out.stderr
+
+
+def test_overdue_village_events_escalate_with_a_log_row(conn):
+    lon, lat = point(conn, "320281110201001")
+    long_ago = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.timezone.utc)
+    eid = submit(conn, [Report("HW01", "早已超期", 3, lon, lat, reported_at=long_ago)])[0]
+    fresh = submit(conn, [Report("HW01", "刚上报", 3, lon, lat)])[0]
+    moved = escalate_overdue(conn)
+    assert eid in moved and fresh not in moved
+    level, status = conn.execute("SELECT handling_level, status FROM events WHERE id = %s", (eid,)).fetchone()
+    assert (level, status) == ("town", "reported")
+    last = conn.execute("SELECT actor, from_status, to_status, level, note FROM event_log WHERE event_id = %s "
+                        "ORDER BY at DESC, id DESC LIMIT 1", (eid,)).fetchone()
+    assert last == ("系统", "reported", "reported", "town", "超期自动上报镇街")
+    # A village worker now cannot act on it; the town could.
+    village = Actor("钱主任", "village_staff", town="320281110", village="320281110201")
+    with pytest.raises(Forbidden):
+        act(conn, eid, "accept", village)
+    # Months past due is also past the town's threshold (24 h): the next run moves it to the city,
+    # and then it stays there.
+    assert eid in escalate_overdue(conn)
+    assert conn.execute("SELECT handling_level FROM events WHERE id = %s", (eid,)).fetchone()[0] == "city"
+    assert eid not in escalate_overdue(conn)
+    act(conn, eid, "accept", Actor("孙调度", "city_dispatcher"))
+
+
+def test_evaluation_matches_sql_and_exports(work_url, conn):
+    pool = db.make_pool(work_url, max_size=2)
+    try:
+        end = dt.date.today()
+        start = end - dt.timedelta(days=29)
+        rows = evaluation.evaluate(pool, Scope.city(), "town", start, end)
+    finally:
+        pool.close()
+    assert len(rows) == 17
+    r = next(x for x in rows if x["key"] == "320281004")
+    closed, on_time = conn.execute("""
+        SELECT count(*) FILTER (WHERE status = 'closed'),
+               count(*) FILTER (WHERE status = 'closed' AND closed_at <= due_at)
+          FROM events WHERE town_code = '320281004'
+           AND reported_at >= %(s)s AND reported_at < %(e)s""",
+                                   {"s": start, "e": end + dt.timedelta(days=1)}).fetchone()
+    assert (r["closed"], r["closed_on_time"]) == (closed, on_time)
+    df = evaluation.to_frame(rows, "town")
+    csv = evaluation.to_csv(df)
+    assert csv.startswith("\ufeff".encode()) and "南闸街道".encode() in csv
+    back = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig")
+    assert len(back) == 17 and "按期办结率" in back.columns
+    wb = openpyxl.load_workbook(io.BytesIO(evaluation.to_xlsx(df)))
+    ws = wb.active
+    assert ws.max_row == 18 and ws.cell(1, 1).value == "镇街"
