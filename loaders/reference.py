@@ -70,6 +70,10 @@ def towns() -> tuple[Town, ...]:
                  for r, x, y in zip(rows, lon, lat))
 
 
+def _table_exists(cur, name: str) -> bool:
+    return cur.execute("SELECT to_regclass(%(n)s) IS NOT NULL", {"n": name}).fetchone()[0]
+
+
 def load_reference(conn) -> dict[str, int]:
     """Upsert departments, enforcement teams, event categories and the county boundary."""
     counts = {}
@@ -102,6 +106,20 @@ def load_reference(conn) -> dict[str, int]:
             "default_level = EXCLUDED.default_level, weight = EXCLUDED.weight",
             cats)
         counts["event_categories"] = len(cats)
+        if _table_exists(cur, "chemicals"):
+            chems = read_csv("chemicals.csv")
+            for c in chems:
+                for k in ("aegl2_60min_ppm", "erpg2_ppm"):
+                    c[k] = c[k] or None
+            cur.executemany(
+                "INSERT INTO chemicals (cas, name, name_en, threshold_t, beta, hazard_class, state, mw, "
+                "aegl2_60min_ppm, erpg2_ppm) VALUES (%(cas)s, %(name)s, %(name_en)s, %(threshold_t)s, "
+                "%(beta)s, %(hazard_class)s, %(state)s, %(mw)s, %(aegl2_60min_ppm)s, %(erpg2_ppm)s) "
+                "ON CONFLICT (cas) DO UPDATE SET name = EXCLUDED.name, name_en = EXCLUDED.name_en, "
+                "threshold_t = EXCLUDED.threshold_t, beta = EXCLUDED.beta, hazard_class = EXCLUDED.hazard_class, "
+                "state = EXCLUDED.state, mw = EXCLUDED.mw, aegl2_60min_ppm = EXCLUDED.aegl2_60min_ppm, "
+                "erpg2_ppm = EXCLUDED.erpg2_ppm", chems)
+            counts["chemicals"] = len(chems)
         cur.execute(
             "INSERT INTO county (adcode, name, geom) VALUES (%(adcode)s, %(name)s, "
             "ST_SetSRID(ST_GeomFromWKB(%(wkb)s), %(srid)s)) ON CONFLICT (adcode) DO UPDATE "

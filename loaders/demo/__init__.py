@@ -22,6 +22,7 @@ class DemoData:
     events: pd.DataFrame
     event_log: pd.DataFrame
     chem_sites: pd.DataFrame
+    chem_inventory: pd.DataFrame
     resources: pd.DataFrame
 
 
@@ -56,7 +57,7 @@ def generate(seed: int = 20261127, events: int = 20000, days: int = 90,
     grids = build_grids(r_grids)
     staff = build_staff(r_staff, grids)
     ev, log = build_events(r_events, grids, staff, categories_frame(), events, days, until)
-    sites = build_chem_sites(r_sites, grids)
+    sites, inventory = build_chem_sites(r_sites, grids)
     resources = build_resources(r_sites, grids, sites)
     params = {"seed": seed, "events": events, "days": days, "until": until.isoformat()}
-    return DemoData(params, grids, staff, ev, log, sites, resources)
+    return DemoData(params, grids, staff, ev, log, sites, inventory, resources)

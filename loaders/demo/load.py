@@ -14,7 +14,8 @@ from geo.crs import STORE_SRID
 from loaders.demo import DemoData
 from loaders.reference import load_reference
 
-DEMO_TABLES = ("event_log", "events", "staff", "chem_sites", "emergency_resources", "grids")
+DEMO_TABLES = ("event_log", "events", "staff", "chem_inventory", "chem_sites", "emergency_resources",
+               "grids")
 _CHUNK = 200_000
 
 
@@ -91,9 +92,10 @@ def load(conn: psycopg.Connection, data: DemoData, replace: bool = False) -> dic
 
         c = data.chem_sites
         counts["chem_sites"] = copy_frame(cur, "chem_sites", pd.DataFrame({
-            "id": c.id, "name": c.name, "enterprise": c.enterprise, "hazard_level": c.hazard_level,
-            "main_chemicals": c.main_chemicals, "safety_distance_m": c.safety_distance_m,
+            "id": c.id, "name": c.name, "enterprise": c.enterprise, "main_chemicals": c.main_chemicals, "safety_distance_m": c.safety_distance_m,
             "geom": _points(c.lon, c.lat), "is_demo": True}))
+
+        counts["chem_inventory"] = copy_frame(cur, "chem_inventory", data.chem_inventory)
 
         r = data.resources
         counts["emergency_resources"] = copy_frame(cur, "emergency_resources", pd.DataFrame({
@@ -105,6 +107,7 @@ def load(conn: psycopg.Connection, data: DemoData, replace: bool = False) -> dic
         for table in ("chem_sites", "emergency_resources"):
             cur.execute(sql.SQL("UPDATE {} SET grid_code = grid_for_point(geom)").format(
                 sql.Identifier(table)))
+        cur.execute("SELECT chem_recompute(NULL)")
         for table in ("staff", "events", "event_log", "chem_sites", "emergency_resources"):
             cur.execute(sql.SQL(
                 "SELECT setval(pg_get_serial_sequence({t}, 'id'), "

@@ -15,12 +15,13 @@ from shapely.geometry import Point
 from geo.crs import from_metric, to_metric
 from loaders.demo import names
 from loaders.demo.grids import INDUSTRIAL_TOWNS, RIVERSIDE_TOWNS, sample_in
-from loaders.reference import towns
+from loaders.reference import read_csv, towns
 
 N_RIVERSIDE_SITES = 84
 N_INDUSTRIAL_SITES = 36
-CHEMICALS = ["液氯", "液氨", "甲醇", "苯", "甲苯", "二甲苯", "硫酸", "盐酸", "环氧乙烷", "丙烯腈",
-             "液化石油气", "氢气", "乙醇", "丙酮", "苯乙烯", "乙酸乙酯", "硝酸", "氯乙烯"]
+# Target band of R = alpha * sum(beta q / Q) per intended level, assuming alpha = 2 (people around);
+# the database computes the real R and level from the stored quantities and the population.
+R_BANDS = {1: (100, 260), 2: (50, 100), 3: (10, 50), 4: (3, 10)}
 SITE_PARTS = ["储罐区", "生产装置区", "甲类仓库", "罐区", "装卸站台"]
 
 
@@ -33,7 +34,8 @@ def _near(rng, centre_m, spread, n, inside_m):
     return np.array(pts)
 
 
-def build_chem_sites(rng, grids: pd.DataFrame) -> pd.DataFrame:
+def build_chem_sites(rng, grids: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sites and their stored chemicals (site_id, cas, max_quantity_t)."""
     town_m = {c: g for c, g in zip(grids.code, grids.geom_m) if len(c) == 9}
     parks = grids[grids.dedicated_type == "chemical_park"]
     ind_parks = grids[(grids.dedicated_type == "industrial_park") & grids.code.str[:9].isin(INDUSTRIAL_TOWNS)]
@@ -60,19 +62,37 @@ def build_chem_sites(rng, grids: pd.DataFrame) -> pd.DataFrame:
     stems = names.place_names(rng, n, set())
     kinds = rng.choice(["化工", "石化", "新材料", "精细化工", "化学"], n)
     enterprise = [f"江阴{s}{k}有限公司" for s, k in zip(stems, kinds)]
-    chems = ["、".join(rng.choice(CHEMICALS, size=rng.integers(1, 4), replace=False)) for _ in range(n)]
-    level = rng.choice([1, 2, 3, 4], size=n, p=[0.06, 0.14, 0.35, 0.45])
+    chems = pd.DataFrame(read_csv("chemicals.csv"))
+    chems["threshold_t"] = chems.threshold_t.astype(float)
+    chems["beta"] = chems.beta.astype(float)
+    target_level = rng.choice([1, 2, 3, 4], size=n, p=[0.06, 0.14, 0.35, 0.45])
+    inventory = []
+    for site_id, level in zip(range(1, n + 1), target_level):
+        k = int(rng.integers(1, 4))
+        picked = chems.iloc[rng.choice(len(chems), size=k, replace=False)]
+        lo, hi = R_BANDS[int(level)]
+        s_target = rng.uniform(lo, hi) / 2.0
+        share = rng.dirichlet(np.ones(k))
+        q = share * s_target * picked.threshold_t.to_numpy() / picked.beta.to_numpy()
+        ratio = float((q / picked.threshold_t.to_numpy()).sum())
+        if ratio < 1.0:                      # keep every demo site a major hazard (sum q/Q >= 1)
+            q = q / ratio * 1.05
+        for cas, qty in zip(picked.cas, q):
+            inventory.append((site_id, cas, max(round(float(qty), 4), 0.0001)))
+    inv = pd.DataFrame(inventory, columns=["site_id", "cas", "max_quantity_t"])
+    name_of = dict(zip(chems.cas, chems.name))
+    main = inv.groupby("site_id").cas.apply(lambda c: "、".join(name_of[x] for x in c))
     safety = np.where(rng.random(n) < 0.6, rng.choice([300, 500, 800, 1000, 1500], n), np.nan)
-    return pd.DataFrame({
+    sites = pd.DataFrame({
         "id": np.arange(1, n + 1),
         "name": [f"{e}{rng.choice(SITE_PARTS)}" for e in enterprise],
         "enterprise": enterprise,
-        "hazard_level": level,
-        "main_chemicals": chems,
+        "main_chemicals": [main[i] for i in range(1, n + 1)],
         "safety_distance_m": safety,
         "lon": shapely.get_x(geom),
         "lat": shapely.get_y(geom),
     })
+    return sites, inv
 
 
 def build_resources(rng, grids: pd.DataFrame, chem_sites: pd.DataFrame) -> pd.DataFrame:
