@@ -30,5 +30,9 @@ PAGES = {
         st.Page(str(PAGES_DIR / "intake.py"), title="事件上报", url_path="intake"),
         st.Page(str(PAGES_DIR / "evaluation.py"), title="综合评价", url_path="evaluation"),
     ],
+    "公共安全": [
+        st.Page(str(PAGES_DIR / "hazards.py"), title="危化品", url_path="hazards"),
+        st.Page(str(PAGES_DIR / "scenario.py"), title="事故推演", url_path="scenario"),
+    ],
 }
 st.navigation(PAGES).run()

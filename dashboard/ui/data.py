@@ -5,6 +5,7 @@ import streamlit as st
 
 from geo import (db, deadlines, dispatch, evaluation, events, intake, layers, overview, places, routing,
                  workflow)
+from geo.hazards import analysis, register
 from geo.scope import Scope
 
 FIGURES_TTL_S = 30       # live figures
@@ -173,3 +174,31 @@ def categories_catalogue() -> list[dict]:
 @st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
 def evaluate(scope: Scope, group: str, start, end) -> list[dict]:
     return evaluation.evaluate(pool(), scope, group, start, end)
+
+
+# ------------------------------------------------------------------ hazards
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def hazard_sites(scope: Scope, levels: tuple[int, ...] = (), cas: str | None = None) -> list[dict]:
+    return register.sites(pool(), scope, levels, cas)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def hazard_site(scope: Scope, site_id: int) -> dict:
+    return register.site(pool(), scope, site_id)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def chemicals() -> list[dict]:
+    return register.chemicals(pool())
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def exposure(site: dict, radii: tuple[int, ...]):
+    with pool().connection() as conn:
+        return analysis.exposure(conn, site, radii)
+
+
+def with_conn(fn, *args, **kwargs):
+    """Run a geo function that takes a connection (scenario analysis: fresh, not cached)."""
+    with pool().connection() as conn:
+        return fn(conn, *args, **kwargs)

@@ -96,7 +96,7 @@ def areas_layer(shapes: list[dict], figures: list[dict], metric: str = "open") -
             "line1": esc(f"在办 {f.get('open', 0)} 件 · 超期 {f.get('overdue', 0)} 件"),
             "line2": esc(f"今日上报 {f.get('reports_today', 0)} 件 · 按期办结率 "
                          f"{fmt_rate(f.get('on_time_rate'))}"),
-            "fill": ramp(v or 0, vmax) if v is not None else [200, 200, 200, 160]}})
+            "fill": ramp(v or 0, vmax) if v is not None else [215, 215, 215, 110]}})
     return pdk.Layer("GeoJsonLayer", id="areas",
                      data={"type": "FeatureCollection", "features": feats},
                      pickable=True, stroked=True, filled=True, auto_highlight=True,
@@ -208,3 +208,12 @@ def selected_code(selection, layer_id: str = "areas") -> str | None:
         if props.get("id") is not None:
             return str(props["id"])
     return None
+
+
+def zone_layer(geometry: dict, layer_id: str, name: str, fill, line) -> pdk.Layer:
+    """A hazard ring or threat zone (GeoJSON geometry), drawn translucent."""
+    return pdk.Layer("GeoJsonLayer", id=layer_id,
+                     data={"type": "Feature", "geometry": geometry,
+                           "properties": {"name": esc(name), "line1": "", "line2": ""}},
+                     stroked=True, filled=True, get_fill_color=list(fill), get_line_color=list(line),
+                     line_width_min_pixels=2, pickable=True)

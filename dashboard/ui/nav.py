@@ -23,6 +23,8 @@ PAGES = {
     "dispatch": "views/dispatch.py",
     "intake": "views/intake.py",
     "evaluation": "views/evaluation.py",
+    "hazards": "views/hazards.py",
+    "scenario": "views/scenario.py",
 }
 
 

@@ -1,0 +1,161 @@
+"""事故推演: a release at a chemical site or any point — wind, stability, terrain — gives an
+indicative threat zone (screening Gaussian plume) or a zone loaded from ALOHA; then the affected
+villages, grids, people, sensitive targets, domino sites and nearest rescue forces, a notification
+list to export, and an incident pushed to the dispatch queue."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import shapely
+import streamlit as st
+
+from dashboard.ui import data, maps, nav
+from dashboard.ui.errors import show_error, user_errors
+from dashboard.ui.layout import header
+from geo.hazards import aloha, analysis, plume
+from geo.scope import Scope
+
+MODEL_NOTE = ("模型说明（指示性）：高斯烟羽筛查模型，地面连续泄漏，Briggs 扩散参数，Pasquill 稳定度；不考虑重气、"
+              "建筑物与地形、风向变化和化学反应。威胁区按所选关注浓度（AEGL-2 / ERPG-2，60 分钟）划定，并按风向不确定度"
+              "扩展为扇形。结果仅供初期研判，正式决策请以 ALOHA 等专业模型或现场监测为准。")
+SENSITIVE = {"school": "学校", "hospital": "医院", "elderly_home": "养老机构", "market": "市场"}
+
+
+def inputs() -> dict | None:
+    sites = data.hazard_sites(Scope.city())
+    chems = [c for c in data.chemicals() if c["aegl2_60min_ppm"] or c["erpg2_ppm"]]
+    raw = nav.qp("site")
+    default_site = int(raw) if raw and raw.isdigit() and any(s["id"] == int(raw) for s in sites) else None
+    with st.form("scenario"):
+        where = st.radio("泄漏源", ["site", "point"], horizontal=True,
+                         format_func={"site": "危化品企业", "point": "任意坐标（WGS84/CGCS2000）"}.get)
+        c1, c2, c3 = st.columns(3)
+        ids = [s["id"] for s in sites]
+        site_id = c1.selectbox("企业", ids, index=ids.index(default_site) if default_site in ids else 0,
+                               format_func=lambda i: next(f"{s['name']}（{s['town_name']}）" for s in sites if s["id"] == i))
+        lon = c2.number_input("经度", value=None, format="%.6f")
+        lat = c3.number_input("纬度", value=None, format="%.6f")
+        c1, c2, c3, c4 = st.columns(4)
+        cas_list = [c["cas"] for c in chems]
+        cas = c1.selectbox("泄漏物质", cas_list, index=cas_list.index("7782-50-5") if "7782-50-5" in cas_list else 0,
+                           format_func=lambda x: next(f"{c['name']}（{x}）" for c in chems if c["cas"] == x))
+        loc_kind = c2.radio("关注浓度", ["aegl2", "erpg2"], horizontal=True,
+                            format_func={"aegl2": "AEGL-2（60分钟）", "erpg2": "ERPG-2"}.get)
+        rate = c3.number_input("泄漏速率（克/秒）", value=None, min_value=0.0, placeholder="或填下面两项")
+        qty = c4.number_input("泄漏量（千克）", value=None, min_value=0.0)
+        c1, c2, c3, c4 = st.columns(4)
+        duration = c1.number_input("持续时间（分钟）", value=None, min_value=0.0)
+        wind_from = c2.number_input("风向（来向，度，0=北风）", value=0.0, min_value=0.0, max_value=359.9)
+        wind_speed = c3.number_input("风速（米/秒）", value=3.0, min_value=0.1, max_value=30.0)
+        spread = c4.number_input("风向不确定度（±度）", value=15.0, min_value=0.0, max_value=45.0)
+        c1, c2, c3 = st.columns(3)
+        day = c1.radio("时段", [True, False], horizontal=True, format_func={True: "白天", False: "夜间"}.get)
+        cloud = c2.slider("云量（0 晴 – 1 阴）", 0.0, 1.0, 0.5, 0.125)
+        urban = c3.radio("下垫面", [False, True], horizontal=True, format_func={False: "乡村/开阔", True: "城市"}.get)
+        upload = st.file_uploader("或载入 ALOHA 导出的威胁区（KML 或 zip 打包的 Shapefile）",
+                                  type=["kml", "zip", "geojson"])
+        go = st.form_submit_button("开始推演", type="primary")
+    if not go:
+        return None
+    if where == "site":
+        s = next(s for s in sites if s["id"] == site_id)
+        src = (s["lon"], s["lat"], s["id"], s["name"])
+    else:
+        if lon is None or lat is None:
+            raise plume.InvalidInput("coordinates missing", "请填写泄漏源的经纬度。")
+        src = (lon, lat, None, f"坐标 {lon:.5f}, {lat:.5f}")
+    chem = next(c for c in chems if c["cas"] == cas)
+    ppm = chem["aegl2_60min_ppm"] if loc_kind == "aegl2" else chem["erpg2_ppm"]
+    if ppm is None:
+        raise plume.InvalidInput("no level of concern", f"{chem['name']} 没有所选的关注浓度，请换用另一标准。")
+    return {"source": src, "chem": chem, "loc_kind": loc_kind, "ppm": float(ppm),
+            "rate": plume.release_rate(rate, qty, duration) if upload is None else None,
+            "wind_from": wind_from, "wind_speed": wind_speed, "spread": spread,
+            "stability": plume.stability_class(wind_speed, day, cloud), "urban": urban, "upload": upload}
+
+
+def run(p: dict) -> dict:
+    lon, lat, site_id, _ = p["source"]
+    if p["upload"] is not None:
+        zone, reach = aloha.read_zone(p["upload"].name, p["upload"].getvalue()), None
+    else:
+        rel = plume.Release(p["rate"], p["wind_from"], p["wind_speed"], p["stability"], p["urban"],
+                            plume.ppm_to_g_m3(p["ppm"], float(p["chem"]["mw"])), p["spread"])
+        zone, reach = analysis.threat_zone(lon, lat, rel)
+    rep = data.with_conn(analysis.analyse_zone, zone, (lon, lat), site_id) if not zone.is_empty else None
+    return {"params": {k: v for k, v in p.items() if k != "upload"}, "zone": zone, "reach": reach, "report": rep,
+            "resources": data.with_conn(analysis.nearest_resources, lon, lat, 8),
+            "evacuation": data.with_conn(analysis.evacuation_list, zone) if not zone.is_empty else []}
+
+
+def results(r: dict) -> None:
+    p, rep = r["params"], r["report"]
+    lon, lat, site_id, name = p["source"]
+    st.info(MODEL_NOTE)
+    if rep is None:
+        st.warning("在所给条件下，地面浓度未超过关注浓度：没有威胁区。")
+        return
+    c = st.columns(5)
+    c[0].metric("威胁区（指示性）下风向距离", f"{r['reach'] / 1000:.2f} 公里" if r["reach"] else "ALOHA 导入", border=True)
+    c[1].metric("涉及村社区", len(rep.villages), border=True)
+    c[2].metric("涉及网格", len(rep.grids), border=True)
+    c[3].metric("估算影响人口", f"{rep.population:,.0f}", border=True)
+    c[4].metric("敏感目标 / 多米诺企业", f"{len(rep.sensitive)} / {len(rep.domino)}", border=True)
+    st.caption(f"泄漏源：{name} · 物质：{p['chem']['name']} · 关注浓度 {p['ppm']:g} ppm · 稳定度 {p['stability']} 类 · "
+               f"{'城市' if p['urban'] else '乡村'}下垫面 · 风向 {p['wind_from']:.0f}° 风速 {p['wind_speed']:.1f} 米/秒")
+    left, right = st.columns([3, 2])
+    with left:
+        src = [{"lon": lon, "lat": lat, "id": None, "name": name}]
+        towns = data.area_shapes(Scope.city())
+        layers = [maps.areas_layer(towns, [], "open"), maps.labels_layer(towns),
+                  maps.zone_layer(json.loads(shapely.to_geojson(r["zone"])), "zone", "威胁区（指示性）",
+                                  (192, 0, 0, 70), (192, 0, 0, 230)),
+                  maps.chem_layer(data.hazard_sites(Scope.city())), maps.resources_layer(data.resources(Scope.city())),
+                  maps.points_layer(src, "source", "name", lambda s: "泄漏源", lambda s: "", lambda s: [0, 0, 0, 255], 8)]
+        st.pydeck_chart(maps.deck(layers, maps.fit_view(r["zone"].bounds)), width="stretch", height=maps.MAP_H,
+                        key="sc_map")
+    with right:
+        st.markdown("**影响村社区**")
+        st.dataframe(pd.DataFrame([{"镇街": v["town"], "村社区": v["village"], "网格数": v["grids"],
+                                    "估算人口": round(v["people"])} for v in rep.villages]),
+                     hide_index=True, width="stretch", height=200)
+        st.markdown("**敏感目标**")
+        st.dataframe(pd.DataFrame([{"名称": s["name"], "类型": SENSITIVE.get(s["type"], s["type"])} for s in rep.sensitive],
+                                  columns=["名称", "类型"]), hide_index=True, width="stretch", height=140)
+        st.markdown("**最近的应急力量**（直线距离；到达时间按 40 公里/小时、绕行系数 1.4 估算）")
+        st.dataframe(pd.DataFrame([{"名称": x["name"], "类型": maps.RESOURCE_LABELS.get(x["kind"], x["kind"]),
+                                    "距离（公里）": round(x["distance_m"] / 1000, 2), "预计到达（分钟）": round(x["eta_min"], 1)}
+                                   for x in r["resources"]]), hide_index=True, width="stretch", height=220)
+    st.markdown("**多米诺风险：威胁区内的其他危化企业**")
+    st.dataframe(pd.DataFrame([{"企业": d["name"], "等级": d["type"], "距泄漏源（米）": round(d["distance_m"])}
+                               for d in rep.domino], columns=["企业", "等级", "距泄漏源（米）"]), hide_index=True, width="stretch")
+    evac = pd.DataFrame([{"镇街": e["town"], "村社区": e["village"], "网格编码": e["grid_code"], "网格": e["grid"],
+                          "常住人口（演示）": e["population"], "责任网格员": e["grid_workers"] or ""} for e in r["evacuation"]])
+    c1, c2 = st.columns([1, 3])
+    c1.download_button("导出疏散/通知名单（CSV）", evac.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"疏散通知名单_{dt.datetime.now():%Y%m%d%H%M}.csv", mime="text/csv")
+    if c2.button("生成特急事件并推送至调度台", type="primary"):
+        desc = (f"事故推演：{name} {p['chem']['name']}泄漏，指示性威胁区下风向约 "
+                f"{(r['reach'] or 0) / 1000:.1f} 公里，涉及 {len(rep.villages)} 个村社区、估算 {rep.population:,.0f} 人。")
+        eid = data.with_conn(analysis.report_incident, lon, lat, desc)
+        st.cache_data.clear()
+        st.session_state["sc_event"] = eid
+    if st.session_state.get("sc_event"):
+        eid = st.session_state["sc_event"]
+        st.success(f"已生成市级特急事件 {eid}。")
+        st.page_link(nav.PAGES["dispatch"], label="在调度台处理", query_params={"event": str(eid)})
+
+
+with user_errors():
+    header("事故推演", "危化品泄漏的指示性威胁区、影响范围与应急力量。")
+    try:
+        params = inputs()
+        if params is not None:
+            st.session_state["sc_result"] = run(params)
+            st.session_state.pop("sc_event", None)
+    except Exception as exc:  # noqa: BLE001 - show the Chinese message, keep the last result
+        show_error(exc)
+    if st.session_state.get("sc_result"):
+        results(st.session_state["sc_result"])

@@ -1,0 +1,67 @@
+"""Browser test: a dispatcher runs an incident scenario at a riverside chemical site, sees the zone
+and what it touches, exports the notification list, and pushes the incident to the dispatch queue."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from tests.browser import open_page
+from tests.server import ROOT, streamlit_server
+
+ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def server(work_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_server(work_url) as url:
+        yield url
+
+
+def test_scenario_at_a_riverside_site(server, work_url):
+    import psycopg
+
+    with psycopg.connect(work_url) as conn:
+        site = conn.execute("SELECT id FROM chem_sites WHERE town_code = '320281008' ORDER BY hazard_level, id "
+                            "LIMIT 1").fetchone()[0]        # 利港街道, on the Yangtze
+    t0 = time.perf_counter()
+    with open_page(f"{server}/scenario?site={site}", wait_text="事故推演") as page:
+        page.get_by_label("泄漏速率（克/秒）").fill("800")
+        page.get_by_label("风向（来向，度，0=北风）").fill("0")
+        page.get_by_label("风速（米/秒）").fill("2.5")
+        page.get_by_role("button", name="开始推演").click()
+        page.get_by_text("估算影响人口").first.wait_for(timeout=60_000)
+        page.get_by_text("指示性").first.wait_for()
+        page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for()
+        page.wait_for_timeout(1500)
+        people = page.locator('[data-testid="stMetric"]', has_text="估算影响人口")
+        assert re.search(r"\d", people.inner_text())
+        page.set_viewport_size({"width": 1920, "height": 2600})
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "scenario-result.png"))
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="导出疏散/通知名单（CSV）").click()
+        text = open(dl.value.path(), encoding="utf-8-sig").read()
+        assert text.startswith("镇街,村社区,网格编码,网格") and text.count("\n") >= 2
+        page.get_by_role("button", name="生成特急事件并推送至调度台").click()
+        msg = page.get_by_text(re.compile(r"已生成市级特急事件 \d+")).first
+        msg.wait_for(timeout=30_000)
+        eid = int(re.search(r"\d+", msg.inner_text()).group())
+    print(f"scenario: start to drawn result and back in {time.perf_counter() - t0:.1f} s (incl. browser)")
+    with psycopg.connect(work_url) as conn:
+        assert conn.execute("SELECT priority, handling_level FROM events WHERE id = %s", (eid,)).fetchone() == (1, "city")
+    with open_page(f"{server}/dispatch", wait_text="调度台") as page:
+        page.get_by_text(re.compile(r"待处理 \d+ 件")).first.wait_for()
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / "scenario-dispatch-queue.png"))
+    with psycopg.connect(work_url) as conn:     # the city queue (default view) holds it
+        from geo import db
+        from geo.dispatch import queue
+        from geo.workflow import Actor
+        pool = db.make_pool(work_url, max_size=1)
+        try:
+            assert eid in {r["id"] for r in queue(pool, Actor("值班", "city_dispatcher"))}
+        finally:
+            pool.close()
