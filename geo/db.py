@@ -110,3 +110,9 @@ def migrate(url: str | None = None) -> list[str]:
         finally:
             conn.execute("SELECT pg_advisory_unlock(%(k)s)", {"k": _MIGRATION_LOCK})
     return applied_now
+
+
+def dicts(cur) -> list[dict]:
+    """All rows of an executed cursor as dicts (pool connections already give dicts)."""
+    cols = [c.name for c in cur.description]
+    return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from geo.sqlfiles import load
 from geo.workflow import Actor
+from geo.db import dicts
 
 # What waits for a dispatcher: new reports, accepted cases to dispatch, returned cases to
 # re-dispatch, verified cases to close; handled cases wait for verification on site.
@@ -25,5 +26,4 @@ def queue(pool, actor: Actor, statuses: tuple[str, ...] = WAITING, classes: tupl
               "town": actor.town, "village": actor.village, "limit": limit, "event_id": event_id}
     with pool.connection() as conn:
         cur = conn.execute(load("dispatch_queue"), params)
-        cols = [c.name for c in cur.description]
-        return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+        return dicts(cur)

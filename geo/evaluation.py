@@ -8,6 +8,7 @@ import io
 from geo.errors import InvalidInput
 from geo.scope import Scope
 from geo.sqlfiles import load
+from geo.db import dicts
 
 GROUPS = {"town": "镇街", "department": "责任部门", "category": "事件类别"}
 COLUMNS = {"name": "名称", "reported": "上报", "closed": "结案", "closed_on_time": "按期结案",
@@ -25,8 +26,7 @@ def evaluate(pool, scope: Scope, group: str, start: dt.date, end: dt.date) -> li
     with pool.connection() as conn:
         cur = conn.execute(load("evaluation"), {**scope.params(), "group": group, "start": start,
                                                 "end": end + dt.timedelta(days=1)})
-        cols = [c.name for c in cur.description]
-        return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+        return dicts(cur)
 
 
 def to_frame(rows: list[dict], group: str):

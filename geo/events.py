@@ -10,6 +10,7 @@ from geo.errors import InvalidInput, NotFound, OutOfScope
 from geo.scope import Scope
 from geo.sqlfiles import load
 from geo.status import STATUS_LABELS
+from geo.db import dicts
 
 LEVELS = ("village", "town", "city")
 DUPLICATE_RADIUS_M = 500
@@ -44,8 +45,7 @@ class EventFilter:
 
 def _rows(conn, name: str, params: dict) -> list[dict]:
     cur = conn.execute(load(name), params)
-    cols = [c.name for c in cur.description]
-    return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+    return dicts(cur)
 
 
 def list_events(pool, scope: Scope, flt: EventFilter = EventFilter(), limit: int = 300,

@@ -17,6 +17,7 @@ from geo import worktime
 from geo.assign import assign_points
 from geo.coords import DATUMS
 from geo.crs import STORE_SRID
+from geo.db import dicts
 from geo.errors import InvalidInput, OutsideCounty
 from geo.places import check_code
 
@@ -51,9 +52,7 @@ class Problem:
 def _categories(conn) -> dict[str, dict]:
     cur = conn.execute("SELECT code, name, department_code, team_code, limit_value, limit_unit, "
                        "default_level FROM event_categories")
-    cols = [c.name for c in cur.description]
-    return {r["code"] if isinstance(r, dict) else r[0]: (r if isinstance(r, dict) else dict(zip(cols, r)))
-            for r in cur.fetchall()}
+    return {r["code"]: r for r in dicts(cur)}
 
 
 def validate(reports: list[Report], categories: dict[str, dict]) -> list[Problem]:
@@ -129,10 +128,7 @@ def locate(conn, reports: list[Report]) -> tuple[list[tuple[float, float, str]],
     problems = []
     by_grid = {r.grid_code for r in reports if r.grid_code}
     if by_grid:
-        cur = conn.execute(_GRID_POINT, {"codes": sorted(by_grid)})
-        cols = [c.name for c in cur.description]
-        found = {row["code"] if isinstance(row, dict) else row[0]:
-                 (row if isinstance(row, dict) else dict(zip(cols, row))) for row in cur.fetchall()}
+        found = {row["code"]: row for row in dicts(conn.execute(_GRID_POINT, {"codes": sorted(by_grid)}))}
         for i, r in enumerate(reports):
             if r.grid_code:
                 g = found.get(r.grid_code)

@@ -6,13 +6,13 @@ import json
 
 from geo.scope import Scope
 from geo.sqlfiles import load
+from geo.db import dicts
 
 
 def _rows(pool, name: str, params: dict) -> list[dict]:
     with pool.connection() as conn:
         cur = conn.execute(load(name), params)
-        cols = [c.name for c in cur.description]
-        return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+        return dicts(cur)
 
 
 def staff_summary(pool, scope: Scope, grid: str | None = None) -> list[dict]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from geo.scope import Scope
 from geo.sqlfiles import load
+from geo.db import dicts
 
 # Simplification tolerance (metres) per level of the areas shown: towns on the county map, ...
 TOLERANCE_M = {1: 60.0, 2: 25.0, 3: 8.0}
@@ -36,8 +37,7 @@ class Kpis:
 def _rows(pool, name: str, params: dict) -> list[dict]:
     with pool.connection() as conn:
         cur = conn.execute(load(name), params)
-        cols = [c.name for c in cur.description]
-        return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+        return dicts(cur)
 
 
 def child_level(scope: Scope) -> int:
@@ -105,12 +105,8 @@ def chem_sites(pool, scope: Scope) -> list[dict]:
 
 def dataset_info(pool) -> dict | None:
     with pool.connection() as conn:
-        cur = conn.execute("SELECT is_demo, source, params, loaded_at FROM dataset_info WHERE id = 1")
-        row = cur.fetchone()
-        if row is None:
-            return None
-        cols = [c.name for c in cur.description]
-        return row if isinstance(row, dict) else dict(zip(cols, row))
+        rows = dicts(conn.execute("SELECT is_demo, source, params, loaded_at FROM dataset_info WHERE id = 1"))
+        return rows[0] if rows else None
 
 
 def category_classes(pool) -> list[dict]:
@@ -130,5 +126,4 @@ def catalogue(pool, name: str) -> list[dict]:
     """A reference catalogue (departments, enforcement_teams, event_categories)."""
     with pool.connection() as conn:
         cur = conn.execute(_CATALOGUES[name])
-        cols = [c.name for c in cur.description]
-        return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+        return dicts(cur)

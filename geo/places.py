@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from geo.errors import InvalidInput, NotFound
 from geo.scope import Scope
 from geo.sqlfiles import load
+from geo.db import dicts
 
 _CODE = {1: re.compile(r"^\d{9}$"), 2: re.compile(r"^\d{12}$"), 3: re.compile(r"^\d{15}$")}
 LEVEL_NAMES = {1: "镇街", 2: "村社区", 3: "网格"}
@@ -111,8 +112,7 @@ def children(pool, scope: Scope) -> list[dict]:
     level = {"city": 1, "town": 2, "village": 3}[scope.level]
     with pool.connection() as conn:
         cur = conn.execute(load("places_children"), {**scope.params(), "child_level": level})
-        cols = [c.name for c in cur.description]
-        return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+        return dicts(cur)
 
 
 def check_code(value: str | None, level: int) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from geo.crs import STORE_SRID
 from geo.errors import InvalidInput
+from geo.db import dicts
 
 _NEAREST = """
 SELECT s.id, s.name, s.role, s.grid_code, g.name AS grid_name, s.phone,
@@ -25,8 +26,7 @@ SELECT c.code, c.name, c.class_name, c.default_level, d.code AS department_code,
 
 
 def _rows(cur) -> list[dict]:
-    cols = [c.name for c in cur.description]
-    return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+    return dicts(cur)
 
 
 def nearest_staff(conn, lon: float, lat: float, k: int = 5,

@@ -101,3 +101,14 @@ def app_db(demo_url, monkeypatch):
     yield demo_url
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def point_in(conn, grid_code: str) -> tuple[float, float]:
+    """A point inside a grid (its point on surface)."""
+    return conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
+                        "WHERE code = %s) s", (grid_code,)).fetchone()
+
+
+def row_counts(conn) -> tuple[int, int]:
+    """(events, event_log) row counts: to show that a refused action wrote nothing."""
+    return conn.execute("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM event_log)").fetchone()

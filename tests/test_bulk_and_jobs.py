@@ -16,6 +16,7 @@ from geo.deadlines import escalate_overdue
 from geo.intake import Report, submit
 from geo.scope import Scope
 from geo.workflow import Actor, Forbidden, act
+from tests.conftest import point_in, row_counts
 from tests.server import ROOT
 
 
@@ -31,12 +32,10 @@ def conn(work_url):
 
 
 def point(conn, code="320281009003002"):
-    return conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
-                        "WHERE code = %s) s", (code,)).fetchone()
+    return point_in(conn, code)
 
 
-def counts(conn):
-    return conn.execute("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM event_log)").fetchone()
+counts = row_counts
 
 
 def test_csv_export_loads_with_gcj02_and_chinese_headers(conn, work_url, tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from geo import coords, db
 from geo.intake import IntakeRefused, Report, submit
 from geo.routing import nearest_staff, route
+from tests.conftest import point_in, row_counts
 
 
 @pytest.fixture()
@@ -17,12 +18,10 @@ def conn(work_url):
 
 
 def inside(conn, code="320281004001002"):
-    return conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
-                        "WHERE code = %s) s", (code,)).fetchone()
+    return point_in(conn, code)
 
 
-def counts(conn):
-    return conn.execute("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM event_log)").fetchone()
+counts = row_counts
 
 
 def test_a_report_gets_grid_deadline_department_and_first_log_row(conn):

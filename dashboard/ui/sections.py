@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, nav, panels
+from dashboard.ui import data, maps, nav, panels
 from dashboard.ui.filters import event_filter
 from geo.places import Path
 
@@ -20,3 +20,20 @@ def events_section(path: Path, title: str, key: str, grid: str | None = None,
     ev = panels.events_table(rows, key=f"{key}_events") or (int(clicked_event) if clicked_event else None)
     if ev:
         nav.go("event", event=ev, **nav.params_for(path))
+
+
+def drill_map(layers: list, view, figures: list[dict], key: str, label: str, caption: str,
+              on_pick, height: int = maps.MAP_H) -> None:
+    """The map of the areas one level down (click one) beside their ranking (pick a row); either
+    calls on_pick(code), which navigates down."""
+    left, right = st.columns([3, 2])
+    with left:
+        clicked = st.pydeck_chart(maps.deck(layers, view, height=height), width="stretch", height=height,
+                                  key=f"{key}_map", on_select="rerun", selection_mode="single-object")
+        st.caption(caption)
+    with right:
+        st.markdown(f"#### {label}排名（点击行进入）")
+        picked = panels.area_ranking(figures, key=f"{key}_ranking", label=label)
+    code = maps.selected_code(clicked) or picked
+    if code:
+        on_pick(code)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels
+from dashboard.ui import data, maps, nav, panels, sections
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
 from geo.places import Path
@@ -35,29 +35,20 @@ def kpi_panel() -> None:
 def map_and_ranking(layers: list[str]) -> None:
     figures = data.area_figures(SCOPE)
     shapes = data.area_shapes(SCOPE)
-    left, right = st.columns([3, 2])
-    with left:
-        deck_layers = [maps.areas_layer(shapes, figures)]
-        if "density" in layers:
-            deck_layers.append(maps.density_layer(data.density(SCOPE)))
-        if "dedicated" in layers:
-            deck_layers.append(maps.dedicated_layer(data.dedicated_grids(SCOPE)))
-        deck_layers += [maps.outline_layer(data.county_outline(), "county"), maps.labels_layer(shapes)]
-        if "chem" in layers:
-            deck_layers.append(maps.chem_layer(data.chem_sites(SCOPE)))
-        if "resources" in layers:
-            deck_layers.append(maps.resources_layer(data.resources(SCOPE)))
-        clicked = st.pydeck_chart(maps.deck(deck_layers, maps.CITY_VIEW, height=640), width="stretch",
-                                  height=640, key="city_map", on_select="rerun",
-                                  selection_mode="single-object")
-        st.caption("点击镇街进入镇街视图。底色：在办事件数（越深越多）。危化品企业：红=一级，橙=二级，"
-                   "黄=三级，蓝=四级重大危险源。地图仅用矢量图层，无需在线底图。")
-    with right:
-        st.markdown("#### 镇街排名（点击行进入）")
-        picked = panels.area_ranking(figures, key="city_ranking", label="镇街")
-    code = maps.selected_code(clicked) or picked
-    if code:
-        nav.go("town", town=code)
+    deck_layers = [maps.areas_layer(shapes, figures)]
+    if "density" in layers:
+        deck_layers.append(maps.density_layer(data.density(SCOPE)))
+    if "dedicated" in layers:
+        deck_layers.append(maps.dedicated_layer(data.dedicated_grids(SCOPE)))
+    deck_layers += [maps.outline_layer(data.county_outline(), "county"), maps.labels_layer(shapes)]
+    if "chem" in layers:
+        deck_layers.append(maps.chem_layer(data.chem_sites(SCOPE)))
+    if "resources" in layers:
+        deck_layers.append(maps.resources_layer(data.resources(SCOPE)))
+    sections.drill_map(deck_layers, maps.CITY_VIEW, figures, "city", "镇街",
+                       "点击镇街进入镇街视图。底色：在办事件数（越深越多）。危化品企业：红=一级，橙=二级，"
+                       "黄=三级，蓝=四级重大危险源。地图仅用矢量图层，无需在线底图。",
+                       lambda code: nav.go("town", town=code), height=640)
 
 
 with user_errors():

@@ -34,22 +34,13 @@ with user_errors():
                                   default=_metric(), key="town_metric", on_change=_store_metric)
     figures = data.area_figures(scope)
     shapes = data.area_shapes(scope)
-    left, right = st.columns([3, 2])
-    with left:
-        dedicated = data.dedicated_grids(scope)
-        layers = [maps.areas_layer(shapes, figures, metric or "open"), maps.dedicated_layer(dedicated),
-                  maps.labels_layer(shapes, size=12), maps.chem_layer(data.chem_sites(scope)),
-                  maps.resources_layer(data.resources(scope))]
-        clicked = st.pydeck_chart(maps.deck(layers, maps.fit_view(town.bounds)), width="stretch",
-                                  height=maps.MAP_H, key="town_map", on_select="rerun",
-                                  selection_mode="single-object")
-        st.caption("点击村社区进入。紫色为专属网格；圆点为危化品企业与应急资源。")
-    with right:
-        st.markdown("#### 村社区排名（点击行进入）")
-        picked = panels.area_ranking(figures, key="town_ranking", label="村社区")
-    code = maps.selected_code(clicked) or picked
-    if code:
-        nav.go("village", town=town.code, village=code)
+    dedicated = data.dedicated_grids(scope)
+    layers = [maps.areas_layer(shapes, figures, metric or "open"), maps.dedicated_layer(dedicated),
+              maps.labels_layer(shapes, size=12), maps.chem_layer(data.chem_sites(scope)),
+              maps.resources_layer(data.resources(scope))]
+    sections.drill_map(layers, maps.fit_view(town.bounds), figures, "town", "村社区",
+                       "点击村社区进入。紫色为专属网格；圆点为危化品企业与应急资源。",
+                       lambda code: nav.go("village", town=town.code, village=code))
 
     sections.events_section(path, "事件", key="town")
 

@@ -21,25 +21,16 @@ with user_errors():
 
     figures = data.area_figures(scope)
     shapes = data.area_shapes(scope)
-    left, right = st.columns([3, 2])
-    with left:
-        points = data.event_points(scope)
-        layers = [maps.areas_layer(shapes, figures), maps.dedicated_layer(data.dedicated_grids(scope)),
-                  maps.labels_layer(shapes, size=13, strip=village.name),
-                  maps.points_layer([p for p in points if p["status"] not in ("closed", "rejected")],
-                                    "open_events", "category", lambda p: f"事件 {p['id']}",
-                                    lambda p: "已超期" if p["overdue"] else "在办",
-                                    lambda p: [200, 0, 0, 230] if p["overdue"] else [255, 140, 0, 220])]
-        clicked = st.pydeck_chart(maps.deck(layers, maps.fit_view(village.bounds)), width="stretch",
-                                  height=maps.MAP_H, key="village_map", on_select="rerun",
-                                  selection_mode="single-object")
-        st.caption("点击网格进入。橙点：在办事件；红点：超期事件；紫色：专属网格。")
-    with right:
-        st.markdown("#### 网格（点击行进入）")
-        picked = panels.area_ranking(figures, key="village_ranking", label="网格")
-    code = maps.selected_code(clicked) or picked
-    if code:
-        nav.go("grid", town=town.code, village=village.code, grid=code)
+    points = data.event_points(scope)
+    layers = [maps.areas_layer(shapes, figures), maps.dedicated_layer(data.dedicated_grids(scope)),
+              maps.labels_layer(shapes, size=13, strip=village.name),
+              maps.points_layer([p for p in points if p["status"] not in ("closed", "rejected")],
+                                "open_events", "category", lambda p: f"事件 {p['id']}",
+                                lambda p: "已超期" if p["overdue"] else "在办",
+                                lambda p: [200, 0, 0, 230] if p["overdue"] else [255, 140, 0, 220])]
+    sections.drill_map(layers, maps.fit_view(village.bounds), figures, "village", "网格",
+                       "点击网格进入。橙点：在办事件；红点：超期事件；紫色：专属网格。",
+                       lambda code: nav.go("grid", town=town.code, village=village.code, grid=code))
 
     sections.events_section(path, "本村社区上报的事件", key="village")
 

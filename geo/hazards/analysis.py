@@ -14,6 +14,7 @@ from geo.crs import from_metric, to_metric
 from geo.errors import InvalidInput
 from geo.hazards import plume
 from geo.sqlfiles import load
+from geo.db import dicts
 
 DEFAULT_RINGS_M = (500, 1000, 3000)
 ETA_SPEED_KMH = 40.0       # emergency vehicles on county roads
@@ -50,8 +51,7 @@ def _multi(geom) -> MultiPolygon:
 def analyse_zone(conn, zone: MultiPolygon, source: tuple[float, float], exclude_site: int | None = None) -> ZoneReport:
     cur = conn.execute(load("hazard_zone"), {"zone": shapely.to_wkb(zone), "lon": source[0],
                                              "lat": source[1], "exclude_site": exclude_site})
-    cols = [c.name for c in cur.description]
-    rows = [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+    rows = dicts(cur)
     rep = ZoneReport(zone)
     for r in rows:
         {"grid": rep.grids, "sensitive": rep.sensitive, "site": rep.domino}[r["what"]].append(r)
@@ -91,8 +91,7 @@ def threat_zone(lon: float, lat: float, release: plume.Release) -> tuple[MultiPo
 def nearest_resources(conn, lon: float, lat: float, k: int = 8, kinds: tuple[str, ...] = (),
                       speed_kmh: float = ETA_SPEED_KMH, detour: float = DETOUR_FACTOR) -> list[dict]:
     cur = conn.execute(load("hazard_resources"), {"lon": lon, "lat": lat, "k": k, "kinds": list(kinds) or None})
-    cols = [c.name for c in cur.description]
-    rows = [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+    rows = dicts(cur)
     for r in rows:
         r["eta_min"] = r["distance_m"] * detour / (speed_kmh * 1000 / 60)
     return rows
@@ -100,8 +99,7 @@ def nearest_resources(conn, lon: float, lat: float, k: int = 8, kinds: tuple[str
 
 def evacuation_list(conn, zone: MultiPolygon) -> list[dict]:
     cur = conn.execute(load("hazard_evacuation"), {"zone": shapely.to_wkb(zone)})
-    cols = [c.name for c in cur.description]
-    return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+    return dicts(cur)
 
 
 def report_incident(conn, lon: float, lat: float, description: str,

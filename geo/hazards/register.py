@@ -5,6 +5,7 @@ from __future__ import annotations
 from geo.errors import NotFound
 from geo.scope import Scope
 from geo.sqlfiles import load
+from geo.db import dicts
 
 ALPHA_BANDS = ((100, 2.0), (50, 1.5), (30, 1.2), (1, 1.0), (0, 0.5))
 LEVEL_BANDS = ((100, 1), (50, 2), (10, 3), (0, 4))
@@ -24,8 +25,7 @@ def grade(r: float, q_ratio_sum: float) -> int | None:
 
 def _rows(conn, name: str, params: dict) -> list[dict]:
     cur = conn.execute(load(name), params)
-    cols = [c.name for c in cur.description]
-    return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+    return dicts(cur)
 
 
 def sites(pool, scope: Scope, levels: tuple[int, ...] = (), cas: str | None = None) -> list[dict]:
@@ -46,5 +46,4 @@ def chemicals(pool) -> list[dict]:
     with pool.connection() as conn:
         cur = conn.execute("SELECT cas, name, hazard_class, mw, aegl2_60min_ppm, erpg2_ppm, threshold_t "
                            "FROM chemicals ORDER BY name")
-        cols = [c.name for c in cur.description]
-        return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+        return dicts(cur)
