@@ -35,4 +35,6 @@ PAGES = {
         st.Page(str(PAGES_DIR / "scenario.py"), title="事故推演", url_path="scenario"),
     ],
 }
-st.navigation(PAGES).run()
+# The wall (?screen=1 / ?screen=wide) shows no navigation at all.
+wall_mode = st.query_params.get("screen") in ("1", "wide")
+st.navigation(PAGES, position="hidden" if wall_mode else "sidebar").run()

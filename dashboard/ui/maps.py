@@ -63,13 +63,13 @@ def fit_view(bounds, width: int = MAP_W, height: int = MAP_H, pad: float = 0.08)
     return ((minx + maxx) / 2, lat, min(zoom, 17.0))
 
 
-def base_style() -> str:
+def base_style(background: str = "#eef1f4") -> str:
     """An inline map style (a data: URL): a plain background, or raster tiles with JY_TILE_URL.
 
     Inline, so the browser fetches nothing from outside; without a style Streamlit would fall back
     to an online Carto base map. Streamlit only accepts a string here, hence the data: URL.
     """
-    background = {"id": "background", "type": "background", "paint": {"background-color": "#eef1f4"}}
+    background = {"id": "background", "type": "background", "paint": {"background-color": background}}
     url = os.environ.get("JY_TILE_URL", "").strip()
     if not url:
         style = {"version": 8, "sources": {}, "layers": [background]}
@@ -189,10 +189,10 @@ class CompactDeck(pdk.Deck):
         return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
 
 
-def deck(layers: list[pdk.Layer], view, height: int = MAP_H) -> pdk.Deck:
+def deck(layers: list[pdk.Layer], view, height: int = MAP_H, background: str = "#eef1f4") -> pdk.Deck:
     lon, lat, zoom = view
     return CompactDeck(layers=layers, initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom),
-                       map_provider="carto", map_style=base_style(), tooltip=TOOLTIP, height=height)
+                       map_provider="carto", map_style=base_style(background), tooltip=TOOLTIP, height=height)
 
 
 def selected_code(selection, layer_id: str = "areas") -> str | None:

@@ -46,21 +46,21 @@ def kpi_row(k: Kpis, compare: Kpis | None = None, compare_label: str = "", peers
                    delta_color="inverse", help="从上报到结案的平均时长（自然时间）")
 
 
-def trend_chart(rows: list[dict]) -> None:
+def trend_chart(rows: list[dict], height: int = 240) -> None:
     if not rows:
         st.info("暂无数据")
         return
     df = pd.DataFrame(rows).rename(columns={"day": "日期", "reported": "上报", "closed": "结案"})
-    st.line_chart(df.set_index("日期")[["上报", "结案"]], height=240, color=["#c0392b", "#2e86c1"])
+    st.line_chart(df.set_index("日期")[["上报", "结案"]], height=height, color=["#c0392b", "#2e86c1"])
 
 
-def category_chart(rows: list[dict]) -> None:
+def category_chart(rows: list[dict], height: int = 240) -> None:
     if not rows:
         st.info("暂无数据")
         return
     df = pd.DataFrame(rows).rename(columns={"class_name": "类别", "reported": "近30天上报",
                                             "open": "在办", "overdue": "超期"})
-    st.bar_chart(df.set_index("类别")[["近30天上报"]], height=240, horizontal=True, color="#c0392b")
+    st.bar_chart(df.set_index("类别")[["近30天上报"]], height=height, horizontal=True, color="#c0392b")
 
 
 def area_ranking(figures: list[dict], key: str, label: str) -> str | None:

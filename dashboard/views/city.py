@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels, sections
+from dashboard.ui import data, maps, nav, panels, sections, wall
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
 from geo.places import Path
@@ -52,6 +52,10 @@ def map_and_ranking(layers: list[str]) -> None:
 
 
 with user_errors():
+    if wall.mode():
+        from dashboard.views import wall as wall_view
+        wall_view.render(wall.mode())
+        st.stop()
     header("市级指挥", "全市事件态势：上报、在办、超期与按期办结；镇街分布、危化品企业与应急资源。")
     nav.breadcrumb(Path(), here="")
     kpi_panel()
