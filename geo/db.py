@@ -116,3 +116,38 @@ def dicts(cur) -> list[dict]:
     """All rows of an executed cursor as dicts (pool connections already give dicts)."""
     cols = [c.name for c in cur.description]
     return [r if isinstance(r, dict) else dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+# --------------------------------------------------------------------------------------------
+# Read replica: read-only views may read from DATABASE_REPLICA_URL; writes always go to the
+# primary. A replica that is down or lags more than the threshold is skipped (and the page says so).
+# --------------------------------------------------------------------------------------------
+
+REPLICA_LAG_SQL = """
+SELECT pg_is_in_recovery() AS standby,
+       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0.0
+            ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END AS lag_s
+"""
+
+
+def replica_url() -> str | None:
+    return os.environ.get("DATABASE_REPLICA_URL") or None
+
+
+def max_replica_lag_s() -> float:
+    return float(os.environ.get("JY_REPLICA_MAX_LAG_S", "30"))
+
+
+def replica_state(pool) -> tuple[bool, str]:
+    """(usable, reason) for a replica pool: reachable, in recovery, lag within the threshold."""
+    try:
+        with pool.connection(timeout=3) as conn:
+            row = dicts(conn.execute(REPLICA_LAG_SQL))[0]
+    except Exception as exc:  # noqa: BLE001 - any failure means: do not read from it
+        return False, f"down: {exc.__class__.__name__}"
+    if not row["standby"]:
+        return False, "not a standby"
+    lag = float(row["lag_s"] or 0.0)
+    if lag > max_replica_lag_s():
+        return False, f"lag {lag:.1f} s > {max_replica_lag_s():.0f} s"
+    return True, f"lag {lag:.1f} s"

@@ -78,11 +78,14 @@ def county_outline(pool, tolerance_m: float = 60.0) -> dict | None:
     return json.loads(rows[0]["geojson"]) if rows else None
 
 
-def density(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30,
-            cell_m: int = 1000) -> list[dict]:
-    """Event counts per square cell (cell_m metres) over the last `days` days: n, lon, lat of the
+STATS_CELL_M = 1000   # the cell size of stats_cell_day (migration 005)
+
+
+def density(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> list[dict]:
+    """Event counts per 1 km square cell over the last `days` local days: n, and lon, lat of the
     cell's lower-left corner."""
-    return _rows(pool, "overview_density", {**scope.params(), "now": now, "days": days, "cell_m": cell_m})
+    return _rows(pool, "overview_density", {**scope.params(), "now": now, "days": days,
+                                            "cell_m": STATS_CELL_M})
 
 
 def trend(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> list[dict]:

@@ -22,13 +22,16 @@ def test_city_page_shows_the_figures_the_database_holds(app_db, demo_conn):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     # Independent SQL, not geo/sql: the same definitions written again.
+    # "近30天" = the last 30 local days, today included.
     today, open_, overdue, closed, on_time = demo_conn.execute("""
-        SELECT count(*) FILTER (WHERE reported_at >= date_trunc('day', now())),
+        WITH d AS (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date AS today)
+        SELECT count(*) FILTER (WHERE (reported_at AT TIME ZONE 'Asia/Shanghai')::date = d.today),
                count(*) FILTER (WHERE status NOT IN ('closed', 'rejected')),
                count(*) FILTER (WHERE status NOT IN ('closed', 'rejected') AND due_at < now()),
-               count(*) FILTER (WHERE closed_at > now() - interval '30 days'),
-               count(*) FILTER (WHERE closed_at > now() - interval '30 days' AND closed_at <= due_at)
-          FROM events""").fetchone()
+               count(*) FILTER (WHERE (closed_at AT TIME ZONE 'Asia/Shanghai')::date > d.today - 30),
+               count(*) FILTER (WHERE (closed_at AT TIME ZONE 'Asia/Shanghai')::date > d.today - 30
+                                  AND closed_at <= due_at)
+          FROM events, d""").fetchone()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["今日上报"] == f"{today:,}"
     assert metrics["在办事件"] == f"{open_:,}"

@@ -25,6 +25,11 @@ def header(title: str, subtitle: str | None = None) -> None:
                        "人员、事件与危化企业均为虚构。")
         now = dt.datetime.now(TZ).strftime("%Y-%m-%d %H:%M")
         st.caption(f"数据时间：{now}（北京时间）")
+        replica = data.replica_status()
+        if replica is not None:
+            ok, reason = replica
+            st.caption(f"数据来源：只读副本（{reason}）" if ok else
+                       f"只读副本暂不可用或延迟过大（{reason}），已改由主库读取。")
     gaps = calendar_gaps()
     if gaps:
         st.caption("注：" + "、".join(map(str, gaps)) + "年法定节假日安排尚未收录，时限暂按周一至周五工作日计算。")

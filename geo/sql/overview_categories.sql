@@ -1,14 +1,26 @@
--- Per category class: reported over the period, open and overdue now.
+-- Per category class: reported over the last %(days)s local days (stats_category_day), open and
+-- overdue now (the open events).
 WITH t AS (
-    SELECT coalesce(%(now)s::timestamptz, now()) AS now_ts
+    SELECT coalesce(%(now)s::timestamptz, now()) AS now_ts,
+           (coalesce(%(now)s::timestamptz, now()) AT TIME ZONE 'Asia/Shanghai')::date AS today
+), r AS (
+    SELECT s.category_code, sum(s.reported) AS reported
+      FROM stats_category_day s, t
+     WHERE s.day > t.today - %(days)s AND s.day <= t.today
+       AND (%(scope_town)s::text IS NULL OR s.town_code = %(scope_town)s)
+       AND (%(scope_village)s::text IS NULL OR s.village_code = %(scope_village)s)
+     GROUP BY 1
+), o AS (
+    SELECT e.category_code, count(*) AS open, count(*) FILTER (WHERE e.due_at < t.now_ts) AS overdue
+      FROM events e, t
+     WHERE e.status NOT IN ('closed', 'rejected')
+       AND (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
+       AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
+     GROUP BY 1
 )
-SELECT c.class_code, c.class_name,
-       count(*) FILTER (WHERE e.reported_at > t.now_ts - make_interval(days => %(days)s)
-                          AND e.reported_at <= t.now_ts) AS reported,
-       count(*) FILTER (WHERE e.status NOT IN ('closed', 'rejected')) AS open,
-       count(*) FILTER (WHERE e.status NOT IN ('closed', 'rejected') AND e.due_at < t.now_ts) AS overdue
-  FROM events e JOIN event_categories c ON c.code = e.category_code CROSS JOIN t
- WHERE (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
-   AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
+SELECT c.class_code, c.class_name, coalesce(sum(r.reported), 0) AS reported,
+       coalesce(sum(o.open), 0) AS open, coalesce(sum(o.overdue), 0) AS overdue
+  FROM event_categories c LEFT JOIN r ON r.category_code = c.code LEFT JOIN o ON o.category_code = c.code
  GROUP BY c.class_code, c.class_name
+HAVING coalesce(sum(r.reported), 0) + coalesce(sum(o.open), 0) > 0
  ORDER BY reported DESC, c.class_code

@@ -1,24 +1,29 @@
--- Headline figures for a scope at a moment: reports today, open, overdue, closed within limit.
+-- Headline figures for a scope at a moment. Counts of reports and closures come from the
+-- pre-aggregated stats_grid_day (migration 005), over the last %(days)s local days including
+-- today; open and overdue from the few open events (partial index).
 WITH t AS (
-    SELECT coalesce(%(now)s::timestamptz, now()) AS now_ts
-), e AS (
-    SELECT e.* FROM events e
+    SELECT coalesce(%(now)s::timestamptz, now()) AS now_ts,
+           (coalesce(%(now)s::timestamptz, now()) AT TIME ZONE 'Asia/Shanghai')::date AS today
+), s AS (
+    SELECT coalesce(sum(g.reported) FILTER (WHERE g.day = t.today), 0) AS reports_today,
+           coalesce(sum(g.closed), 0) AS closed_period,
+           coalesce(sum(g.closed_on_time), 0) AS closed_on_time,
+           sum(g.close_seconds) / nullif(sum(g.closed), 0) / 3600.0 AS mean_close_hours
+      FROM stats_grid_day g, t
+     WHERE g.day > t.today - %(days)s AND g.day <= t.today
+       AND (%(scope_town)s::text IS NULL OR g.town_code = %(scope_town)s)
+       AND (%(scope_village)s::text IS NULL OR g.village_code = %(scope_village)s)
+), o AS (
+    SELECT count(*) AS open, count(*) FILTER (WHERE e.due_at < t.now_ts) AS overdue
+      FROM events e, t
+     WHERE e.status NOT IN ('closed', 'rejected')
+       AND (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
+       AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
+), l AS (
+    SELECT max(e.reported_at) AS latest_report FROM events e
      WHERE (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
 )
-SELECT
-    count(*) FILTER (WHERE e.reported_at >= date_trunc('day', t.now_ts)
-                       AND e.reported_at <= t.now_ts)                                AS reports_today,
-    count(*) FILTER (WHERE e.status NOT IN ('closed', 'rejected'))                  AS open,
-    count(*) FILTER (WHERE e.status NOT IN ('closed', 'rejected')
-                       AND e.due_at < t.now_ts)                                      AS overdue,
-    count(*) FILTER (WHERE e.closed_at > t.now_ts - make_interval(days => %(days)s)
-                       AND e.closed_at <= t.now_ts)                                  AS closed_period,
-    count(*) FILTER (WHERE e.closed_at > t.now_ts - make_interval(days => %(days)s)
-                       AND e.closed_at <= t.now_ts AND e.closed_at <= e.due_at)      AS closed_on_time,
-    avg(extract(epoch FROM e.closed_at - e.reported_at) / 3600.0)
-        FILTER (WHERE e.closed_at > t.now_ts - make_interval(days => %(days)s)
-                  AND e.closed_at <= t.now_ts)                                       AS mean_close_hours,
-    max(e.reported_at)                                                               AS latest_report
-  FROM e CROSS JOIN t
- GROUP BY t.now_ts
+SELECT s.reports_today, o.open, o.overdue, s.closed_period, s.closed_on_time, s.mean_close_hours,
+       l.latest_report
+  FROM s, o, l
