@@ -126,7 +126,9 @@ def dicts(cur) -> list[dict]:
 REPLICA_LAG_SQL = """
 SELECT pg_is_in_recovery() AS standby,
        CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0.0
-            ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END AS lag_s
+            -- behind: time since the last replayed transaction (or since start, if none yet)
+            ELSE extract(epoch FROM now() - coalesce(pg_last_xact_replay_timestamp(),
+                                                     pg_postmaster_start_time())) END AS lag_s
 """
 
 

@@ -20,19 +20,29 @@ RECOUNT = {
             SELECT (closed_at AT TIME ZONE 'Asia/Shanghai')::date, grid_code, 0, 1, (closed_at <= due_at)::int,
                    extract(epoch FROM closed_at - reported_at)::float8 FROM events WHERE closed_at IS NOT NULL) u
          GROUP BY 1, 2""",
+    "stats_village_day": """
+        SELECT day, left(grid_code, 12), sum(rep)::int, sum(clo)::int, sum(ot)::int, round(sum(cs)::numeric, 3) FROM (
+            SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date AS day, grid_code, 1 AS rep, 0 AS clo, 0 AS ot,
+                   0.0::float8 AS cs FROM events
+            UNION ALL
+            SELECT (closed_at AT TIME ZONE 'Asia/Shanghai')::date, grid_code, 0, 1, (closed_at <= due_at)::int,
+                   extract(epoch FROM closed_at - reported_at)::float8 FROM events WHERE closed_at IS NOT NULL) u
+         GROUP BY 1, 2""",
     "stats_cell_day": """
-        SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 12),
+        SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 9),
                floor(ST_X(ST_Transform(location, 4549)) / 1000)::int, floor(ST_Y(ST_Transform(location, 4549)) / 1000)::int,
                count(*)::int FROM events GROUP BY 1, 2, 3, 4""",
     "stats_category_day": """
-        SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 12), category_code, count(*)::int
+        SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 9), category_code, count(*)::int
           FROM events GROUP BY 1, 2, 3""",
 }
 STORED = {
     "stats_grid_day": "SELECT day, grid_code, reported, closed, closed_on_time, round(close_seconds::numeric, 3) "
                       "FROM stats_grid_day WHERE reported <> 0 OR closed <> 0",
-    "stats_cell_day": "SELECT day, village_code, cell_i, cell_j, reported FROM stats_cell_day WHERE reported <> 0",
-    "stats_category_day": "SELECT day, village_code, category_code, reported FROM stats_category_day WHERE reported <> 0",
+    "stats_village_day": "SELECT day, village_code, reported, closed, closed_on_time, round(close_seconds::numeric, 3) "
+                         "FROM stats_village_day WHERE reported <> 0 OR closed <> 0",
+    "stats_cell_day": "SELECT day, town_code, cell_i, cell_j, reported FROM stats_cell_day WHERE reported <> 0",
+    "stats_category_day": "SELECT day, town_code, category_code, reported FROM stats_category_day WHERE reported <> 0",
 }
 
 

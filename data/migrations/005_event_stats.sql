@@ -1,7 +1,7 @@
 -- Pre-aggregated event figures, kept exact on every write by statement-level triggers, so the
 -- views cost the same with two years of events as with two weeks:
---   stats_grid_day: per local day and third-level grid: reported that day; closed that day, of
---                   them within the limit, and their total time to close;
+--   stats_grid_day / stats_village_day: per local day and third-level grid (village): reported
+--                   that day; closed that day, of them within the limit, their total time to close;
 --   stats_cell_day: per local day, town and 1 km cell (EPSG:4549): reported (event density);
 --   stats_category_day: per local day, town and category: reported.
 -- Open and overdue counts need no table: the open events are few and have a partial index.
@@ -19,24 +19,34 @@ CREATE TABLE IF NOT EXISTS stats_grid_day (
 );
 CREATE INDEX IF NOT EXISTS stats_grid_day_town_idx ON stats_grid_day (town_code, day);
 
-CREATE TABLE IF NOT EXISTS stats_cell_day (
-    day date NOT NULL,
-    town_code text NOT NULL,
-    village_code text NOT NULL,
-    cell_i integer NOT NULL,
-    cell_j integer NOT NULL,
-    reported integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, village_code, cell_i, cell_j)
-);
-CREATE INDEX IF NOT EXISTS stats_cell_day_town_idx ON stats_cell_day (town_code, day);
-
-CREATE TABLE IF NOT EXISTS stats_category_day (
+-- The same figures per village (city and town views read these: 30 x 274 rows at most).
+CREATE TABLE IF NOT EXISTS stats_village_day (
     day date NOT NULL,
     village_code text NOT NULL,
     town_code text GENERATED ALWAYS AS (left(village_code, 9)) STORED,
+    reported integer NOT NULL DEFAULT 0,
+    closed integer NOT NULL DEFAULT 0,
+    closed_on_time integer NOT NULL DEFAULT 0,
+    close_seconds double precision NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, village_code)
+);
+CREATE INDEX IF NOT EXISTS stats_village_day_town_idx ON stats_village_day (town_code, day);
+
+CREATE TABLE IF NOT EXISTS stats_cell_day (
+    day date NOT NULL,
+    town_code text NOT NULL,
+    cell_i integer NOT NULL,
+    cell_j integer NOT NULL,
+    reported integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, town_code, cell_i, cell_j)
+);
+
+CREATE TABLE IF NOT EXISTS stats_category_day (
+    day date NOT NULL,
+    town_code text NOT NULL,
     category_code text NOT NULL,
     reported integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, village_code, category_code)
+    PRIMARY KEY (day, town_code, category_code)
 );
 
 -- Signed contributions (+1 add, -1 remove) of changed event rows go through a session-local
@@ -68,17 +78,24 @@ BEGIN
             reported = s.reported + EXCLUDED.reported, closed = s.closed + EXCLUDED.closed,
             closed_on_time = s.closed_on_time + EXCLUDED.closed_on_time,
             close_seconds = s.close_seconds + EXCLUDED.close_seconds
+    ), ins_v AS (
+        INSERT INTO stats_village_day AS s (day, village_code, reported, closed, closed_on_time, close_seconds)
+        SELECT day, left(grid_code, 12), sum(rep), sum(clo), sum(ot), sum(cs) FROM g GROUP BY 1, 2
+        ON CONFLICT (day, village_code) DO UPDATE SET
+            reported = s.reported + EXCLUDED.reported, closed = s.closed + EXCLUDED.closed,
+            closed_on_time = s.closed_on_time + EXCLUDED.closed_on_time,
+            close_seconds = s.close_seconds + EXCLUDED.close_seconds
     ), ins_c AS (
-        INSERT INTO stats_cell_day AS s (day, town_code, village_code, cell_i, cell_j, reported)
-        SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 9), left(grid_code, 12),
+        INSERT INTO stats_cell_day AS s (day, town_code, cell_i, cell_j, reported)
+        SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 9),
                floor(x / 1000)::int, floor(y / 1000)::int, sum(sign)
-          FROM _stats_delta GROUP BY 1, 2, 3, 4, 5
-        ON CONFLICT (day, village_code, cell_i, cell_j) DO UPDATE SET reported = s.reported + EXCLUDED.reported
+          FROM _stats_delta GROUP BY 1, 2, 3, 4
+        ON CONFLICT (day, town_code, cell_i, cell_j) DO UPDATE SET reported = s.reported + EXCLUDED.reported
     )
-    INSERT INTO stats_category_day AS s (day, village_code, category_code, reported)
-    SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 12), category_code, sum(sign)
+    INSERT INTO stats_category_day AS s (day, town_code, category_code, reported)
+    SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 9), category_code, sum(sign)
       FROM _stats_delta GROUP BY 1, 2, 3
-    ON CONFLICT (day, village_code, category_code) DO UPDATE SET reported = s.reported + EXCLUDED.reported;
+    ON CONFLICT (day, town_code, category_code) DO UPDATE SET reported = s.reported + EXCLUDED.reported;
 END $$;
 
 CREATE OR REPLACE FUNCTION events_stats_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -118,8 +135,12 @@ CREATE TRIGGER events_stats_delete AFTER DELETE ON events REFERENCING OLD TABLE 
     FOR EACH STATEMENT EXECUTE FUNCTION events_stats_trigger();
 
 -- Build the figures for events that exist already (a database migrated with data in it).
-TRUNCATE stats_grid_day, stats_cell_day, stats_category_day;
+TRUNCATE stats_grid_day, stats_village_day, stats_cell_day, stats_category_day;
 SELECT stats_delta_table();
 INSERT INTO _stats_delta SELECT 1, grid_code, category_code, reported_at, closed_at, due_at,
        ST_X(ST_Transform(location, 4549)), ST_Y(ST_Transform(location, 4549)) FROM events;
 SELECT stats_apply_delta();
+
+-- Open events by area: the few open events of a town or village without walking all its history.
+CREATE INDEX IF NOT EXISTS events_open_area_idx ON events (town_code, village_code, due_at)
+    WHERE status NOT IN ('closed', 'rejected');

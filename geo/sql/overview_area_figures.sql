@@ -9,13 +9,20 @@ WITH t AS (
        AND (%(scope_town)s::text IS NULL OR g.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR g.village_code = %(scope_village)s)
 ), s AS (
-    SELECT left(g.grid_code, %(code_len)s) AS code,
+    -- towns and villages from the per-village figures; a village's grids from the per-grid ones
+    SELECT left(g.village_code, %(code_len)s) AS code,
            sum(g.reported) FILTER (WHERE g.day = t.today) AS reports_today,
            sum(g.closed) AS closed_period, sum(g.closed_on_time) AS closed_on_time
-      FROM stats_grid_day g, t
-     WHERE g.day > t.today - %(days)s AND g.day <= t.today
+      FROM stats_village_day g, t
+     WHERE %(child_level)s < 3 AND g.day > t.today - %(days)s AND g.day <= t.today
        AND (%(scope_town)s::text IS NULL OR g.town_code = %(scope_town)s)
-       AND (%(scope_village)s::text IS NULL OR g.village_code = %(scope_village)s)
+     GROUP BY 1
+    UNION ALL
+    SELECT g.grid_code,
+           sum(g.reported) FILTER (WHERE g.day = t.today), sum(g.closed), sum(g.closed_on_time)
+      FROM stats_grid_day g, t
+     WHERE %(child_level)s = 3 AND g.day > t.today - %(days)s AND g.day <= t.today
+       AND g.village_code = %(scope_village)s
      GROUP BY 1
 ), o AS (
     SELECT left(e.grid_code, %(code_len)s) AS code, count(*) AS open,
@@ -28,8 +35,8 @@ WITH t AS (
 )
 SELECT a.code, a.name, a.population,
        coalesce(o.open, 0) AS open, coalesce(o.overdue, 0) AS overdue,
-       coalesce(s.reports_today, 0) AS reports_today,
-       coalesce(s.closed_period, 0) AS closed_period,
-       coalesce(s.closed_on_time, 0) AS closed_on_time
+       coalesce(s.reports_today, 0)::bigint AS reports_today,
+       coalesce(s.closed_period, 0)::bigint AS closed_period,
+       coalesce(s.closed_on_time, 0)::bigint AS closed_on_time
   FROM areas a LEFT JOIN s USING (code) LEFT JOIN o USING (code)
  ORDER BY a.code

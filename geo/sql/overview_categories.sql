@@ -4,11 +4,16 @@ WITH t AS (
     SELECT coalesce(%(now)s::timestamptz, now()) AS now_ts,
            (coalesce(%(now)s::timestamptz, now()) AT TIME ZONE 'Asia/Shanghai')::date AS today
 ), r AS (
-    SELECT s.category_code, sum(s.reported) AS reported
-      FROM stats_category_day s, t
-     WHERE s.day > t.today - %(days)s AND s.day <= t.today
-       AND (%(scope_town)s::text IS NULL OR s.town_code = %(scope_town)s)
-       AND (%(scope_village)s::text IS NULL OR s.village_code = %(scope_village)s)
+    SELECT category_code, sum(n) AS reported FROM (
+        SELECT s.category_code, s.reported AS n
+          FROM stats_category_day s, t
+         WHERE %(scope_village)s::text IS NULL AND s.day > t.today - %(days)s AND s.day <= t.today
+           AND (%(scope_town)s::text IS NULL OR s.town_code = %(scope_town)s)
+        UNION ALL
+        SELECT e.category_code, 1 FROM events e, t
+         WHERE e.village_code = %(scope_village)s
+           AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date > t.today - %(days)s
+           AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date <= t.today) u
      GROUP BY 1
 ), o AS (
     SELECT e.category_code, count(*) AS open, count(*) FILTER (WHERE e.due_at < t.now_ts) AS overdue
@@ -18,8 +23,8 @@ WITH t AS (
        AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
      GROUP BY 1
 )
-SELECT c.class_code, c.class_name, coalesce(sum(r.reported), 0) AS reported,
-       coalesce(sum(o.open), 0) AS open, coalesce(sum(o.overdue), 0) AS overdue
+SELECT c.class_code, c.class_name, coalesce(sum(r.reported), 0)::bigint AS reported,
+       coalesce(sum(o.open), 0)::bigint AS open, coalesce(sum(o.overdue), 0)::bigint AS overdue
   FROM event_categories c LEFT JOIN r ON r.category_code = c.code LEFT JOIN o ON o.category_code = c.code
  GROUP BY c.class_code, c.class_name
 HAVING coalesce(sum(r.reported), 0) + coalesce(sum(o.open), 0) > 0

@@ -1,15 +1,15 @@
 -- Headline figures for a scope at a moment. Counts of reports and closures come from the
--- pre-aggregated stats_grid_day (migration 005), over the last %(days)s local days including
+-- pre-aggregated stats_village_day (migration 005), over the last %(days)s local days including
 -- today; open and overdue from the few open events (partial index).
 WITH t AS (
     SELECT coalesce(%(now)s::timestamptz, now()) AS now_ts,
            (coalesce(%(now)s::timestamptz, now()) AT TIME ZONE 'Asia/Shanghai')::date AS today
 ), s AS (
-    SELECT coalesce(sum(g.reported) FILTER (WHERE g.day = t.today), 0) AS reports_today,
-           coalesce(sum(g.closed), 0) AS closed_period,
-           coalesce(sum(g.closed_on_time), 0) AS closed_on_time,
+    SELECT coalesce(sum(g.reported) FILTER (WHERE g.day = t.today), 0)::bigint AS reports_today,
+           coalesce(sum(g.closed), 0)::bigint AS closed_period,
+           coalesce(sum(g.closed_on_time), 0)::bigint AS closed_on_time,
            sum(g.close_seconds) / nullif(sum(g.closed), 0) / 3600.0 AS mean_close_hours
-      FROM stats_grid_day g, t
+      FROM stats_village_day g, t
      WHERE g.day > t.today - %(days)s AND g.day <= t.today
        AND (%(scope_town)s::text IS NULL OR g.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR g.village_code = %(scope_village)s)

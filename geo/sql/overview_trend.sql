@@ -5,13 +5,13 @@ WITH t AS (
     SELECT (t.today - i)::date AS day FROM t, generate_series(0, %(days)s - 1) AS i
 ), s AS (
     SELECT g.day, sum(g.reported) AS reported, sum(g.closed) AS closed, sum(g.closed_on_time) AS closed_on_time
-      FROM stats_grid_day g, t
+      FROM stats_village_day g, t
      WHERE g.day > t.today - %(days)s AND g.day <= t.today
        AND (%(scope_town)s::text IS NULL OR g.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR g.village_code = %(scope_village)s)
      GROUP BY g.day
 )
-SELECT d.day, coalesce(s.reported, 0) AS reported, coalesce(s.closed, 0) AS closed,
-       coalesce(s.closed_on_time, 0) AS closed_on_time
+SELECT d.day, coalesce(s.reported, 0)::bigint AS reported, coalesce(s.closed, 0)::bigint AS closed,
+       coalesce(s.closed_on_time, 0)::bigint AS closed_on_time
   FROM days d LEFT JOIN s USING (day)
  ORDER BY d.day

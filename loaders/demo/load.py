@@ -15,7 +15,7 @@ from loaders.demo import DemoData
 from loaders.reference import load_reference
 
 DEMO_TABLES = ("event_log", "events", "staff", "chem_inventory", "chem_sites", "emergency_resources",
-               "grids", "stats_grid_day", "stats_cell_day", "stats_category_day")
+               "grids", "stats_grid_day", "stats_village_day", "stats_cell_day", "stats_category_day")
 _CHUNK = 200_000
 
 
