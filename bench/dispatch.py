@@ -15,22 +15,18 @@ import statistics
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
-from psycopg.conninfo import make_conninfo  # noqa: E402
 
 from geo import db  # noqa: E402
 from geo.intake import Report, submit  # noqa: E402
 from geo.routing import nearest_staff  # noqa: E402
 from geo.workflow import Actor, StaleEvent, act, allowed_actions  # noqa: E402
-from loaders.demo import generate  # noqa: E402
-from loaders.demo.load import load  # noqa: E402
+from scratch import scratch_database  # noqa: E402
 
 ARGS = {"reject": {"note": "bench"}, "return": {"note": "bench"}, "verify_fail": {"note": "bench"},
         "escalate": {"note": "bench"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"}}
@@ -111,19 +107,8 @@ def main() -> int:
     ap.add_argument("--ops", type=int, default=1000)
     ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "dispatch.json"))
     args = ap.parse_args()
-    admin = os.environ["DATABASE_URL"]
-    name = f"jy_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_conninfo(admin, dbname=name)
-    try:
-        db.migrate(url)
-        with db.connect(url) as conn:
-            load(conn, generate(events=args.events))
+    with scratch_database(args.events) as url:
         res = run(url, args)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as c:
-            c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     c = res["concurrency"]
     print(f"machine: {os.cpu_count()} cores; demo events: {args.events:,}; samples: {args.samples}")
     print(f"intake (one report, one transaction):  p50 {res['intake_ms']['p50']:.1f} ms   p95 {res['intake_ms']['p95']:.1f} ms")

@@ -57,7 +57,7 @@ BEGIN
         sign integer, grid_code text, category_code text, reported_at timestamptz,
         closed_at timestamptz, due_at timestamptz, x double precision, y double precision
     ) ON COMMIT DELETE ROWS;
-    TRUNCATE _stats_delta;
+    DELETE FROM _stats_delta;   -- cheaper than TRUNCATE on a small temp table, which is called often
 END $$;
 
 CREATE OR REPLACE FUNCTION stats_apply_delta() RETURNS void LANGUAGE plpgsql AS $$
@@ -100,6 +100,16 @@ END $$;
 
 CREATE OR REPLACE FUNCTION events_stats_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- Most updates (status, version, assignment) change nothing counted here: leave at once.
+    IF TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (
+            SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+             WHERE (o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at)
+                   IS DISTINCT FROM (n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at)
+                OR NOT ST_Equals(o.location, n.location)) THEN
+            RETURN NULL;
+        END IF;
+    END IF;
     PERFORM stats_delta_table();
     IF TG_OP = 'INSERT' THEN
         INSERT INTO _stats_delta SELECT 1, n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at,
@@ -140,6 +150,10 @@ SELECT stats_delta_table();
 INSERT INTO _stats_delta SELECT 1, grid_code, category_code, reported_at, closed_at, due_at,
        ST_X(ST_Transform(location, 4549)), ST_Y(ST_Transform(location, 4549)) FROM events;
 SELECT stats_apply_delta();
+
+-- Recent events of a village or grid (the village and grid views) without walking its history.
+CREATE INDEX IF NOT EXISTS events_village_time_idx ON events (village_code, reported_at);
+CREATE INDEX IF NOT EXISTS events_grid_time_idx ON events (grid_code, reported_at);
 
 -- Open events by area: the few open events of a town or village without walking all its history.
 CREATE INDEX IF NOT EXISTS events_open_area_idx ON events (town_code, village_code, due_at)
