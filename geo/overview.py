@@ -102,6 +102,11 @@ def latest_events(pool, scope: Scope, limit: int = 12) -> list[dict]:
     return _rows(pool, "overview_latest", {**scope.params(), "limit": limit})
 
 
+def overdue_events(pool, scope: Scope, limit: int = 12) -> list[dict]:
+    """Open events past their deadline, the longest overdue first."""
+    return _rows(pool, "overview_overdue", {**scope.params(), "limit": limit})
+
+
 def chem_sites(pool, scope: Scope) -> list[dict]:
     return _rows(pool, "overview_chem_sites", scope.params())
 

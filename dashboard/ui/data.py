@@ -95,6 +95,11 @@ def latest_events(scope: Scope, limit: int = 12) -> list[dict]:
     return overview.latest_events(reader(), scope, limit)
 
 
+@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
+def overdue_events(scope: Scope, limit: int = 12) -> list[dict]:
+    return overview.overdue_events(reader(), scope, limit)
+
+
 @st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
 def resolve_path(town: str | None, village: str | None, grid: str | None) -> places.Path:
     return places.resolve_path(reader(), town, village, grid)

@@ -62,10 +62,13 @@ def title_bar() -> None:
 
 @st.fragment(run_every=REFRESH_S)
 def ticker(rows: int = 10) -> None:
-    """The newest reports and the most overdue open events, rolling a step every refresh."""
-    latest = data.latest_events(Scope.city(), 30)
+    """The newest reports and the most overdue open events, interleaved, rolling a step every refresh."""
+    latest = data.latest_events(Scope.city(), 15)
+    overdue_rows = data.overdue_events(Scope.city(), 15)
+    mixed = [e for pair in zip(latest, overdue_rows) for e in pair] + latest[len(overdue_rows):] \
+        + overdue_rows[len(latest):]
     step = int(dt.datetime.now(TZ).timestamp() // max(REFRESH_S, 1))
-    shown = [latest[(step + i) % len(latest)] for i in range(min(rows, len(latest)))] if latest else []
+    shown = [mixed[(step + i) % len(mixed)] for i in range(min(rows, len(mixed)))] if mixed else []
     lines = []
     for e in shown:
         overdue = e["status"] not in ("closed", "rejected") and e["due_at"] < dt.datetime.now(TZ)
