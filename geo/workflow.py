@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from geo.errors import DomainError, InvalidInput, NotFound, OutOfScope
+from geo.errors import DomainError, InvalidInput, NotFound
 from geo.status import LEVEL_LABELS, STATUS_LABELS
 
 LEVEL_ORDER = ("village", "town", "city")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser import open_page, wait_for_streamlit
+from tests.browser import open_page
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"
@@ -54,7 +54,7 @@ def test_report_then_dispatch_to_closed(server, work_conn):
 
     for i, (action, status_label, department) in enumerate(STEPS, start=1):
         with open_page(f"{server}/dispatch?event={eid}", wait_text="调度台") as page:
-            page.get_by_text(f"已选 1 件").first.wait_for()
+            page.get_by_text("已选 1 件").first.wait_for()
             page.locator('[data-testid="stRadio"]').get_by_text(action, exact=True).click()
             if department:
                 choose(page, "责任部门", department)

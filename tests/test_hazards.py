@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pyogrio
 import geopandas as gpd
 import pytest

@@ -14,7 +14,6 @@ from dashboard.ui.layout import header
 from geo import deadlines, events
 from geo.worktime import TZ
 from geo.errors import NotFound
-from geo.places import Path
 from geo.scope import Scope
 from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
 
