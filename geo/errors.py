@@ -48,3 +48,25 @@ class DataUnavailable(DomainError):
     """The database cannot be reached or is not set up."""
 
     zh_prefix = "数据暂不可用"
+
+
+class IllegalTransition(DomainError):
+    """The event's current state does not allow the action."""
+
+    zh_prefix = "不能执行该操作"
+
+
+class Forbidden(DomainError):
+    """The actor's role or area does not allow the action."""
+
+    zh_prefix = "无权操作"
+
+
+class StaleEvent(DomainError):
+    """Someone else acted on the event since the actor looked at it."""
+
+    zh_prefix = "事件已被他人处理"
+
+    def __init__(self, message: str, message_zh: str, current: dict):
+        super().__init__(message, message_zh)
+        self.current = current

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from geo.errors import DomainError, InvalidInput, NotFound
+from geo.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound, StaleEvent
 from geo.status import LEVEL_LABELS, STATUS_LABELS
 
 LEVEL_ORDER = ("village", "town", "city")
@@ -27,24 +27,6 @@ ROLES = {
     "grid_worker": "网格员",
     "system": "系统",
 }
-
-
-class IllegalTransition(DomainError):
-    zh_prefix = "不能执行该操作"
-
-
-class Forbidden(DomainError):
-    zh_prefix = "无权操作"
-
-
-class StaleEvent(DomainError):
-    """Someone else acted on the event since the actor looked at it."""
-
-    zh_prefix = "事件已被他人处理"
-
-    def __init__(self, message: str, message_zh: str, current: dict):
-        super().__init__(message, message_zh)
-        self.current = current
 
 
 @dataclass(frozen=True)
