@@ -170,7 +170,19 @@ def dispatch_queue(actor, statuses: tuple[str, ...], all_levels: bool, overdue_o
                           event_id=event_id)
 
 
+_ESCALATION_EVERY_S = 60
+_last_escalation = [0.0]
+
+
 def escalate_overdue() -> list[int]:
+    """Run the escalation job at most once a minute per server process, however many dispatch
+    consoles refresh (it is one set-based statement; `python -m loaders escalate` does it for cron)."""
+    import time
+
+    now = time.monotonic()
+    if now - _last_escalation[0] < _ESCALATION_EVERY_S:
+        return []
+    _last_escalation[0] = now
     with pool().connection() as conn:
         return deadlines.escalate_overdue(conn)
 
