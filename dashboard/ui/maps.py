@@ -137,28 +137,30 @@ def density_layer(cells: list[dict], cell_m: int = 1000) -> pdk.Layer:
                      cell_size=cell_m, extruded=False, coverage=1, pickable=False)
 
 
+def _scatter(layer_id: str, rows: list[dict], radius: float, units: str = "meters", min_px: float = 3,
+             max_px: float = 12, line_px: float = 1) -> pdk.Layer:
+    """Dots from rows already holding position, name/line1/line2 (escaped) and color."""
+    return pdk.Layer("ScatterplotLayer", id=layer_id, data=rows, get_position="position",
+                     get_fill_color="color", get_line_color=[255, 255, 255], stroked=True,
+                     line_width_min_pixels=line_px, get_radius=radius, radius_units=pdk.types.String(units),
+                     radius_min_pixels=min_px, radius_max_pixels=max_px, pickable=True)
+
+
 def chem_layer(sites: list[dict]) -> pdk.Layer:
-    return pdk.Layer(
-        "ScatterplotLayer", id="chem_sites",
-        data=[{"position": [s["lon"], s["lat"]], "name": esc(s["name"]),
-               "line1": esc(f"{s['hazard_level']}级重大危险源"),
-               "line2": esc(f"主要物质：{s['main_chemicals'] or '—'}"),
-               "color": HAZARD_COLORS.get(s["hazard_level"], [120, 120, 120]) + [230]} for s in sites],
-        get_position="position", get_fill_color="color", get_line_color=[255, 255, 255],
-        stroked=True, line_width_min_pixels=1, get_radius=150, radius_units=pdk.types.String("meters"),
-        radius_min_pixels=3, radius_max_pixels=9, pickable=True)
+    return _scatter("chem_sites", [
+        {"position": [s["lon"], s["lat"]], "name": esc(s["name"]),
+         "line1": esc(f"{s['hazard_level']}级重大危险源"), "line2": esc(f"主要物质：{s['main_chemicals'] or '—'}"),
+         "color": HAZARD_COLORS.get(s["hazard_level"], [120, 120, 120]) + [230]} for s in sites],
+        radius=150, min_px=3, max_px=9)
 
 
 def resources_layer(items: list[dict]) -> pdk.Layer:
-    return pdk.Layer(
-        "ScatterplotLayer", id="resources",
-        data=[{"position": [r["lon"], r["lat"]], "name": esc(r["name"]),
-               "line1": esc(RESOURCE_LABELS.get(r["kind"], r["kind"])),
-               "line2": esc(f"人员 {r['personnel'] or '—'} · 车辆 {r['vehicles'] or '—'}"),
-               "color": RESOURCE_COLORS.get(r["kind"], [90, 90, 90]) + [240]} for r in items],
-        get_position="position", get_fill_color="color", get_line_color=[255, 255, 255],
-        stroked=True, line_width_min_pixels=2, get_radius=200, radius_units=pdk.types.String("meters"),
-        radius_min_pixels=5, radius_max_pixels=12, pickable=True)
+    return _scatter("resources", [
+        {"position": [r["lon"], r["lat"]], "name": esc(r["name"]),
+         "line1": esc(RESOURCE_LABELS.get(r["kind"], r["kind"])),
+         "line2": esc(f"人员 {r['personnel'] or '—'} · 车辆 {r['vehicles'] or '—'}"),
+         "color": RESOURCE_COLORS.get(r["kind"], [90, 90, 90]) + [240]} for r in items],
+        radius=200, min_px=5, max_px=12, line_px=2)
 
 
 def dedicated_layer(items: list[dict]) -> pdk.Layer:
@@ -172,13 +174,10 @@ def dedicated_layer(items: list[dict]) -> pdk.Layer:
 
 def points_layer(items: list[dict], layer_id: str, name_key: str, line1, line2, color_fn,
                  radius_px: int = 5) -> pdk.Layer:
-    return pdk.Layer(
-        "ScatterplotLayer", id=layer_id,
-        data=[{"position": [i["lon"], i["lat"]], "id": i.get("id"), "name": esc(i[name_key]),
-               "line1": esc(line1(i)), "line2": esc(line2(i)), "color": color_fn(i)} for i in items],
-        get_position="position", get_fill_color="color", get_line_color=[255, 255, 255],
-        stroked=True, line_width_min_pixels=1, get_radius=radius_px, radius_units=pdk.types.String("pixels"),
-        pickable=True)
+    return _scatter(layer_id, [
+        {"position": [i["lon"], i["lat"]], "id": i.get("id"), "name": esc(i[name_key]),
+         "line1": esc(line1(i)), "line2": esc(line2(i)), "color": color_fn(i)} for i in items],
+        radius=radius_px, units="pixels", min_px=0, max_px=100)
 
 
 class CompactDeck(pdk.Deck):
