@@ -12,7 +12,7 @@ import os
 import streamlit as st
 
 from dashboard.ui import data
-from dashboard.ui.html import esc
+from dashboard.ui.html import esc, esc_md
 from geo.scope import Scope
 from geo.status import PRIORITY_LABELS, STATUS_LABELS
 from geo.worktime import TZ
@@ -46,7 +46,7 @@ def mode() -> str | None:
 
 
 def style() -> None:
-    st.markdown(CSS, unsafe_allow_html=True)
+    st.markdown(CSS, unsafe_allow_html=True)   # static CSS, no data
 
 
 @st.fragment(run_every=10)
@@ -54,6 +54,7 @@ def title_bar() -> None:
     now = dt.datetime.now(TZ)
     info = data.dataset_info()
     left, right = st.columns([4, 1])
+    # Only fixed text and the formatted clock go into this HTML; no value from the database.
     demo = " <span class='wall-demo'>演示数据</span>" if info and info["is_demo"] else ""
     left.markdown(f"<div class='wall-title'>江阴市网格化联动指挥中心 · 城市运行态势{demo}</div>",
                   unsafe_allow_html=True)
@@ -89,7 +90,7 @@ def rotating_town(seconds: int) -> None:
         if not towns:
             return
         t = towns[int(dt.datetime.now(TZ).timestamp() // seconds) % len(towns)]
-        st.markdown(f"#### 镇街轮播 · {esc(t['name'])}", unsafe_allow_html=True)
+        st.markdown(f"#### 镇街轮播 · {esc_md(t['name'])}")
         c = st.columns(3)
         c[0].metric("在办", f"{t['open']:,}")
         c[1].metric("超期", f"{t['overdue']:,}")
