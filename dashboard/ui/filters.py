@@ -41,13 +41,13 @@ def event_filter(prefix: str, grid: str | None = None) -> EventFilter:
         else:
             st.warning(f"地址中的时间范围“{days_raw}”无法识别，已按近30天显示。")
     c1, c2, c3, c4, c5 = st.columns([3, 3, 2, 2, 1.3], vertical_alignment="bottom")
-    statuses = c1.multiselect("状态", list(STATUS_LABELS), format_func=STATUS_LABELS.get,
+    statuses = c1.multiselect("状态", list(STATUS_LABELS), placeholder="全部", format_func=STATUS_LABELS.get,
                               default=_list_param("status", STATUS_LABELS, "状态"),
                               key=f"{prefix}_status", on_change=_sync, args=("status", f"{prefix}_status"))
-    cls = c2.multiselect("类别", list(classes), format_func=classes.get,
+    cls = c2.multiselect("类别", list(classes), placeholder="全部", format_func=classes.get,
                          default=_list_param("cls", classes, "类别"),
                          key=f"{prefix}_cls", on_change=_sync, args=("cls", f"{prefix}_cls"))
-    levels = c3.multiselect("处置层级", list(LEVELS), format_func=LEVEL_LABELS.get,
+    levels = c3.multiselect("处置层级", list(LEVELS), placeholder="全部", format_func=LEVEL_LABELS.get,
                             default=_list_param("level", LEVELS, "处置层级"),
                             key=f"{prefix}_level", on_change=_sync, args=("level", f"{prefix}_level"))
     day = c4.selectbox("时间", list(DAY_OPTIONS), format_func=DAY_OPTIONS.get,

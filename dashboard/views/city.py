@@ -59,7 +59,7 @@ with user_errors():
     header("市级指挥", "全市事件态势：上报、在办、超期与按期办结；镇街分布、危化品企业与应急资源。")
     nav.breadcrumb(Path(), here="")
     kpi_panel()
-    st.multiselect("图层", options=list(LAYERS), format_func=LAYERS.get, default=_selected_layers(),
+    st.multiselect("图层", options=list(LAYERS), placeholder="不显示附加图层", format_func=LAYERS.get, default=_selected_layers(),
                    key="city_layers", on_change=_store_layers)
     map_and_ranking(st.session_state.get("city_layers", _selected_layers()))
     c1, c2, c3 = st.columns([2, 2, 3])

@@ -118,7 +118,7 @@ with user_errors():
     actor = current_actor()
     header("调度台", f"{actor.label} · 待处理事件按超期优先、剩余时限排序")
     c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="bottom")
-    statuses = c1.multiselect("状态", WAITING, default=list(WAITING), format_func=STATUS_LABELS.get,
+    statuses = c1.multiselect("状态", WAITING, placeholder="选择状态", default=list(WAITING), format_func=STATUS_LABELS.get,
                               key="dispatch_statuses")
     overdue_only = c2.toggle("仅超期", key="dispatch_overdue")
     all_levels = c3.toggle("含各级事件", key="dispatch_all", disabled=actor.role != "city_dispatcher",

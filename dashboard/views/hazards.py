@@ -36,7 +36,7 @@ def register_view() -> None:
                         if nav.qp("town") in [t["code"] for t in towns] else 0,
                         format_func=lambda c: "全市" if c is None else {t["code"]: t["name"] for t in towns}[c],
                         on_change=_sync, args=("town", "hz_town"))
-    levels = c2.multiselect("重大危险源等级", [1, 2, 3, 4], format_func=LEVEL_NAMES.get, key="hz_levels",
+    levels = c2.multiselect("重大危险源等级", [1, 2, 3, 4], placeholder="全部等级", format_func=LEVEL_NAMES.get, key="hz_levels",
                             default=[int(v) for v in (nav.qp("level") or "").split(",") if v in "1234" and v],
                             on_change=_sync, args=("level", "hz_levels"))
     cas = c3.selectbox("危险化学品", [None] + [c["cas"] for c in chems], key="hz_cas",
@@ -90,7 +90,7 @@ def site_view(site_id: int) -> None:
                                 "临界量 Q（吨）": float(i["threshold_t"]), "β": float(i["beta"]),
                                 "β·q/Q": round(float(i["beta_q_ratio"]), 2)} for i in site["inventory"]]),
                  hide_index=True, width="stretch")
-    radii = tuple(int(r) for r in st.multiselect("影响半径（米）", [300, 500, 1000, 2000, 3000, 5000],
+    radii = tuple(int(r) for r in st.multiselect("影响半径（米）", placeholder="选择半径", options=[300, 500, 1000, 2000, 3000, 5000],
                                                  default=[500, 1000, 3000], key="hz_radii"))
     rings = data.exposure(site, radii or (500,))
     left, right = st.columns([3, 2])
