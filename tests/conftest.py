@@ -82,6 +82,15 @@ def demo_pool(demo_url):
 
 
 @pytest.fixture()
+def work_conn(work_url):
+    """A connection to the database that tests may write to."""
+    from geo import db
+
+    with db.connect(work_url) as conn:
+        yield conn
+
+
+@pytest.fixture()
 def demo_conn(demo_url):
     from geo import db
 

@@ -21,13 +21,6 @@ def server(work_url):
         yield url
 
 
-@pytest.fixture()
-def work_conn(work_url):
-    from geo import db
-
-    with db.connect(work_url) as conn:
-        yield conn
-
 
 def choose(page, label: str, option: str) -> None:
     box = page.locator('[data-testid="stSelectbox"]', has_text=label).first

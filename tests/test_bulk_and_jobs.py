@@ -25,39 +25,30 @@ def cli(url: str, *args: str) -> subprocess.CompletedProcess:
                           text=True, env={**os.environ, "DATABASE_URL": url}, timeout=300)
 
 
-@pytest.fixture()
-def conn(work_url):
-    with db.connect(work_url) as c:
-        yield c
 
 
-def point(conn, code="320281009003002"):
-    return point_in(conn, code)
 
 
-counts = row_counts
-
-
-def test_csv_export_loads_with_gcj02_and_chinese_headers(conn, work_url, tmp_path):
-    lon, lat = point(conn)
+def test_csv_export_loads_with_gcj02_and_chinese_headers(work_conn, work_url, tmp_path):
+    lon, lat = point_in(work_conn, "320281009003002")
     gx, gy = coords.wgs84_to_gcj02(lon, lat)
     f = tmp_path / "terminal.csv"
     f.write_text("类别编码,描述,紧急程度,经度,纬度,上报时间,终端编号\n"
                  f"HW01,垃圾堆放,一般,{gx:.7f},{gy:.7f},2026-11-20 09:30,JYWG00001\n"
                  f"XF02,楼道充电,紧急,{gx:.7f},{gy:.7f},2026-11-20 10:00,JYWG00002\n", encoding="gbk")
-    before = counts(conn)
+    before = row_counts(work_conn)
     dry = cli(work_url, "events", str(f), "--datum", "gcj02", "--dry-run")
     assert dry.returncode == 0 and "would load 2" in dry.stdout
-    assert counts(conn) == before
+    assert row_counts(work_conn) == before
     done = cli(work_url, "events", str(f), "--datum", "gcj02")
     assert done.returncode == 0, done.stderr
-    assert counts(conn) == (before[0] + 2, before[1] + 2)
-    grids = conn.execute("SELECT DISTINCT grid_code FROM events WHERE description IN ('垃圾堆放', '楼道充电')").fetchall()
+    assert row_counts(work_conn) == (before[0] + 2, before[1] + 2)
+    grids = work_conn.execute("SELECT DISTINCT grid_code FROM events WHERE description IN ('垃圾堆放', '楼道充电')").fetchall()
     assert grids == [("320281009003002",)]
 
 
-def test_csv_with_bad_rows_loads_nothing_and_names_each_row(conn, work_url, tmp_path):
-    lon, lat = point(conn)
+def test_csv_with_bad_rows_loads_nothing_and_names_each_row(work_conn, work_url, tmp_path):
+    lon, lat = point_in(work_conn, "320281009003002")
     f = tmp_path / "bad.csv"
     f.write_text("category_code,description,priority,lon,lat\n"
                  f"HW01,好的,3,{lon},{lat}\n"
@@ -66,7 +57,7 @@ def test_csv_with_bad_rows_loads_nothing_and_names_each_row(conn, work_url, tmp_
                  "HW01,长江里,3,120.30,31.99\n"
                  f"HW01,坏的紧急程度,9,{lon},{lat}\n"
                  f"HW01,坐标不是数字,3,abc,{lat}\n", encoding="utf-8")
-    before = counts(conn)
+    before = row_counts(work_conn)
     out = cli(work_url, "events", str(f))
     assert out.returncode == 1
     for row, word in ((2, "unknown category"), (3, "description is empty"), (4, "outside Jiangyin"),
@@ -74,7 +65,7 @@ def test_csv_with_bad_rows_loads_nothing_and_names_each_row(conn, work_url, tmp_
         assert any(line.strip().startswith(f"row {row}:") and word in line for line in out.stderr.splitlines()), \
             (row, word, out.stderr)
     assert "row 1:" not in out.stderr
-    assert counts(conn) == before
+    assert row_counts(work_conn) == before
 
 
 def test_missing_columns_are_named(work_url, tmp_path):
@@ -84,31 +75,31 @@ def test_missing_columns_are_named(work_url, tmp_path):
     assert out.returncode == 2 and "missing columns" in out.stderr and "category_code" in out.stderr
 
 
-def test_overdue_village_events_escalate_with_a_log_row(conn):
-    lon, lat = point(conn, "320281110201001")
+def test_overdue_village_events_escalate_with_a_log_row(work_conn):
+    lon, lat = point_in(work_conn, "320281110201001")
     long_ago = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.timezone.utc)
-    eid = submit(conn, [Report("HW01", "早已超期", 3, lon, lat, reported_at=long_ago)])[0]
-    fresh = submit(conn, [Report("HW01", "刚上报", 3, lon, lat)])[0]
-    moved = escalate_overdue(conn)
+    eid = submit(work_conn, [Report("HW01", "早已超期", 3, lon, lat, reported_at=long_ago)])[0]
+    fresh = submit(work_conn, [Report("HW01", "刚上报", 3, lon, lat)])[0]
+    moved = escalate_overdue(work_conn)
     assert eid in moved and fresh not in moved
-    level, status = conn.execute("SELECT handling_level, status FROM events WHERE id = %s", (eid,)).fetchone()
+    level, status = work_conn.execute("SELECT handling_level, status FROM events WHERE id = %s", (eid,)).fetchone()
     assert (level, status) == ("town", "reported")
-    last = conn.execute("SELECT actor, from_status, to_status, level, note FROM event_log WHERE event_id = %s "
+    last = work_conn.execute("SELECT actor, from_status, to_status, level, note FROM event_log WHERE event_id = %s "
                         "ORDER BY at DESC, id DESC LIMIT 1", (eid,)).fetchone()
     assert last == ("系统", "reported", "reported", "town", "超期自动上报镇街")
     # A village worker now cannot act on it; the town could.
     village = Actor("钱主任", "village_staff", town="320281110", village="320281110201")
     with pytest.raises(Forbidden):
-        act(conn, eid, "accept", village)
+        act(work_conn, eid, "accept", village)
     # Months past due is also past the town's threshold (24 h): the next run moves it to the city,
     # and then it stays there.
-    assert eid in escalate_overdue(conn)
-    assert conn.execute("SELECT handling_level FROM events WHERE id = %s", (eid,)).fetchone()[0] == "city"
-    assert eid not in escalate_overdue(conn)
-    act(conn, eid, "accept", Actor("孙调度", "city_dispatcher"))
+    assert eid in escalate_overdue(work_conn)
+    assert work_conn.execute("SELECT handling_level FROM events WHERE id = %s", (eid,)).fetchone()[0] == "city"
+    assert eid not in escalate_overdue(work_conn)
+    act(work_conn, eid, "accept", Actor("孙调度", "city_dispatcher"))
 
 
-def test_evaluation_matches_sql_and_exports(work_url, conn):
+def test_evaluation_matches_sql_and_exports(work_url, work_conn):
     pool = db.make_pool(work_url, max_size=2)
     try:
         end = dt.date.today()
@@ -118,7 +109,7 @@ def test_evaluation_matches_sql_and_exports(work_url, conn):
         pool.close()
     assert len(rows) == 17
     r = next(x for x in rows if x["key"] == "320281004")
-    closed, on_time = conn.execute("""
+    closed, on_time = work_conn.execute("""
         SELECT count(*) FILTER (WHERE status = 'closed'),
                count(*) FILTER (WHERE status = 'closed' AND closed_at <= due_at)
           FROM events WHERE town_code = '320281004'

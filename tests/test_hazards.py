@@ -17,45 +17,41 @@ from geo.hazards.register import alpha, grade
 GEOD = Geod(ellps="GRS80")
 
 
-@pytest.fixture()
-def conn(work_url):
-    with db.connect(work_url) as c:
-        yield c
 
 
 @pytest.mark.parametrize("people, a", [(0, 0.5), (0.4, 0.5), (1, 1.0), (29, 1.0), (29.9, 1.0), (30, 1.2),
                                        (49, 1.2), (50, 1.5), (99, 1.5), (100, 2.0), (5000, 2.0)])
-def test_alpha_boundaries_in_python_and_sql(conn, people, a):
+def test_alpha_boundaries_in_python_and_sql(work_conn, people, a):
     assert alpha(people) == a
-    assert float(conn.execute("SELECT hazard_alpha(%s)", (people,)).fetchone()[0]) == a
+    assert float(work_conn.execute("SELECT hazard_alpha(%s)", (people,)).fetchone()[0]) == a
 
 
 @pytest.mark.parametrize("r, q, level", [(150, 5, 1), (100, 5, 1), (99.99, 5, 2), (50, 3, 2), (49.9, 3, 3),
                                          (10, 2, 3), (9.99, 2, 4), (2, 1, 4), (30, 0.99, None)])
-def test_levels_from_r(conn, r, q, level):
+def test_levels_from_r(work_conn, r, q, level):
     assert grade(r, q) == level
-    assert conn.execute("SELECT hazard_level(%s, %s)", (r, q)).fetchone()[0] == level
+    assert work_conn.execute("SELECT hazard_level(%s, %s)", (r, q)).fetchone()[0] == level
 
 
-def _grids(conn, zone_wkb):
-    rows = conn.execute("""SELECT ST_AsBinary(geom), population FROM grids WHERE level = 3 AND kind = 'admin'
+def _grids(work_conn, zone_wkb):
+    rows = work_conn.execute("""SELECT ST_AsBinary(geom), population FROM grids WHERE level = 3 AND kind = 'admin'
                             AND ST_Intersects(geom, ST_SetSRID(ST_GeomFromWKB(%s), 4490))""", (zone_wkb,)).fetchall()
     return [(to_metric(shapely.from_wkb(bytes(g))), p) for g, p in rows]
 
 
-def brute_force_people(conn, zone) -> float:
+def brute_force_people(work_conn, zone) -> float:
     zm = to_metric(zone)
-    return sum(p * g.intersection(zm).area / g.area for g, p in _grids(conn, shapely.to_wkb(zone)))
+    return sum(p * g.intersection(zm).area / g.area for g, p in _grids(work_conn, shapely.to_wkb(zone)))
 
 
-def test_worked_site_r_and_level_and_recompute_on_change(conn):
-    site = conn.execute("SELECT id, ST_X(geom), ST_Y(geom) FROM chem_sites ORDER BY id LIMIT 1").fetchone()
+def test_worked_site_r_and_level_and_recompute_on_change(work_conn):
+    site = work_conn.execute("SELECT id, ST_X(geom), ST_Y(geom) FROM chem_sites ORDER BY id LIMIT 1").fetchone()
     sid, lon, lat = site
-    with conn.transaction():
-        conn.execute("DELETE FROM chem_inventory WHERE site_id = %s", (sid,))
-        conn.execute("INSERT INTO chem_inventory (site_id, cas, max_quantity_t) VALUES "
+    with work_conn.transaction():
+        work_conn.execute("DELETE FROM chem_inventory WHERE site_id = %s", (sid,))
+        work_conn.execute("INSERT INTO chem_inventory (site_id, cas, max_quantity_t) VALUES "
                      "(%s, '7782-50-5', 10), (%s, '7664-41-7', 5)", (sid, sid))   # chlorine, ammonia
-    r, level, people, qq = conn.execute("SELECT r_value, hazard_level, population_500m, q_ratio_sum "
+    r, level, people, qq = work_conn.execute("SELECT r_value, hazard_level, population_500m, q_ratio_sum "
                                         "FROM chem_sites WHERE id = %s", (sid,)).fetchone()
     # sum beta q / Q = 4 * 10/5 + 2 * 5/10 = 9; sum q/Q = 2.5
     assert qq == pytest.approx(2.5)
@@ -63,17 +59,17 @@ def test_worked_site_r_and_level_and_recompute_on_change(conn):
     assert level == grade(r, qq)
     # Population within 500 m matches a brute-force shapely computation on the same grids.
     circle = analysis.ring(lon, lat, 500)
-    assert people == pytest.approx(brute_force_people(conn, circle), rel=2e-3)
+    assert people == pytest.approx(brute_force_people(work_conn, circle), rel=2e-3)
     # More chlorine -> R recomputed by the trigger, level follows.
-    with conn.transaction():
-        conn.execute("UPDATE chem_inventory SET max_quantity_t = 100 WHERE site_id = %s AND cas = '7782-50-5'", (sid,))
-    r2, level2 = conn.execute("SELECT r_value, hazard_level FROM chem_sites WHERE id = %s", (sid,)).fetchone()
+    with work_conn.transaction():
+        work_conn.execute("UPDATE chem_inventory SET max_quantity_t = 100 WHERE site_id = %s AND cas = '7782-50-5'", (sid,))
+    r2, level2 = work_conn.execute("SELECT r_value, hazard_level FROM chem_sites WHERE id = %s", (sid,)).fetchone()
     assert r2 == pytest.approx(alpha(people) * (4 * 100 / 5 + 1))
     assert level2 == 1
 
 
-def test_every_demo_site_is_graded_consistently(conn):
-    rows = conn.execute("""
+def test_every_demo_site_is_graded_consistently(work_conn):
+    rows = work_conn.execute("""
         SELECT s.id, s.r_value, s.hazard_level, s.population_500m,
                sum(c.beta * i.max_quantity_t / c.threshold_t), sum(i.max_quantity_t / c.threshold_t)
           FROM chem_sites s JOIN chem_inventory i ON i.site_id = s.id JOIN chemicals c ON c.cas = i.cas
@@ -86,7 +82,7 @@ def test_every_demo_site_is_graded_consistently(conn):
     assert {row[2] for row in rows} == {1, 2, 3, 4}
 
 
-def test_rings_contain_points_at_known_distances(conn):
+def test_rings_contain_points_at_known_distances(work_conn):
     lon, lat = 120.30, 31.85
     ring = analysis.ring(lon, lat, 500)
     for az in range(0, 360, 30):
@@ -94,7 +90,7 @@ def test_rings_contain_points_at_known_distances(conn):
         x_out, y_out, _ = GEOD.fwd(lon, lat, az, 501)
         assert ring.contains(shapely.Point(x_in, y_in))
         assert not ring.contains(shapely.Point(x_out, y_out))
-        inside, outside = conn.execute(
+        inside, outside = work_conn.execute(
             "SELECT ST_Covers(z, ST_SetSRID(ST_MakePoint(%s, %s), 4490)), ST_Covers(z, ST_SetSRID(ST_MakePoint(%s, %s), 4490)) "
             "FROM (SELECT ST_SetSRID(ST_GeomFromWKB(%s), 4490) z) s",
             (x_in, y_in, x_out, y_out, shapely.to_wkb(ring))).fetchone()
@@ -133,16 +129,16 @@ def test_threat_zone_lies_downwind(wind_from, side):
         assert maxy <= lat + 1e-6           # nothing upwind of the source
 
 
-def test_zone_population_matches_brute_force(conn):
-    lon, lat = conn.execute("SELECT ST_X(geom), ST_Y(geom) FROM chem_sites ORDER BY id LIMIT 1 OFFSET 5").fetchone()
+def test_zone_population_matches_brute_force(work_conn):
+    lon, lat = work_conn.execute("SELECT ST_X(geom), ST_Y(geom) FROM chem_sites ORDER BY id LIMIT 1 OFFSET 5").fetchone()
     rel = plume.Release(2000, 45, 2.5, "E", False, plume.ppm_to_g_m3(2.0, 70.9))
     zone, _ = analysis.threat_zone(lon, lat, rel)
-    rep = analysis.analyse_zone(conn, zone, (lon, lat))
+    rep = analysis.analyse_zone(work_conn, zone, (lon, lat))
     assert rep.population > 0
-    assert rep.population == pytest.approx(brute_force_people(conn, zone), rel=2e-3)
-    evac = analysis.evacuation_list(conn, zone)
+    assert rep.population == pytest.approx(brute_force_people(work_conn, zone), rel=2e-3)
+    evac = analysis.evacuation_list(work_conn, zone)
     assert {e["grid_code"] for e in evac} <= {g["code"] for g in rep.grids}
-    res = analysis.nearest_resources(conn, lon, lat, k=3)
+    res = analysis.nearest_resources(work_conn, lon, lat, k=3)
     assert [r["distance_m"] for r in res] == sorted(r["distance_m"] for r in res)
     assert res[0]["eta_min"] == pytest.approx(res[0]["distance_m"] * 1.4 / (40000 / 60))
 
@@ -159,8 +155,8 @@ def test_aloha_kml_zone_loads(tmp_path):
         aloha.read_zone("zone.zip", b"not a zip")
 
 
-def test_incident_becomes_a_city_level_critical_event(conn):
-    lon, lat = conn.execute("SELECT ST_X(geom), ST_Y(geom) FROM chem_sites ORDER BY id LIMIT 1").fetchone()
-    eid = analysis.report_incident(conn, lon, lat, "事故推演：液氯泄漏")
-    row = conn.execute("SELECT priority, handling_level, status, category_code FROM events WHERE id = %s", (eid,)).fetchone()
+def test_incident_becomes_a_city_level_critical_event(work_conn):
+    lon, lat = work_conn.execute("SELECT ST_X(geom), ST_Y(geom) FROM chem_sites ORDER BY id LIMIT 1").fetchone()
+    eid = analysis.report_incident(work_conn, lon, lat, "事故推演：液氯泄漏")
+    row = work_conn.execute("SELECT priority, handling_level, status, category_code FROM events WHERE id = %s", (eid,)).fetchone()
     assert row == (1, "city", "reported", "WH03")

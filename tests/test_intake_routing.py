@@ -11,30 +11,21 @@ from geo.routing import nearest_staff, route
 from tests.conftest import point_in, row_counts
 
 
-@pytest.fixture()
-def conn(work_url):
-    with db.connect(work_url) as c:
-        yield c
 
 
-def inside(conn, code="320281004001002"):
-    return point_in(conn, code)
 
 
-counts = row_counts
-
-
-def test_a_report_gets_grid_deadline_department_and_first_log_row(conn):
-    lon, lat = inside(conn)
+def test_a_report_gets_grid_deadline_department_and_first_log_row(work_conn):
+    lon, lat = point_in(work_conn, "320281004001002")
     gx, gy = coords.wgs84_to_gcj02(lon, lat)
-    eid = submit(conn, [Report("WJ01", "疑似违法建设", 2, float(gx), float(gy), datum="gcj02")])[0]
-    row = conn.execute("SELECT grid_code, status, handling_level, assignee_department, assignee_team, "
+    eid = submit(work_conn, [Report("WJ01", "疑似违法建设", 2, float(gx), float(gy), datum="gcj02")])[0]
+    row = work_conn.execute("SELECT grid_code, status, handling_level, assignee_department, assignee_team, "
                        "due_at > reported_at, ST_Distance(location::geography, "
                        "ST_SetSRID(ST_MakePoint(%s, %s), 4490)::geography) FROM events WHERE id = %s",
                        (lon, lat, eid)).fetchone()
     assert row[:6] == ("320281004001002", "reported", "town", "D06", "T6", True)
     assert row[6] < 0.5                                   # GCJ-02 converted on the way in
-    log = conn.execute("SELECT from_status, to_status FROM event_log WHERE event_id = %s", (eid,)).fetchall()
+    log = work_conn.execute("SELECT from_status, to_status FROM event_log WHERE event_id = %s", (eid,)).fetchall()
     assert log == [(None, "reported")]
 
 
@@ -49,37 +40,37 @@ def test_a_report_gets_grid_deadline_department_and_first_log_row(conn):
     (Report("HW01", "x", 3, None, None), "请填写坐标或选择网格"),
     (Report("HW01", "x", 3, grid_code="320281004001999"), "没有编码为 320281004001999 的三级网格"),
 ])
-def test_bad_reports_are_refused_with_a_message_and_nothing_written(conn, report, message):
-    before = counts(conn)
+def test_bad_reports_are_refused_with_a_message_and_nothing_written(work_conn, report, message):
+    before = row_counts(work_conn)
     with pytest.raises(IntakeRefused) as exc:
-        submit(conn, [report])
+        submit(work_conn, [report])
     assert message in exc.value.message_zh
-    assert counts(conn) == before
+    assert row_counts(work_conn) == before
 
 
-def test_a_batch_with_one_bad_row_writes_nothing(conn):
-    lon, lat = inside(conn)
-    before = counts(conn)
+def test_a_batch_with_one_bad_row_writes_nothing(work_conn):
+    lon, lat = point_in(work_conn, "320281004001002")
+    before = row_counts(work_conn)
     with pytest.raises(IntakeRefused) as exc:
-        submit(conn, [Report("HW01", "好的", 3, lon, lat), Report("HW01", "江里", 3, 120.30, 31.99)])
+        submit(work_conn, [Report("HW01", "好的", 3, lon, lat), Report("HW01", "江里", 3, 120.30, 31.99)])
     assert "第2行" in exc.value.message_zh
-    assert counts(conn) == before
+    assert row_counts(work_conn) == before
 
 
-def test_a_grid_can_stand_for_the_location(conn):
-    eid = submit(conn, [Report("MD01", "邻里纠纷", 3, grid_code="320281004001003")])[0]
-    assert conn.execute("SELECT grid_code FROM events WHERE id = %s", (eid,)).fetchone()[0] == "320281004001003"
+def test_a_grid_can_stand_for_the_location(work_conn):
+    eid = submit(work_conn, [Report("MD01", "邻里纠纷", 3, grid_code="320281004001003")])[0]
+    assert work_conn.execute("SELECT grid_code FROM events WHERE id = %s", (eid,)).fetchone()[0] == "320281004001003"
 
 
-def test_routing_follows_the_category(conn):
-    r = route(conn, "HJ02")
+def test_routing_follows_the_category(work_conn):
+    r = route(work_conn, "HJ02")
     assert (r["department"], r["team"]) == ("无锡市江阴生态环境局", "生态环境保护综合执法大队")
 
 
-def test_knn_matches_brute_force_distances(conn):
-    lon, lat = inside(conn, "320281107201002")
-    got = nearest_staff(conn, lon, lat, k=8)
-    brute = conn.execute("""
+def test_knn_matches_brute_force_distances(work_conn):
+    lon, lat = point_in(work_conn, "320281107201002")
+    got = nearest_staff(work_conn, lon, lat, k=8)
+    brute = work_conn.execute("""
         SELECT id, ST_Distance(location::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4490)::geography) d
           FROM staff WHERE on_duty AND role IN ('grid_worker', 'police') ORDER BY d, id LIMIT 8""",
                          (lon, lat)).fetchall()

@@ -30,91 +30,87 @@ KWARGS = {"reject": {"note": "x"}, "return": {"note": "x"}, "verify_fail": {"not
           "escalate": {"note": "x"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"}}
 
 
-@pytest.fixture()
-def conn(work_url):
-    with db.connect(work_url) as c:
-        yield c
 
 
-def new_event(conn, category="HW01", town_point=(120.27, 31.79)) -> int:
-    lon, lat = conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
+def new_event(work_conn, category="HW01", town_point=(120.27, 31.79)) -> int:
+    lon, lat = work_conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
                             "WHERE code = '320281103001001') s").fetchone()
-    return submit(conn, [Report(category, "测试事件", 3, lon, lat)])[0]
+    return submit(work_conn, [Report(category, "测试事件", 3, lon, lat)])[0]
 
 
-def bring_to(conn, status: str) -> int:
-    eid = new_event(conn)
+def bring_to(work_conn, status: str) -> int:
+    eid = new_event(work_conn)
     for code, kw in PATHS[status]:
-        act(conn, eid, code, CITY, **kw)
-    assert conn.execute("SELECT status FROM events WHERE id = %s", (eid,)).fetchone()[0] == status
+        act(work_conn, eid, code, CITY, **kw)
+    assert work_conn.execute("SELECT status FROM events WHERE id = %s", (eid,)).fetchone()[0] == status
     return eid
 
 
 @pytest.mark.parametrize("status", STATUSES)
 @pytest.mark.parametrize("action", sorted(ACTIONS))
-def test_every_action_from_every_state(conn, status, action):
-    eid = bring_to(conn, status)
+def test_every_action_from_every_state(work_conn, status, action):
+    eid = bring_to(work_conn, status)
     a = ACTIONS[action]
-    n_log = conn.execute("SELECT count(*) FROM event_log WHERE event_id = %s", (eid,)).fetchone()[0]
+    n_log = work_conn.execute("SELECT count(*) FROM event_log WHERE event_id = %s", (eid,)).fetchone()[0]
     if status in a.from_statuses:
-        out = act(conn, eid, action, CITY, **KWARGS.get(action, {}))
+        out = act(work_conn, eid, action, CITY, **KWARGS.get(action, {}))
         assert out["status"] == (a.to_status or status)
-        last = conn.execute("SELECT from_status, to_status, actor FROM event_log WHERE event_id = %s "
+        last = work_conn.execute("SELECT from_status, to_status, actor FROM event_log WHERE event_id = %s "
                             "ORDER BY at DESC, id DESC LIMIT 1", (eid,)).fetchone()
         assert last == (status, a.to_status or status, CITY.label)
     else:
         with pytest.raises(IllegalTransition) as exc:
-            act(conn, eid, action, CITY, **KWARGS.get(action, {}))
+            act(work_conn, eid, action, CITY, **KWARGS.get(action, {}))
         assert "不能执行" in exc.value.message_zh
-        after = conn.execute("SELECT count(*) FROM event_log WHERE event_id = %s", (eid,)).fetchone()[0]
+        after = work_conn.execute("SELECT count(*) FROM event_log WHERE event_id = %s", (eid,)).fetchone()[0]
         assert after == n_log          # nothing written
 
 
-def test_escalation_raises_the_level_then_stops_at_city(conn):
-    eid = new_event(conn)
-    assert act(conn, eid, "escalate", CITY, note="村级无法处置")["handling_level"] == "town"
-    assert act(conn, eid, "escalate", CITY, note="镇街无法处置")["handling_level"] == "city"
+def test_escalation_raises_the_level_then_stops_at_city(work_conn):
+    eid = new_event(work_conn)
+    assert act(work_conn, eid, "escalate", CITY, note="村级无法处置")["handling_level"] == "town"
+    assert act(work_conn, eid, "escalate", CITY, note="镇街无法处置")["handling_level"] == "city"
     with pytest.raises(IllegalTransition):
-        act(conn, eid, "escalate", CITY, note="再上报")
+        act(work_conn, eid, "escalate", CITY, note="再上报")
 
 
-def test_roles_and_scope(conn):
-    eid = bring_to(conn, "reported")                       # a village-level event in 青阳镇
+def test_roles_and_scope(work_conn):
+    eid = bring_to(work_conn, "reported")                       # a village-level event in 青阳镇
     other_town = Actor("王调度", "town_dispatcher", town="320281004")
     with pytest.raises(Forbidden):
-        act(conn, eid, "accept", other_town)
+        act(work_conn, eid, "accept", other_town)
     own_town = Actor("赵调度", "town_dispatcher", town="320281103")
     with pytest.raises(Forbidden) as exc:                   # village level: the village acts first
-        act(conn, eid, "accept", own_town)
+        act(work_conn, eid, "accept", own_town)
     assert "村社区" in exc.value.message_zh
     village = Actor("钱主任", "village_staff", town="320281103", village="320281103001")
-    act(conn, eid, "accept", village)
+    act(work_conn, eid, "accept", village)
     with pytest.raises(Forbidden):                          # a department cannot dispatch
-        act(conn, eid, "dispatch", DEPT, department="D06")
-    act(conn, eid, "dispatch", village, department="D04")
+        act(work_conn, eid, "dispatch", DEPT, department="D06")
+    act(work_conn, eid, "dispatch", village, department="D04")
     with pytest.raises(Forbidden):                          # not assigned to D06
-        act(conn, eid, "start", DEPT)
-    act(conn, eid, "start", Actor("孙科员", "department", department="D04"))
+        act(work_conn, eid, "start", DEPT)
+    act(work_conn, eid, "start", Actor("孙科员", "department", department="D04"))
 
 
-def test_reasons_and_targets_are_required(conn):
-    eid = bring_to(conn, "reported")
+def test_reasons_and_targets_are_required(work_conn):
+    eid = bring_to(work_conn, "reported")
     with pytest.raises(InvalidInput):
-        act(conn, eid, "reject", CITY, note="  ")
-    act(conn, eid, "accept", CITY)
+        act(work_conn, eid, "reject", CITY, note="  ")
+    act(work_conn, eid, "accept", CITY)
     with pytest.raises(InvalidInput):
-        act(conn, eid, "dispatch", CITY)
+        act(work_conn, eid, "dispatch", CITY)
     with pytest.raises(InvalidInput):
-        act(conn, eid, "fly", CITY)
+        act(work_conn, eid, "fly", CITY)
     with pytest.raises(NotFound):
-        act(conn, 10**12, "accept", CITY)
+        act(work_conn, 10**12, "accept", CITY)
 
 
-def test_stale_version_is_refused_and_names_who_acted(conn):
-    eid = bring_to(conn, "reported")
-    v = conn.execute("SELECT version FROM events WHERE id = %s", (eid,)).fetchone()[0]
-    act(conn, eid, "accept", CITY, expected_version=v)
+def test_stale_version_is_refused_and_names_who_acted(work_conn):
+    eid = bring_to(work_conn, "reported")
+    v = work_conn.execute("SELECT version FROM events WHERE id = %s", (eid,)).fetchone()[0]
+    act(work_conn, eid, "accept", CITY, expected_version=v)
     with pytest.raises(StaleEvent) as exc:
-        act(conn, eid, "reject", Actor("周调度", "city_dispatcher"), note="重复", expected_version=v)
+        act(work_conn, eid, "reject", Actor("周调度", "city_dispatcher"), note="重复", expected_version=v)
     assert CITY.label in exc.value.message_zh
     assert exc.value.current["status"] == "accepted"
