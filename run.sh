@@ -2,7 +2,8 @@
 # Sets up everything (venv, packages, PostgreSQL + PostGIS, project-local cluster, migrations,
 # demo data) and serves the dashboard at http://localhost:${PORT:-8501}.
 #   ./run.sh                 set up, then serve
-#   ./run.sh --no-serve      set up only; the last line printed is DATABASE_URL=<url>
+#   ./run.sh --no-serve      set up only; the last two lines printed are DATABASE_URL=<url> (the owner:
+#                            migrations, loading) and APP_DATABASE_URL=<url> (the dashboard's role)
 #   ./run.sh --no-demo       schema and reference catalogues only, no demo grids/staff/events/sites
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,7 +14,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-serve) serve=0 ;;
     --no-demo) demo=no-demo ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) die "unknown option '$arg' (known: --no-serve, --no-demo)" ;;
   esac
 done
@@ -22,10 +23,15 @@ ensure_system_packages
 ensure_venv
 ensure_database
 ensure_schema_and_data "$demo"
+ensure_app_role
 
 if [ "$serve" -eq 0 ]; then
   echo "DATABASE_URL=$DATABASE_URL"
+  echo "APP_DATABASE_URL=$APP_DATABASE_URL"
   exit 0
+fi
+if [ -s .local/demo_accounts.txt ]; then
+  log "demo accounts (演示账号) and their passwords: .local/demo_accounts.txt"
 fi
 log "serving the dashboard at http://localhost:${PORT:-8501}"
 exec "$VENV/bin/streamlit" run dashboard/app.py --server.port "${PORT:-8501}"

@@ -11,8 +11,11 @@ ensure_venv
 ensure_browser
 ensure_database
 ensure_schema_and_data demo
+ensure_app_role
 
 export TEST_ADMIN_DATABASE_URL="$DATABASE_URL"
+# jy_app is cluster-wide: the tests connect as it to their throwaway databases
+export TEST_APP_DATABASE_URL="$APP_DATABASE_URL"
 export PYTHONUNBUFFERED=1
 start=$(date +%s)
 set +e

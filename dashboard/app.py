@@ -1,4 +1,7 @@
-"""Streamlit entry point: `streamlit run dashboard/app.py` (./run.sh does this)."""
+"""Streamlit entry point: `streamlit run dashboard/app.py` (./run.sh does this).
+
+No page runs before sign-in (dashboard/ui/session.py); each role gets its own set of pages.
+"""
 from __future__ import annotations
 
 import sys
@@ -10,31 +13,46 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from dashboard.ui import session  # noqa: E402
+from dashboard.ui.errors import user_errors  # noqa: E402
+
 # No page_icon: a Material icon there makes the browser fetch the favicon from an online font server.
 st.set_page_config(page_title="江阴市网格化联动指挥中心", layout="wide")
 
 # Not "pages/": Streamlit would treat that folder as an old-style multipage app.
 PAGES_DIR = ROOT / "dashboard" / "views"
-# No page icons: Streamlit turns a page icon into the favicon and fetches it from an online font
-# server, which a command-centre network does not reach.
-PAGES = {
-    "指挥视图": [
-        st.Page(str(PAGES_DIR / "city.py"), title="市级指挥", url_path="city", default=True),
-        st.Page(str(PAGES_DIR / "town.py"), title="镇街", url_path="town"),
-        st.Page(str(PAGES_DIR / "village.py"), title="村社区", url_path="village"),
-        st.Page(str(PAGES_DIR / "grid.py"), title="网格", url_path="grid"),
-        st.Page(str(PAGES_DIR / "event.py"), title="事件详情", url_path="event"),
-    ],
-    "调度处置": [
-        st.Page(str(PAGES_DIR / "dispatch.py"), title="调度台", url_path="dispatch"),
-        st.Page(str(PAGES_DIR / "intake.py"), title="事件上报", url_path="intake"),
-        st.Page(str(PAGES_DIR / "evaluation.py"), title="综合评价", url_path="evaluation"),
-    ],
-    "公共安全": [
-        st.Page(str(PAGES_DIR / "hazards.py"), title="危化品", url_path="hazards"),
-        st.Page(str(PAGES_DIR / "scenario.py"), title="事故推演", url_path="scenario"),
-    ],
+# key: (group, file, title, url path). No page icons: Streamlit turns a page icon into the favicon
+# and fetches it from an online font server, which a command-centre network does not reach.
+ALL_PAGES = {
+    "city": ("指挥视图", "city.py", "市级指挥", "city"),
+    "town": ("指挥视图", "town.py", "镇街", "town"),
+    "village": ("指挥视图", "village.py", "村社区", "village"),
+    "grid": ("指挥视图", "grid.py", "网格", "grid"),
+    "event": ("指挥视图", "event.py", "事件详情", "event"),
+    "dispatch": ("调度处置", "dispatch.py", "调度台", "dispatch"),
+    "intake": ("调度处置", "intake.py", "事件上报", "intake"),
+    "evaluation": ("调度处置", "evaluation.py", "综合评价", "evaluation"),
+    "hazards": ("公共安全", "hazards.py", "危化品", "hazards"),
+    "scenario": ("公共安全", "scenario.py", "事故推演", "scenario"),
+    "users": ("系统管理", "users.py", "用户管理", "users"),
+    "audit": ("系统管理", "audit.py", "审计日志", "audit"),
 }
+
+with user_errors():
+    viewer = session.signed_in()
+if viewer is None:
+    session.login_form()
+    st.stop()
+
+session.cookie_script()
+keys = session.pages_for(viewer)
+pages: dict[str, list] = {}
+for i, key in enumerate(keys):
+    group, file, title, url = ALL_PAGES[key]
+    pages.setdefault(group, []).append(
+        st.Page(str(PAGES_DIR / file), title=title, url_path=url, default=i == 0))
 # The wall (?screen=1 / ?screen=wide) shows no navigation at all.
 wall_mode = st.query_params.get("screen") in ("1", "wide")
-st.navigation(PAGES, position="hidden" if wall_mode else "sidebar").run()
+if not wall_mode:
+    session.account_box(viewer)
+st.navigation(pages, position="hidden" if wall_mode else "sidebar").run()

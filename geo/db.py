@@ -34,6 +34,17 @@ def database_url(url: str | None = None) -> str:
     return url
 
 
+def app_database_url() -> str:
+    """The dashboard's connection: the jy_app role, which row-level security confines to the
+    signed-in viewer's scope. Never falls back to the owner's DATABASE_URL."""
+    url = os.environ.get("APP_DATABASE_URL")
+    if not url:
+        raise DataUnavailable(
+            "APP_DATABASE_URL is not set. Run ./run.sh (it prints APP_DATABASE_URL=...) or export it.",
+            "未配置应用数据库连接（APP_DATABASE_URL）。请先运行 ./run.sh。")
+    return url
+
+
 def _configure(conn: psycopg.Connection) -> None:
     conn.execute("SELECT set_config('TimeZone', %(tz)s, false)", {"tz": TIMEZONE})
     conn.commit()

@@ -17,12 +17,13 @@ def queue(pool, actor: Actor, statuses: tuple[str, ...] = WAITING, classes: tupl
     """Events waiting for this dispatcher. A city dispatcher sees city-level events (or every level
     with all_levels); a town dispatcher town-level events of the town; village staff their village.
     With event_id, just that event if it is open and in the dispatcher's area (any level)."""
-    level = {"city_dispatcher": "city", "town_dispatcher": "town", "village_staff": "village"}.get(actor.role)
+    level = {"city_commander": "city", "city_dispatcher": "city", "town_dispatcher": "town",
+             "village_staff": "village"}.get(actor.role)
     if event_id is not None:
         all_levels, level = True, None
     params = {"statuses": list(statuses) or list(WAITING), "classes": list(classes) or None,
               "overdue_only": overdue_only,
-              "level": None if (all_levels and actor.role == "city_dispatcher") or event_id else level,
+              "level": None if (all_levels and actor.role in ("city_dispatcher", "city_commander")) or event_id else level,
               "town": actor.town, "village": actor.village, "limit": limit, "event_id": event_id}
     with pool.connection() as conn:
         cur = conn.execute(load("dispatch_queue"), params)

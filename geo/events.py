@@ -62,6 +62,9 @@ def get_event(pool, scope: Scope, event_id: int) -> dict:
     with pool.connection() as conn:
         rows = _rows(conn, "event_detail", {"id": event_id})
     if not rows:
+        if scope.level != "city":   # row-level security hides other areas' events: refuse, say why
+            raise OutOfScope(f"event {event_id} does not exist or is outside the viewer's scope",
+                             f"没有编号为 {event_id} 的事件，或该事件不在您的管辖范围内。")
         raise NotFound(f"no event {event_id}", f"没有编号为 {event_id} 的事件。")
     ev = rows[0]
     if (scope.town and ev["town_code"] != scope.town) or (scope.village and ev["village_code"] != scope.village):

@@ -135,3 +135,22 @@ def catalogue(pool, name: str) -> list[dict]:
     with pool.connection() as conn:
         cur = conn.execute(_CATALOGUES[name])
         return dicts(cur)
+
+
+def town_ranking(pool, days: int = 30) -> list[dict]:
+    """Per-town aggregates for the whole city (jy_town_ranking, migration 006). Any signed-in
+    scope may read them, a town leader included: they expose counts, never rows."""
+    with pool.connection() as conn:
+        rows = dicts(conn.execute("SELECT * FROM jy_town_ranking(%(d)s)", {"d": days}))
+    for r in rows:
+        r["on_time_rate"] = r["closed_on_time"] / r["closed"] if r["closed"] else None
+    return rows
+
+
+def city_kpis(ranking: list[dict], days: int = 30) -> Kpis:
+    """The city's headline figures summed from the town ranking (to compare a town against)."""
+    closed = sum(r["closed"] for r in ranking)
+    secs = sum(r["close_seconds"] for r in ranking)
+    return Kpis(sum(r["reports_today"] for r in ranking), sum(r["open_events"] for r in ranking),
+                sum(r["overdue_events"] for r in ranking), closed, sum(r["closed_on_time"] for r in ranking),
+                secs / closed / 3600.0 if closed else None, None, days)

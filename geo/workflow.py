@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from geo import audit
 from geo.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound, StaleEvent
 from geo.status import LEVEL_LABELS, STATUS_LABELS
 
 LEVEL_ORDER = ("village", "town", "city")
 ROLES = {
+    "city_commander": "市级指挥",
     "city_dispatcher": "市级调度员",
     "town_dispatcher": "镇街调度员",
     "village_staff": "村社区工作人员",
@@ -36,6 +38,7 @@ class Actor:
     town: str | None = None
     village: str | None = None
     department: str | None = None
+    username: str | None = None     # the account behind the actor (audit); None for jobs and tests
 
     def __post_init__(self):
         if self.role not in ROLES:
@@ -60,7 +63,7 @@ class Action:
     needs_note: bool = False
 
 
-DISPATCHERS = ("city_dispatcher", "town_dispatcher", "village_staff")
+DISPATCHERS = ("city_commander", "city_dispatcher", "town_dispatcher", "village_staff")
 ACTIONS = {a.code: a for a in (
     Action("accept", "立案", ("reported",), "accepted", DISPATCHERS),
     Action("reject", "不予立案", ("reported",), "rejected", DISPATCHERS, needs_note=True),
@@ -86,7 +89,8 @@ def allowed_actions(status: str, level: str | None = None) -> list[Action]:
 
 def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
     """Dispatchers act at the event's handling level within their area; departments on their own
-    assignments; grid workers verify in their village. The city dispatcher may act on anything."""
+    assignments; grid workers verify in their village. The city dispatcher may act on anything; the
+    city commander on the events handled at city level."""
     if actor.role == "city_dispatcher" or actor.role == "system":
         return
     if actor.town and ev["town_code"] != actor.town:
@@ -101,7 +105,7 @@ def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
         return
     if actor.role == "grid_worker":
         return
-    level = {"town_dispatcher": "town", "village_staff": "village"}[actor.role]
+    level = {"city_commander": "city", "town_dispatcher": "town", "village_staff": "village"}[actor.role]
     if ev["handling_level"] != level:
         raise Forbidden(f"event {ev['id']} is handled at {ev['handling_level']} level",
                         f"事件 {ev['id']} 目前由{LEVEL_LABELS[ev['handling_level']]}处置，"
@@ -184,6 +188,8 @@ def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = 
         conn.execute(_ASSIGN, {"id": event_id, "level": level, "department": department,
                                "set_team": action_code in ("dispatch", "reassign"), "team": team,
                                "set_staff": action_code in ("dispatch", "reassign"), "staff": staff_id})
+        audit.record(conn, actor.username or f"({actor.role})", actor.role, action_code, f"event:{event_id}",
+                     status=to_status, level=level, note=note)
         cur = conn.execute("SELECT id, status, version, handling_level FROM events WHERE id = %(id)s",
                            {"id": event_id})
         return _dict(cur, cur.fetchone())
@@ -192,12 +198,15 @@ def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = 
 def act_many(pool, versions: dict[int, int | None], action_code: str, actor: Actor,
              **kwargs) -> tuple[list[dict], list[tuple[int, DomainError]]]:
     """Bulk action on {event id: version the dispatcher saw}. Each event is its own transaction
-    (one may be refused while the others go through); returns (done, refused with reasons)."""
+    (one may be refused while the others go through); returns (done, refused with reasons).
+    A refusal is audited too, in a transaction of its own."""
     done, refused = [], []
-    with pool.connection() as conn:
-        for eid, version in versions.items():
-            try:
+    for eid, version in versions.items():
+        try:
+            with pool.connection() as conn:
                 done.append(act(conn, eid, action_code, actor, expected_version=version, **kwargs))
-            except DomainError as exc:
-                refused.append((eid, exc))
+        except DomainError as exc:
+            refused.append((eid, exc))
+            audit.record_refusal(pool, actor.username or f"({actor.role})", actor.role, action_code,
+                                 f"event:{eid}", exc.__class__.__name__, message=exc.message)
     return done, refused

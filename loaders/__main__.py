@@ -4,6 +4,9 @@
     python -m loaders demo [--seed N] [--events N] [--days N] [--until ISO] [--replace|--if-empty]
     python -m loaders events FILE [--datum wgs84|gcj02|bd09] [--dry-run]
     python -m loaders escalate              move overdue events up a level (for cron)
+    python -m loaders app-role              give the app's role (jy_app) its login; prints APP_DATABASE_URL=
+    python -m loaders create-admin NAME [--display-name N] [--password-stdin]
+                                            the first admin account (asks for the password on a terminal)
 """
 from __future__ import annotations
 
@@ -36,6 +39,9 @@ def _cmd_demo(args) -> int:
     with db.connect() as conn:
         if args.if_empty and database_has_data(conn):
             print("demo data: the database already holds grids; nothing loaded (--if-empty)")
+            is_demo = conn.execute("SELECT is_demo FROM dataset_info").fetchone()
+            if is_demo and is_demo[0]:
+                _demo_accounts()
             return 0
         until = None
         if args.until:
@@ -57,7 +63,24 @@ def _cmd_demo(args) -> int:
     print(f"demo data (seed {args.seed}, until {data.params['until']}): "
           + ", ".join(f"{k} {v}" for k, v in counts.items()))
     print(f"generated in {t1 - t0:.1f} s, loaded in {t2 - t1:.1f} s")
+    _demo_accounts()
     return 0
+
+
+def _demo_accounts() -> None:
+    from geo import db
+    from loaders.accounts import create_demo_accounts, save_demo_accounts
+
+    with db.connect() as conn:
+        made = create_demo_accounts(conn)
+        conn.commit()
+    if made:
+        path = save_demo_accounts(made)
+        print(f"demo accounts (演示账号, passwords generated now, also in {path}):")
+        for u, label, p in made:
+            print(f"  {u:<18} {label:<10} {p}")
+    else:
+        print("demo accounts: already created; their passwords are in .local/demo_accounts.txt")
 
 
 def _cmd_events(args) -> int:
@@ -99,6 +122,40 @@ def _cmd_escalate(args) -> int:
     return 0
 
 
+def _cmd_app_role(args) -> int:
+    from geo import db
+    from loaders.accounts import ensure_app_role
+
+    with db.connect() as conn:
+        url = ensure_app_role(conn, db.database_url())
+        conn.commit()
+    print(f"APP_DATABASE_URL={url}")
+    return 0
+
+
+def _cmd_create_admin(args) -> int:
+    import getpass
+
+    from geo import auth, db
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("password for the new admin: ")
+        if getpass.getpass("again: ") != password:
+            print("error: the two passwords differ; nothing created", file=sys.stderr)
+            return 2
+    else:
+        print("error: no terminal to ask for the password; pipe it in with --password-stdin",
+              file=sys.stderr)
+        return 2
+    with db.connect() as conn:
+        auth.create_user(conn, "(cli)", args.username, args.display_name, "admin", password)
+        conn.commit()
+    print(f"created admin account {args.username}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loaders", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -118,12 +175,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="coordinate datum of the file (phones usually export gcj02)")
     ev.add_argument("--dry-run", action="store_true", help="check every row, load nothing")
     sub.add_parser("escalate", help="move overdue village/town events up one level")
+    sub.add_parser("app-role", help="give the app's database role its login; prints APP_DATABASE_URL=")
+    adm = sub.add_parser("create-admin", help="create an admin account (the first one, or another)")
+    adm.add_argument("username")
+    adm.add_argument("--display-name", default="管理员")
+    adm.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     args = parser.parse_args(argv)
     if args.command == "demo" and (args.events < 0 or args.days < 1):
         parser.error("--events must be 0 or more and --days 1 or more")
     try:
         return {"migrate": _cmd_migrate, "demo": _cmd_demo, "events": _cmd_events,
-                "escalate": _cmd_escalate}[args.command](args)
+                "escalate": _cmd_escalate, "app-role": _cmd_app_role,
+                "create-admin": _cmd_create_admin}[args.command](args)
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

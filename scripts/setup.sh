@@ -5,6 +5,7 @@
 #   ensure_venv             .venv with requirements.txt (reinstalled only when the file changes)
 #   ensure_database         DATABASE_URL, or a project-local cluster in .pgdata/ on localhost:$JY_PG_PORT
 #   ensure_schema_and_data  migrations, then the demo data when the database holds no grids
+#   ensure_app_role         APP_DATABASE_URL, the role the dashboard connects as (row-level security)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -173,6 +174,18 @@ ensure_schema_and_data() {
   if [ "${1:-demo}" = "demo" ]; then
     (cd "$ROOT" && "$VENV/bin/python" -m loaders demo --if-empty)
   fi
+}
+
+# APP_DATABASE_URL: the dashboard's own role (jy_app, no BYPASSRLS, owns nothing). Taken from the
+# environment if set, else jy_app gets a login with this machine's password (.local/app_db_password).
+ensure_app_role() {
+  if [ -n "${APP_DATABASE_URL:-}" ]; then
+    log "using APP_DATABASE_URL from the environment"
+  else
+    APP_DATABASE_URL="$(cd "$ROOT" && "$VENV/bin/python" -m loaders app-role | sed -n 's/^APP_DATABASE_URL=//p')"
+    [ -n "$APP_DATABASE_URL" ] || die "could not set up the app's database role jy_app"
+  fi
+  export APP_DATABASE_URL
 }
 
 ensure_browser() {

@@ -21,18 +21,30 @@ def chromium_path() -> str:
 
 @contextmanager
 def open_page(url: str, width: int = 1920, height: int = 1080, wait_text: str | None = "江阴市",
-              timeout_ms: int = 60_000):
+              timeout_ms: int = 60_000, login: tuple[str, str] | None = None):
+    """Open `url`; with `login` (username, password), sign in on the log-in form first (the
+    requested page then opens)."""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
             page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+            if login:
+                sign_in(page, *login, timeout_ms=timeout_ms)
             if wait_text:
                 page.get_by_text(wait_text).first.wait_for(timeout=timeout_ms)
             wait_for_streamlit(page, timeout_ms)
             yield page
         finally:
             browser.close()
+
+
+def sign_in(page, username: str, password: str, timeout_ms: int = 60_000) -> None:
+    page.get_by_label("用户名").wait_for(timeout=timeout_ms)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_label("用户名").wait_for(state="detached", timeout=timeout_ms)
 
 
 def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:

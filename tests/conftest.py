@@ -18,6 +18,10 @@ from psycopg.conninfo import make_conninfo
 from geo.worktime import TZ
 
 ADMIN_URL = os.environ.get("TEST_ADMIN_DATABASE_URL")
+# The dashboard's role (jy_app, row-level security); ./test.sh exports its URL for the main database.
+APP_URL = os.environ.get("TEST_APP_DATABASE_URL")
+# username -> password of the demo accounts created in each throwaway database, by database URL
+ACCOUNTS: dict[str, dict[str, str]] = {}
 # Fixed end of the demo period for deterministic checks.
 FIXED_UNTIL = dt.datetime(2026, 11, 20, 15, 0, tzinfo=TZ)
 
@@ -27,6 +31,20 @@ def _admin_url() -> str:
         raise RuntimeError("TEST_ADMIN_DATABASE_URL is not set: run the suite with ./test.sh, which "
                            "sets up PostgreSQL + PostGIS and exports it")
     return ADMIN_URL
+
+
+def app_url_for(url: str) -> str:
+    """The same server and database as `url`, as the jy_app role (the dashboard's)."""
+    if not APP_URL:
+        raise RuntimeError("TEST_APP_DATABASE_URL is not set: run the suite with ./test.sh")
+    from psycopg.conninfo import conninfo_to_dict
+    app = conninfo_to_dict(APP_URL)
+    return make_conninfo(url, user=app["user"], password=app["password"])
+
+
+def login_for(url: str, username: str) -> tuple[str, str]:
+    """(username, password) of a demo account in the database at `url`."""
+    return username, ACCOUNTS[url][username]
 
 
 @contextmanager
@@ -54,6 +72,9 @@ def demo_database(prefix: str):
         data = generate(seed=7, events=4000, days=45, until=until)
         with db.connect(url) as conn:
             load(conn, data)
+            from loaders.accounts import create_demo_accounts
+            ACCOUNTS[url] = {u: p for u, _, p in create_demo_accounts(conn)}
+            conn.commit()
         yield url
 
 
@@ -101,10 +122,12 @@ def demo_conn(demo_url):
 
 @pytest.fixture()
 def app_db(demo_url, monkeypatch):
-    """DATABASE_URL for AppTest runs (same process), with Streamlit's caches emptied around each."""
+    """DATABASE_URL and APP_DATABASE_URL for AppTest runs (same process), with Streamlit's caches
+    emptied around each."""
     import streamlit as st
 
     monkeypatch.setenv("DATABASE_URL", demo_url)
+    monkeypatch.setenv("APP_DATABASE_URL", app_url_for(demo_url))
     st.cache_data.clear()
     st.cache_resource.clear()
     yield demo_url
@@ -121,3 +144,18 @@ def point_in(conn, grid_code: str) -> tuple[float, float]:
 def row_counts(conn) -> tuple[int, int]:
     """(events, event_log) row counts: to show that a refused action wrote nothing."""
     return conn.execute("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM event_log)").fetchone()
+
+
+def viewer(role: str = "city_commander", town: str | None = None, village: str | None = None,
+           username: str | None = None):
+    """A signed-in account for AppTest sessions (the log-in form itself is tested on its own)."""
+    from geo.access import ROLES, Viewer
+    return Viewer(username or role.replace("_", "."), f"测试{ROLES[role]}", role, town, village)
+
+
+def signed_in(at, who=None):
+    """Put a signed-in viewer into an AppTest session before it runs."""
+    import time
+    at.session_state["viewer"] = who or viewer()
+    at.session_state["last_seen"] = time.time()
+    return at

@@ -22,7 +22,9 @@ def free_port() -> int:
 @contextmanager
 def streamlit_server(database_url: str, extra_env: dict | None = None, timeout_s: float = 60):
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
+    from tests.conftest import app_url_for
+    env = {**os.environ, "DATABASE_URL": database_url, "APP_DATABASE_URL": app_url_for(database_url),
+           **(extra_env or {})}
     log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w") if (ROOT / "artifacts").is_dir() \
         else subprocess.DEVNULL
     proc = subprocess.Popen(

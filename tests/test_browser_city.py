@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import open_page
+from tests.conftest import login_for
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def login(demo_url):
+    """The account this module signs in with: (username, password)."""
+    return login_for(demo_url, "commander")
 
 
 @pytest.fixture(scope="module")
@@ -17,9 +24,9 @@ def server(demo_url):
         yield url
 
 
-def test_city_overview_renders_offline_with_chinese_labels(server, demo_conn):
+def test_city_overview_renders_offline_with_chinese_labels(login, server, demo_conn):
     outside_requests: list[str] = []
-    with open_page(server + "/") as page:
+    with open_page(server + "/", login=login) as page:
         page.on("request", lambda r: outside_requests.append(r.url)
                 if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
         page.get_by_text("在办事件").first.wait_for()
@@ -32,7 +39,7 @@ def test_city_overview_renders_offline_with_chinese_labels(server, demo_conn):
         assert f"{open_:,}" in metric.inner_text()
         page.screenshot(path=str(ARTIFACTS / "city-overview.png"), full_page=True)
         # The map sends no request to any tile or style server.
-        page.reload()
+        page.reload()          # a new Streamlit session, resumed from the session cookie
         page.get_by_text("在办事件").first.wait_for()
         page.locator("canvas").first.wait_for()
         page.wait_for_timeout(2000)
@@ -40,7 +47,7 @@ def test_city_overview_renders_offline_with_chinese_labels(server, demo_conn):
     assert (ARTIFACTS / "city-overview.png").stat().st_size > 50_000
 
 
-def test_a_configured_tile_server_is_used_for_the_base_map(demo_url):
+def test_a_configured_tile_server_is_used_for_the_base_map(login, demo_url):
     """JY_TILE_URL puts raster tiles under the vector layers (served here by a local server)."""
     import http.server
     import io
@@ -70,7 +77,7 @@ def test_a_configured_tile_server_is_used_for_the_base_map(demo_url):
     try:
         url = f"http://127.0.0.1:{tiles.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
         with streamlit_server(demo_url, extra_env={"JY_TILE_URL": url}) as server:
-            with open_page(server + "/?layers=none") as page:
+            with open_page(server + "/?layers=none", login=login) as page:
                 page.locator("canvas").first.wait_for()
                 page.wait_for_timeout(2000)
                 page.screenshot(path=str(ARTIFACTS / "city-with-tiles.png"))

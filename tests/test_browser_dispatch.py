@@ -7,11 +7,18 @@ import re
 import pytest
 
 from tests.browser import open_page
+from tests.conftest import login_for
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"
 STEPS = [("立案", "立案", None), ("派遣", "派遣", "江阴市综合行政执法局"), ("开始处置", "处置中", None),
          ("处置完成", "处置完成", None), ("核查通过", "核查", None), ("结案", "结案", None)]
+
+
+@pytest.fixture(scope="module")
+def login(work_url):
+    """The account this module signs in with: (username, password)."""
+    return login_for(work_url, "dispatcher")
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +35,11 @@ def choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).first.click()
 
 
-def test_report_then_dispatch_to_closed(server, work_conn):
+def test_report_then_dispatch_to_closed(login, server, work_conn):
     demo_conn = work_conn
     lon, lat = demo_conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
                                  "WHERE code = '320281001002002') s").fetchone()
-    with open_page(server + "/intake", wait_text="事件上报") as page:
+    with open_page(server + "/intake", wait_text="事件上报", login=login) as page:
         choose(page, "事件类别", "环境卫生 / 垃圾乱堆放")
         page.get_by_label("事件描述").fill("浏览器测试：小区门口垃圾堆放")
         page.get_by_label("经度").fill(f"{lon:.6f}")
@@ -46,7 +53,7 @@ def test_report_then_dispatch_to_closed(server, work_conn):
         ("320281001002002", "reported")
 
     for i, (action, status_label, department) in enumerate(STEPS, start=1):
-        with open_page(f"{server}/dispatch?event={eid}", wait_text="调度台") as page:
+        with open_page(f"{server}/dispatch?event={eid}", wait_text="调度台", login=login) as page:
             page.get_by_text("已选 1 件").first.wait_for()
             page.locator('[data-testid="stRadio"]').get_by_text(action, exact=True).click()
             if department:
@@ -54,7 +61,7 @@ def test_report_then_dispatch_to_closed(server, work_conn):
             page.get_by_role("button", name="执行").click()
             page.get_by_text(f"已{action} 1 件").first.wait_for(timeout=30_000)
             page.screenshot(path=str(ARTIFACTS / f"dispatch-{i}-{action}.png"))
-        with open_page(f"{server}/event?event={eid}", wait_text=f"事件 {eid}") as page:
+        with open_page(f"{server}/event?event={eid}", wait_text=f"事件 {eid}", login=login) as page:
             status = page.locator('[data-testid="stMetric"]', has_text="当前状态").first
             assert status_label in status.inner_text()
             page.get_by_text("各环节时限").first.wait_for()

@@ -10,6 +10,7 @@ import pytest
 from dashboard.ui.maps import CITY_VIEW, MAP_H, MAP_W, fit_view
 from geo.status import STATUS_LABELS
 from tests.browser import click_map, open_page, wait_for_streamlit
+from tests.conftest import login_for
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"
@@ -44,6 +45,12 @@ def bounds(conn, code: str):
 
 
 @pytest.fixture(scope="module")
+def login(demo_url):
+    """The account this module signs in with: (username, password)."""
+    return login_for(demo_url, "commander")
+
+
+@pytest.fixture(scope="module")
 def server(demo_url):
     ARTIFACTS.mkdir(exist_ok=True)
     with streamlit_server(demo_url) as url:
@@ -69,10 +76,10 @@ def step(page, name: str, url_part: str) -> None:
     print(name, page.evaluate("history.length"), page.url)
 
 
-def test_click_through_city_town_village_grid_event_and_back(server, demo_conn):
+def test_click_through_city_town_village_grid_event_and_back(login, server, demo_conn):
     town = "320281103"     # 青阳镇: rural, no chemical sites on its seat
     town_name = demo_conn.execute("SELECT name FROM grids WHERE code = %s", (town,)).fetchone()[0]
-    with open_page(server + "/?layers=none") as page:
+    with open_page(server + "/?layers=none", login=login) as page:
         page.screenshot(path=str(ARTIFACTS / "drilldown-0-city.png"))
         # City -> town: click inside the town on the city map.
         lon, lat = demo_conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p "

@@ -8,9 +8,16 @@ import time
 import pytest
 
 from tests.browser import open_page
+from tests.conftest import login_for
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def login(work_url):
+    """The account this module signs in with: (username, password)."""
+    return login_for(work_url, "dispatcher")
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +27,14 @@ def server(work_url):
         yield url
 
 
-def test_scenario_at_a_riverside_site(server, work_url):
+def test_scenario_at_a_riverside_site(login, server, work_url):
     import psycopg
 
     with psycopg.connect(work_url) as conn:
         site = conn.execute("SELECT id FROM chem_sites WHERE town_code = '320281008' ORDER BY hazard_level, id "
                             "LIMIT 1").fetchone()[0]        # 利港街道, on the Yangtze
     t0 = time.perf_counter()
-    with open_page(f"{server}/scenario?site={site}", wait_text="事故推演") as page:
+    with open_page(f"{server}/scenario?site={site}", wait_text="事故推演", login=login) as page:
         page.get_by_label("泄漏速率（克/秒）").fill("800")
         page.get_by_label("风向（来向，度，0=北风）").fill("0")
         page.get_by_label("风速（米/秒）").fill("2.5")
@@ -52,7 +59,7 @@ def test_scenario_at_a_riverside_site(server, work_url):
     print(f"scenario: start to drawn result and back in {time.perf_counter() - t0:.1f} s (incl. browser)")
     with psycopg.connect(work_url) as conn:
         assert conn.execute("SELECT priority, handling_level FROM events WHERE id = %s", (eid,)).fetchone() == (1, "city")
-    with open_page(f"{server}/dispatch", wait_text="调度台") as page:
+    with open_page(f"{server}/dispatch", wait_text="调度台", login=login) as page:
         page.get_by_text(re.compile(r"待处理 \d+ 件")).first.wait_for()
         page.wait_for_timeout(1000)
         page.screenshot(path=str(ARTIFACTS / "scenario-dispatch-queue.png"))

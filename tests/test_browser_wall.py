@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import open_page
+from tests.conftest import login_for
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def login(demo_url):
+    """The account this module signs in with: (username, password)."""
+    return login_for(demo_url, "wall")
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +25,8 @@ def server(demo_url):
 
 
 @pytest.mark.parametrize("screen, width", [("1", 1920), ("wide", 3840)])
-def test_wall_fills_the_screen_and_refreshes_in_place(server, demo_conn, screen, width):
-    with open_page(f"{server}/?screen={screen}&rotate=10", width=width, height=1080, wait_text="城市运行态势") as page:
+def test_wall_fills_the_screen_and_refreshes_in_place(login, server, demo_conn, screen, width):
+    with open_page(f"{server}/?screen={screen}&rotate=10", width=width, height=1080, wait_text="城市运行态势", login=login) as page:
         page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for()
         page.get_by_text("事件动态").first.wait_for()
         page.wait_for_timeout(1500)

@@ -6,6 +6,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import signed_in
+
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 
@@ -17,7 +19,7 @@ def _texts(at) -> str:
 
 
 def test_city_page_shows_the_figures_the_database_holds(app_db, demo_conn):
-    at = AppTest.from_file(APP, default_timeout=90).run()
+    at = signed_in(AppTest.from_file(APP, default_timeout=90)).run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     # Independent SQL, not geo/sql: the same definitions written again.
@@ -51,13 +53,13 @@ def test_city_page_shows_the_figures_the_database_holds(app_db, demo_conn):
 
 
 def test_city_page_layers_follow_the_url(app_db):
-    at = AppTest.from_file(APP, default_timeout=90)
+    at = signed_in(AppTest.from_file(APP, default_timeout=90))
     at.query_params["layers"] = "chem"
     at.run()
     assert not at.exception
     assert at.multiselect[0].value == ["chem"]
     # A new browser session with a bad value: nothing unknown is selected, and nothing breaks.
-    at = AppTest.from_file(APP, default_timeout=90)
+    at = signed_in(AppTest.from_file(APP, default_timeout=90))
     at.query_params["layers"] = "bogus,,<script>"
     at.run()
     assert not at.exception
@@ -66,10 +68,11 @@ def test_city_page_layers_follow_the_url(app_db):
 
 def test_database_down_gives_a_chinese_message_not_a_traceback(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:wrong@127.0.0.1:1/none")
+    monkeypatch.setenv("APP_DATABASE_URL", "postgresql://nobody:wrong@127.0.0.1:1/none")
     monkeypatch.setenv("JY_DB_OPEN_TIMEOUT", "2")
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = signed_in(AppTest.from_file(APP, default_timeout=60)).run()
     assert not at.exception
     assert at.error and "数据库" in at.error[0].value
     st.cache_resource.clear()

@@ -17,6 +17,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from streamlit.testing.v1 import AppTest
 
 from geo import db
+from tests.conftest import app_url_for, signed_in
 from tests.server import free_port
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -75,11 +76,12 @@ def open_count(url: str) -> int:
 
 def run_city(monkeypatch, primary: str, replica: str, max_lag: str) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", primary)
-    monkeypatch.setenv("DATABASE_REPLICA_URL", replica)
+    monkeypatch.setenv("APP_DATABASE_URL", app_url_for(primary))
+    monkeypatch.setenv("DATABASE_REPLICA_URL", app_url_for(replica))
     monkeypatch.setenv("JY_REPLICA_MAX_LAG_S", max_lag)
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=90).run()
+    at = signed_in(AppTest.from_file(APP, default_timeout=90)).run()
     assert not at.exception, at.exception
     return at
 

@@ -7,6 +7,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import app_url_for, signed_in
+
 from geo.status import STATUS_LABELS
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -14,8 +16,8 @@ APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 
 
-def open_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
+def open_page(page: str, who=None, **params) -> AppTest:
+    at = signed_in(AppTest.from_file(APP, default_timeout=90), who)
     at.switch_page(f"views/{page}.py")
     for k, v in params.items():
         at.query_params[k] = v
@@ -150,6 +152,7 @@ def test_event_page_lists_same_category_events_nearby(work_url, monkeypatch):
     from geo.intake import Report, submit
 
     monkeypatch.setenv("DATABASE_URL", work_url)
+    monkeypatch.setenv("APP_DATABASE_URL", app_url_for(work_url))
     st.cache_data.clear()
     st.cache_resource.clear()
     with db.connect(work_url) as conn:

@@ -1,21 +1,31 @@
-"""Cached access to geo/: the pool in st.cache_resource, aggregates in st.cache_data (short TTL)."""
+"""Cached access to geo/ for the signed-in viewer.
+
+The pool (st.cache_resource) connects as the app role (APP_DATABASE_URL). Every connection a page
+gets is one transaction that first sets the viewer's scope, so row-level security filters every
+table (geo/access.py). Aggregates are cached (st.cache_data, short TTL) per scope, not per user:
+two town leaders of the same town share figures, a town leader never gets the city's.
+"""
 from __future__ import annotations
+
+import functools
 
 import streamlit as st
 
-from geo import (db, deadlines, dispatch, evaluation, events, intake, layers, overview, places, routing,
-                 workflow)
+from geo import (access, audit, auth, db, deadlines, dispatch, evaluation, events, intake, layers, overview,
+                 places, routing, workflow)
+from geo.errors import DataUnavailable
 from geo.hazards import analysis, register
 from geo.scope import Scope
 
 FIGURES_TTL_S = 30       # live figures
 SHAPES_TTL_S = 600       # polygons change only on import
+VIEWER_KEY = "viewer"
 
 
 @st.cache_resource(show_spinner=False)
 def pool():
     """The primary: every write, and the reads when there is no usable replica."""
-    return db.make_pool()
+    return db.make_pool(db.app_database_url())
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,19 +55,50 @@ def reader():
     return pool()
 
 
-@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
-def kpis(scope: Scope, days: int = 30) -> overview.Kpis:
-    return overview.kpis(reader(), scope, days=days)
+def viewer() -> access.Viewer:
+    """The signed-in account (app.py lets no page run without one)."""
+    v = st.session_state.get(VIEWER_KEY)
+    if v is None:
+        raise DataUnavailable("no signed-in viewer", "请先登录。")
+    return v
 
 
-@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
-def area_figures(scope: Scope, days: int = 30) -> list[dict]:
-    return overview.area_figures(reader(), scope, days=days)
+def live() -> access.ScopedPool:
+    """Fresh (uncached) reads and every write, in the viewer's scope and under their name."""
+    return access.ScopedPool(pool(), viewer())
 
 
-@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
-def area_shapes(scope: Scope) -> list[dict]:
-    return overview.area_shapes(reader(), scope)
+def shared(ttl: int):
+    """Cache a reader function `fn(db, *args)` per viewer scope: the cache key holds the scope, and
+    `db` is the reader pool scoped to it."""
+    def deco(fn):
+        def scoped(viewer_scope: Scope, *args, **kwargs):
+            return fn(access.ScopedPool(reader(), scope=viewer_scope), *args, **kwargs)
+        # Streamlit keys a cache by the function's name and source: give it fn's.
+        functools.update_wrapper(scoped, fn)
+        cached = st.cache_data(ttl=ttl, show_spinner=False)(scoped)
+
+        @functools.wraps(fn)
+        def public(*args, **kwargs):
+            return cached(viewer().scope, *args, **kwargs)
+        public.clear = cached.clear
+        return public
+    return deco
+
+
+@shared(FIGURES_TTL_S)
+def kpis(db, scope: Scope, days: int = 30) -> overview.Kpis:
+    return overview.kpis(db, scope, days=days)
+
+
+@shared(FIGURES_TTL_S)
+def area_figures(db, scope: Scope, days: int = 30) -> list[dict]:
+    return overview.area_figures(db, scope, days=days)
+
+
+@shared(SHAPES_TTL_S)
+def area_shapes(db, scope: Scope) -> list[dict]:
+    return overview.area_shapes(db, scope)
 
 
 @st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
@@ -65,14 +106,14 @@ def county_outline() -> dict | None:
     return overview.county_outline(reader())
 
 
-@st.cache_data(ttl=FIGURES_TTL_S * 4, show_spinner=False)
-def density(scope: Scope, days: int = 30) -> list[dict]:
-    return overview.density(reader(), scope, days=days)
+@shared(FIGURES_TTL_S * 4)
+def density(db, scope: Scope, days: int = 30) -> list[dict]:
+    return overview.density(db, scope, days=days)
 
 
-@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
-def chem_sites(scope: Scope) -> list[dict]:
-    return overview.chem_sites(reader(), scope)
+@shared(SHAPES_TTL_S)
+def chem_sites(db, scope: Scope) -> list[dict]:
+    return overview.chem_sites(db, scope)
 
 
 @st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
@@ -80,77 +121,82 @@ def dataset_info() -> dict | None:
     return overview.dataset_info(reader())
 
 
-@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
-def trend(scope: Scope, days: int = 30) -> list[dict]:
-    return overview.trend(reader(), scope, days=days)
+@shared(FIGURES_TTL_S)
+def trend(db, scope: Scope, days: int = 30) -> list[dict]:
+    return overview.trend(db, scope, days=days)
 
 
-@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
-def categories(scope: Scope, days: int = 30) -> list[dict]:
-    return overview.categories(reader(), scope, days=days)
+@shared(FIGURES_TTL_S)
+def categories(db, scope: Scope, days: int = 30) -> list[dict]:
+    return overview.categories(db, scope, days=days)
 
 
-@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
-def latest_events(scope: Scope, limit: int = 12) -> list[dict]:
-    return overview.latest_events(reader(), scope, limit)
+@shared(FIGURES_TTL_S)
+def latest_events(db, scope: Scope, limit: int = 12) -> list[dict]:
+    return overview.latest_events(db, scope, limit)
 
 
-@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
-def overdue_events(scope: Scope, limit: int = 12) -> list[dict]:
-    return overview.overdue_events(reader(), scope, limit)
+@shared(FIGURES_TTL_S)
+def overdue_events(db, scope: Scope, limit: int = 12) -> list[dict]:
+    return overview.overdue_events(db, scope, limit)
 
 
-@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
-def resolve_path(town: str | None, village: str | None, grid: str | None) -> places.Path:
-    return places.resolve_path(reader(), town, village, grid)
+@shared(SHAPES_TTL_S)
+def resolve_path(db, town: str | None, village: str | None, grid: str | None) -> places.Path:
+    return places.resolve_path(db, town, village, grid)
 
 
-@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
-def list_events(scope: Scope, flt: events.EventFilter, limit: int = 300):
-    return events.list_events(reader(), scope, flt, limit)
+@shared(FIGURES_TTL_S)
+def list_events(db, scope: Scope, flt: events.EventFilter, limit: int = 300):
+    return events.list_events(db, scope, flt, limit)
 
 
-@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
-def staff_summary(scope: Scope, grid: str | None = None) -> list[dict]:
-    return layers.staff_summary(reader(), scope, grid)
+@shared(FIGURES_TTL_S)
+def staff_summary(db, scope: Scope, grid: str | None = None) -> list[dict]:
+    return layers.staff_summary(db, scope, grid)
 
 
-@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
-def staff_list(scope: Scope, grid: str | None = None, on_duty_only: bool = False) -> list[dict]:
-    return layers.staff_list(reader(), scope, grid, on_duty_only)
+@shared(FIGURES_TTL_S)
+def staff_list(db, scope: Scope, grid: str | None = None, on_duty_only: bool = False) -> list[dict]:
+    return layers.staff_list(db, scope, grid, on_duty_only)
 
 
-@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
-def dedicated_grids(scope: Scope, overlapping_grid: str | None = None) -> list[dict]:
-    return layers.dedicated_grids(reader(), scope, overlapping_grid)
+@shared(SHAPES_TTL_S)
+def dedicated_grids(db, scope: Scope, overlapping_grid: str | None = None) -> list[dict]:
+    return layers.dedicated_grids(db, scope, overlapping_grid)
 
 
-@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
-def resources(scope: Scope) -> list[dict]:
-    return layers.resources(reader(), scope)
+@shared(SHAPES_TTL_S)
+def resources(db, scope: Scope) -> list[dict]:
+    return layers.resources(db, scope)
 
 
-@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
-def event_points(scope: Scope, grid: str | None = None) -> list[dict]:
-    return layers.event_points(reader(), scope, grid)
+@shared(FIGURES_TTL_S)
+def event_points(db, scope: Scope, grid: str | None = None) -> list[dict]:
+    return layers.event_points(db, scope, grid)
 
 
-@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
-def grid_shape(code: str) -> dict | None:
-    return layers.grid_shape(reader(), code)
+@shared(SHAPES_TTL_S)
+def grid_shape(db, code: str) -> dict | None:
+    return layers.grid_shape(db, code)
 
 
 # Event detail is read fresh on every run: dispatchers act on it.
 def event(scope: Scope, event_id: int) -> dict:
-    return events.get_event(pool(), scope, event_id)
+    return events.get_event(live(), scope, event_id)
 
 
 def timeline(event_id: int) -> list[dict]:
-    return events.timeline(pool(), event_id)
+    return events.timeline(live(), event_id)
 
 
 def duplicates(ev: dict) -> list[dict]:
-    return events.duplicates(pool(), ev)
+    return events.duplicates(live(), ev)
+
+
+@shared(FIGURES_TTL_S)
+def town_ranking(db, days: int = 30) -> list[dict]:
+    return overview.town_ranking(db, days)
 
 
 @st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
@@ -158,47 +204,58 @@ def category_classes() -> list[dict]:
     return overview.category_classes(reader())
 
 
-@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
-def children(scope: Scope) -> list[dict]:
-    return places.children(reader(), scope)
+@shared(SHAPES_TTL_S)
+def children(db, scope: Scope) -> list[dict]:
+    return places.children(db, scope)
 
 
 # ------------------------------------------------------------------ dispatch (live, not cached)
 def dispatch_queue(actor, statuses: tuple[str, ...], all_levels: bool, overdue_only: bool,
                    event_id: int | None = None) -> list[dict]:
-    return dispatch.queue(pool(), actor, statuses, all_levels=all_levels, overdue_only=overdue_only,
+    return dispatch.queue(live(), actor, statuses, all_levels=all_levels, overdue_only=overdue_only,
                           event_id=event_id)
 
 
 _ESCALATION_EVERY_S = 60
-_last_escalation = [0.0]
+_last_escalation: dict[object, float] = {}
 
 
 def escalate_overdue() -> list[int]:
-    """Run the escalation job at most once a minute per server process, however many dispatch
-    consoles refresh (it is one set-based statement; `python -m loaders escalate` does it for cron)."""
+    """Run the escalation job at most once a minute per server process and scope, however many
+    dispatch consoles refresh (one set-based statement; row-level security confines it to the
+    dispatcher's area; `python -m loaders escalate` does the whole county for cron)."""
     import time
 
+    v = viewer()
     now = time.monotonic()
-    if now - _last_escalation[0] < _ESCALATION_EVERY_S:
+    if now - _last_escalation.get(v.scope, 0.0) < _ESCALATION_EVERY_S:
         return []
-    _last_escalation[0] = now
-    with pool().connection() as conn:
-        return deadlines.escalate_overdue(conn)
+    _last_escalation[v.scope] = now
+    with live().connection() as conn:
+        moved = deadlines.escalate_overdue(conn)
+        if moved:
+            audit.record(conn, v.username, v.role, "auto_escalate", None, events=len(moved))
+        return moved
 
 
 def nearest_staff(lon: float, lat: float, k: int = 6) -> list[dict]:
-    with pool().connection() as conn:
+    with live().connection() as conn:
         return routing.nearest_staff(conn, lon, lat, k)
 
 
-def act_many(versions: dict, action: str, actor, **kwargs):
-    return workflow.act_many(pool(), versions, action, actor, **kwargs)
+def act_many(versions: dict, action: str, **kwargs):
+    """Act as the signed-in viewer (Forbidden for accounts that only look)."""
+    return workflow.act_many(live(), versions, action, viewer().actor(), **kwargs)
 
 
 def submit_reports(reports: list) -> list[int]:
-    with pool().connection() as conn:
-        return intake.submit(conn, reports)
+    v = viewer()
+    v.actor()   # wall, town leader and admin accounts do not report
+    with live().connection() as conn:
+        ids = intake.submit(conn, reports)
+        audit.record(conn, v.username, v.role, "report", f"events:{ids[0]}-{ids[-1]}" if ids else None,
+                     count=len(ids))
+        return ids
 
 
 @st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
@@ -216,20 +273,20 @@ def categories_catalogue() -> list[dict]:
     return overview.catalogue(reader(), "event_categories")
 
 
-@st.cache_data(ttl=FIGURES_TTL_S, show_spinner=False)
-def evaluate(scope: Scope, group: str, start, end) -> list[dict]:
-    return evaluation.evaluate(reader(), scope, group, start, end)
+@shared(FIGURES_TTL_S)
+def evaluate(db, scope: Scope, group: str, start, end) -> list[dict]:
+    return evaluation.evaluate(db, scope, group, start, end)
 
 
 # ------------------------------------------------------------------ hazards
-@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
-def hazard_sites(scope: Scope, levels: tuple[int, ...] = (), cas: str | None = None) -> list[dict]:
-    return register.sites(reader(), scope, levels, cas)
+@shared(SHAPES_TTL_S)
+def hazard_sites(db, scope: Scope, levels: tuple[int, ...] = (), cas: str | None = None) -> list[dict]:
+    return register.sites(db, scope, levels, cas)
 
 
-@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
-def hazard_site(scope: Scope, site_id: int) -> dict:
-    return register.site(reader(), scope, site_id)
+@shared(SHAPES_TTL_S)
+def hazard_site(db, scope: Scope, site_id: int) -> dict:
+    return register.site(db, scope, site_id)
 
 
 @st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
@@ -237,13 +294,48 @@ def chemicals() -> list[dict]:
     return register.chemicals(reader())
 
 
-@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
-def exposure(site: dict, radii: tuple[int, ...]):
-    with reader().connection() as conn:
+@shared(SHAPES_TTL_S)
+def exposure(db, site: dict, radii: tuple[int, ...]):
+    with db.connection() as conn:
         return analysis.exposure(conn, site, radii)
 
 
 def with_conn(fn, *args, **kwargs):
     """Run a geo function that takes a connection (scenario analysis: fresh, not cached)."""
-    with pool().connection() as conn:
+    with live().connection() as conn:
         return fn(conn, *args, **kwargs)
+
+
+# ------------------------------------------------------------------ accounts and audit (admin)
+def login(username: str, password: str) -> tuple[access.Viewer, str]:
+    return auth.login(pool(), username, password)
+
+
+def resume(token: str | None) -> access.Viewer | None:
+    return auth.resume(pool(), token)
+
+
+def touch(token: str) -> None:
+    auth.touch(pool(), token)
+
+
+def logout(token: str | None, reason: str = "logout") -> None:
+    auth.end_session(pool(), viewer(), token, reason)
+
+
+def users() -> list[dict]:
+    viewer().require_admin()
+    return auth.list_users(live())
+
+
+def admin_change(fn, *args, **kwargs):
+    """One user-management change (geo.auth.*) in one transaction, audited under the admin's name."""
+    v = viewer()
+    v.require_admin()
+    with live().connection() as conn:
+        return fn(conn, v.username, *args, **kwargs)
+
+
+def audit_rows(**filters) -> list[dict]:
+    viewer().require_admin()
+    return audit.read(live(), **filters)

@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard.ui import data
 from dashboard.ui.errors import show_error
 from dashboard.ui.html import esc_md
-from geo.errors import InvalidInput
+from geo.errors import DomainError, InvalidInput
 from geo.places import Path, PathError
 
 PAGES = {
@@ -25,7 +25,22 @@ PAGES = {
     "evaluation": "views/evaluation.py",
     "hazards": "views/hazards.py",
     "scenario": "views/scenario.py",
+    "users": "views/users.py",
+    "audit": "views/audit.py",
 }
+
+
+def allowed(page: str) -> bool:
+    """Is the page in the signed-in viewer's navigation (dashboard/ui/session.py)?"""
+    from dashboard.ui.session import pages_for
+
+    return page in pages_for(data.viewer())
+
+
+def link(page: str, label: str, **kwargs) -> None:
+    """A page link, left out when the viewer's role does not have that page."""
+    if allowed(page):
+        st.page_link(PAGES[page], label=label, **kwargs)
 
 
 def params_for(path: Path) -> dict[str, str]:
@@ -41,6 +56,8 @@ def params_for(path: Path) -> dict[str, str]:
 
 def go(page: str, **params) -> None:
     """Switch to a page with these query params (None values are left out)."""
+    if not allowed(page):
+        return
     st.switch_page(PAGES[page], query_params={k: str(v) for k, v in params.items() if v is not None})
 
 
@@ -50,20 +67,41 @@ def qp(name: str) -> str | None:
 
 
 def current_path(required: str | None = None) -> Path:
-    """Resolve the URL's town/village/grid; on a bad or mismatched code, explain and link up."""
+    """Resolve the URL's town/village/grid; on a bad or mismatched code, explain and link up.
+
+    A town- or village-bound viewer starts at their own place when the URL names none, and is
+    refused (before any query) when the URL names another."""
+    viewer = data.viewer()
+    town, village, grid = qp("town"), qp("village"), qp("grid")
+    if viewer.town and town is None and village is None and grid is None:
+        town, village = viewer.town, viewer.village
     try:
-        path = data.resolve_path(qp("town"), qp("village"), qp("grid"))
+        viewer.require(*_requested(town, village, grid))
+    except DomainError as exc:
+        show_error(exc)
+        home = {"town": viewer.town, "village": viewer.village}
+        link("village" if viewer.village else "town", label="返回本辖区", icon="⬆️",
+             query_params={k: v for k, v in home.items() if v})
+        st.stop()
+    try:
+        path = data.resolve_path(town, village, grid)
     except PathError as exc:
         show_error(exc)
         breadcrumb(exc.valid, here=None)
         up = exc.valid.deepest
-        st.page_link(PAGES[_page_of(up)], label=f"返回{up.name if up else '江阴市'}", icon="⬆️",
-                     query_params=params_for(exc.valid))
+        link(_page_of(up), label=f"返回{up.name if up else '江阴市'}", icon="⬆️",
+             query_params=params_for(exc.valid))
         st.stop()
     if required and getattr(path, required) is None:
         _pick_missing(path, required)
         st.stop()
     return path
+
+
+def _requested(town: str | None, village: str | None, grid: str | None) -> tuple[str | None, str | None]:
+    """The town and village a URL asks for (a grid code starts with its village's code)."""
+    village = village or (grid[:12] if grid else None)
+    return town or (village[:9] if village else None), village
 
 
 def _page_of(place) -> str:
@@ -113,6 +151,9 @@ def breadcrumb(path: Path, here: str | None = "", event: int | None = None) -> N
             if last:
                 st.markdown(f"**{esc_md(label)}**")
             else:
-                st.page_link(PAGES[page], label=label, query_params=params)
+                if allowed(page):
+                    st.page_link(PAGES[page], label=label, query_params=params)
+                else:
+                    st.markdown(esc_md(label))
                 st.markdown("›")
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.ui.maps import fmt_rate
+from geo import masking
 from geo.overview import Kpis
 from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
 
@@ -108,13 +109,12 @@ def events_table(rows: list[dict], key: str, height: int = 380) -> int | None:
     return int(df.loc[sel[0], "编号"]) if sel else None
 
 
-def staff_frame(rows: list[dict], mask_phone: bool = True) -> pd.DataFrame:
-    def mask(p):
-        return (p[:3] + "****" + p[-4:]) if (p and mask_phone and len(p) >= 7) else (p or "")
+def staff_frame(rows: list[dict], mask_names: bool = False) -> pd.DataFrame:
+    """Phones are always masked here; names too on screens for many eyes (mask_names)."""
     return pd.DataFrame([{
-        "姓名": r["name"], "角色": ROLE_LABELS.get(r["role"], r["role"]),
+        "姓名": masking.mask_name(r["name"]) if mask_names else r["name"], "角色": ROLE_LABELS.get(r["role"], r["role"]),
         "在岗": "在岗" if r["on_duty"] else "不在岗", "网格": r["grid_name"],
-        "终端": r["terminal_id"] or "", "电话": mask(r["phone"]),
+        "终端": r["terminal_id"] or "", "电话": masking.mask_phone(r["phone"]),
     } for r in rows])
 
 
@@ -123,3 +123,17 @@ def staff_summary_text(rows: list[dict]) -> str:
         return "无人员"
     return "；".join(f"{ROLE_LABELS.get(r['role'], r['role'])} {r['total']} 人（在岗 {r['on_duty']}）"
                     for r in rows)
+
+
+def ranking_frame(rows: list[dict], highlight: str | None = None) -> pd.DataFrame:
+    """The city's towns side by side (aggregates only), sorted by open events; ▶ marks `highlight`."""
+    df = pd.DataFrame([{
+        "镇街": ("▶ " if r["town_code"] == highlight else "") + r["town_name"],
+        "在办": r["open_events"], "超期": r["overdue_events"], "今日上报": r["reports_today"],
+        "近30天结案": r["closed"], "按期办结率": fmt_rate(r["on_time_rate"]),
+    } for r in rows])
+    if df.empty:
+        return df
+    df = df.sort_values("在办", ascending=False)
+    df.insert(0, "排名", range(1, len(df) + 1))
+    return df

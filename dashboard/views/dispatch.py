@@ -6,7 +6,6 @@ import streamlit as st
 
 from dashboard.ui import data, nav
 from dashboard.ui.errors import show_error, user_errors
-from dashboard.ui.identity import current_actor
 from dashboard.ui.layout import header
 from geo import workflow
 from geo.dispatch import WAITING
@@ -101,7 +100,7 @@ def actions_panel(actor: workflow.Actor) -> None:
         submitted = st.form_submit_button("执行", type="primary")
     if submitted:
         versions = {r["id"]: r["version"] for r in chosen}
-        done, refused = data.act_many(versions, code, actor, note=note, department=department, team=team,
+        done, refused = data.act_many(versions, code, note=note, department=department, team=team,
                                       staff_id=staff)
         # Shown after the rerun below (which refreshes the queue with the new states).
         st.session_state["dispatch_flash"] = (
@@ -110,23 +109,23 @@ def actions_panel(actor: workflow.Actor) -> None:
         st.cache_data.clear()
         st.rerun()
     if len(chosen) == 1:
-        st.page_link(nav.PAGES["event"], label=f"查看事件 {chosen[0]['id']} 详情与时间线",
+        nav.link("event", label=f"查看事件 {chosen[0]['id']} 详情与时间线",
                      query_params={"event": str(chosen[0]["id"])})
 
 
 with user_errors():
-    actor = current_actor()
+    actor = data.viewer().actor()     # Forbidden for the accounts that only look
     header("调度台", f"{actor.label} · 待处理事件按超期优先、剩余时限排序")
     c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="bottom")
     statuses = c1.multiselect("状态", WAITING, placeholder="选择状态", default=list(WAITING), format_func=STATUS_LABELS.get,
                               key="dispatch_statuses")
     overdue_only = c2.toggle("仅超期", key="dispatch_overdue")
-    all_levels = c3.toggle("含各级事件", key="dispatch_all", disabled=actor.role != "city_dispatcher",
+    all_levels = c3.toggle("含各级事件", key="dispatch_all", disabled=actor.role not in ("city_dispatcher", "city_commander"),
                            help="市级调度员可查看镇街、村社区层级的事件")
     only = nav.qp("event")
     event_id = int(only) if only and only.isdigit() and len(only) < 16 else None
     if only and event_id is None:
         st.warning(f"地址中的事件编号“{only}”无效，已显示全部待办。")
     if event_id is not None:
-        st.page_link(nav.PAGES["dispatch"], label="显示全部待办事件")
+        nav.link("dispatch", label="显示全部待办事件")
     queue_panel(actor, statuses, all_levels, overdue_only, event_id)

@@ -11,10 +11,9 @@ from dashboard.ui import data, maps, nav
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.html import esc_md
 from dashboard.ui.layout import header
-from geo import deadlines, events
+from geo import deadlines, events, masking
 from geo.worktime import TZ
 from geo.errors import NotFound
-from geo.scope import Scope
 from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
 
 SOURCE_LABELS = {"grid_app": "网格员移动终端", "police": "网格警员", "hotline": "热线", "platform": "平台",
@@ -22,7 +21,7 @@ SOURCE_LABELS = {"grid_app": "网格员移动终端", "police": "网格警员", 
 
 with user_errors():
     event_id = nav.event_id()
-    ev = data.event(Scope.city(), event_id)
+    ev = data.event(data.viewer().scope, event_id)
     path = data.resolve_path(ev["town_code"], ev["village_code"], ev["grid_code"])
     given = {k: nav.qp(k) for k in ("town", "village", "grid")}
     if any(v is not None and v != nav.params_for(path)[k] for k, v in given.items()):
@@ -55,13 +54,16 @@ with user_errors():
         st.pydeck_chart(maps.deck(layers, view, height=460), width="stretch", height=460, key="event_map")
     with right:
         st.markdown("#### 事件信息")
+        reporter = ev["reporter"] or (tl[0]["actor"] if tl else "—")
+        if not data.viewer().sees_personal_data:
+            reporter = masking.mask_name(reporter)
         info = {
             "类别": f"{ev['class_name']} / {ev['category']}",
             "责任部门": ev["department"] or "—",
             "综合执法队伍": ev["team"] or "—",
             "时限": f"{ev['limit_value']:g} 个{'工作日' if ev['limit_unit'] == 'work_days' else '工作小时'}"
                     f"（截止 {ev['due_at']:%Y-%m-%d %H:%M}）",
-            "上报": f"{ev['reported_at']:%Y-%m-%d %H:%M} · {ev['reporter'] or (tl[0]['actor'] if tl else '—')}"
+            "上报": f"{ev['reported_at']:%Y-%m-%d %H:%M} · {reporter}"
                     f"（{SOURCE_LABELS.get(ev['source'], ev['source'])}）",
             "地址": ev["address"] or "—",
             "坐标（CGCS2000）": f"{ev['lon']:.6f}, {ev['lat']:.6f}",
@@ -70,7 +72,7 @@ with user_errors():
         st.markdown("**描述**")
         st.text(ev["description"])
 
-    st.page_link(nav.PAGES["dispatch"], label="在调度台处理此事件", query_params={"event": str(event_id)})
+    nav.link("dispatch", label="在调度台处理此事件", query_params={"event": str(event_id)})
     st.markdown("#### 各环节时限")
     now = dt.datetime.now(TZ)
     st.dataframe(pd.DataFrame([{
@@ -83,7 +85,8 @@ with user_errors():
         "时间": r["at"].strftime("%Y-%m-%d %H:%M"),
         "环节": (STATUS_LABELS.get(r["from_status"], "—") if r["from_status"] else "—") + " → "
                 + STATUS_LABELS.get(r["to_status"], r["to_status"]),
-        "处理人": r["actor"], "层级": LEVEL_LABELS.get(r["level"], "") if r["level"] else "",
+        "处理人": r["actor"] if data.viewer().sees_personal_data else masking.mask_name(r["actor"]),
+        "层级": LEVEL_LABELS.get(r["level"], "") if r["level"] else "",
         "说明": r["note"] or "",
     } for r in tl]), hide_index=True, width="stretch")
 

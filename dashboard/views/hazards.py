@@ -75,7 +75,7 @@ def register_view() -> None:
 
 def site_view(site_id: int) -> None:
     site = data.hazard_site(Scope.city(), site_id)
-    st.page_link(nav.PAGES["hazards"], label="返回企业清单")
+    nav.link("hazards", label="返回企业清单")
     st.markdown(f"### {site['name']}")
     people = site["population_500m"] or 0
     c = st.columns(5)
@@ -113,7 +113,7 @@ def site_view(site_id: int) -> None:
         st.dataframe(pd.DataFrame([{"企业": d["name"], "等级": d["type"], "距离（米）": round(d["distance_m"])}
                                    for d in rep.domino], columns=["企业", "等级", "距离（米）"]),
                      hide_index=True, width="stretch")
-    st.page_link(nav.PAGES["scenario"], label="以此企业开始事故推演", query_params={"site": str(site_id)})
+    nav.link("scenario", label="以此企业开始事故推演", query_params={"site": str(site_id)})
 
 
 with user_errors():

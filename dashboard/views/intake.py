@@ -64,5 +64,5 @@ with user_errors():
         else:
             st.cache_data.clear()
             st.success(f"已上报，事件编号 {eid}。")
-            st.page_link(nav.PAGES["event"], label=f"查看事件 {eid}", query_params={"event": str(eid)})
-            st.page_link(nav.PAGES["dispatch"], label="前往调度台")
+            nav.link("event", label=f"查看事件 {eid}", query_params={"event": str(eid)})
+            nav.link("dispatch", label="前往调度台")

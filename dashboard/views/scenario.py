@@ -145,7 +145,7 @@ def results(r: dict) -> None:
     if st.session_state.get("sc_event"):
         eid = st.session_state["sc_event"]
         st.success(f"已生成市级特急事件 {eid}。")
-        st.page_link(nav.PAGES["dispatch"], label="在调度台处理", query_params={"event": str(eid)})
+        nav.link("dispatch", label="在调度台处理", query_params={"event": str(eid)})
 
 
 with user_errors():

@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard.ui import data, maps, nav, panels, sections
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
-from geo.scope import Scope
+from geo import overview
 
 METRICS = {"open": "在办", "overdue": "超期", "reports_today": "今日上报", "closed_period": "近30天结案"}
 
@@ -27,8 +27,9 @@ with user_errors():
     scope = path.scope()
     header(town.name, f"镇街编码 {town.code} · 常住人口（演示）{town.population:,} 人 · 面积 {town.area_km2:.1f} 平方公里")
     nav.breadcrumb(path)
-    panels.kpi_row(data.kpis(scope), compare=data.kpis(Scope.city()), compare_label="全市镇街平均",
-                   peers=len(data.area_figures(Scope.city())))
+    ranking = data.town_ranking()      # per-town aggregates: a town leader may see these, not rows
+    panels.kpi_row(data.kpis(scope), compare=overview.city_kpis(ranking), compare_label="全市镇街平均",
+                   peers=len(ranking))
 
     metric = st.segmented_control("地图着色", options=list(METRICS), format_func=METRICS.get,
                                   default=_metric(), key="town_metric", on_change=_store_metric)
@@ -44,11 +45,15 @@ with user_errors():
 
     sections.events_section(path, "事件", key="town")
 
+    st.markdown("#### 全市镇街对比（汇总数据）")
+    st.dataframe(panels.ranking_frame(ranking, town.code), hide_index=True, width="stretch", height=300)
+
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("#### 在岗人员")
         st.caption(panels.staff_summary_text(data.staff_summary(scope)))
-        st.dataframe(panels.staff_frame(data.staff_list(scope, on_duty_only=True)), hide_index=True,
+        st.dataframe(panels.staff_frame(data.staff_list(scope, on_duty_only=True),
+                                        mask_names=not data.viewer().sees_personal_data), hide_index=True,
                      width="stretch", height=300)
     with c2:
         st.markdown(f"#### 专属网格（{len(dedicated)} 个）")

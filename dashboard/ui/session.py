@@ -1,0 +1,152 @@
+"""Sign-in for every page: the log-in form, the session timeout, log-out, and which pages a role
+gets. Nobody without an account sees anything: app.py runs no page before `signed_in()` passes.
+
+The signed-in viewer lives in Streamlit's server-side session state. A browser reload starts a
+new Streamlit session: it resumes from a random token in the `jy_session` cookie (only its SHA-256
+is in the database, table app_sessions), unless the session ended, idled out or the account was
+disabled. The requested URL and its parameters are kept through the log-in form.
+"""
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from dashboard.ui import data
+from dashboard.ui.errors import show_error
+from dashboard.ui.html import esc_md
+from geo import auth
+from geo.access import ROLES, Viewer
+
+SEEN_KEY = "last_seen"
+NOTICE_KEY = "login_notice"
+TOKEN_KEY = "session_token"
+COOKIE_KEY = "cookie_action"      # set or clear the browser's cookie on the next run
+COOKIE = "jy_session"
+TOUCH_EVERY_S = 60                # how often activity is written to app_sessions
+
+# Pages (by nav.PAGES key) each role gets; the first is where it lands.
+_VIEWS = ["city", "town", "village", "grid", "event"]
+ROLE_PAGES = {
+    "city_commander": _VIEWS + ["dispatch", "intake", "evaluation", "hazards", "scenario"],
+    "dispatcher": _VIEWS + ["dispatch", "intake", "evaluation", "hazards", "scenario"],
+    "town_leader": _VIEWS + ["evaluation", "hazards", "scenario"],
+    "village_staff": _VIEWS + ["dispatch", "intake", "hazards"],
+    "wall": ["city", "town", "village", "grid", "event", "hazards"],
+    "admin": _VIEWS + ["evaluation", "hazards", "scenario", "users", "audit"],
+}
+
+
+def pages_for(viewer: Viewer) -> list[str]:
+    """A town- or village-bound account has no city page: it lands on its own town or village."""
+    pages = list(ROLE_PAGES[viewer.role])
+    if viewer.town:
+        pages.remove("city")
+    if viewer.village:
+        pages.remove("town")
+    return pages
+
+
+def signed_in() -> Viewer | None:
+    """The signed-in viewer, after the timeout check; None when the log-in form must show."""
+    v = st.session_state.get(data.VIEWER_KEY)
+    now = time.time()
+    if v is None:
+        token = st.context.cookies.get(COOKIE)
+        v = data.resume(token) if token else None
+        if v is None:
+            return None
+        _start(v, token, now)
+        return v
+    last = st.session_state.get(SEEN_KEY, 0.0)
+    if auth.session_expired(last, now, v.role):
+        try:
+            data.logout(st.session_state.get(TOKEN_KEY), "session_timeout")
+        except Exception:  # noqa: BLE001 - the sign-out must happen even if the audit row cannot
+            pass
+        _clear()
+        st.session_state[COOKIE_KEY] = "clear"
+        st.session_state[NOTICE_KEY] = (f"登录已超时（{auth.session_timeout_s() / 60:.0f} 分钟未操作），"
+                                        "请重新登录。")
+        return None
+    if now - st.session_state.get("touched", 0.0) > TOUCH_EVERY_S and st.session_state.get(TOKEN_KEY):
+        data.touch(st.session_state[TOKEN_KEY])
+        st.session_state["touched"] = now
+    st.session_state[SEEN_KEY] = now
+    return v
+
+
+def _start(viewer: Viewer, token: str, now: float) -> None:
+    st.session_state[data.VIEWER_KEY] = viewer
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[SEEN_KEY] = st.session_state["touched"] = now
+
+
+def _clear() -> None:
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def cookie_script() -> None:
+    """Set or clear the session cookie in the browser (a zero-height component, once)."""
+    action = st.session_state.pop(COOKIE_KEY, None)
+    if action is None:
+        return
+    import streamlit.components.v1 as components
+
+    token = st.session_state.get(TOKEN_KEY) if action == "set" else None
+    # The token is URL-safe base64 (letters, digits, - and _): nothing in it needs quoting.
+    value = f"{COOKIE}={token}; path=/; SameSite=Strict" if token else \
+        f"{COOKIE}=; path=/; SameSite=Strict; max-age=0"
+    components.html(f"<script>window.parent.document.cookie = {value!r};</script>", height=0)
+
+
+def login_form() -> None:
+    """The log-in page. The URL (page and parameters) stays as requested."""
+    cookie_script()
+    st.markdown("## 江阴市网格化联动指挥中心")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.info(notice)
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        with st.form("login", border=True):
+            st.markdown("#### 登录")
+            username = st.text_input("用户名", max_chars=32, autocomplete="username")
+            password = st.text_input("密码", type="password", max_chars=128, autocomplete="current-password")
+            submitted = st.form_submit_button("登录", type="primary", width="stretch")
+        if submitted:
+            try:
+                viewer, token = data.login(username, password)
+            except Exception as exc:  # noqa: BLE001 - shown through the one error helper
+                show_error(exc)
+            else:
+                _clear()
+                _start(viewer, token, time.time())
+                st.session_state[COOKIE_KEY] = "set"
+                st.rerun()
+        try:
+            info = data.dataset_info()
+        except Exception:  # noqa: BLE001 - the form works without the label
+            info = None
+        if info and info["is_demo"]:
+            st.badge("演示数据", icon=":material/warning:", color="orange")
+            st.caption("演示账号由 ./run.sh 生成，用户名与密码见 .local/demo_accounts.txt。")
+        st.caption(f"连续 {auth.max_failures()} 次密码错误将锁定账号 {auth.lock_minutes()} 分钟；"
+                   f"{auth.session_timeout_s() / 60:.0f} 分钟未操作自动退出。")
+
+
+def account_box(viewer: Viewer) -> None:
+    """Who is signed in, and the log-out button (sidebar)."""
+    with st.sidebar:
+        place = viewer.village or viewer.town
+        st.caption(f"当前用户：{esc_md(viewer.display_name)}（{ROLES[viewer.role]}"
+                   f"{'，' + place if place else ''}）")
+        if st.button("退出登录", key="logout"):
+            try:
+                data.logout(st.session_state.get(TOKEN_KEY))
+            finally:
+                _clear()
+                st.session_state[NOTICE_KEY] = "已退出登录。"
+                st.session_state[COOKIE_KEY] = "clear"
+            st.rerun()

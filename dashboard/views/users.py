@@ -1,0 +1,94 @@
+"""用户管理 (admin): create accounts, disable/enable, reset a password, unlock, change role and area."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.ui import data
+from dashboard.ui.errors import show_error, user_errors
+from dashboard.ui.layout import header
+from geo import auth
+from geo.access import ROLES
+from geo.scope import Scope
+
+BOUND = ("town_leader", "village_staff", "dispatcher")
+
+
+def _place_pickers(prefix: str, role: str, town: str | None = None, village: str | None = None):
+    """Town (and village) pickers for the roles bound to an area; (town, village)."""
+    if role not in BOUND:
+        return None, None
+    towns = data.children(Scope.city())
+    names = {t["code"]: t["name"] for t in towns}
+    options = ([None] if role == "dispatcher" else []) + list(names)
+    picked_town = st.selectbox("镇街" + ("（不选为市级调度员）" if role == "dispatcher" else ""), options,
+                               index=options.index(town) if town in options else 0,
+                               format_func=lambda c: "—" if c is None else names[c], key=f"{prefix}_town")
+    picked_village = None
+    if role == "village_staff" and picked_town:
+        villages = data.children(Scope(town=picked_town))
+        vnames = {v["code"]: v["name"] for v in villages}
+        vopts = list(vnames)
+        picked_village = st.selectbox("村社区", vopts, index=vopts.index(village) if village in vopts else 0,
+                                      format_func=vnames.get, key=f"{prefix}_village")
+    return picked_town, picked_village
+
+
+def _run(fn, *args, done: str, **kwargs) -> None:
+    try:
+        data.admin_change(fn, *args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - shown through the one error helper
+        show_error(exc)
+    else:
+        st.session_state["users_flash"] = done
+        st.rerun()
+
+
+with user_errors():
+    data.viewer().require_admin()
+    header("用户管理", "账号、角色与辖区；每次变更都写入审计日志")
+    flash = st.session_state.pop("users_flash", None)
+    if flash:
+        st.success(flash)
+    rows = data.users()
+    st.dataframe(pd.DataFrame([{
+        "用户名": r["username"], "姓名": r["display_name"], "角色": ROLES.get(r["role"], r["role"]),
+        "镇街": r["town_code"] or "", "村社区": r["village_code"] or "",
+        "状态": "已停用" if r["disabled"] else ("已锁定" if r["locked_until"] else "正常"),
+        "连续失败": r["failed_attempts"],
+        "最近登录": f"{r['last_login_at']:%Y-%m-%d %H:%M}" if r["last_login_at"] else "—",
+    } for r in rows]), hide_index=True, width="stretch")
+
+    new_tab, edit_tab = st.tabs(["新建账号", "修改账号"])
+    with new_tab:
+        role = st.selectbox("角色", list(ROLES), format_func=ROLES.get, key="new_role")
+        town, village = _place_pickers("new", role)
+        with st.form("new_user"):
+            username = st.text_input("用户名（小写字母、数字）", max_chars=32)
+            name = st.text_input("姓名", max_chars=40)
+            st.caption(f"初始密码由系统随机生成，仅显示一次；至少 {auth.MIN_PASSWORD} 位。")
+            if st.form_submit_button("创建", type="primary"):
+                password = auth.new_password()
+                _run(auth.create_user, username.strip(), name, role, password, town=town, village=village,
+                     done=f"已创建账号 {username.strip()}，初始密码：{password}（请当面转交，仅显示一次）")
+
+    with edit_tab:
+        names = [r["username"] for r in rows]
+        who = st.selectbox("账号", names, index=None, placeholder="选择账号…", key="edit_user")
+        if who:
+            r = next(r for r in rows if r["username"] == who)
+            c1, c2, c3 = st.columns(3)
+            if c1.button("恢复启用" if r["disabled"] else "停用账号", key="toggle"):
+                _run(auth.set_disabled, who, not r["disabled"],
+                     done=f"已{'恢复启用' if r['disabled'] else '停用'}账号 {who}")
+            if c2.button("重置密码", key="reset"):
+                password = auth.new_password()
+                _run(auth.reset_password, who, password, done=f"账号 {who} 的新密码：{password}（仅显示一次）")
+            if c3.button("解除锁定", key="unlock", disabled=not r["locked_until"]):
+                _run(auth.unlock, who, done=f"已解除账号 {who} 的锁定")
+            st.markdown("##### 修改角色与辖区")
+            new_role = st.selectbox("角色", list(ROLES), index=list(ROLES).index(r["role"]),
+                                    format_func=ROLES.get, key="edit_role")
+            town, village = _place_pickers("edit", new_role, r["town_code"], r["village_code"])
+            if st.button("保存角色与辖区", type="primary", key="save_scope"):
+                _run(auth.change_scope, who, new_role, town, village, done=f"已更新账号 {who} 的角色与辖区")

@@ -1,0 +1,255 @@
+"""Accounts: argon2id password hashes, log-in with lockout, session timeout, and the admin's
+user management. Every change and every log-in attempt writes an audit row in its transaction.
+
+Settings (environment): JY_LOGIN_MAX_FAILURES (5 in a row locks the account),
+JY_LOGIN_LOCK_MINUTES (15), JY_SESSION_TIMEOUT_MIN (30 minutes without a click signs out).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from geo import access, audit
+from geo.access import ROLES, Viewer
+from geo.db import dicts
+from geo.errors import DomainError, Forbidden, InvalidInput, NotFound
+
+_HASHER = PasswordHasher()          # argon2id, the library's current recommended parameters
+# Verified against when the username is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
+MIN_PASSWORD = 10
+
+
+class LoginFailed(DomainError):
+    zh_prefix = "登录失败"
+
+
+def max_failures() -> int:
+    return int(os.environ.get("JY_LOGIN_MAX_FAILURES", "5"))
+
+
+def lock_minutes() -> int:
+    return int(os.environ.get("JY_LOGIN_LOCK_MINUTES", "15"))
+
+
+def session_timeout_s() -> float:
+    return float(os.environ.get("JY_SESSION_TIMEOUT_MIN", "30")) * 60
+
+
+def session_expired(last_seen: float, now: float, role: str) -> bool:
+    """An interactive session ends after the timeout without activity. The wall is a kiosk that
+    only shows and refreshes itself; it is exempt."""
+    return role != "wall" and now - last_seen > session_timeout_s()
+
+
+def hash_password(password: str) -> str:
+    check_password(password)
+    return _HASHER.hash(password)
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"the password needs at least {MIN_PASSWORD} characters",
+                           f"密码至少需要 {MIN_PASSWORD} 个字符。")
+    if password.isdigit() or password.isalpha():
+        raise InvalidInput("the password needs both letters and digits or symbols",
+                           "密码不能只有数字或只有字母。")
+
+
+def new_password() -> str:
+    """A random password for a new or reset account (shown once to the admin); it meets
+    check_password (16 characters, letters and at least one digit or symbol)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if not password.isalpha():
+            return password
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def login(pool, username: str, password: str) -> tuple[Viewer, str]:
+    """Check a password; count failures and lock after too many. One transaction, audited.
+    Returns the viewer and a new session token (for the browser's cookie)."""
+    name = (username or "").strip().lower()
+    with pool.connection() as conn:
+        with conn.transaction():
+            rows = dicts(conn.execute("SELECT * FROM jy_auth_lookup(%(u)s)", {"u": name}))
+            user = rows[0] if rows else None
+            locked = user and user["locked_until"] and _is_future(conn, user["locked_until"])
+            ok, reason = False, "bad_password"
+            if user is None:
+                _verify(_DUMMY_HASH, password)
+                reason = "unknown_user"
+            elif locked:
+                reason = "locked"
+            elif user["disabled"]:
+                reason = "disabled"
+            elif _verify(user["password_hash"], password):
+                ok, reason = True, "ok"
+            locked_until = conn.execute(
+                "SELECT jy_auth_record(%(u)s, %(ok)s, %(reason)s, %(max)s, %(mins)s)",
+                {"u": name or "(empty)", "ok": ok, "reason": reason, "max": max_failures(),
+                 "mins": lock_minutes()}).fetchone()
+            locked_until = locked_until[0] if not isinstance(locked_until, dict) else \
+                next(iter(locked_until.values()))
+            token = secrets.token_urlsafe(32)
+            if ok:
+                conn.execute("SELECT jy_session_start(%(u)s, %(h)s)",
+                             {"u": user["username"], "h": _token_hash(token)})
+    if ok:
+        return _viewer(user), token
+    if locked_until is not None:
+        raise LoginFailed(f"account {name} is locked until {locked_until}",
+                          f"连续登录失败次数过多，账号已锁定至 {locked_until:%H:%M}。"
+                          "请稍后再试，或联系管理员解锁。")
+    if reason == "disabled":
+        raise LoginFailed(f"account {name} is disabled", "账号已停用，请联系管理员。")
+    raise LoginFailed("wrong username or password", "用户名或密码错误。")
+
+
+def _viewer(row: dict) -> Viewer:
+    return Viewer(username=row["username"], display_name=row["display_name"], role=row["role"],
+                  town=row["town_code"], village=row["village_code"])
+
+
+def resume(pool, token: str | None) -> Viewer | None:
+    """The viewer of a browser session token, if the session is still open (not ended, not idle
+    past the timeout, account enabled, password unchanged since); None otherwise."""
+    if not token or len(token) > 100:
+        return None
+    with pool.connection() as conn:
+        with conn.transaction():
+            rows = dicts(conn.execute("SELECT * FROM jy_session_resume(%(h)s, %(idle)s)",
+                                      {"h": _token_hash(token), "idle": session_timeout_s()}))
+    return _viewer(rows[0]) if rows else None
+
+
+def touch(pool, token: str) -> None:
+    with pool.connection() as conn:
+        with conn.transaction():
+            conn.execute("SELECT jy_session_touch(%(h)s)", {"h": _token_hash(token)})
+
+
+def _is_future(conn, ts) -> bool:
+    row = conn.execute("SELECT %(t)s::timestamptz > now()", {"t": ts}).fetchone()
+    return bool(row[0] if not isinstance(row, dict) else next(iter(row.values())))
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(stored, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def end_session(pool, viewer: Viewer, token: str | None, reason: str = "logout") -> None:
+    """Log-out or time-out: end the browser session and audit it, in one transaction."""
+    with access.ScopedPool(pool, viewer).connection() as conn:
+        if token:
+            conn.execute("SELECT jy_session_end(%(h)s)", {"h": _token_hash(token)})
+        audit.record(conn, viewer.username, viewer.role, reason)
+
+
+# ------------------------------------------------------------------ user management (admin)
+
+def _check_fields(username: str, display_name: str, role: str, town: str | None,
+                  village: str | None) -> Viewer:
+    if not USERNAME.match(username or ""):
+        raise InvalidInput(f"username {username!r}: 3-32 lowercase letters, digits, . _ -, "
+                           "starting with a letter",
+                           "用户名需 3–32 位小写字母、数字或 . _ -，并以字母开头。")
+    if not (display_name or "").strip() or len(display_name.strip()) > 40:
+        raise InvalidInput("the display name is empty or longer than 40 characters", "姓名不能为空，且不超过40个字。")
+    if role not in ROLES:
+        raise InvalidInput(f"unknown role {role!r}", f"未知的角色“{role}”。")
+    if village and not town:
+        town = village[:9]
+    return Viewer(username=username, display_name=display_name.strip(), role=role, town=town or None,
+                  village=village or None)
+
+
+_CREATE = """
+INSERT INTO app_users (username, display_name, role, town_code, village_code, password_hash)
+VALUES (%(username)s, %(display_name)s, %(role)s, %(town)s, %(village)s, %(hash)s)
+ON CONFLICT (username) DO NOTHING
+RETURNING id
+"""
+
+
+def create_user(conn, by: str, username: str, display_name: str, role: str, password: str,
+                town: str | None = None, village: str | None = None) -> int:
+    """Create an account in the caller's transaction (the admin page, the CLI, the demo)."""
+    v = _check_fields(username, display_name, role, town, village)
+    _check_places(conn, v)
+    row = conn.execute(_CREATE, {"username": v.username, "display_name": v.display_name, "role": v.role,
+                                 "town": v.town, "village": v.village,
+                                 "hash": hash_password(password)}).fetchone()
+    if row is None:
+        raise InvalidInput(f"username {username} is taken", f"用户名“{username}”已存在。")
+    audit.record(conn, by, "admin", "user_create", v.username, account_role=v.role, town=v.town,
+                 village=v.village)
+    return row[0] if not isinstance(row, dict) else row["id"]
+
+
+def _check_places(conn, v: Viewer) -> None:
+    """The bound town/village must exist (the admin sees the whole city)."""
+    for code, label in ((v.town, "镇街"), (v.village, "村社区")):
+        if code and conn.execute("SELECT 1 FROM grids WHERE code = %(c)s AND level = %(l)s",
+                                 {"c": code, "l": 1 if len(code) == 9 else 2}).fetchone() is None:
+            raise NotFound(f"no {label} with code {code}", f"没有编码为 {code} 的{label}。")
+
+
+def _update(conn, by: str, username: str, action: str, sql: str, params: dict, **detail) -> None:
+    cur = conn.execute(sql, {**params, "username": username})
+    if cur.rowcount == 0:
+        raise NotFound(f"no user {username}", f"没有用户“{username}”。")
+    audit.record(conn, by, "admin", action, username, **detail)
+
+
+def set_disabled(conn, by: str, username: str, disabled: bool) -> None:
+    if by == username and disabled:
+        raise Forbidden("an admin cannot disable their own account", "不能停用自己的账号。")
+    _update(conn, by, username, "user_disable" if disabled else "user_enable",
+            "UPDATE app_users SET disabled = %(d)s WHERE username = %(username)s", {"d": disabled})
+
+
+def reset_password(conn, by: str, username: str, password: str) -> None:
+    """Set a new password and lift a lock."""
+    _update(conn, by, username, "user_reset_password",
+            "UPDATE app_users SET password_hash = %(h)s, password_changed_at = now(), failed_attempts = 0, "
+            "locked_until = NULL WHERE username = %(username)s", {"h": hash_password(password)})
+
+
+def unlock(conn, by: str, username: str) -> None:
+    _update(conn, by, username, "user_unlock",
+            "UPDATE app_users SET failed_attempts = 0, locked_until = NULL WHERE username = %(username)s", {})
+
+
+def change_scope(conn, by: str, username: str, role: str, town: str | None, village: str | None) -> None:
+    row = conn.execute("SELECT display_name FROM app_users WHERE username = %(u)s", {"u": username}).fetchone()
+    if row is None:
+        raise NotFound(f"no user {username}", f"没有用户“{username}”。")
+    name = row[0] if not isinstance(row, dict) else row["display_name"]
+    if by == username and role != "admin":
+        raise Forbidden("an admin cannot take away their own admin role", "不能取消自己的管理员角色。")
+    v = _check_fields(username, name, role, town, village)
+    _check_places(conn, v)
+    _update(conn, by, username, "user_change_scope",
+            "UPDATE app_users SET role = %(r)s, town_code = %(t)s, village_code = %(v)s "
+            "WHERE username = %(username)s", {"r": v.role, "t": v.town, "v": v.village},
+            account_role=v.role, town=v.town, village=v.village)
+
+
+def list_users(pool) -> list[dict]:
+    with pool.connection() as conn:
+        return dicts(conn.execute(
+            "SELECT username, display_name, role, town_code, village_code, disabled, failed_attempts, "
+            "locked_until, created_at, last_login_at FROM app_users ORDER BY role, username"))

@@ -1,0 +1,94 @@
+"""Accounts from the command line: the app's database role, the first admin, the demo accounts.
+
+No password is ever shipped: the app role's password and every demo account's password are
+generated on this machine, kept in .local/ (mode 600) and printed.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from psycopg import sql
+
+from geo import auth
+from geo.db import ROOT
+
+APP_ROLE = "jy_app"
+LOCAL = ROOT / ".local"
+APP_PASSWORD_FILE = LOCAL / "app_db_password"
+DEMO_ACCOUNTS_FILE = LOCAL / "demo_accounts.txt"
+
+
+def _secret_file(path: Path, make) -> str:
+    LOCAL.mkdir(mode=0o700, exist_ok=True)
+    if not path.exists() or not path.read_text().strip():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(make())
+    return path.read_text().strip()
+
+
+def app_url(owner_url: str, password: str) -> str:
+    """The owner's URL with the app role's name and password instead."""
+    parts = urlsplit(owner_url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ValueError("DATABASE_URL must be a postgresql:// URL to derive APP_DATABASE_URL from it; "
+                         "or set APP_DATABASE_URL yourself")
+    host = parts.hostname or "localhost"
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{APP_ROLE}:{quote(password, safe='')}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def ensure_app_role(conn, owner_url: str) -> str:
+    """Give jy_app (created NOLOGIN by migration 006) a login and this machine's password; return
+    APP_DATABASE_URL. The role is cluster-wide; the owner needs CREATEROLE (or to be superuser)."""
+    password = _secret_file(APP_PASSWORD_FILE, lambda: secrets.token_urlsafe(24))
+    conn.execute(sql.SQL("ALTER ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD {}").format(
+        sql.Identifier(APP_ROLE), sql.Literal(password)))
+    return app_url(owner_url, password)
+
+
+# username, display name, role, town, village — "town" means 南闸街道 (looked up by name), the town
+# of the acceptance walk-through; "first" is its first village/community in the demo.
+DEMO_ACCOUNTS = (
+    ("admin", "系统管理员", "admin", None, None),
+    ("commander", "市级指挥长", "city_commander", None, None),
+    ("dispatcher", "市级调度员", "dispatcher", None, None),
+    ("nanzha_leader", "南闸街道领导", "town_leader", "town", None),
+    ("nanzha_dispatcher", "南闸街道调度员", "dispatcher", "town", None),
+    ("nanzha_village", "南闸社区工作人员", "village_staff", None, "first"),
+    ("wall", "指挥中心大屏", "wall", None, None),
+)
+
+
+def create_demo_accounts(conn) -> list[tuple[str, str, str]]:
+    """Create the demo accounts that do not exist yet, each with a fresh random password, in the
+    caller's transaction. Returns (username, role label, password) for those created."""
+    made = []
+    town_code = conn.execute("SELECT min(code) FROM grids WHERE level = 1 AND name = '南闸街道'").fetchone()[0]
+    village = conn.execute("SELECT min(code) FROM grids WHERE level = 2 AND parent_code = %(t)s",
+                           {"t": town_code}).fetchone()[0]
+    for username, name, role, town, vil in DEMO_ACCOUNTS:
+        if conn.execute("SELECT 1 FROM app_users WHERE username = %(u)s", {"u": username}).fetchone():
+            continue
+        if (town == "town" or vil == "first") and town_code is None:
+            continue
+        town = town_code if town == "town" else town
+        vil = village if vil == "first" else vil
+        password = auth.new_password()
+        auth.create_user(conn, "(demo)", username, name, role, password, town=town, village=vil)
+        made.append((username, auth.ROLES[role], password))
+    return made
+
+
+def save_demo_accounts(made: list[tuple[str, str, str]]) -> Path:
+    LOCAL.mkdir(mode=0o700, exist_ok=True)
+    fd = os.open(DEMO_ACCOUNTS_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a") as f:
+        for u, label, p in made:
+            f.write(f"{u}\t{label}\t{p}\n")
+    return DEMO_ACCOUNTS_FILE
