@@ -38,14 +38,13 @@ ALL_PAGES = {
     "audit": ("系统管理", "audit.py", "审计日志", "audit"),
 }
 
+viewer = None
 with user_errors():
     viewer = session.signed_in()
-if viewer is None:
-    session.login_form()
-    st.stop()
 
-session.cookie_script()
-keys = session.pages_for(viewer)
+# Before sign-in every page is registered (hidden, never run) so the requested URL and its
+# parameters survive the log-in form; after it, only the viewer's role's pages exist.
+keys = session.pages_for(viewer) if viewer else list(ALL_PAGES)
 pages: dict[str, list] = {}
 for i, key in enumerate(keys):
     group, file, title, url = ALL_PAGES[key]
@@ -53,6 +52,11 @@ for i, key in enumerate(keys):
         st.Page(str(PAGES_DIR / file), title=title, url_path=url, default=i == 0))
 # The wall (?screen=1 / ?screen=wide) shows no navigation at all.
 wall_mode = st.query_params.get("screen") in ("1", "wide")
+page = st.navigation(pages, position="hidden" if wall_mode or viewer is None else "sidebar")
+if viewer is None:
+    session.login_form()
+    st.stop()
+session.cookie_script()
 if not wall_mode:
     session.account_box(viewer)
-st.navigation(pages, position="hidden" if wall_mode else "sidebar").run()
+page.run()

@@ -123,7 +123,7 @@ def _viewer(row: dict) -> Viewer:
 def resume(pool, token: str | None) -> Viewer | None:
     """The viewer of a browser session token, if the session is still open (not ended, not idle
     past the timeout, account enabled, password unchanged since); None otherwise."""
-    if not token or len(token) > 100:
+    if not isinstance(token, str) or not token or len(token) > 100:
         return None
     with pool.connection() as conn:
         with conn.transaction():

@@ -53,7 +53,7 @@ def signed_in() -> Viewer | None:
     now = time.time()
     if v is None:
         token = st.context.cookies.get(COOKIE)
-        v = data.resume(token) if token else None
+        v = data.resume(token) if isinstance(token, str) and token else None
         if v is None:
             return None
         _start(v, token, now)
@@ -92,13 +92,12 @@ def cookie_script() -> None:
     action = st.session_state.pop(COOKIE_KEY, None)
     if action is None:
         return
-    import streamlit.components.v1 as components
-
     token = st.session_state.get(TOKEN_KEY) if action == "set" else None
     # The token is URL-safe base64 (letters, digits, - and _): nothing in it needs quoting.
     value = f"{COOKIE}={token}; path=/; SameSite=Strict" if token else \
         f"{COOKIE}=; path=/; SameSite=Strict; max-age=0"
-    components.html(f"<script>window.parent.document.cookie = {value!r};</script>", height=0)
+    # Fixed text and the server-made token only: nothing from a user or the database.
+    st.iframe(f"<script>window.parent.document.cookie = {value!r};</script>", height=1)
 
 
 def login_form() -> None:

@@ -1,0 +1,172 @@
+"""Row-level security, roles and the audit log, through the app role (jy_app) itself."""
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from geo import access, auth, events, layers, overview
+from geo.access import ScopedPool, Viewer
+from geo.db import make_pool
+from geo.errors import Forbidden, OutOfScope
+from geo.scope import Scope
+from tests.conftest import app_url_for
+
+SCOPED_TABLES = ("grids", "staff", "events", "event_log", "chem_sites", "chem_inventory",
+                 "emergency_resources", "stats_grid_day", "stats_village_day", "stats_cell_day",
+                 "stats_category_day", "audit_log", "app_users")
+NANZHA = "320281004"
+
+
+@pytest.fixture(scope="module")
+def app_pool(demo_url):
+    pool = make_pool(app_url_for(demo_url), max_size=3)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="module")
+def other_town(demo_conn_module):
+    return demo_conn_module.execute("SELECT min(code) FROM grids WHERE level = 1 AND code <> %s",
+                                    (NANZHA,)).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def demo_conn_module(demo_url):
+    with psycopg.connect(demo_url) as conn:
+        yield conn
+
+
+def leader(town=NANZHA):
+    return Viewer("nanzha_leader", "南闸领导", "town_leader", town)
+
+
+def test_app_role_owns_nothing_and_cannot_bypass(demo_conn):
+    role = demo_conn.execute("SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles "
+                             "WHERE rolname = 'jy_app'").fetchone()
+    assert role == (False, False, False, False)
+    owned = demo_conn.execute("SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
+                              "WHERE r.rolname = 'jy_app'").fetchone()[0]
+    assert owned == 0
+    forced = dict(demo_conn.execute("SELECT relname, relforcerowsecurity AND relrowsecurity FROM pg_class "
+                                    "WHERE relname = ANY(%s)", (list(SCOPED_TABLES),)).fetchall())
+    assert forced == {t: True for t in SCOPED_TABLES}
+
+
+def test_no_scope_set_means_no_rows(demo_url, demo_conn):
+    assert demo_conn.execute("SELECT count(*) FROM events").fetchone()[0] > 0
+    with psycopg.connect(app_url_for(demo_url)) as conn:
+        for table in SCOPED_TABLES:
+            n = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
+            assert n == 0, table
+        # an unknown scope value is no scope either
+        conn.execute("SELECT set_config('jy.scope', 'everything', false)")
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+def test_app_role_cannot_change_the_audit_log_or_read_hashes(demo_url):
+    with psycopg.connect(app_url_for(demo_url)) as conn:
+        for stmt in ("UPDATE audit_log SET ok = true", "DELETE FROM audit_log", "TRUNCATE audit_log",
+                     "SELECT password_hash FROM app_users", "DELETE FROM events",
+                     "UPDATE event_log SET note = 'x'"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(stmt)
+            conn.rollback()
+
+
+def test_town_leader_sees_only_their_town(app_pool, demo_pool, demo_conn, other_town):
+    db = ScopedPool(app_pool, leader())
+    k = overview.kpis(db, Scope(NANZHA))
+    own_open = demo_conn.execute("SELECT count(*) FROM events WHERE town_code = %s "
+                                 "AND status NOT IN ('closed', 'rejected')", (NANZHA,)).fetchone()[0]
+    assert k.open == own_open > 0
+    # Asking for the city or another town gives their own rows or none: never another town's.
+    assert overview.kpis(db, Scope.city()).open == own_open
+    assert overview.kpis(db, Scope(other_town)).open == 0
+    rows, total = events.list_events(db, Scope.city(), events.EventFilter(), 5000)
+    # the same list the owner gets for the town itself (the filter's default period applies to both)
+    assert total == events.list_events(demo_pool, Scope(NANZHA), events.EventFilter(), 5000)[1] > 0
+    assert {r["grid_code"][:9] for r in rows} == {NANZHA}
+    assert {s["grid_code"][:9] for s in layers.staff_list(db, Scope.city())} == {NANZHA}
+    other_event = demo_conn.execute("SELECT min(id) FROM events WHERE town_code = %s", (other_town,)).fetchone()[0]
+    with pytest.raises(OutOfScope):
+        events.get_event(db, leader().scope, other_event)
+    with db.connection() as conn:
+        assert conn.execute("SELECT count(*) FROM event_log WHERE event_id = %s", (other_event,)).fetchone()["count"] == 0
+        towns = conn.execute("SELECT count(*) FROM grids WHERE level = 1").fetchone()["count"]
+    assert towns == 1
+
+
+def test_village_staff_see_only_their_village(app_pool, demo_pool, demo_conn):
+    village = demo_conn.execute("SELECT min(code) FROM grids WHERE level = 2 AND parent_code = %s",
+                                (NANZHA,)).fetchone()[0]
+    db = ScopedPool(app_pool, Viewer("v1", "村工作人员", "village_staff", NANZHA, village))
+    rows, total = events.list_events(db, Scope.city(), events.EventFilter(), 5000)
+    assert total == events.list_events(demo_pool, Scope(village=village), events.EventFilter(), 5000)[1] > 0
+    assert {r["grid_code"][:12] for r in rows} == {village}
+
+
+def test_city_ranking_gives_a_town_leader_aggregates_for_every_town(app_pool, demo_conn):
+    ranking = overview.town_ranking(ScopedPool(app_pool, leader()))
+    expected = dict(demo_conn.execute("SELECT town_code, count(*) FROM events WHERE status NOT IN "
+                                      "('closed', 'rejected') GROUP BY town_code").fetchall())
+    assert len(ranking) == 17
+    assert {r["town_code"]: r["open_events"] for r in ranking} == {t: expected.get(t, 0) for t in
+                                                                    (r["town_code"] for r in ranking)}
+    # ... and only counts: no event ids, descriptions or places
+    assert set(ranking[0]) == {"town_code", "town_name", "open_events", "overdue_events", "reports_today",
+                               "closed", "closed_on_time", "close_seconds", "on_time_rate"}
+
+
+def test_city_scope_sees_everything(app_pool, demo_conn):
+    db = ScopedPool(app_pool, Viewer("commander", "指挥长", "city_commander"))
+    assert overview.kpis(db, Scope.city()).open == demo_conn.execute(
+        "SELECT count(*) FROM events WHERE status NOT IN ('closed', 'rejected')").fetchone()[0]
+
+
+def test_scope_is_per_transaction_not_per_connection(demo_url):
+    pool = make_pool(app_url_for(demo_url), min_size=1, max_size=1)   # one connection, reused
+    try:
+        with ScopedPool(pool, Viewer("c", "指挥长", "city_commander")).connection() as conn:
+            assert conn.execute("SELECT count(*) FROM events").fetchone()["count"] > 0
+        with pool.connection() as conn:
+            assert conn.execute("SELECT count(*) FROM events").fetchone()["count"] == 0
+            assert conn.execute("SELECT current_setting('jy.scope', true)").fetchone()["current_setting"] in ("", None)
+    finally:
+        pool.close()
+
+
+def test_roles_that_only_look_cannot_act():
+    for role in ("wall", "town_leader", "admin"):
+        v = Viewer("x", "某人", role, NANZHA if role == "town_leader" else None)
+        with pytest.raises(Forbidden):
+            v.actor()
+    assert Viewer("d", "调度", "dispatcher", NANZHA).actor().role == "town_dispatcher"
+    assert Viewer("d", "调度", "dispatcher").actor().role == "city_dispatcher"
+
+
+def test_viewer_require_refuses_other_areas():
+    v = leader()
+    v.require(NANZHA, None)
+    v.require(NANZHA, NANZHA + "001")
+    for town in ("320281103", None, "garbage"):
+        with pytest.raises(OutOfScope):
+            v.require(town, None)
+    Viewer("c", "指挥长", "city_commander").require("320281103", None)
+
+
+def test_settings_come_only_from_the_viewer():
+    s = access.settings(leader())
+    assert s == {"scope": "town", "town": NANZHA, "village": "", "role": "town_leader", "user": "nanzha_leader"}
+    assert access.settings(None) == {"scope": "", "town": "", "village": "", "role": "", "user": ""}
+
+
+def test_admin_manages_users_through_row_level_security(app_pool, demo_url):
+    admin = Viewer("admin", "管理员", "admin")
+    with ScopedPool(app_pool, admin).connection() as conn:
+        auth.create_user(conn, "admin", "rls.newbie", "新用户", "town_leader", "Secret-pass-123", town=NANZHA)
+    assert [u["username"] for u in auth.list_users(ScopedPool(app_pool, admin))].count("rls.newbie") == 1
+    # A town leader sees only their own account, and cannot create one.
+    assert [u["username"] for u in auth.list_users(ScopedPool(app_pool, leader()))] == ["nanzha_leader"]
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with ScopedPool(app_pool, leader()).connection() as conn:
+            auth.create_user(conn, "nanzha_leader", "rls.sneaky", "偷偷", "admin", "Secret-pass-123")

@@ -1,0 +1,182 @@
+"""Log-in, lockout, sessions and the audit rows of actions, through the app role."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from geo import auth, workflow
+from geo.access import ScopedPool, Viewer
+from geo.db import make_pool
+from geo.errors import Forbidden, InvalidInput, NotFound
+from tests.conftest import app_url_for, login_for, signed_in
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+
+
+@pytest.fixture(scope="module")
+def app_pool(work_url):
+    pool = make_pool(app_url_for(work_url), max_size=3)
+    yield pool
+    pool.close()
+
+
+def audit_rows(conn, username: str, action: str) -> list[tuple]:
+    rows = conn.execute("SELECT ok, detail->>'reason' FROM audit_log WHERE username = %s AND action = %s "
+                        "ORDER BY id", (username, action)).fetchall()
+    conn.commit()     # end the read, so the next `with conn.transaction()` is a transaction of its own
+    return rows
+
+
+def test_login_with_the_right_password_audits_and_starts_a_session(app_pool, work_url, work_conn):
+    user, password = login_for(work_url, "nanzha_leader")
+    viewer, token = auth.login(app_pool, user, password)
+    assert (viewer.role, viewer.town) == ("town_leader", "320281004")
+    assert auth.resume(app_pool, token) == viewer
+    assert auth.resume(app_pool, token + "x") is None
+    assert audit_rows(work_conn, user, "login")[-1] == (True, "ok")
+    auth.end_session(app_pool, viewer, token)
+    assert auth.resume(app_pool, token) is None
+    assert audit_rows(work_conn, user, "logout")[-1][0] is True
+
+
+def test_lockout_after_repeated_failures(app_pool, work_conn, monkeypatch):
+    monkeypatch.setenv("JY_LOGIN_MAX_FAILURES", "3")
+    with work_conn.transaction():
+        auth.create_user(work_conn, "(test)", "lock.me", "锁定测试", "wall", "Right-password-1")
+    for _ in range(2):
+        with pytest.raises(auth.LoginFailed, match="wrong username or password"):
+            auth.login(app_pool, "lock.me", "wrong-password")
+    with pytest.raises(auth.LoginFailed, match="locked"):
+        auth.login(app_pool, "lock.me", "wrong-password")
+    # Locked: even the right password is refused, and says why.
+    with pytest.raises(auth.LoginFailed) as exc:
+        auth.login(app_pool, "lock.me", "Right-password-1")
+    assert "锁定" in exc.value.message_zh
+    assert [r[1] for r in audit_rows(work_conn, "lock.me", "login")] == \
+        ["bad_password", "bad_password", "bad_password", "locked"]
+    # The admin lifts the lock; the right password works again.
+    with work_conn.transaction():
+        auth.unlock(work_conn, "(test)", "lock.me")
+    assert auth.login(app_pool, "lock.me", "Right-password-1")[0].username == "lock.me"
+
+
+def test_unknown_and_disabled_accounts_are_refused_and_audited(app_pool, work_conn):
+    with pytest.raises(auth.LoginFailed):
+        auth.login(app_pool, "nobody.here", "whatever-123")
+    assert audit_rows(work_conn, "nobody.here", "login") == [(False, "unknown_user")]
+    with work_conn.transaction():
+        auth.create_user(work_conn, "(test)", "gone.user", "停用测试", "wall", "Right-password-2")
+        auth.set_disabled(work_conn, "(test)", "gone.user", True)
+    with pytest.raises(auth.LoginFailed, match="disabled"):
+        auth.login(app_pool, "gone.user", "Right-password-2")
+
+
+def test_weak_passwords_and_bad_usernames_are_refused(work_conn):
+    for username, password in (("ok.name", "short1"), ("ok.name", "onlyletterslong"), ("Bad Name", "Good-pass-123")):
+        with pytest.raises(InvalidInput):
+            auth.create_user(work_conn, "(test)", username, "某人", "wall", password)
+    with pytest.raises(NotFound):
+        auth.create_user(work_conn, "(test)", "no.town", "某人", "town_leader", "Good-pass-123", town="320281999")
+    work_conn.rollback()
+
+
+def test_session_timeout(app_pool, work_url, monkeypatch):
+    monkeypatch.setenv("JY_SESSION_TIMEOUT_MIN", "30")
+    assert auth.session_expired(0, 31 * 60, "dispatcher")
+    assert not auth.session_expired(0, 29 * 60, "dispatcher")
+    assert not auth.session_expired(0, 10 ** 6, "wall")           # the kiosk does not idle out
+    user, password = login_for(work_url, "dispatcher")
+    viewer, token = auth.login(app_pool, user, password)
+    monkeypatch.setenv("JY_SESSION_TIMEOUT_MIN", "0")
+    time.sleep(0.05)
+    assert auth.resume(app_pool, token) is None                    # idle longer than the timeout
+
+
+def test_an_idle_page_session_signs_out(app_db):
+    at = signed_in(AppTest.from_file(APP, default_timeout=60))
+    at.session_state["last_seen"] = time.time() - 31 * 60
+    at.run()
+    assert not at.exception
+    assert any("登录已超时" in i.value for i in at.info)
+    assert at.button and any(b.label == "登录" for b in at.button)
+
+
+def test_the_login_form_signs_in_and_refuses_bad_passwords(app_db, demo_url):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    at.text_input[0].input("commander")
+    at.text_input[1].input("not-the-password")
+    at.button[0].click().run()
+    assert any("用户名或密码错误" in e.value for e in at.error)
+    user, password = login_for(demo_url, "commander")
+    at.text_input[0].input(user)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    assert not at.exception
+    assert any(m.label == "在办事件" for m in at.metric)
+
+
+def test_actions_are_audited_and_refusals_too(app_pool, work_conn):
+    from geo.intake import Report, submit
+    from tests.conftest import point_in
+
+    town = "320281004"
+    grids = work_conn.execute("SELECT min(code) FILTER (WHERE town_code = %(t)s), "
+                              "min(code) FILTER (WHERE town_code <> %(t)s) FROM grids "
+                              "WHERE level = 3 AND kind = 'admin'", {"t": town}).fetchone()
+    mine, theirs = submit(work_conn, [Report("SR02", "审计测试", 3, *point_in(work_conn, g)) for g in grids])
+    for eid in (mine, theirs):   # up to town level, where a town dispatcher acts
+        workflow.act(work_conn, eid, "escalate", workflow.Actor("测试", "system"), note="测试")
+    work_conn.commit()
+    dispatcher = Viewer("nanzha_dispatcher", "南闸调度", "dispatcher", town)
+    db = ScopedPool(app_pool, dispatcher)
+    done, refused = workflow.act_many(db, {mine: None, theirs: None}, "accept", dispatcher.actor())
+    assert [d["id"] for d in done] == [mine]
+    assert [eid for eid, _ in refused] == [theirs]
+    assert work_conn.execute("SELECT status FROM events WHERE id = %s", (theirs,)).fetchone()[0] == "reported"
+    rows = work_conn.execute("SELECT target, ok FROM audit_log WHERE username = 'nanzha_dispatcher' "
+                             "AND action = 'accept' ORDER BY id").fetchall()
+    assert rows[-2:] == [(f"event:{mine}", True), (f"event:{theirs}", False)]
+    with pytest.raises(Forbidden):
+        Viewer("wall", "大屏", "wall").actor()
+
+
+def test_pages_refuse_crafted_urls_for_a_town_leader(app_db, demo_conn):
+    leader = Viewer("nanzha_leader", "南闸领导", "town_leader", "320281004")
+    other_town = demo_conn.execute("SELECT min(code) FROM grids WHERE level = 1 AND code <> '320281004'").fetchone()[0]
+    other_event = demo_conn.execute("SELECT min(id) FROM events WHERE town_code = %s", (other_town,)).fetchone()[0]
+    other_grid = demo_conn.execute("SELECT min(code) FROM grids WHERE level = 3 AND town_code = %s",
+                                   (other_town,)).fetchone()[0]
+    for page, params in (("town", {"town": other_town}), ("village", {"village": other_grid[:12]}),
+                         ("grid", {"grid": other_grid}), ("event", {"event": str(other_event)}),
+                         ("town", {"town": "<script>"})):
+        at = signed_in(AppTest.from_file(APP, default_timeout=90), leader)
+        at.switch_page(f"views/{page}.py")
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception, (page, at.exception)
+        assert any("无权查看" in e.value for e in at.error), (page, [e.value for e in at.error])
+        assert not at.metric, page          # no figures at all
+    # With no town in the URL, the leader lands on their own town.
+    at = signed_in(AppTest.from_file(APP, default_timeout=90), leader)
+    at.run()
+    own_open = demo_conn.execute("SELECT count(*) FROM events WHERE town_code = '320281004' "
+                                 "AND status NOT IN ('closed', 'rejected')").fetchone()[0]
+    assert next(m.value for m in at.metric if m.label == "在办事件") == f"{own_open:,}"
+
+
+def test_admin_pages_are_for_admins(app_db):
+    at = signed_in(AppTest.from_file(APP, default_timeout=60), Viewer("admin", "管理员", "admin"))
+    at.switch_page("views/audit.py").run()
+    assert not at.exception and not at.error
+    assert at.dataframe and len(at.dataframe[0].value) > 0
+    at = signed_in(AppTest.from_file(APP, default_timeout=60), Viewer("admin", "管理员", "admin"))
+    at.switch_page("views/users.py").run()
+    assert not at.exception and not at.error
+    assert "commander" in set(at.dataframe[0].value["用户名"])
