@@ -31,11 +31,13 @@ import dispatch as bench_dispatch  # noqa: E402
 import views as bench_views  # noqa: E402
 from geo import assign, db  # noqa: E402
 from scratch import scratch_database  # noqa: E402
+from common import app_url  # noqa: E402
 from loaders.reference import county_boundary  # noqa: E402
 
 
 def view_times(url: str, runs: int) -> dict:
     os.environ["DATABASE_URL"] = url
+    os.environ["APP_DATABASE_URL"] = app_url(url)
     import streamlit as st
     out = {}
     with psycopg.connect(url) as conn:
@@ -59,7 +61,7 @@ def main() -> int:
     ap.add_argument("--scale-url")
     ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "all.json"))
     args = ap.parse_args()
-    admin = os.environ["DATABASE_URL"]
+    admin, admin_app = os.environ["DATABASE_URL"], os.environ["APP_DATABASE_URL"]
     res: dict = {"machine": {"cores": os.cpu_count()}, "demo": {}}
     try:
         with scratch_database(20000, res["demo"]) as url:
@@ -76,12 +78,13 @@ def main() -> int:
             res["dispatch"] = bench_dispatch.run(url, argparse.Namespace(samples=300, workers=8, ops=1000))
             out = subprocess.run([sys.executable, str(ROOT / "bench" / "sessions.py"), "--sessions", "20",
                                   "--runs", "5", "--json", str(ROOT / "bench" / "results" / "sessions.json")],
-                                 env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True,
+                                 env={**os.environ, "DATABASE_URL": url, "APP_DATABASE_URL": app_url(url)},
+                                 capture_output=True, text=True,
                                  timeout=1800)
             res["sessions"] = json.loads((ROOT / "bench" / "results" / "sessions.json").read_text()) \
                 if out.returncode == 0 else {"error": out.stderr[-500:]}
     finally:
-        os.environ["DATABASE_URL"] = admin
+        os.environ["DATABASE_URL"], os.environ["APP_DATABASE_URL"] = admin, admin_app
 
     d = res["demo"]
     print(f"machine: {res['machine']['cores']} cores")

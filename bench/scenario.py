@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from geo import db  # noqa: E402
 from geo.hazards import analysis, plume  # noqa: E402
+from bench.common import demo_login  # noqa: E402
 from tests.browser import open_page  # noqa: E402
 from tests.server import streamlit_server  # noqa: E402
 
@@ -45,7 +46,7 @@ def main() -> int:
     browser = []
     with streamlit_server(url) as server:
         for i in range(args.runs):
-            with open_page(f"{server}/scenario?site={site}", wait_text="事故推演") as page:
+            with open_page(f"{server}/scenario?site={site}", wait_text="事故推演", login=demo_login("dispatcher")) as page:
                 page.get_by_label("泄漏速率（克/秒）").fill("800")
                 page.get_by_label("风速（米/秒）").fill(f"{2.5 + 0.1 * i:.1f}")   # a new result each run
                 t = time.perf_counter()

@@ -21,11 +21,11 @@ APP = str(ROOT / "dashboard" / "app.py")
 
 def session(args) -> list[float]:
     runs, page = args
-    from streamlit.testing.v1 import AppTest
+    from bench.common import signed_in_app
 
     times = []
     for i in range(runs + 1):
-        at = AppTest.from_file(APP, default_timeout=120)
+        at = signed_in_app()
         if page != "city":
             at.switch_page(f"views/{page}.py")
         t = time.perf_counter()

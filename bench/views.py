@@ -22,9 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 import streamlit as st  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-APP = str(ROOT / "dashboard" / "app.py")
+from bench.common import signed_in_app  # noqa: E402
 
 
 def views(conn) -> dict[str, dict]:
@@ -40,8 +38,8 @@ def views(conn) -> dict[str, dict]:
     }
 
 
-def run_once(view: dict) -> tuple[float, int]:
-    at = AppTest.from_file(APP, default_timeout=120)
+def run_once(view: dict, viewer=None) -> tuple[float, int]:
+    at = signed_in_app(viewer)
     at.switch_page(f"views/{view['page']}.py")
     for k, v in view["params"].items():
         at.query_params[k] = v

@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import demo_login  # noqa: E402
 from tests.browser import open_page  # noqa: E402
 from tests.server import streamlit_server  # noqa: E402
 
@@ -43,7 +44,7 @@ def main() -> int:
         pid = int(subprocess.run(["pgrep", "-f", f"server.port {url.rsplit(':', 1)[1]}"], capture_output=True,
                                  text=True).stdout.split()[0])
         samples = []
-        with open_page(f"{url}/?screen={args.screen}&rotate=5", width=3840, height=1080, wait_text="城市运行态势") as page:
+        with open_page(f"{url}/?screen={args.screen}&rotate=5", width=3840, height=1080, wait_text="城市运行态势", login=demo_login("wall")) as page:
             t0 = time.monotonic()
             while time.monotonic() - t0 < args.minutes * 60:
                 page.wait_for_timeout(15_000)

@@ -23,8 +23,9 @@ def free_port() -> int:
 def streamlit_server(database_url: str, extra_env: dict | None = None, timeout_s: float = 60):
     port = free_port()
     from tests.conftest import app_url_for
-    env = {**os.environ, "DATABASE_URL": database_url, "APP_DATABASE_URL": app_url_for(database_url),
-           **(extra_env or {})}
+    # the tests' throwaway databases, or (benchmarks) the APP_DATABASE_URL that ./run.sh printed
+    app_url = app_url_for(database_url) if os.environ.get("TEST_APP_DATABASE_URL") else os.environ["APP_DATABASE_URL"]
+    env = {**os.environ, "DATABASE_URL": database_url, "APP_DATABASE_URL": app_url, **(extra_env or {})}
     log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w") if (ROOT / "artifacts").is_dir() \
         else subprocess.DEVNULL
     proc = subprocess.Popen(

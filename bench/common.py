@@ -1,0 +1,41 @@
+"""What the benchmarks share: a signed-in AppTest and the demo accounts' passwords."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def signed_in_app(viewer=None, timeout: int = 120):
+    """An AppTest of the dashboard whose session is signed in (a city commander by default)."""
+    from streamlit.testing.v1 import AppTest
+
+    from geo.access import Viewer
+
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.session_state["viewer"] = viewer or Viewer("bench", "基准测试", "city_commander")
+    at.session_state["last_seen"] = time.time()
+    return at
+
+
+def demo_login(username: str) -> tuple[str, str]:
+    """(username, password) of a demo account, from .local/demo_accounts.txt (./run.sh writes it)."""
+    path = ROOT / ".local" / "demo_accounts.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if parts[0] == username:
+            return username, parts[2]
+    raise SystemExit(f"no demo account {username} in {path}; run ./run.sh first")
+
+
+def app_url(url: str) -> str:
+    """The database at `url` as the dashboard's role: the user and password of APP_DATABASE_URL
+    (./run.sh prints it), the server and database of `url` (e.g. a scratch database)."""
+    import os
+
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    app = conninfo_to_dict(os.environ["APP_DATABASE_URL"])
+    return make_conninfo(url, user=app["user"], password=app["password"])
