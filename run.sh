@@ -32,6 +32,8 @@ if [ "$serve" -eq 0 ]; then
 fi
 if [ -s .local/demo_accounts.txt ]; then
   log "demo accounts (演示账号) and their passwords: .local/demo_accounts.txt"
+else
+  log "no demo accounts: create the first admin with .venv/bin/python -m loaders create-admin NAME"
 fi
 log "serving the dashboard at http://localhost:${PORT:-8501}"
 exec "$VENV/bin/streamlit" run dashboard/app.py --server.port "${PORT:-8501}"
