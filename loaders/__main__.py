@@ -4,6 +4,10 @@
     python -m loaders demo [--seed N] [--events N] [--days N] [--until ISO] [--replace|--if-empty]
     python -m loaders events FILE [--datum wgs84|gcj02|bd09] [--dry-run]
     python -m loaders escalate              move overdue events up a level (for cron)
+    python -m loaders grids FILE [--level N | --level-field F] [--code-field F] [--parent-field F]
+                      [--name-field F] [--crs EPSG:XXXX|gcj02|bd09] [--encoding gbk|utf-8]
+                      [--layer L] [--tolerance M2] [--dry-run] [--fix]
+    python -m loaders staff|chem-sites|resources FILE [--crs …] [--encoding …] [--layer L] [--dry-run]
     python -m loaders app-role              give the app's role (jy_app) its login; prints APP_DATABASE_URL=
     python -m loaders create-admin NAME [--display-name N] [--password-stdin]
                                             the first admin account (asks for the password on a terminal)
@@ -122,6 +126,50 @@ def _cmd_escalate(args) -> int:
     return 0
 
 
+def _print_report(report, path, seconds: float) -> int:
+    """The import report on the CLI: each problem with row, code and a hint; exit 1 if refused."""
+    print(f"{path}: {report.features} features, coordinate system {report.crs}")
+    for p in report.problems:
+        print(("  refused " if p.fatal else "  note    ") + p.line(), file=sys.stderr if p.fatal else sys.stdout)
+    if report.refused:
+        print(f"refused: nothing loaded; {len(report.refused)} problem(s) above, fix them and run again",
+              file=sys.stderr)
+        return 1
+    if not report.written:
+        print(f"dry run: all {report.features} features pass; nothing written")
+        return 0
+    extra = f", events re-assigned {report.events_reassigned}" if report.kind == "grids" else ""
+    print(f"loaded in {seconds:.1f} s ({report.features / max(seconds, 1e-9):,.0f} features/s): "
+          f"inserted {report.inserted}, updated {report.updated}, unchanged {report.unchanged}{extra}")
+    return 0
+
+
+def _cmd_import(args) -> int:
+    from pathlib import Path
+
+    from geo import db
+    from loaders.importer import grids, points
+
+    path = Path(args.file)
+    t0 = time.perf_counter()
+    with db.connect() as conn:
+        if args.command == "grids":
+            opts = grids.Options(level=args.level, level_field=args.level_field, code_field=args.code_field,
+                                 parent_field=args.parent_field, name_field=args.name_field, crs=args.crs,
+                                 encoding=args.encoding, layer=args.layer, fix=args.fix, dry_run=args.dry_run,
+                                 tolerance_m2=args.tolerance)
+            report = grids.import_file(conn, path, opts)
+        else:
+            report = points.import_file(conn, args.command, path, points.Options(
+                crs=args.crs, encoding=args.encoding, layer=args.layer, dry_run=args.dry_run))
+        if report.written:
+            from geo import audit
+            audit.record(conn, "(cli)", "admin", "import", f"{report.kind}:{path.name}",
+                         inserted=report.inserted, updated=report.updated, unchanged=report.unchanged)
+        conn.commit()
+    return _print_report(report, path, time.perf_counter() - t0)
+
+
 def _cmd_app_role(args) -> int:
     from geo import db
     from loaders.accounts import ensure_app_role
@@ -175,6 +223,23 @@ def main(argv: list[str] | None = None) -> int:
                     help="coordinate datum of the file (phones usually export gcj02)")
     ev.add_argument("--dry-run", action="store_true", help="check every row, load nothing")
     sub.add_parser("escalate", help="move overdue village/town events up one level")
+    for kind in ("grids", "staff", "chem-sites", "resources"):
+        imp = sub.add_parser(kind, help=f"import {kind} from a file (all or nothing, upsert)")
+        imp.add_argument("file")
+        imp.add_argument("--crs", help="EPSG:XXXX, gcj02 or bd09 (default: from the file)")
+        imp.add_argument("--encoding", choices=["gbk", "utf-8", "gb18030"], help="text encoding of the file")
+        imp.add_argument("--layer", help="layer of a GeoPackage with several")
+        imp.add_argument("--dry-run", action="store_true", help="check every feature, load nothing")
+        if kind == "grids":
+            lv = imp.add_mutually_exclusive_group()
+            lv.add_argument("--level", type=int, choices=[1, 2, 3], help="every feature is of this level")
+            lv.add_argument("--level-field", help="field holding the level (default: from the code length)")
+            imp.add_argument("--code-field", help="field holding the grid code (default 网格编码)")
+            imp.add_argument("--parent-field", help="field holding the parent code (default 上级编码)")
+            imp.add_argument("--name-field", help="field holding the name (default 网格名称)")
+            imp.add_argument("--fix", action="store_true", help="repair invalid polygons, and report each repair")
+            imp.add_argument("--tolerance", type=float, default=1.0,
+                             help="m² of overlap, gap or overhang tolerated (default 1)")
     sub.add_parser("app-role", help="give the app's database role its login; prints APP_DATABASE_URL=")
     adm = sub.add_parser("create-admin", help="create an admin account (the first one, or another)")
     adm.add_argument("username")
@@ -185,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--events must be 0 or more and --days 1 or more")
     try:
         return {"migrate": _cmd_migrate, "demo": _cmd_demo, "events": _cmd_events,
-                "escalate": _cmd_escalate, "app-role": _cmd_app_role,
+                "escalate": _cmd_escalate, "app-role": _cmd_app_role, "grids": _cmd_import,
+                "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
                 "create-admin": _cmd_create_admin}[args.command](args)
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

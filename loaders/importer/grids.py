@@ -1,0 +1,339 @@
+"""Import grid polygons: `python -m loaders grids FILE [--level N | --level-field F] …`.
+
+Checks every feature before writing anything (checks.py for geometry and text; here the hierarchy:
+codes, parents, containment, sibling overlaps and gaps in a level's tiling beyond a tolerance in m²).
+Loading is an upsert by code in one transaction; events in grids whose shape changed are re-assigned
+by the point -> grid rule (grid_for_point) in the same transaction. Codes absent from the file stay.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.crs import to_metric
+from geo.errors import InvalidInput
+from loaders.importer import checks, crs, read
+from loaders.importer.checks import Problem
+
+LEVEL_BY_LENGTH = {9: 1, 12: 2, 15: 3}
+FIELDS = {
+    "code": ("网格编码", "编码", "code", "grid_code", "wgbm", "bm"),
+    "name": ("网格名称", "名称", "name", "wgmc", "mc"),
+    "parent": ("上级编码", "上级网格编码", "父级编码", "parent_code", "parent", "sjbm"),
+    "level": ("层级", "级别", "网格层级", "level"),
+    "population": ("人口", "常住人口", "population", "pop"),
+    "dedicated_type": ("专属类型", "专属网格类型", "dedicated_type"),
+}
+DEDICATED = {"学校": "school", "医院": "hospital", "化工园区": "chemical_park", "工业园区": "industrial_park",
+             "市场": "market", "集贸市场": "market", "景区": "scenic_area", "养老机构": "elderly_home",
+             "交通枢纽": "transport_hub", "其他": "other"}
+
+
+@dataclass
+class Options:
+    level: int | None = None
+    level_field: str | None = None
+    code_field: str | None = None
+    parent_field: str | None = None
+    name_field: str | None = None
+    crs: str | None = None
+    encoding: str | None = None
+    layer: str | None = None
+    fix: bool = False
+    dry_run: bool = False
+    tolerance_m2: float = 1.0
+
+
+@dataclass
+class Report:
+    kind: str
+    features: int
+    crs: str
+    problems: list[Problem]
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    events_reassigned: int = 0
+    written: bool = False
+    shapes: list[dict] = field(default_factory=list)    # row, code, name, geometry (4490) for the map
+
+    @property
+    def refused(self) -> list[Problem]:
+        return [p for p in self.problems if p.fatal]
+
+
+def column(frame: pd.DataFrame, wanted: str | None, aliases: tuple[str, ...], what: str) -> str | None:
+    """The column for a field: the option if given (must exist), else the first alias present."""
+    cols = {c.lower(): c for c in frame.columns}
+    if wanted:
+        if wanted.lower() not in cols:
+            raise InvalidInput(f"the file has no field {wanted!r} for the {what}; its fields: "
+                               f"{', '.join(map(str, frame.columns))}",
+                               f"文件中没有字段“{wanted}”；现有字段：{'、'.join(map(str, frame.columns))}。")
+        return cols[wanted.lower()]
+    return next((cols[a.lower()] for a in aliases if a.lower() in cols), None)
+
+
+def _text(v) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    s = str(v).strip()
+    if s.endswith(".0") and s[:-2].isdigit():       # a code read as a number
+        s = s[:-2]
+    return s or None
+
+
+def county_geom(conn):
+    row = conn.execute("SELECT ST_AsBinary(ST_Union(geom)) FROM county").fetchone()
+    wkb = row[0] if not isinstance(row, dict) else next(iter(row.values()))
+    if wkb is None:
+        raise InvalidInput("the county boundary is not loaded; run python -m loaders migrate",
+                           "尚未载入县域边界，请先运行 ./run.sh。")
+    return shapely.from_wkb(bytes(wkb))
+
+
+def prepare(conn, path: Path, opts: Options) -> tuple[Report, pd.DataFrame]:
+    src = read.read(path, layer=opts.layer, encoding=opts.encoding)
+    f = src.frame
+    if f.empty:
+        raise InvalidInput(f"{path.name} holds no features", f"“{path.name}”中没有要素。")
+    code_col = column(f, opts.code_field, FIELDS["code"], "grid code")
+    if code_col is None:
+        raise InvalidInput("no grid-code field: name it 网格编码 (or code), or pass --code-field",
+                           "找不到网格编码字段：请命名为“网格编码”，或指定编码字段。")
+    name_col = column(f, opts.name_field, FIELDS["name"], "grid name")
+    parent_col = column(f, opts.parent_field, FIELDS["parent"], "parent code")
+    level_col = column(f, opts.level_field, FIELDS["level"], "level") if opts.level is None else None
+    pop_col = column(f, None, FIELDS["population"], "population")
+    ded_col = column(f, None, FIELDS["dedicated_type"], "dedicated type")
+
+    rows = list(range(1, len(f) + 1))
+    codes = [_text(v) for v in f[code_col]]
+    names = [_text(v) for v in f[name_col]] if name_col else [None] * len(f)
+    problems: list[Problem] = []
+    problems += checks.text_problems(rows, codes, {"name": names, "code": codes})
+
+    raw = np.asarray(f.geometry.values)
+    bounds = shapely.bounds(raw)
+    source = crs.resolve(opts.crs, src.crs, bounds[:, 0])
+    hint = crs.mistake_hint(bounds[:, 0], source)
+    geoms, geo_problems = checks.polygon_problems(rows, codes, raw, opts.fix)
+    problems += geo_problems
+    ok = np.array([g is not None for g in geoms])
+    stored = np.array([None] * len(f), dtype=object)
+    idx = np.flatnonzero(ok)
+    if idx.size:
+        converted = crs.to_store(gpd.GeoSeries(list(geoms[idx]), index=idx), source).values
+        for i, g in zip(idx, converted):
+            finite = g is not None and not g.is_empty and np.isfinite(shapely.get_coordinates(g)).all()
+            if finite and not g.is_valid:
+                g = checks._polygonal(shapely.make_valid(g))
+            if not finite or g is None or g.is_empty:
+                h = hint or ("check the coordinate system (--crs)", "请核对坐标系。")
+                problems.append(Problem(rows[i], codes[i], f"coordinates do not convert from {source.label}",
+                                        f"坐标无法从 {source.label} 转换", *h))
+                continue
+            stored[i] = checks.as_multi(g)
+    levels, parents = [], []
+    for i, (row, code) in enumerate(zip(rows, codes)):
+        lvl = opts.level
+        if lvl is None and level_col is not None:
+            lv = _text(f[level_col].iloc[i])
+            lvl = int(lv) if lv and lv.isdigit() else None
+        if lvl is None and code:
+            lvl = LEVEL_BY_LENGTH.get(len(code))
+        levels.append(lvl)
+        parents.append(_text(f[parent_col].iloc[i]) if parent_col else
+                       (code[:{2: 9, 3: 12}[lvl]] if code and lvl in (2, 3) else None))
+        if not code:
+            problems.append(Problem(row, None, "missing grid code", "缺少网格编码", "fill in 网格编码",
+                                    "请填写网格编码。"))
+            continue
+        if not code.isdigit() or lvl not in (1, 2, 3) or len(code) != {1: 9, 2: 12, 3: 15}.get(lvl):
+            problems.append(Problem(row, code, f"code {code} does not fit level {lvl}: codes are 9 digits "
+                                    "(town), 12 (village) or 15 (grid)",
+                                    f"编码 {code} 与层级 {lvl} 不符：镇街9位、村社区12位、网格15位数字",
+                                    "check the code and the level", "请核对编码与层级。"))
+            continue
+        if lvl > 1 and parents[-1] and not code.startswith(parents[-1]):
+            problems.append(Problem(row, code, f"code {code} does not extend its parent's code {parents[-1]}",
+                                    f"编码 {code} 未以上级编码 {parents[-1]} 开头", "a child's code starts "
+                                    "with its parent's code", "下级编码应以上级编码开头。"))
+        if not names[i]:
+            problems.append(Problem(row, code, "missing name", "缺少网格名称", "fill in 网格名称",
+                                    "请填写网格名称。"))
+    problems += checks.duplicate_problems(rows, codes)
+    dedicated = [DEDICATED.get(_text(v) or "", _text(v)) if ded_col else None for v in
+                 (f[ded_col] if ded_col else [None] * len(f))]
+    pops = [_text(v) for v in f[pop_col]] if pop_col else [None] * len(f)
+    table = pd.DataFrame({"row": rows, "code": codes, "name": names, "level": levels, "parent": parents,
+                          "geom": stored, "dedicated": dedicated, "population": pops})
+    problems += _spatial(conn, table, opts.tolerance_m2, hint, raw)
+    shapes = [{"row": r.row, "code": r.code, "name": r.name, "geom": r.geom} for r in table.itertuples()]
+    report = Report("grids", len(f), source.label, sorted(problems, key=lambda p: (p.row or 0, p.code or "")),
+                    shapes=shapes)
+    return report, table
+
+
+def _area(g) -> float:
+    return 0.0 if g is None or g.is_empty else float(to_metric(g).area)
+
+
+def _part_area(part, whole) -> float:
+    """m² of `part` (a sliver, gap or overlap) of `whole`, as its share of whole's area in degrees
+    times whole's area in metres: transforming a degenerate sliver to metres would invent area (its
+    two sides bend differently), while the local scale is the same for both."""
+    if part is None or part.is_empty or whole.area == 0:
+        return 0.0
+    return part.area / whole.area * _area(whole)
+
+
+def _spatial(conn, t: pd.DataFrame, tol: float, hint, raw) -> list[Problem]:
+    out: list[Problem] = []
+    county = county_geom(conn)
+    valid = t[t.geom.notna() & t.code.notna() & t.level.isin([1, 2, 3])]
+    # Outside the county (and, if so, was it a GCJ-02 export read as WGS84, or a zone mistake?)
+    if len(valid):
+        pts = shapely.point_on_surface(np.asarray(valid.geom.values, dtype=object))
+        inside = shapely.contains(county, pts)
+        gcj = crs.lands_after_gcj_shift(gpd.GeoSeries(list(valid.geom.values)), county)
+        for (r, ins, g) in zip(valid.itertuples(), inside, gcj):
+            if not ins:
+                h = hint or (("the file looks like a GCJ-02 export (web map or phone app): import with --crs gcj02",
+                              "数据疑似 GCJ-02（网络地图或手机导出）坐标：请指定坐标系 gcj02。") if g else
+                             ("check the coordinate system (--crs) and the feature", "请核对坐标系与该要素位置。"))
+                out.append(Problem(r.row, r.code, "outside Jiangyin county", "位于江阴市范围之外", *h))
+    # Parents: in the file (same import) or already in the database.
+    in_file = {r.code: r.geom for r in valid.itertuples()}
+    wanted = sorted({p for p in valid.parent if p} - set(in_file))
+    db_parents = {}
+    if wanted:
+        for row in conn.execute("SELECT code, ST_AsBinary(geom) FROM grids WHERE code = ANY(%(c)s)", {"c": wanted}):
+            code, wkb = (row[0], row[1]) if not isinstance(row, dict) else (row["code"], row["st_asbinary"])
+            db_parents[code] = shapely.from_wkb(bytes(wkb))
+    parents = {**db_parents, **in_file}
+    for r in valid.itertuples():
+        if r.level == 1:
+            continue
+        pg = parents.get(r.parent)
+        if pg is None:
+            out.append(Problem(r.row, r.code, f"parent {r.parent} is neither in the file nor in the database",
+                               f"上级 {r.parent} 不在文件中，也不在数据库中",
+                               "import the parent level first, or include it in the file",
+                               "请先导入上级，或把上级一并放入文件。"))
+            continue
+        outside = _part_area(shapely.difference(r.geom, pg), r.geom)
+        if outside > tol and outside > 0.001 * _area(r.geom):
+            out.append(Problem(r.row, r.code, f"{outside:,.0f} m² lies outside its parent {r.parent}",
+                               f"有 {outside:,.0f} 平方米超出上级 {r.parent} 的范围",
+                               "clip the polygon to its parent", "请将该面裁剪到上级范围内。"))
+    out += _tiling(conn, valid, parents, tol)
+    return out
+
+
+def _tiling(conn, valid: pd.DataFrame, parents: dict, tol: float) -> list[Problem]:
+    """Overlaps between admin siblings; gaps between a parent and the union of its children."""
+    out: list[Problem] = []
+    admin = valid[valid.dedicated.isna()]
+    geoms = np.asarray(admin.geom.values, dtype=object)
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    rows = list(admin.itertuples())
+    for i, j in zip(left, right):
+        if i >= j or rows[i].parent != rows[j].parent or rows[i].level != rows[j].level:
+            continue
+        a = _part_area(shapely.intersection(geoms[i], geoms[j]), geoms[i])
+        if a > tol:
+            out.append(Problem(rows[j].row, rows[j].code, f"overlaps {rows[i].code} by {a:,.0f} m²",
+                               f"与 {rows[i].code} 重叠 {a:,.0f} 平方米",
+                               f"siblings must not overlap by more than {tol:g} m²",
+                               f"同级网格重叠不得超过 {tol:g} 平方米。"))
+    for parent in sorted({r.parent for r in rows if r.parent}):
+        pg = parents.get(parent)
+        if pg is None:
+            continue
+        kids = [r.geom for r in rows if r.parent == parent]
+        others = [shapely.from_wkb(bytes(w[0] if not isinstance(w, dict) else w["st_asbinary"])) for w in conn.execute(
+            "SELECT ST_AsBinary(geom) FROM grids WHERE parent_code = %(p)s AND kind = 'admin' "
+            "AND code <> ALL(%(c)s)", {"p": parent, "c": [r.code for r in rows]})]
+        gap = _part_area(shapely.difference(pg, shapely.union_all(kids + others)), pg)
+        if gap > tol and gap > 1e-6 * _area(pg):
+            out.append(Problem(None, parent, f"gap of {gap:,.0f} m² between {parent} and its grids",
+                               f"上级 {parent} 与其下级网格之间有 {gap:,.0f} 平方米空隙",
+                               f"a level must tile its parent within {tol:g} m²",
+                               f"下级网格应铺满上级（容差 {tol:g} 平方米）。"))
+    return out
+
+
+_UPSERT = """
+WITH src AS (
+    SELECT r.code, r.parent, r.level, r.name, r.dedicated, r.population,
+           ST_Multi(ST_GeomFromWKB(decode(r.wkb, 'hex'), 4490)) AS geom
+      FROM jsonb_to_recordset(%(rows)s::jsonb)
+           AS r(code text, parent text, level smallint, name text, dedicated text, population integer, wkb text)
+)
+INSERT INTO grids AS g (code, parent_code, level, kind, dedicated_type, name, population, geom)
+SELECT code, CASE WHEN level > 1 THEN parent END, level,
+       CASE WHEN dedicated IS NULL THEN 'admin' ELSE 'dedicated' END, dedicated, name, population, geom
+  FROM src ORDER BY level, code
+ON CONFLICT (code) DO UPDATE SET
+    parent_code = EXCLUDED.parent_code, level = EXCLUDED.level, kind = EXCLUDED.kind,
+    dedicated_type = EXCLUDED.dedicated_type, name = EXCLUDED.name,
+    population = coalesce(EXCLUDED.population, g.population), geom = EXCLUDED.geom, updated_at = now()
+ WHERE (g.parent_code, g.level, g.kind, g.dedicated_type, g.name, g.geom)
+       IS DISTINCT FROM (EXCLUDED.parent_code, EXCLUDED.level, EXCLUDED.kind, EXCLUDED.dedicated_type,
+                         EXCLUDED.name, EXCLUDED.geom)
+    OR (EXCLUDED.population IS NOT NULL AND g.population IS DISTINCT FROM EXCLUDED.population)
+RETURNING g.code, g.level, g.kind, (xmax = 0) AS inserted
+"""
+
+# Events in a changed grid, or now inside one, move to the grid the point -> grid rule gives.
+_REASSIGN = """
+WITH changed AS (SELECT code, geom FROM grids WHERE code = ANY(%(codes)s)),
+cand AS (
+    SELECT e.id, e.location, e.grid_code FROM events e WHERE e.grid_code = ANY(%(codes)s)
+    UNION
+    SELECT e.id, e.location, e.grid_code FROM events e JOIN changed c ON ST_Intersects(c.geom, e.location)
+), moved AS (
+    SELECT id, grid_for_point(location) AS new_code, grid_code FROM cand
+)
+UPDATE events e SET grid_code = m.new_code
+  FROM moved m
+ WHERE e.id = m.id AND m.new_code IS NOT NULL AND m.new_code <> m.grid_code
+RETURNING e.id
+"""
+
+
+def write(conn, table: pd.DataFrame, report: Report) -> Report:
+    """Upsert every feature and re-assign events, in the caller's transaction."""
+    rows = [{"code": r.code, "parent": r.parent, "level": int(r.level), "name": r.name,
+             "dedicated": r.dedicated or None,
+             "population": int(float(r.population)) if r.population not in (None, "") else None,
+             "wkb": shapely.to_wkb(r.geom, hex=True)} for r in table.itertuples()]
+    cur = conn.execute(_UPSERT, {"rows": json.dumps(rows)})
+    changed = [(r[0], r[1], r[2], r[3]) if not isinstance(r, dict) else
+               (r["code"], r["level"], r["kind"], r["inserted"]) for r in cur.fetchall()]
+    report.inserted = sum(1 for c in changed if c[3])
+    report.updated = len(changed) - report.inserted
+    report.unchanged = len(rows) - len(changed)
+    grid_codes = [c[0] for c in changed if c[1] == 3 and c[2] == "admin"]
+    if grid_codes:
+        report.events_reassigned = len(conn.execute(_REASSIGN, {"codes": grid_codes}).fetchall())
+    report.written = True
+    return report
+
+
+def import_file(conn, path: Path, opts: Options) -> Report:
+    """Check, then (unless refused or a dry run) load, in one transaction."""
+    report, table = prepare(conn, path, opts)
+    if report.refused or opts.dry_run:
+        return report
+    with conn.transaction():
+        write(conn, table, report)
+    return report

@@ -1,0 +1,136 @@
+"""Read a data file into a (Geo)DataFrame, whatever its format.
+
+GeoJSON, Shapefile (.shp with .dbf/.prj/.cpg beside it, or all of them in a .zip), GeoPackage (one
+layer; `layer` chooses it when there are several), CSV and XLSX (a longitude/latitude or x/y column
+pair makes points). Any failure to read is an InvalidInput that says what is wrong with the file.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo.errors import InvalidInput
+
+VECTOR = {".geojson", ".json", ".shp", ".zip", ".gpkg"}
+TABLE = {".csv", ".xlsx"}
+X_NAMES = ("经度", "lon", "lng", "longitude", "x", "X", "横坐标", "东坐标")
+Y_NAMES = ("纬度", "lat", "latitude", "y", "Y", "纵坐标", "北坐标")
+
+
+@dataclass
+class Source:
+    frame: gpd.GeoDataFrame
+    crs: object | None          # pyproj CRS from the file, or None
+    kind: str                   # 'vector' or 'table'
+
+
+def bad(msg: str, zh: str) -> InvalidInput:
+    return InvalidInput(msg, zh)
+
+
+def read(path: Path, layer: str | None = None, encoding: str | None = None) -> Source:
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise bad(f"{path} does not exist or is not a file", f"文件“{path.name}”不存在。")
+    if suffix not in VECTOR | TABLE:
+        raise bad(f"{path.name}: unknown format {suffix or '(none)'}; use GeoJSON, a zipped or plain "
+                  "Shapefile, GeoPackage, CSV or XLSX",
+                  f"“{path.name}”的格式无法识别；请使用 GeoJSON、Shapefile（可压缩为 zip）、GeoPackage、CSV 或 XLSX。")
+    try:
+        if suffix in TABLE:
+            return _table(path, encoding)
+        return _vector(path, layer, encoding)
+    except InvalidInput:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure becomes one clear message
+        raise bad(f"{path.name} cannot be read as {suffix[1:].upper()}: {exc.__class__.__name__}: "
+                  f"{str(exc)[:200]}. Check that the file is complete and of the format its name says",
+                  f"无法读取“{path.name}”：文件可能已损坏、不完整，或与扩展名不符。") from exc
+
+
+def _vector(path: Path, layer: str | None, encoding: str | None) -> Source:
+    import pyogrio
+
+    target = str(path)
+    if path.suffix.lower() == ".zip":
+        target = _zip_target(path)
+    elif path.suffix.lower() == ".shp":
+        for ext in (".dbf", ".shx"):
+            if not path.with_suffix(ext).exists() and not path.with_suffix(ext.upper()).exists():
+                raise bad(f"{path.name}: the {ext} file beside it is missing; a Shapefile needs .shp, "
+                          ".shx and .dbf (and .prj for its coordinate system)",
+                          f"Shapefile 缺少 {ext} 文件：请把 .shp、.shx、.dbf、.prj（及 .cpg）一起上传，或打包为 zip。")
+    layers = [name for name, _ in pyogrio.list_layers(target)]
+    if not layers:
+        raise bad(f"{path.name} holds no layer", f"“{path.name}”中没有图层。")
+    if layer is None:
+        if len(layers) > 1:
+            raise bad(f"{path.name} has several layers ({', '.join(layers)}); choose one with --layer",
+                      f"“{path.name}”包含多个图层（{'、'.join(layers)}），请选择一个。")
+        layer = layers[0]
+    elif layer not in layers:
+        raise bad(f"{path.name} has no layer {layer!r}; it has {', '.join(layers)}",
+                  f"“{path.name}”中没有图层“{layer}”；现有图层：{'、'.join(layers)}。")
+    kwargs = {"encoding": encoding} if encoding else {}
+    frame = gpd.read_file(target, layer=layer, engine="pyogrio", **kwargs)
+    return Source(frame, frame.crs, "vector")
+
+
+def _zip_target(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+            bad_member = zf.testzip()
+    except zipfile.BadZipFile as exc:
+        raise bad(f"{path.name} is not a valid zip archive", f"“{path.name}”不是有效的 zip 压缩包。") from exc
+    if bad_member:
+        raise bad(f"{path.name}: member {bad_member} is damaged", f"压缩包中的“{bad_member}”已损坏。")
+    shps = [n for n in names if n.lower().endswith(".shp")]
+    others = [n for n in names if n.lower().endswith((".gpkg", ".geojson", ".json"))]
+    if len(shps) + len(others) != 1:
+        raise bad(f"{path.name} must hold exactly one .shp (with its .dbf/.shx/.prj), .gpkg or .geojson; "
+                  f"it holds {len(shps) + len(others)}",
+                  "zip 压缩包中应恰好包含一个 Shapefile（含 .dbf/.shx/.prj）、GeoPackage 或 GeoJSON。")
+    member = (shps or others)[0]
+    if shps:
+        stem = member[:-4]
+        for ext in (".dbf", ".shx"):
+            if not any(n.lower() == (stem + ext).lower() for n in names):
+                raise bad(f"{path.name}: {Path(member).name} has no {ext} beside it in the zip",
+                          f"压缩包中缺少与 {Path(member).name} 配套的 {ext} 文件。")
+    return f"/vsizip/{path}/{member}"
+
+
+def _table(path: Path, encoding: str | None) -> Source:
+    if path.suffix.lower() == ".xlsx":
+        df = pd.read_excel(path, dtype=str, engine="openpyxl")
+    else:
+        raw = path.read_bytes()
+        text = None
+        for enc in ([encoding] if encoding else ["utf-8-sig", "gbk"]):
+            try:
+                text = raw.decode(enc)
+                break
+            except (UnicodeDecodeError, LookupError):
+                continue
+        if text is None:
+            raise bad(f"{path.name} is neither UTF-8 nor GBK text; save it as UTF-8 CSV",
+                      f"“{path.name}”不是 UTF-8 或 GBK 编码的文本，请另存为 UTF-8 的 CSV。")
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    df.columns = [str(c).strip() for c in df.columns]
+    xcol = next((c for c in X_NAMES if c in df.columns), None)
+    ycol = next((c for c in Y_NAMES if c in df.columns), None)
+    if xcol is None or ycol is None:
+        raise bad(f"{path.name}: no coordinate columns; name them 经度/纬度 (lon/lat) or x/y",
+                  f"“{path.name}”缺少坐标列：请命名为“经度”“纬度”（或 lon/lat、x/y）。")
+    x = pd.to_numeric(df[xcol].astype(str).str.strip(), errors="coerce")
+    y = pd.to_numeric(df[ycol].astype(str).str.strip(), errors="coerce")
+    geoms = [None if (pd.isna(a) or pd.isna(b)) else shapely.Point(a, b) for a, b in zip(x, y)]
+    frame = gpd.GeoDataFrame(df.drop(columns=[xcol, ycol]), geometry=geoms, crs=None)
+    return Source(frame, None, "table")
