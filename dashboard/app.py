@@ -36,6 +36,7 @@ ALL_PAGES = {
     "scenario": ("公共安全", "scenario.py", "事故推演", "scenario"),
     "users": ("系统管理", "users.py", "用户管理", "users"),
     "audit": ("系统管理", "audit.py", "审计日志", "audit"),
+    "import": ("系统管理", "importer.py", "数据导入", "import"),
 }
 
 viewer = None

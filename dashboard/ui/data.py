@@ -339,3 +339,33 @@ def admin_change(fn, *args, **kwargs):
 def audit_rows(**filters) -> list[dict]:
     viewer().require_admin()
     return audit.read(live(), **filters)
+
+
+# ------------------------------------------------------------------ data import (admin)
+def import_check(kind: str, path, opts):
+    """Validate a file (nothing written): (report, prepared rows)."""
+    from loaders.importer import grids, points
+
+    viewer().require_admin()
+    with live().connection() as conn:
+        if kind == "grids":
+            return grids.prepare(conn, path, opts)
+        return points.prepare(conn, kind, path, opts)
+
+
+def import_run(kind: str, path, opts):
+    """Validate again and load, in one transaction with its audit row; the report says what happened."""
+    from loaders.importer import grids, points
+
+    v = viewer()
+    v.require_admin()
+    with live().connection() as conn:
+        if kind == "grids":
+            report = grids.import_file(conn, path, opts)
+        else:
+            report = points.import_file(conn, kind, path, opts)
+        audit.record(conn, v.username, v.role, "import", f"{kind}:{path.name}", ok=bool(report.written),
+                     inserted=report.inserted, updated=report.updated, unchanged=report.unchanged,
+                     events_reassigned=report.events_reassigned, refused=len(report.refused))
+    st.cache_data.clear()
+    return report

@@ -27,6 +27,7 @@ PAGES = {
     "scenario": "views/scenario.py",
     "users": "views/users.py",
     "audit": "views/audit.py",
+    "import": "views/importer.py",
 }
 
 

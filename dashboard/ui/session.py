@@ -33,7 +33,7 @@ ROLE_PAGES = {
     "town_leader": _VIEWS + ["evaluation", "hazards", "scenario"],
     "village_staff": _VIEWS + ["dispatch", "intake", "hazards"],
     "wall": ["city", "town", "village", "grid", "event", "hazards"],
-    "admin": _VIEWS + ["evaluation", "hazards", "scenario", "users", "audit"],
+    "admin": _VIEWS + ["evaluation", "hazards", "scenario", "import", "users", "audit"],
 }
 
 

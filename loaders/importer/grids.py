@@ -13,6 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import psycopg
 import pandas as pd
 import shapely
 
@@ -172,6 +173,20 @@ def prepare(conn, path: Path, opts: Options) -> tuple[Report, pd.DataFrame]:
     dedicated = [DEDICATED.get(_text(v) or "", _text(v)) if ded_col else None for v in
                  (f[ded_col] if ded_col else [None] * len(f))]
     pops = [_text(v) for v in f[pop_col]] if pop_col else [None] * len(f)
+    for i, v in enumerate(pops):
+        try:
+            pops[i] = None if v is None else int(float(v))
+            if pops[i] is not None and pops[i] < 0:
+                raise ValueError(v)
+        except ValueError:
+            problems.append(Problem(rows[i], codes[i], f"population {v!r} is not a whole number ≥ 0",
+                                    f"人口“{v}”不是非负整数", "fill in a number or leave it empty", "请填写数字或留空。"))
+            pops[i] = None
+    for i, v in enumerate(dedicated):
+        if v is not None and v not in DEDICATED.values():
+            problems.append(Problem(rows[i], codes[i], f"dedicated type {v!r} is unknown",
+                                    f"专属网格类型“{v}”无法识别", "use 学校, 医院, 化工园区, 工业园区, 市场, 景区, "
+                                    "养老机构, 交通枢纽 or 其他", "可选：学校、医院、化工园区、工业园区、市场、景区、养老机构、交通枢纽、其他。"))
     table = pd.DataFrame({"row": rows, "code": codes, "name": names, "level": levels, "parent": parents,
                           "geom": stored, "dedicated": dedicated, "population": pops})
     problems += _spatial(conn, table, opts.tolerance_m2, hint, raw)
@@ -314,7 +329,7 @@ def write(conn, table: pd.DataFrame, report: Report) -> Report:
     """Upsert every feature and re-assign events, in the caller's transaction."""
     rows = [{"code": r.code, "parent": r.parent, "level": int(r.level), "name": r.name,
              "dedicated": r.dedicated or None,
-             "population": int(float(r.population)) if r.population not in (None, "") else None,
+             "population": None if pd.isna(r.population) else int(r.population),
              "wkb": shapely.to_wkb(r.geom, hex=True)} for r in table.itertuples()]
     cur = conn.execute(_UPSERT, {"rows": json.dumps(rows)})
     changed = [(r[0], r[1], r[2], r[3]) if not isinstance(r, dict) else
@@ -334,6 +349,10 @@ def import_file(conn, path: Path, opts: Options) -> Report:
     report, table = prepare(conn, path, opts)
     if report.refused or opts.dry_run:
         return report
-    with conn.transaction():
-        write(conn, table, report)
+    try:
+        with conn.transaction():
+            write(conn, table, report)
+    except psycopg.Error as exc:   # a constraint the checks above did not foresee: nothing was written
+        raise InvalidInput(f"the database refused the rows, nothing was written: {exc.diag.message_primary}",
+                           f"数据库拒绝写入，未作任何修改：{exc.diag.message_primary}") from exc
     return report

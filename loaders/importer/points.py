@@ -12,6 +12,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import psycopg
 import shapely
 
 from geo.errors import InvalidInput
@@ -186,6 +187,10 @@ def import_file(conn, kind_name: str, path: Path, opts: Options) -> Report:
     report, payload = prepare(conn, kind_name, path, opts)
     if report.refused or opts.dry_run:
         return report
-    with conn.transaction():
-        write(conn, payload, report)
+    try:
+        with conn.transaction():
+            write(conn, payload, report)
+    except psycopg.Error as exc:   # a constraint the checks above did not foresee: nothing was written
+        raise InvalidInput(f"the database refused the rows, nothing was written: {exc.diag.message_primary}",
+                           f"数据库拒绝写入，未作任何修改：{exc.diag.message_primary}") from exc
     return report
