@@ -76,7 +76,7 @@ with user_errors():
         st.markdown("#### 校验报告")
         frame = _problems_frame(report)
         if len(frame) <= 200:     # a plain table: every line readable (and searchable) on the page
-            st.table(frame.set_index("行号"))
+            st.table(frame.astype({"行号": str}).style.hide(axis="index"))
         else:
             st.dataframe(frame, hide_index=True, width="stretch", height=360)
     else:
@@ -86,7 +86,8 @@ with user_errors():
     if shapes:
         import shapely
         bounds = shapely.total_bounds([s["geom"] for s in shapes])
-        st.pydeck_chart(maps.deck([maps.import_layer(shapes, bad_rows)], maps.fit_view(bounds)), height=480)
+        view = maps.fit_view(bounds, width=1300, height=480)
+        st.pydeck_chart(maps.deck([maps.import_layer(shapes, bad_rows)], view, height=480), height=480)
         st.caption("红色为有问题的要素；悬停查看行号与编码。")
     if st.button("确认导入", type="primary", disabled=bool(refused), key="imp_go",
                  help="有被拒绝的问题时不能导入：请修正文件后重新上传。" if refused else None):

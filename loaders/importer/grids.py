@@ -190,10 +190,27 @@ def prepare(conn, path: Path, opts: Options) -> tuple[Report, pd.DataFrame]:
     table = pd.DataFrame({"row": rows, "code": codes, "name": names, "level": levels, "parent": parents,
                           "geom": stored, "dedicated": dedicated, "population": pops})
     problems += _spatial(conn, table, opts.tolerance_m2, hint, raw)
-    shapes = [{"row": r.row, "code": r.code, "name": r.name, "geom": r.geom} for r in table.itertuples()]
+    shapes = [{"row": r.row, "code": r.code, "name": r.name, "geom": g}
+              for r, g in zip(table.itertuples(), _display(raw, stored, source))]
     report = Report("grids", len(f), source.label, sorted(problems, key=lambda p: (p.row or 0, p.code or "")),
                     shapes=shapes)
     return report, table
+
+
+def _display(raw, stored, source) -> list:
+    """What the map shows per feature: the stored shape, or for a refused one (invalid, say) its
+    shape as drawn in the file, converted, so the user sees where it is."""
+    out = list(stored)
+    missing = [i for i, g in enumerate(out) if g is None and raw[i] is not None and not raw[i].is_empty]
+    if missing:
+        try:
+            conv = crs.to_store(gpd.GeoSeries([raw[i] for i in missing], index=missing), source).values
+        except Exception:  # noqa: BLE001 - display only: a shape that cannot be converted is not drawn
+            return out
+        for i, g in zip(missing, conv):
+            if g is not None and np.isfinite(shapely.get_coordinates(g)).all():
+                out[i] = g
+    return out
 
 
 def _area(g) -> float:

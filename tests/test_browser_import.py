@@ -1,0 +1,84 @@
+"""Browser test: an admin uploads a zipped Shapefile with a self-intersecting polygon and a duplicate
+code, sees both in the report and on the map, uploads the fixed file, and the village's grids are
+replaced and its events re-assigned."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from tests.browser import open_page, wait_for_streamlit
+from tests.conftest import login_for
+from tests.samplefiles import grids_frame, write_shapefile_zip
+from tests.server import ROOT, streamlit_server
+
+ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def server(work_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_server(work_url) as url:
+        yield url
+
+
+def restripe(conn, village: str):
+    """The village's grids cut again as vertical strips (same codes, new shapes): a re-survey."""
+    cells = grids_frame(conn, "level = 3 AND kind = 'admin' AND parent_code = %(v)s", {"v": village})
+    whole = shapely.union_all(cells.geometry.values)
+    minx, miny, maxx, maxy = whole.bounds
+    xs = np.linspace(minx, maxx, len(cells) + 1)
+    strips = [shapely.intersection(whole, shapely.box(a, miny - 1e-6, b, maxy + 1e-6)) for a, b in zip(xs, xs[1:])]
+    fixed = cells.copy()
+    fixed["geometry"] = [shapely.MultiPolygon([g]) if g.geom_type == "Polygon" else g for g in strips]
+    return fixed
+
+
+def test_admin_fixes_a_refused_shapefile_and_replaces_the_grids(server, work_url, work_conn, tmp_path):
+    village = work_conn.execute("""SELECT g.parent_code FROM grids g JOIN events e ON e.grid_code = g.code
+                                    WHERE g.level = 3 AND g.kind = 'admin' GROUP BY g.parent_code
+                                   HAVING count(DISTINCT g.code) BETWEEN 3 AND 8
+                                    ORDER BY count(*) DESC LIMIT 1""").fetchone()[0]
+    fixed = restripe(work_conn, village)
+    broken = fixed.copy()
+    x0, y0, x1, y1 = broken.geometry.iloc[0].bounds
+    broken.loc[broken.index[0], "geometry"] = shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1), (x0, y0)])
+    dup_code = broken["网格编码"].iloc[1]
+    broken.loc[broken.index[2], "网格编码"] = dup_code
+    bad_zip = write_shapefile_zip(broken, tmp_path / "村网格_有误.zip")
+    good_zip = write_shapefile_zip(fixed, tmp_path / "村网格_修正.zip")
+    before = dict(work_conn.execute("SELECT id, grid_code FROM events WHERE village_code = %s", (village,)).fetchall())
+    work_conn.commit()
+
+    with open_page(server + "/import", wait_text="数据导入", login=login_for(work_url, "admin")) as page:
+        page.locator('input[type="file"]').set_input_files(str(bad_zip))
+        page.get_by_text("校验报告").first.wait_for(timeout=60_000)
+        wait_for_streamlit(page)
+        report = page.locator('[data-testid="stTable"]').inner_text()
+        assert "几何无效" in report and "编码重复" in report and dup_code in report
+        refused = page.locator('[data-testid="stMetric"]', has_text="拒绝的问题").inner_text()
+        assert "2" in refused
+        page.locator("canvas").first.wait_for()
+        assert page.get_by_role("button", name="确认导入").is_disabled()
+        page.screenshot(path=str(ARTIFACTS / "import-1-refused.png"), full_page=True)
+
+        page.locator('input[type="file"]').set_input_files(str(good_zip))
+        page.get_by_text("校验通过").first.wait_for(timeout=60_000)
+        wait_for_streamlit(page)
+        page.get_by_role("button", name="确认导入").click()
+        done = page.get_by_text("导入完成").first
+        done.wait_for(timeout=60_000)
+        message = done.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "import-2-done.png"), full_page=True)
+
+    after = dict(work_conn.execute("SELECT id, grid_code FROM events WHERE id = ANY(%s)", (list(before),)).fetchall())
+    moved = sum(1 for k in before if before[k] != after[k])
+    assert moved > 0
+    assert f"更新 {len(fixed)}" in message and f"事件重新归属网格 {moved} 件" in message
+    # every event now lies in the grid it is filed under
+    wrong = work_conn.execute("""SELECT count(*) FROM events e JOIN grids g ON g.code = e.grid_code
+                                  WHERE e.village_code = %s AND NOT ST_Intersects(g.geom, e.location)""",
+                              (village,)).fetchone()[0]
+    assert wrong == 0
+    assert work_conn.execute("SELECT count(*) FROM audit_log WHERE username = 'admin' AND action = 'import' "
+                             "AND ok").fetchone()[0] >= 1
