@@ -2,7 +2,8 @@
 
     python -m loaders migrate                 apply migrations and load the reference catalogues
     python -m loaders demo [--seed N] [--events N] [--days N] [--until ISO] [--replace|--if-empty]
-    python -m loaders events FILE [--datum wgs84|gcj02|bd09] [--dry-run]
+    python -m loaders events FILE [--crs EPSG:4490|EPSG:4326|gcj02|bd09] [--encoding gbk|utf-8] [--dry-run]
+                                            events from a CSV or XLSX (mobile-terminal export)
     python -m loaders escalate              move overdue events up a level (for cron)
     python -m loaders grids FILE [--level N | --level-field F] [--code-field F] [--parent-field F]
                       [--name-field F] [--crs EPSG:XXXX|gcj02|bd09] [--encoding gbk|utf-8]
@@ -100,7 +101,7 @@ def _cmd_events(args) -> int:
     try:
         with db.connect() as conn:
             t0 = time.perf_counter()
-            result = load_file(conn, path, datum=args.datum, dry_run=args.dry_run)
+            result = load_file(conn, path, datum=_datum(args), dry_run=args.dry_run, encoding=args.encoding)
             conn.commit()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -114,6 +115,12 @@ def _cmd_events(args) -> int:
     verb = "would load" if args.dry_run else "loaded"
     print(f"{verb} {len(result.loaded)} events from {path} in {time.perf_counter() - t0:.1f} s")
     return 0
+
+
+def _datum(args) -> str:
+    """--crs for events: lon/lat in CGCS2000/WGS84 (the same here to centimetres), GCJ-02 or BD-09."""
+    crs = (args.crs or args.datum or "wgs84").lower()
+    return {"epsg:4490": "wgs84", "epsg:4326": "wgs84", "4490": "wgs84", "4326": "wgs84"}.get(crs, crs)
 
 
 def _cmd_escalate(args) -> int:
@@ -219,8 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--if-empty", action="store_true", help="load only into an empty database")
     ev = sub.add_parser("events", help="bulk intake of a mobile-terminal CSV export (all or nothing)")
     ev.add_argument("file")
-    ev.add_argument("--datum", choices=["wgs84", "gcj02", "bd09"], default="wgs84",
-                    help="coordinate datum of the file (phones usually export gcj02)")
+    ev.add_argument("--crs", choices=["EPSG:4490", "EPSG:4326", "gcj02", "bd09"],
+                    help="coordinates of the file (phones usually export gcj02; default EPSG:4490)")
+    ev.add_argument("--datum", choices=["wgs84", "gcj02", "bd09"], help="older name of --crs")
+    ev.add_argument("--encoding", choices=["gbk", "utf-8", "gb18030"], help="text encoding of a CSV")
     ev.add_argument("--dry-run", action="store_true", help="check every row, load nothing")
     sub.add_parser("escalate", help="move overdue village/town events up one level")
     for kind in ("grids", "staff", "chem-sites", "resources"):

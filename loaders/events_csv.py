@@ -38,9 +38,18 @@ class Result:
     problems: list[Problem]
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, encoding: str | None = None) -> str:
+    """The rows as CSV text: a CSV in UTF-8 (with or without BOM) or GBK, or the first sheet of an
+    XLSX workbook."""
+    if path.suffix.lower() == ".xlsx":
+        import pandas as pd
+
+        try:
+            return pd.read_excel(path, dtype=str, engine="openpyxl").fillna("").to_csv(index=False)
+        except Exception as exc:  # noqa: BLE001 - any damage to the workbook is one clear message
+            raise ValueError(f"{path} cannot be read as an XLSX workbook ({exc.__class__.__name__})") from exc
     raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gbk"):
+    for enc in ([encoding] if encoding else ["utf-8-sig", "gbk"]):
         try:
             return raw.decode(enc)
         except UnicodeDecodeError:
@@ -96,8 +105,9 @@ def parse(text: str, datum: str) -> tuple[list[Report], list[Problem], dict[int,
     return reports, problems, terminals
 
 
-def load_file(conn, path: Path, datum: str = "wgs84", dry_run: bool = False) -> Result:
-    reports, problems, _ = parse(read_text(path), datum)
+def load_file(conn, path: Path, datum: str = "wgs84", dry_run: bool = False,
+              encoding: str | None = None) -> Result:
+    reports, problems, _ = parse(read_text(path, encoding), datum)
     good = [(i, r) for i, r in enumerate(reports, start=1) if r is not None]
     try:
         with conn.transaction():

@@ -47,6 +47,20 @@ def test_csv_export_loads_with_gcj02_and_chinese_headers(work_conn, work_url, tm
     assert grids == [("320281009003002",)]
 
 
+def test_events_from_an_xlsx_in_gcj02(work_conn, work_url, tmp_path):
+    lon, lat = point_in(work_conn, "320281009003002")
+    gx, gy = coords.wgs84_to_gcj02(lon, lat)
+    f = tmp_path / "terminal.xlsx"
+    pd.DataFrame([{"类别编码": "HW01", "描述": "表格导入的垃圾堆放", "紧急程度": "一般", "经度": f"{gx:.7f}",
+                   "纬度": f"{gy:.7f}"}]).to_excel(f, index=False)
+    before = row_counts(work_conn)
+    done = cli(work_url, "events", str(f), "--crs", "gcj02")
+    assert done.returncode == 0, done.stderr
+    assert row_counts(work_conn) == (before[0] + 1, before[1] + 1)
+    assert work_conn.execute("SELECT grid_code FROM events WHERE description = '表格导入的垃圾堆放'").fetchone() == \
+        ("320281009003002",)
+
+
 def test_csv_with_bad_rows_loads_nothing_and_names_each_row(work_conn, work_url, tmp_path):
     lon, lat = point_in(work_conn, "320281009003002")
     f = tmp_path / "bad.csv"
