@@ -180,3 +180,20 @@ def test_admin_pages_are_for_admins(app_db):
     at.switch_page("views/users.py").run()
     assert not at.exception and not at.error
     assert "commander" in set(at.dataframe[0].value["用户名"])
+
+
+def test_first_admin_from_the_cli(work_url, app_pool):
+    import os
+    import subprocess
+    import sys
+
+    from tests.server import ROOT
+
+    def run(*args, stdin=""):
+        return subprocess.run([sys.executable, "-m", "loaders", "create-admin", *args], cwd=ROOT, input=stdin,
+                              capture_output=True, text=True, env={**os.environ, "DATABASE_URL": work_url}, timeout=60)
+    assert run("first.admin").returncode == 2                       # no terminal, no --password-stdin
+    assert run("first.admin", "--password-stdin", stdin="short\n").returncode == 2
+    done = run("first.admin", "--password-stdin", stdin="Chief-of-data-2026\n")
+    assert done.returncode == 0, done.stderr
+    assert auth.login(app_pool, "first.admin", "Chief-of-data-2026")[0].is_admin
