@@ -194,7 +194,8 @@ def test_coordinate_mistakes_are_named(conn, village_cells, tmp_path):
     # A phone export in GCJ-02 loaded as if it were WGS84: points just inside the county whose
     # GCJ-02 position falls outside it are refused, and the hint names GCJ-02.
     from geo.coords import wgs84_to_gcj02
-    county = grids.county_geom(conn)
+    from loaders.importer.crs import county_geom
+    county = county_geom(conn)
     ring = np.asarray(county.geoms[0].exterior.coords if county.geom_type == "MultiPolygon" else county.exterior.coords)
     centre = county.centroid
     near_edge = []

@@ -119,3 +119,12 @@ def lands_after_gcj_shift(geoms: gpd.GeoSeries, county) -> np.ndarray:
     pts = shapely.point_on_surface(np.asarray(geoms.values))
     shifted = geometry_to_wgs84(pts, "gcj02")
     return ~shapely.contains(county, pts) & shapely.contains(county, shifted)
+
+
+def county_geom(conn):
+    row = conn.execute("SELECT ST_AsBinary(ST_Union(geom)) FROM county").fetchone()
+    wkb = row[0] if not isinstance(row, dict) else next(iter(row.values()))
+    if wkb is None:
+        raise InvalidInput("the county boundary is not loaded; run python -m loaders migrate",
+                           "尚未载入县域边界，请先运行 ./run.sh。")
+    return shapely.from_wkb(bytes(wkb))

@@ -8,12 +8,11 @@ by the point -> grid rule (grid_for_point) in the same transaction. Codes absent
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import psycopg
 import pandas as pd
 import shapely
 
@@ -21,6 +20,7 @@ from geo.crs import to_metric
 from geo.errors import InvalidInput
 from loaders.importer import checks, crs, read
 from loaders.importer.checks import Problem
+from loaders.importer.report import Report, load_all_or_nothing
 
 LEVEL_BY_LENGTH = {9: 1, 12: 2, 15: 3}
 FIELDS = {
@@ -51,72 +51,24 @@ class Options:
     tolerance_m2: float = 1.0
 
 
-@dataclass
-class Report:
-    kind: str
-    features: int
-    crs: str
-    problems: list[Problem]
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    events_reassigned: int = 0
-    written: bool = False
-    shapes: list[dict] = field(default_factory=list)    # row, code, name, geometry (4490) for the map
-
-    @property
-    def refused(self) -> list[Problem]:
-        return [p for p in self.problems if p.fatal]
-
-
-def column(frame: pd.DataFrame, wanted: str | None, aliases: tuple[str, ...], what: str) -> str | None:
-    """The column for a field: the option if given (must exist), else the first alias present."""
-    cols = {c.lower(): c for c in frame.columns}
-    if wanted:
-        if wanted.lower() not in cols:
-            raise InvalidInput(f"the file has no field {wanted!r} for the {what}; its fields: "
-                               f"{', '.join(map(str, frame.columns))}",
-                               f"文件中没有字段“{wanted}”；现有字段：{'、'.join(map(str, frame.columns))}。")
-        return cols[wanted.lower()]
-    return next((cols[a.lower()] for a in aliases if a.lower() in cols), None)
-
-
-def _text(v) -> str | None:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return None
-    s = str(v).strip()
-    if s.endswith(".0") and s[:-2].isdigit():       # a code read as a number
-        s = s[:-2]
-    return s or None
-
-
-def county_geom(conn):
-    row = conn.execute("SELECT ST_AsBinary(ST_Union(geom)) FROM county").fetchone()
-    wkb = row[0] if not isinstance(row, dict) else next(iter(row.values()))
-    if wkb is None:
-        raise InvalidInput("the county boundary is not loaded; run python -m loaders migrate",
-                           "尚未载入县域边界，请先运行 ./run.sh。")
-    return shapely.from_wkb(bytes(wkb))
-
-
 def prepare(conn, path: Path, opts: Options) -> tuple[Report, pd.DataFrame]:
     src = read.read(path, layer=opts.layer, encoding=opts.encoding)
     f = src.frame
     if f.empty:
         raise InvalidInput(f"{path.name} holds no features", f"“{path.name}”中没有要素。")
-    code_col = column(f, opts.code_field, FIELDS["code"], "grid code")
+    code_col = read.column(f, opts.code_field, FIELDS["code"], "grid code")
     if code_col is None:
         raise InvalidInput("no grid-code field: name it 网格编码 (or code), or pass --code-field",
                            "找不到网格编码字段：请命名为“网格编码”，或指定编码字段。")
-    name_col = column(f, opts.name_field, FIELDS["name"], "grid name")
-    parent_col = column(f, opts.parent_field, FIELDS["parent"], "parent code")
-    level_col = column(f, opts.level_field, FIELDS["level"], "level") if opts.level is None else None
-    pop_col = column(f, None, FIELDS["population"], "population")
-    ded_col = column(f, None, FIELDS["dedicated_type"], "dedicated type")
+    name_col = read.column(f, opts.name_field, FIELDS["name"], "grid name")
+    parent_col = read.column(f, opts.parent_field, FIELDS["parent"], "parent code")
+    level_col = read.column(f, opts.level_field, FIELDS["level"], "level") if opts.level is None else None
+    pop_col = read.column(f, None, FIELDS["population"], "population")
+    ded_col = read.column(f, None, FIELDS["dedicated_type"], "dedicated type")
 
     rows = list(range(1, len(f) + 1))
-    codes = [_text(v) for v in f[code_col]]
-    names = [_text(v) for v in f[name_col]] if name_col else [None] * len(f)
+    codes = [read.text_value(v) for v in f[code_col]]
+    names = [read.text_value(v) for v in f[name_col]] if name_col else [None] * len(f)
     problems: list[Problem] = []
     problems += checks.text_problems(rows, codes, {"name": names, "code": codes})
 
@@ -145,12 +97,12 @@ def prepare(conn, path: Path, opts: Options) -> tuple[Report, pd.DataFrame]:
     for i, (row, code) in enumerate(zip(rows, codes)):
         lvl = opts.level
         if lvl is None and level_col is not None:
-            lv = _text(f[level_col].iloc[i])
+            lv = read.text_value(f[level_col].iloc[i])
             lvl = int(lv) if lv and lv.isdigit() else None
         if lvl is None and code:
             lvl = LEVEL_BY_LENGTH.get(len(code))
         levels.append(lvl)
-        parents.append(_text(f[parent_col].iloc[i]) if parent_col else
+        parents.append(read.text_value(f[parent_col].iloc[i]) if parent_col else
                        (code[:{2: 9, 3: 12}[lvl]] if code and lvl in (2, 3) else None))
         if not code:
             problems.append(Problem(row, None, "missing grid code", "缺少网格编码", "fill in 网格编码",
@@ -170,9 +122,9 @@ def prepare(conn, path: Path, opts: Options) -> tuple[Report, pd.DataFrame]:
             problems.append(Problem(row, code, "missing name", "缺少网格名称", "fill in 网格名称",
                                     "请填写网格名称。"))
     problems += checks.duplicate_problems(rows, codes)
-    dedicated = [DEDICATED.get(_text(v) or "", _text(v)) if ded_col else None for v in
+    dedicated = [DEDICATED.get(read.text_value(v) or "", read.text_value(v)) if ded_col else None for v in
                  (f[ded_col] if ded_col else [None] * len(f))]
-    pops = [_text(v) for v in f[pop_col]] if pop_col else [None] * len(f)
+    pops = [read.text_value(v) for v in f[pop_col]] if pop_col else [None] * len(f)
     for i, v in enumerate(pops):
         try:
             pops[i] = None if v is None else int(float(v))
@@ -228,7 +180,7 @@ def _part_area(part, whole) -> float:
 
 def _spatial(conn, t: pd.DataFrame, tol: float, hint, raw) -> list[Problem]:
     out: list[Problem] = []
-    county = county_geom(conn)
+    county = crs.county_geom(conn)
     valid = t[t.geom.notna() & t.code.notna() & t.level.isin([1, 2, 3])]
     # Outside the county (and, if so, was it a GCJ-02 export read as WGS84, or a zone mistake?)
     if len(valid):
@@ -364,12 +316,4 @@ def write(conn, table: pd.DataFrame, report: Report) -> Report:
 def import_file(conn, path: Path, opts: Options) -> Report:
     """Check, then (unless refused or a dry run) load, in one transaction."""
     report, table = prepare(conn, path, opts)
-    if report.refused or opts.dry_run:
-        return report
-    try:
-        with conn.transaction():
-            write(conn, table, report)
-    except psycopg.Error as exc:   # a constraint the checks above did not foresee: nothing was written
-        raise InvalidInput(f"the database refused the rows, nothing was written: {exc.diag.message_primary}",
-                           f"数据库拒绝写入，未作任何修改：{exc.diag.message_primary}") from exc
-    return report
+    return load_all_or_nothing(conn, report, opts.dry_run, lambda: write(conn, table, report))

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import psycopg
 import shapely
 
 from geo.errors import InvalidInput
 from loaders.importer import checks, crs, read
 from loaders.importer.checks import Problem
-from loaders.importer.grids import Report, _text, column, county_geom
+from loaders.importer.report import Report, load_all_or_nothing
 
 
 @dataclass(frozen=True)
@@ -72,13 +71,13 @@ def prepare(conn, kind_name: str, path: Path, opts: Options):
     f = src.frame
     if f.empty:
         raise InvalidInput(f"{path.name} holds no rows", f"“{path.name}”中没有数据行。")
-    cols = {c: column(f, None, names, c) for c, names in kind.fields.items()}
+    cols = {c: read.column(f, None, names, c) for c, names in kind.fields.items()}
     missing = [kind.fields[c][0] for c in kind.required if cols[c] is None]
     if missing:
         raise InvalidInput(f"missing columns: {', '.join(missing)}", f"缺少字段：{'、'.join(missing)}。")
     n = len(f)
     rows = list(range(1, n + 1))
-    vals = {c: [_text(v) for v in f[col]] if col else [None] * n for c, col in cols.items()}
+    vals = {c: [read.text_value(v) for v in f[col]] if col else [None] * n for c, col in cols.items()}
     keys = vals[kind.key]
     problems: list[Problem] = checks.text_problems(rows, keys, {c: vals[c] for c in ("name",) if c in vals})
     problems += checks.duplicate_problems(rows, keys)
@@ -111,7 +110,7 @@ def prepare(conn, kind_name: str, path: Path, opts: Options):
     idx = np.flatnonzero(has)
     if idx.size:
         stored[idx] = crs.to_store(gpd.GeoSeries(list(raw[idx]), index=idx), source).values
-    county = county_geom(conn)
+    county = crs.county_geom(conn)
     pts = [g for g in stored if g is not None]
     gcj = crs.lands_after_gcj_shift(gpd.GeoSeries(pts), county) if pts else []
     k = 0
@@ -185,12 +184,4 @@ def write(conn, payload, report: Report) -> Report:
 
 def import_file(conn, kind_name: str, path: Path, opts: Options) -> Report:
     report, payload = prepare(conn, kind_name, path, opts)
-    if report.refused or opts.dry_run:
-        return report
-    try:
-        with conn.transaction():
-            write(conn, payload, report)
-    except psycopg.Error as exc:   # a constraint the checks above did not foresee: nothing was written
-        raise InvalidInput(f"the database refused the rows, nothing was written: {exc.diag.message_primary}",
-                           f"数据库拒绝写入，未作任何修改：{exc.diag.message_primary}") from exc
-    return report
+    return load_all_or_nothing(conn, report, opts.dry_run, lambda: write(conn, payload, report))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -134,3 +135,24 @@ def _table(path: Path, encoding: str | None) -> Source:
     geoms = [None if (pd.isna(a) or pd.isna(b)) else shapely.Point(a, b) for a, b in zip(x, y)]
     frame = gpd.GeoDataFrame(df.drop(columns=[xcol, ycol]), geometry=geoms, crs=None)
     return Source(frame, None, "table")
+
+
+def column(frame: pd.DataFrame, wanted: str | None, aliases: tuple[str, ...], what: str) -> str | None:
+    """The column for a field: the option if given (must exist), else the first alias present."""
+    cols = {c.lower(): c for c in frame.columns}
+    if wanted:
+        if wanted.lower() not in cols:
+            raise InvalidInput(f"the file has no field {wanted!r} for the {what}; its fields: "
+                               f"{', '.join(map(str, frame.columns))}",
+                               f"文件中没有字段“{wanted}”；现有字段：{'、'.join(map(str, frame.columns))}。")
+        return cols[wanted.lower()]
+    return next((cols[a.lower()] for a in aliases if a.lower() in cols), None)
+
+
+def text_value(v) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    s = str(v).strip()
+    if s.endswith(".0") and s[:-2].isdigit():       # a code read as a number
+        s = s[:-2]
+    return s or None
