@@ -171,6 +171,29 @@ def test_pages_refuse_crafted_urls_for_a_town_leader(app_db, demo_conn):
     assert next(m.value for m in at.metric if m.label == "在办事件") == f"{own_open:,}"
 
 
+def test_pages_refuse_crafted_urls_for_village_staff(app_db, demo_conn):
+    v1, v2 = (r[0] for r in demo_conn.execute(
+        "SELECT code FROM grids WHERE level = 2 AND parent_code = '320281004' ORDER BY code LIMIT 2").fetchall())
+    staff = Viewer("v.staff", "社区工作人员", "village_staff", "320281004", v1)
+    other_grid = demo_conn.execute("SELECT min(code) FROM grids WHERE level = 3 AND parent_code = %s", (v2,)).fetchone()[0]
+    for page, params in (("village", {"village": v2}), ("grid", {"grid": other_grid}),
+                         ("village", {"town": "320281004", "village": v2})):
+        at = signed_in(AppTest.from_file(APP, default_timeout=90), staff)
+        at.switch_page(f"views/{page}.py")
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception
+        assert any("无权查看" in e.value for e in at.error), (page, params)
+        assert not at.metric
+    # no place in the URL: their own village
+    at = signed_in(AppTest.from_file(APP, default_timeout=90), staff).run()
+    assert not at.exception and not at.error
+    own_open = demo_conn.execute("SELECT count(*) FROM events WHERE village_code = %s "
+                                 "AND status NOT IN ('closed', 'rejected')", (v1,)).fetchone()[0]
+    assert next(m.value for m in at.metric if m.label == "在办事件") == f"{own_open:,}"
+
+
 def test_admin_pages_are_for_admins(app_db):
     at = signed_in(AppTest.from_file(APP, default_timeout=60), Viewer("admin", "管理员", "admin"))
     at.switch_page("views/audit.py").run()

@@ -57,7 +57,8 @@ def test_hostile_text_renders_inert_on_every_page(server, work_url, hostile_even
     ids, grid = hostile_events
     pages = [(f"/event?event={ids[0]}", f"事件 {ids[0]}"), (f"/event?event={ids[1]}", f"事件 {ids[1]}"),
              (f"/dispatch?event={ids[2]}", "调度台"), (f"/town?town={NANZHA}", "镇街"),
-             (f"/grid?grid={grid}", "网格"), ("/?screen=1", "城市运行态势")]
+             (f"/village?village={grid[:12]}", "村社区"), (f"/grid?grid={grid}", "网格"), ("/", "市级指挥"),
+             ("/?screen=1", "城市运行态势")]
     for path, wait in pages:
         with open_page(server + path, wait_text=wait, login=login_for(work_url, "dispatcher")) as page:
             seen = guard(page)
