@@ -43,21 +43,30 @@ viewer = None
 with user_errors():
     viewer = session.signed_in()
 
-# Before sign-in every page is registered (hidden, never run) so the requested URL and its
-# parameters survive the log-in form; after it, only the viewer's role's pages exist.
-keys = session.pages_for(viewer) if viewer else list(ALL_PAGES)
-pages: dict[str, list] = {}
-for i, key in enumerate(keys):
-    group, file, title, url = ALL_PAGES[key]
-    pages.setdefault(group, []).append(
-        st.Page(str(PAGES_DIR / file), title=title, url_path=url, default=i == 0))
-# The wall (?screen=1 / ?screen=wide) shows no navigation at all.
-wall_mode = st.query_params.get("screen") in ("1", "wide")
-page = st.navigation(pages, position="hidden" if wall_mode or viewer is None else "sidebar")
+# Every page is registered, so any URL (and its parameters) survives the log-in form and a page the
+# role does not have gets a Chinese refusal rather than Streamlit's "page not found". The sidebar
+# lists only the role's pages (session.sidebar_nav); the first is where the role lands.
+allowed = session.pages_for(viewer) if viewer else ["city"]
+# The city page is always the default ("/"), so every other page keeps its own path.
+registered = {key: st.Page(str(PAGES_DIR / file), title=title, url_path=url, default=key == "city")
+              for key, (group, file, title, url) in ALL_PAGES.items()}
+groups: dict[str, list] = {}
+for key, pg in registered.items():
+    groups.setdefault(ALL_PAGES[key][0], []).append(pg)
+page = st.navigation(groups, position="hidden")
 if viewer is None:
     session.login_form()
     st.stop()
-session.cookie_script()
-if not wall_mode:
+# The wall (?screen=1 / ?screen=wide) shows no navigation at all.
+if st.query_params.get("screen") not in ("1", "wide"):
+    session.sidebar_nav({k: (ALL_PAGES[k][0], registered[k]) for k in allowed})
     session.account_box(viewer)
-page.run()
+# the default page reports an empty url_path: match on the (unique) title
+key = next(k for k, pg in registered.items() if pg is page or pg.title == page.title)
+if key == "city" and key not in allowed:   # "/" for a town- or village-bound account: go home
+    st.switch_page(registered[allowed[0]])  # (the cookie is set on the run that shows a page)
+session.cookie_script()
+if key in allowed:
+    page.run()
+else:
+    session.refuse_page(ALL_PAGES[key][2], registered[allowed[0]])

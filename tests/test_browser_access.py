@@ -80,7 +80,7 @@ def test_town_leader_sees_only_nanzha(server, work_url, work_conn):
     with open_page(server + "/", wait_text="南闸街道", login=login_for(work_url, "nanzha_leader")) as page:
         metric = page.locator('[data-testid="stMetric"]', has_text="在办事件").first
         assert f"{open_:,}" in metric.inner_text()
-        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        nav = page.locator(".st-key-sidenav").inner_text()
         assert "市级指挥" not in nav and "调度台" not in nav
         page.screenshot(path=str(ARTIFACTS / "access-leader-own-town.png"))
         # Edit the URL to another town: a refusal, no figures. The session survives the reload.
@@ -96,10 +96,11 @@ def test_wall_account_sees_the_city_and_cannot_act(server, work_url, work_conn):
     with open_page(server + "/", wait_text="在办事件", login=login_for(work_url, "wall")) as page:
         metric = page.locator('[data-testid="stMetric"]', has_text="在办事件").first
         assert f"{open_:,}" in metric.inner_text()
-        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        nav = page.locator(".st-key-sidenav").inner_text()
         assert "调度台" not in nav and "事件上报" not in nav
         page.goto(f"{server}/dispatch")
         wait_for_streamlit(page)
+        page.get_by_text("无权访问").first.wait_for(timeout=30_000)
         assert page.get_by_role("button", name="执行").count() == 0
         assert page.locator("h2", has_text="调度台").count() == 0
         page.screenshot(path=str(ARTIFACTS / "access-wall-dispatch.png"))

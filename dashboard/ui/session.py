@@ -138,6 +138,7 @@ def login_form() -> None:
 def account_box(viewer: Viewer) -> None:
     """Who is signed in, and the log-out button (sidebar)."""
     with st.sidebar:
+        st.divider()
         place = viewer.village or viewer.town
         st.caption(f"当前用户：{esc_md(viewer.display_name)}（{ROLES[viewer.role]}"
                    f"{'，' + place if place else ''}）")
@@ -149,3 +150,21 @@ def account_box(viewer: Viewer) -> None:
                 st.session_state[NOTICE_KEY] = "已退出登录。"
                 st.session_state[COOKIE_KEY] = "clear"
             st.rerun()
+
+
+def sidebar_nav(pages: dict) -> None:
+    """The role's pages, grouped as in app.py: {key: (group, st.Page)}."""
+    with st.sidebar:
+        box = st.container(key="sidenav")
+        last = None
+        for group, page in pages.values():
+            if group != last:
+                box.caption(group)
+                last = group
+            box.page_link(page)
+
+
+def refuse_page(title: str, home) -> None:
+    """A page the signed-in role does not have (a typed or old URL)."""
+    st.error(f"无权访问：您的账号不能使用“{title}”页面。")
+    st.page_link(home, label="返回首页", icon="⬆️")
