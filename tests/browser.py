@@ -40,11 +40,12 @@ def open_page(url: str, width: int = 1920, height: int = 1080, wait_text: str | 
 
 
 def sign_in(page, username: str, password: str, timeout_ms: int = 60_000) -> None:
-    page.get_by_label("用户名").wait_for(timeout=timeout_ms)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_label("用户名").wait_for(state="detached", timeout=timeout_ms)
+    button = page.get_by_role("button", name="登录", exact=True)
+    button.wait_for(timeout=timeout_ms)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
+    button.click()
+    button.wait_for(state="detached", timeout=timeout_ms)    # the form is gone: signed in
 
 
 def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:

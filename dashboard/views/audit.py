@@ -10,7 +10,11 @@ import streamlit as st
 from dashboard.ui import data
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
+from geo.access import ROLES
+from geo.workflow import ROLES as ACTOR_ROLES
 from geo.worktime import TZ
+
+ROLE_LABELS = {**ACTOR_ROLES, **ROLES}
 
 ACTION_LABELS = {
     "login": "登录", "logout": "退出登录", "session_timeout": "登录超时", "report": "上报事件",
@@ -35,7 +39,7 @@ with user_errors():
     st.caption(f"共 {len(rows)} 条（最多显示 500 条，最新在前）")
     st.dataframe(pd.DataFrame([{
         "时间": r["at"].astimezone(TZ).strftime("%Y-%m-%d %H:%M:%S"), "用户": r["username"],
-        "角色": r["role"] or "", "操作": ACTION_LABELS.get(r["action"], r["action"]), "对象": r["target"] or "",
+        "角色": ROLE_LABELS.get(r["role"], r["role"] or ""), "操作": ACTION_LABELS.get(r["action"], r["action"]), "对象": r["target"] or "",
         "结果": "成功" if r["ok"] else "失败",
         "详情": json.dumps(r["detail"], ensure_ascii=False) if r["detail"] else "",
     } for r in rows]), hide_index=True, width="stretch", height=600)

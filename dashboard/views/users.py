@@ -51,9 +51,13 @@ with user_errors():
     if flash:
         st.success(flash)
     rows = data.users()
+    town_names = {t["code"]: t["name"] for t in data.children(Scope.city())}
+    village_names = {v["code"]: v["name"] for town in {r["town_code"] for r in rows if r["village_code"]}
+                     for v in data.children(Scope(town=town))}
     st.dataframe(pd.DataFrame([{
         "用户名": r["username"], "姓名": r["display_name"], "角色": ROLES.get(r["role"], r["role"]),
-        "镇街": r["town_code"] or "", "村社区": r["village_code"] or "",
+        "镇街": town_names.get(r["town_code"], r["town_code"] or ""),
+        "村社区": village_names.get(r["village_code"], r["village_code"] or ""),
         "状态": "已停用" if r["disabled"] else ("已锁定" if r["locked_until"] else "正常"),
         "连续失败": r["failed_attempts"],
         "最近登录": f"{r['last_login_at']:%Y-%m-%d %H:%M}" if r["last_login_at"] else "—",
