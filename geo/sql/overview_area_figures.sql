@@ -11,23 +11,23 @@ WITH t AS (
 ), s AS (
     -- towns and villages from the per-village figures; a village's grids from the per-grid ones
     SELECT left(g.village_code, %(code_len)s) AS code,
-           sum(g.reported) FILTER (WHERE g.day = t.today) AS reports_today,
+           sum(g.reported) FILTER (WHERE g.day = (SELECT today FROM t)) AS reports_today,
            sum(g.closed) AS closed_period, sum(g.closed_on_time) AS closed_on_time
-      FROM stats_village_day g, t
-     WHERE %(child_level)s < 3 AND g.day > t.today - %(days)s AND g.day <= t.today
+      FROM stats_village_day g
+     WHERE %(child_level)s < 3 AND g.day > (SELECT today FROM t) - %(days)s AND g.day <= (SELECT today FROM t)
        AND (%(scope_town)s::text IS NULL OR g.town_code = %(scope_town)s)
      GROUP BY 1
     UNION ALL
     SELECT g.grid_code,
-           sum(g.reported) FILTER (WHERE g.day = t.today), sum(g.closed), sum(g.closed_on_time)
-      FROM stats_grid_day g, t
-     WHERE %(child_level)s = 3 AND g.day > t.today - %(days)s AND g.day <= t.today
+           sum(g.reported) FILTER (WHERE g.day = (SELECT today FROM t)), sum(g.closed), sum(g.closed_on_time)
+      FROM stats_grid_day g
+     WHERE %(child_level)s = 3 AND g.day > (SELECT today FROM t) - %(days)s AND g.day <= (SELECT today FROM t)
        AND g.village_code = %(scope_village)s
      GROUP BY 1
 ), o AS (
     SELECT left(e.grid_code, %(code_len)s) AS code, count(*) AS open,
-           count(*) FILTER (WHERE e.due_at < t.now_ts) AS overdue
-      FROM events e, t
+           count(*) FILTER (WHERE e.due_at < (SELECT now_ts FROM t)) AS overdue
+      FROM events e
      WHERE e.status NOT IN ('closed', 'rejected')
        AND (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)

@@ -6,18 +6,18 @@ WITH t AS (
 ), r AS (
     SELECT category_code, sum(n) AS reported FROM (
         SELECT s.category_code, s.reported AS n
-          FROM stats_category_day s, t
-         WHERE %(scope_village)s::text IS NULL AND s.day > t.today - %(days)s AND s.day <= t.today
+          FROM stats_category_day s
+         WHERE %(scope_village)s::text IS NULL AND s.day > (SELECT today FROM t) - %(days)s AND s.day <= (SELECT today FROM t)
            AND (%(scope_town)s::text IS NULL OR s.town_code = %(scope_town)s)
         UNION ALL
-        SELECT e.category_code, 1 FROM events e, t
+        SELECT e.category_code, 1 FROM events e
          WHERE e.village_code = %(scope_village)s
-           AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date > t.today - %(days)s
-           AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date <= t.today) u
+           AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date > (SELECT today FROM t) - %(days)s
+           AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date <= (SELECT today FROM t)) u
      GROUP BY 1
 ), o AS (
-    SELECT e.category_code, count(*) AS open, count(*) FILTER (WHERE e.due_at < t.now_ts) AS overdue
-      FROM events e, t
+    SELECT e.category_code, count(*) AS open, count(*) FILTER (WHERE e.due_at < (SELECT now_ts FROM t)) AS overdue
+      FROM events e
      WHERE e.status NOT IN ('closed', 'rejected')
        AND (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)

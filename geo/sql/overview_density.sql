@@ -6,17 +6,17 @@ WITH t AS (
     SELECT i, j, sum(n)::bigint AS n FROM (
         -- city and town: the per-cell figures
         SELECT c.cell_i AS i, c.cell_j AS j, c.reported AS n
-          FROM stats_cell_day c, t
-         WHERE %(scope_village)s::text IS NULL AND c.day > t.today - %(days)s AND c.day <= t.today
+          FROM stats_cell_day c
+         WHERE %(scope_village)s::text IS NULL AND c.day > (SELECT today FROM t) - %(days)s AND c.day <= (SELECT today FROM t)
            AND (%(scope_town)s::text IS NULL OR c.town_code = %(scope_town)s)
         UNION ALL
         -- a village: its own few events
         SELECT floor(ST_X(ST_Transform(e.location, 4549)) / %(cell_m)s)::int,
                floor(ST_Y(ST_Transform(e.location, 4549)) / %(cell_m)s)::int, 1
-          FROM events e, t
+          FROM events e
          WHERE e.village_code = %(scope_village)s
-           AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date > t.today - %(days)s
-           AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date <= t.today) u
+           AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date > (SELECT today FROM t) - %(days)s
+           AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date <= (SELECT today FROM t)) u
      GROUP BY 1, 2
     HAVING sum(n) > 0
 )

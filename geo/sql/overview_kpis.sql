@@ -5,17 +5,17 @@ WITH t AS (
     SELECT coalesce(%(now)s::timestamptz, now()) AS now_ts,
            (coalesce(%(now)s::timestamptz, now()) AT TIME ZONE 'Asia/Shanghai')::date AS today
 ), s AS (
-    SELECT coalesce(sum(g.reported) FILTER (WHERE g.day = t.today), 0)::bigint AS reports_today,
+    SELECT coalesce(sum(g.reported) FILTER (WHERE g.day = (SELECT today FROM t)), 0)::bigint AS reports_today,
            coalesce(sum(g.closed), 0)::bigint AS closed_period,
            coalesce(sum(g.closed_on_time), 0)::bigint AS closed_on_time,
            sum(g.close_seconds) / nullif(sum(g.closed), 0) / 3600.0 AS mean_close_hours
-      FROM stats_village_day g, t
-     WHERE g.day > t.today - %(days)s AND g.day <= t.today
+      FROM stats_village_day g
+     WHERE g.day > (SELECT today FROM t) - %(days)s AND g.day <= (SELECT today FROM t)
        AND (%(scope_town)s::text IS NULL OR g.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR g.village_code = %(scope_village)s)
 ), o AS (
-    SELECT count(*) AS open, count(*) FILTER (WHERE e.due_at < t.now_ts) AS overdue
-      FROM events e, t
+    SELECT count(*) AS open, count(*) FILTER (WHERE e.due_at < (SELECT now_ts FROM t)) AS overdue
+      FROM events e
      WHERE e.status NOT IN ('closed', 'rejected')
        AND (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)

@@ -2,11 +2,11 @@
 WITH t AS (
     SELECT (coalesce(%(now)s::timestamptz, now()) AT TIME ZONE 'Asia/Shanghai')::date AS today
 ), days AS (
-    SELECT (t.today - i)::date AS day FROM t, generate_series(0, %(days)s - 1) AS i
+    SELECT ((SELECT today FROM t) - i)::date AS day FROM t, generate_series(0, %(days)s - 1) AS i
 ), s AS (
     SELECT g.day, sum(g.reported) AS reported, sum(g.closed) AS closed, sum(g.closed_on_time) AS closed_on_time
-      FROM stats_village_day g, t
-     WHERE g.day > t.today - %(days)s AND g.day <= t.today
+      FROM stats_village_day g
+     WHERE g.day > (SELECT today FROM t) - %(days)s AND g.day <= (SELECT today FROM t)
        AND (%(scope_town)s::text IS NULL OR g.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR g.village_code = %(scope_village)s)
      GROUP BY g.day
