@@ -74,18 +74,19 @@ def _cmd_demo(args) -> int:
 
 def _demo_accounts() -> None:
     from geo import db
-    from loaders.accounts import create_demo_accounts, save_demo_accounts
+    from loaders.accounts import accounts_file, create_demo_accounts, save_demo_accounts
 
     with db.connect() as conn:
         made = create_demo_accounts(conn)
         conn.commit()
+        dbname = conn.info.dbname
     if made:
-        path = save_demo_accounts(made)
+        path = save_demo_accounts(made, dbname)
         print(f"demo accounts (演示账号, passwords generated now, also in {path}):")
         for u, label, p in made:
             print(f"  {u:<18} {label:<10} {p}")
     else:
-        print("demo accounts: already created; their passwords are in .local/demo_accounts.txt")
+        print(f"demo accounts: already created; their passwords are in {accounts_file(dbname)}")
 
 
 def _cmd_events(args) -> int:

@@ -85,10 +85,16 @@ def create_demo_accounts(conn) -> list[tuple[str, str, str]]:
     return made
 
 
-def save_demo_accounts(made: list[tuple[str, str, str]]) -> Path:
+def accounts_file(dbname: str) -> Path:
+    """.local/demo_accounts.txt for ./run.sh's database; another database gets a file of its own."""
+    return DEMO_ACCOUNTS_FILE if dbname == os.environ.get("JY_DB_NAME", "jiangyin") else \
+        LOCAL / f"demo_accounts.{dbname}.txt"
+
+
+def save_demo_accounts(made: list[tuple[str, str, str]], dbname: str) -> Path:
     LOCAL.mkdir(mode=0o700, exist_ok=True)
-    fd = os.open(DEMO_ACCOUNTS_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    fd = os.open(accounts_file(dbname), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a") as f:
         for u, label, p in made:
             f.write(f"{u}\t{label}\t{p}\n")
-    return DEMO_ACCOUNTS_FILE
+    return accounts_file(dbname)
