@@ -50,9 +50,9 @@ def main() -> int:
     owner = os.environ["DATABASE_URL"]
     work = Path(tempfile.mkdtemp(prefix="jy-import-bench-"))
     with psycopg.connect(owner) as src:
-        towns = grids_frame(src, "level = 1")
-        villages = grids_frame(src, "level = 2")
-        cells = grids_frame(src, "level = 3 AND kind = 'admin'")
+        towns = grids_frame(src, 1)
+        villages = grids_frame(src, 2)
+        cells = grids_frame(src, 3)
         towns.to_file(work / "towns.gpkg", engine="pyogrio")
         villages.to_file(work / "villages.geojson", driver="GeoJSON", engine="pyogrio")
         write_shapefile_zip(cells, work / "grids.zip", epsg=4549, encoding="GBK")

@@ -81,9 +81,10 @@ def login(pool, username: str, password: str) -> tuple[Viewer, str]:
     name = (username or "").strip().lower()
     with pool.connection() as conn:
         with conn.transaction():
-            rows = dicts(conn.execute("SELECT * FROM jy_auth_lookup(%(u)s)", {"u": name}))
+            rows = dicts(conn.execute("SELECT *, coalesce(locked_until > now(), false) AS locked "
+                                      "FROM jy_auth_lookup(%(u)s)", {"u": name}))
             user = rows[0] if rows else None
-            locked = user and user["locked_until"] and _is_future(conn, user["locked_until"])
+            locked = user is not None and user["locked"]
             ok, reason = False, "bad_password"
             if user is None:
                 _verify(_DUMMY_HASH, password)
@@ -136,11 +137,6 @@ def touch(pool, token: str) -> None:
     with pool.connection() as conn:
         with conn.transaction():
             conn.execute("SELECT jy_session_touch(%(h)s)", {"h": _token_hash(token)})
-
-
-def _is_future(conn, ts) -> bool:
-    row = conn.execute("SELECT %(t)s::timestamptz > now()", {"t": ts}).fetchone()
-    return bool(row[0] if not isinstance(row, dict) else next(iter(row.values())))
 
 
 def _verify(stored: str, password: str) -> bool:

@@ -10,10 +10,15 @@ import shapely
 from geo.coords import wgs84_to_gcj02
 
 
-def grids_frame(conn, where: str = "level = 3 AND kind = 'admin'", params: dict | None = None) -> gpd.GeoDataFrame:
-    """Grids from the database as a frame with Chinese field names, in EPSG:4490."""
-    rows = conn.execute(f"SELECT code, name, parent_code, level, ST_AsBinary(geom) FROM grids WHERE {where} "  # noqa: S608
-                        "ORDER BY code", params or {}).fetchall()
+def grids_frame(conn, level: int, parent: str | None = None, town: str | None = None) -> gpd.GeoDataFrame:
+    """Admin grids of a level (optionally under one parent, or in one town) as a frame with Chinese
+    field names, in EPSG:4490."""
+    rows = conn.execute("""
+        SELECT code, name, parent_code, level, ST_AsBinary(geom) FROM grids
+         WHERE level = %(level)s AND kind = 'admin'
+           AND (%(parent)s::text IS NULL OR parent_code = %(parent)s)
+           AND (%(town)s::text IS NULL OR town_code = %(town)s)
+         ORDER BY code""", {"level": level, "parent": parent, "town": town}).fetchall()
     return gpd.GeoDataFrame({"网格编码": [r[0] for r in rows], "网格名称": [r[1] for r in rows],
                              "上级编码": [r[2] for r in rows], "层级": [int(r[3]) for r in rows]},
                             geometry=[shapely.from_wkb(bytes(r[4])) for r in rows], crs=4490)

@@ -24,7 +24,7 @@ def server(work_url):
 
 def restripe(conn, village: str):
     """The village's grids cut again as vertical strips (same codes, new shapes): a re-survey."""
-    cells = grids_frame(conn, "level = 3 AND kind = 'admin' AND parent_code = %(v)s", {"v": village})
+    cells = grids_frame(conn, 3, parent=village)
     whole = shapely.union_all(cells.geometry.values)
     minx, miny, maxx, maxy = whole.bounds
     xs = np.linspace(minx, maxx, len(cells) + 1)

@@ -74,7 +74,7 @@ def max_offset_m(conn, code_geoms: dict[str, object]) -> float:
 
 def test_a_county_loads_its_own_grids_from_four_formats(conn, src, tmp_path):
     # 1. the towns from a GeoPackage with two layers (the right one chosen)
-    towns = grids_frame(src, "level = 1")
+    towns = grids_frame(src, 1)
     gpkg = tmp_path / "towns.gpkg"
     towns.to_file(gpkg, layer="乡镇", engine="pyogrio")
     towns.head(2).to_file(gpkg, layer="other", engine="pyogrio")
@@ -83,13 +83,13 @@ def test_a_county_loads_its_own_grids_from_four_formats(conn, src, tmp_path):
     r = grids.import_file(conn, gpkg, grids.Options(layer="乡镇"))
     assert (r.inserted, r.updated, r.unchanged, len(r.refused)) == (17, 0, 0, 0)
     # 2. the villages of one town as a web map would export them: GeoJSON in GCJ-02
-    villages = grids_frame(src, "level = 2 AND parent_code = %(t)s", {"t": TOWN})
+    villages = grids_frame(src, 2, parent=TOWN)
     gj = tmp_path / "villages.geojson"
     to_gcj02(villages).to_file(gj, driver="GeoJSON", engine="pyogrio")
     r = grids.import_file(conn, gj, grids.Options(crs="gcj02"))
     assert (r.inserted, len(r.refused)) == (len(villages), 0)
     # 3. its grids as a GBK Shapefile in EPSG:4549, zipped
-    cells = grids_frame(src, "level = 3 AND kind = 'admin' AND town_code = %(t)s", {"t": TOWN})
+    cells = grids_frame(src, 3, town=TOWN)
     shp = write_shapefile_zip(cells, tmp_path / "grids.zip", epsg=4549, encoding="GBK")
     r = grids.import_file(conn, shp, grids.Options())
     assert (r.inserted, len(r.refused), r.crs) == (len(cells), 0, "EPSG:4549")
@@ -132,7 +132,7 @@ def polygon_file(tmp_path, name: str, frame: gpd.GeoDataFrame) -> object:
 def village_cells(src):
     """The grids of one village of 青阳镇 (the database already holds the town and its villages)."""
     village = src.execute("SELECT min(code) FROM grids WHERE level = 2 AND parent_code = %s", (TOWN,)).fetchone()[0]
-    return grids_frame(src, "level = 3 AND kind = 'admin' AND parent_code = %(v)s", {"v": village})
+    return grids_frame(src, 3, parent=village)
 
 
 def problems_of(conn, path, **opts) -> list[str]:

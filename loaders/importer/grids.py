@@ -238,15 +238,21 @@ def _tiling(conn, valid: pd.DataFrame, parents: dict, tol: float) -> list[Proble
                                f"与 {rows[i].code} 重叠 {a:,.0f} 平方米",
                                f"siblings must not overlap by more than {tol:g} m²",
                                f"同级网格重叠不得超过 {tol:g} 平方米。"))
-    for parent in sorted({r.parent for r in rows if r.parent}):
+    kids: dict[str, list] = {}
+    for r in rows:
+        if r.parent:
+            kids.setdefault(r.parent, []).append(r.geom)
+    # The parents' other admin children already in the database (not replaced by this file): one query.
+    for row in conn.execute("SELECT parent_code, ST_AsBinary(geom) FROM grids WHERE parent_code = ANY(%(p)s) "
+                            "AND kind = 'admin' AND code <> ALL(%(c)s)",
+                            {"p": sorted(kids), "c": [r.code for r in rows]}):
+        parent, wkb = (row[0], row[1]) if not isinstance(row, dict) else (row["parent_code"], row["st_asbinary"])
+        kids[parent].append(shapely.from_wkb(bytes(wkb)))
+    for parent in sorted(kids):
         pg = parents.get(parent)
         if pg is None:
             continue
-        kids = [r.geom for r in rows if r.parent == parent]
-        others = [shapely.from_wkb(bytes(w[0] if not isinstance(w, dict) else w["st_asbinary"])) for w in conn.execute(
-            "SELECT ST_AsBinary(geom) FROM grids WHERE parent_code = %(p)s AND kind = 'admin' "
-            "AND code <> ALL(%(c)s)", {"p": parent, "c": [r.code for r in rows]})]
-        gap = _part_area(shapely.difference(pg, shapely.union_all(kids + others)), pg)
+        gap = _part_area(shapely.difference(pg, shapely.union_all(kids[parent])), pg)
         if gap > tol and gap > 1e-6 * _area(pg):
             out.append(Problem(None, parent, f"gap of {gap:,.0f} m² between {parent} and its grids",
                                f"上级 {parent} 与其下级网格之间有 {gap:,.0f} 平方米空隙",
