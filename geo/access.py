@@ -67,6 +67,11 @@ class Viewer:
         return self.role != "wall"
 
     @property
+    def sees_all_levels(self) -> bool:
+        """City-wide actors (city dispatcher, commander) may list every handling level in 调度台."""
+        return self.can_act and self.town is None
+
+    @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 

@@ -6,24 +6,23 @@ by urgency. Settings live in data/reference/workflow.json.
 
 Auto-escalation: an open event handled at village level and overdue by more than the configured
 hours moves to the town (and a town one to the city), one set-based statement, a log row each
-("超期自动上报"), so a dispatcher acting on the old version gets StaleEvent.
+("超期自动上报"), so a dispatcher acting on the old version gets StaleEvent. Each level has its own
+time (level_hours) from the moment the event arrived there (events.escalated_at) before the next
+automatic move: an event escalated to the town at 14:00 is not moved on to the city at 14:05.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from geo import worktime
 
-SETTINGS = Path(__file__).resolve().parent.parent / "data" / "reference" / "workflow.json"
+settings = worktime.settings     # data/reference/workflow.json, read once
 
 
-@lru_cache(maxsize=1)
-def settings() -> dict:
-    return json.loads(SETTINGS.read_text(encoding="utf-8"))
+def limit_text(event: dict) -> str:
+    """An event's limit in words (category limit and urgency rule)."""
+    return worktime.limit_text(float(event["limit_value"]), event["limit_unit"], event["priority"])
 
 
 @dataclass(frozen=True)
@@ -67,11 +66,13 @@ WITH due AS (
       FROM events e
      WHERE e.status NOT IN ('closed', 'rejected')
        AND ((e.handling_level = 'village' AND e.due_at + make_interval(hours => %(village_h)s) < %(now)s)
-         OR (e.handling_level = 'town' AND e.due_at + make_interval(hours => %(town_h)s) < %(now)s))
+         OR (e.handling_level = 'town' AND e.due_at + make_interval(hours => %(town_h)s) < %(now)s
+             AND (e.escalated_at IS NULL OR e.escalated_at + make_interval(hours => %(town_level_h)s) < %(now)s)))
      ORDER BY e.id
        FOR UPDATE SKIP LOCKED
 ), moved AS (
-    UPDATE events e SET handling_level = d.new_level FROM due d WHERE e.id = d.id RETURNING e.id
+    UPDATE events e SET handling_level = d.new_level, escalated_at = %(now)s FROM due d WHERE e.id = d.id
+    RETURNING e.id
 )
 INSERT INTO event_log (event_id, at, actor, actor_role, from_status, to_status, level, note)
 SELECT d.id, %(now)s, '系统', 'system', d.status, d.status, d.new_level,
@@ -87,5 +88,6 @@ def escalate_overdue(conn, now: dt.datetime | None = None) -> list[int]:
     now = now or dt.datetime.now(worktime.TZ)
     with conn.transaction():
         rows = conn.execute(_ESCALATE, {"now": now, "village_h": hours["village"],
-                                        "town_h": hours["town"]}).fetchall()
+                                        "town_h": hours["town"],
+                                        "town_level_h": settings()["level_hours"]["town"]}).fetchall()
     return [r[0] if not isinstance(r, dict) else r["event_id"] for r in rows]

@@ -13,7 +13,7 @@ WAITING = ("reported", "accepted", "returned", "handled", "verified")
 
 def queue(pool, actor: Actor, statuses: tuple[str, ...] = WAITING, classes: tuple[str, ...] = (),
           overdue_only: bool = False, all_levels: bool = False, limit: int = 500,
-          event_id: int | None = None) -> list[dict]:
+          event_id: int | None = None, search: str | None = None) -> list[dict]:
     """Events waiting for this dispatcher. A city dispatcher sees city-level events (or every level
     with all_levels); a town dispatcher town-level events of the town; village staff their village.
     With event_id, just that event if it is open and in the dispatcher's area (any level)."""
@@ -24,7 +24,10 @@ def queue(pool, actor: Actor, statuses: tuple[str, ...] = WAITING, classes: tupl
     params = {"statuses": list(statuses) or list(WAITING), "classes": list(classes) or None,
               "overdue_only": overdue_only,
               "level": None if (all_levels and actor.role in ("city_dispatcher", "city_commander")) or event_id else level,
-              "town": actor.town, "village": actor.village, "limit": limit, "event_id": event_id}
+              "town": actor.town, "village": actor.village, "limit": limit, "event_id": event_id,
+              "search": (search or "").strip() or None}
+    if params["search"] is not None:
+        params["level"] = None if actor.role in ("city_dispatcher", "city_commander") else level
     with pool.connection() as conn:
         cur = conn.execute(load("dispatch_queue"), params)
         return dicts(cur)

@@ -22,7 +22,8 @@ class EventFilter:
     statuses: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
-    days: int | None = 30          # reported in the last N days (None: any time)
+    days: int | None = 30          # reported in the last N local days incl. today (None: any time)
+    closed_days: int | None = None  # closed in the last N local days incl. today
     open_only: bool = False
     overdue_only: bool = False
     grid: str | None = None
@@ -34,12 +35,14 @@ class EventFilter:
         bad = [v for v in self.levels if v not in LEVELS]
         if bad:
             raise InvalidInput(f"unknown level {bad[0]!r}", f"未知的处置层级“{bad[0]}”。")
-        if self.days is not None and not (1 <= self.days <= 3650):
-            raise InvalidInput("days must be 1..3650", "时间范围应为1至3650天。")
+        for n in (self.days, self.closed_days):
+            if n is not None and not (1 <= n <= 3650):
+                raise InvalidInput("days must be 1..3650", "时间范围应为1至3650天。")
 
     def params(self) -> dict:
         return {"statuses": list(self.statuses) or None, "classes": list(self.classes) or None,
-                "levels": list(self.levels) or None, "days": self.days, "open_only": self.open_only,
+                "levels": list(self.levels) or None, "days": self.days, "closed_days": self.closed_days,
+                "open_only": self.open_only,
                 "overdue_only": self.overdue_only, "grid": self.grid}
 
 
@@ -55,6 +58,22 @@ def list_events(pool, scope: Scope, flt: EventFilter = EventFilter(), limit: int
         rows = _rows(conn, "events_list", {**scope.params(), **flt.params(), "limit": limit, "now": now})
     total = rows[0]["total"] if rows else 0
     return rows, total
+
+
+MAX_SEARCH = 100
+
+
+def search(pool, text: str, limit: int = MAX_SEARCH) -> list[dict]:
+    """Events whose number, address or description contains `text` (the viewer's scope)."""
+    q = (text or "").strip()
+    if not q:
+        return []
+    if len(q) > 100:
+        raise InvalidInput("search text longer than 100 characters", "搜索内容不能超过100个字。")
+    if any(ord(ch) < 32 for ch in q):
+        raise InvalidInput("search text contains control characters", "搜索内容含有不可见的控制字符，请重新输入。")
+    with pool.connection() as conn:
+        return _rows(conn, "events_search", {"q": q, "limit": limit})
 
 
 def get_event(pool, scope: Scope, event_id: int) -> dict:

@@ -39,6 +39,7 @@ class Report:
     reporter: str = "平台录入"
     reporter_staff_id: int | None = None
     source: str = "platform"
+    is_drill: bool = False          # 演练 (事故推演): in the queue, never in a statistic
 
 
 @dataclass(frozen=True)
@@ -100,14 +101,16 @@ SELECT code, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom))
 """
 _INSERT = """
 INSERT INTO events (id, category_code, priority, handling_level, reported_at, due_at, location, grid_code,
-                    description, address, source, reporter_staff_id, assignee_department, assignee_team)
+                    description, address, source, reporter_staff_id, reporter_name, assignee_department,
+                    assignee_team, is_drill)
 SELECT r.id, r.category_code, r.priority, r.level, r.reported_at, r.due_at,
        ST_SetSRID(ST_MakePoint(r.lon, r.lat), %(srid)s), r.grid_code, r.description, r.address,
-       r.source, r.reporter_staff_id, r.department, r.team
+       r.source, r.reporter_staff_id, CASE WHEN r.reporter_staff_id IS NULL THEN r.reporter END,
+       r.department, r.team, r.is_drill
   FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
        category_code text, priority smallint, level text, reported_at timestamptz, due_at timestamptz,
        lon float8, lat float8, grid_code text, description text, address text, source text,
-       reporter_staff_id bigint, department text, team text, id bigint)
+       reporter_staff_id bigint, reporter text, department text, team text, id bigint, is_drill boolean)
 """
 _IDS = "SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, %(n)s)"
 _FIRST_LOG = """
@@ -116,6 +119,28 @@ SELECT (x.r->>'id')::bigint, (x.r->>'reported_at')::timestamptz, x.r->>'reporter
        'reported', x.r->>'level', NULL
   FROM jsonb_array_elements(%(rows)s::jsonb) AS x(r)
 """
+
+
+_PLACE = "SELECT * FROM jy_place_of_point(%(x)s, %(y)s)"
+
+
+def place_of_point(conn, lon: float, lat: float) -> dict | None:
+    """Grid, village and town (names) of a CGCS2000 point, whatever the viewer's scope
+    (jy_place_of_point, migration 009); None outside the county."""
+    rows = dicts(conn.execute(_PLACE, {"x": lon, "y": lat}))
+    return rows[0] if rows else None
+
+
+def outside_problem(conn, row: int | None, lon, lat, datum: str, x: float, y: float) -> Problem:
+    """A point the viewer cannot report at: outside their area (named) or outside the county."""
+    place = place_of_point(conn, x, y)
+    if place is not None:
+        return Problem(row, "location", f"({lon}, {lat}, {datum}) is outside the reporter's area "
+                                         f"(in {place['town_code']} / {place['village_code']})",
+                       f"坐标（{lon}, {lat}）不在您的辖区（属于{place['town_name']}{place['village_name']}）。"
+                       "请上报本辖区的事件，或联系该村社区、镇街。")
+    return Problem(row, "location", f"({lon}, {lat}, {datum}) is outside Jiangyin county",
+                   f"坐标（{lon}, {lat}）不在江阴市范围内（例如在长江中或外市）。请检查经纬度和坐标系。")
 
 
 def locate(conn, reports: list[Report]) -> tuple[list[tuple[float, float, str]], list[Problem]]:
@@ -148,10 +173,8 @@ def locate(conn, reports: list[Report]) -> tuple[list[tuple[float, float, str]],
         for i, xi, yi, code in zip(sel, x, y, codes):
             if code is None:
                 r = reports[i]
-                problems.append(Problem(i + 1 if len(reports) > 1 else None, "location",
-                                        f"({r.lon}, {r.lat}, {r.datum}) is outside Jiangyin county",
-                                        f"坐标（{r.lon}, {r.lat}）不在江阴市范围内（例如在长江中或外市）。"
-                                        "请检查经纬度和坐标系。"))
+                problems.append(outside_problem(conn, i + 1 if len(reports) > 1 else None, r.lon, r.lat,
+                                                r.datum, float(xi), float(yi)))
             else:
                 out[i] = (float(xi), float(yi), code)
     return out, problems
@@ -189,7 +212,8 @@ def submit(conn, reports: list[Report], now: dt.datetime | None = None) -> list[
                          "due_at": due.isoformat(), "lon": lon, "lat": lat, "grid_code": grid,
                          "description": r.description.strip(), "address": r.address, "source": r.source,
                          "reporter_staff_id": r.reporter_staff_id, "department": cat["department_code"],
-                         "team": cat["team_code"], "reporter": r.reporter, "id": eid})
+                         "team": cat["team_code"], "reporter": r.reporter[:80], "id": eid,
+                         "is_drill": r.is_drill})
         payload = json.dumps(rows, ensure_ascii=False)
         conn.execute(_INSERT, {"rows": payload, "srid": STORE_SRID})
         conn.execute(_FIRST_LOG, {"rows": payload})

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from geo import metrics
 from geo.scope import Scope
 from geo.sqlfiles import load
 from geo.db import dicts
@@ -31,7 +32,13 @@ class Kpis:
     @property
     def on_time_rate(self) -> float | None:
         """Share of events closed in the period that closed within their limit (None if none)."""
-        return self.closed_on_time / self.closed_period if self.closed_period else None
+        return metrics.rate(self.closed_on_time, self.closed_period)
+
+    def value(self, key: str):
+        """A figure by its catalogue key (geo/metrics.py)."""
+        return {"reports_today": self.reports_today, "open": self.open, "overdue": self.overdue,
+                "closed": self.closed_period, "closed_on_time": self.closed_on_time,
+                "on_time_rate": self.on_time_rate, "mean_close_hours": self.mean_close_hours}[key]
 
 
 def _rows(pool, name: str, params: dict) -> list[dict]:
@@ -61,7 +68,7 @@ def area_figures(pool, scope: Scope, now: dt.datetime | None = None, days: int =
         **scope.params(), "now": now, "days": days, "child_level": level,
         "code_len": {1: 9, 2: 12, 3: 15}[level]})
     for r in rows:
-        r["on_time_rate"] = r["closed_on_time"] / r["closed_period"] if r["closed_period"] else None
+        r["on_time_rate"] = metrics.rate(r["closed_on_time"], r["closed_period"])
     return rows
 
 
@@ -138,19 +145,28 @@ def catalogue(pool, name: str) -> list[dict]:
 
 
 def town_ranking(pool, days: int = 30) -> list[dict]:
-    """Per-town aggregates for the whole city (jy_town_ranking, migration 006). Any signed-in
+    """Per-town aggregates for the whole city (jy_town_ranking, migration 009). Any signed-in
     scope may read them, a town leader included: they expose counts, never rows."""
     with pool.connection() as conn:
         rows = dicts(conn.execute("SELECT * FROM jy_town_ranking(%(d)s)", {"d": days}))
     for r in rows:
-        r["on_time_rate"] = r["closed_on_time"] / r["closed"] if r["closed"] else None
+        r["on_time_rate"] = metrics.rate(r["closed_on_time"], r["closed"])
     return rows
 
 
-def city_kpis(ranking: list[dict], days: int = 30) -> Kpis:
-    """The city's headline figures summed from the town ranking (to compare a town against)."""
+def village_ranking(pool, town: str, days: int = 30) -> list[dict]:
+    """Per-village aggregates of one town (jy_village_ranking, migration 009): what village staff
+    compare their village with, although they see only its rows."""
+    with pool.connection() as conn:
+        rows = dicts(conn.execute("SELECT * FROM jy_village_ranking(%(t)s, %(d)s)", {"t": town, "d": days}))
+    for r in rows:
+        r["on_time_rate"] = metrics.rate(r["closed_on_time"], r["closed"])
+    return rows
+
+
+def ranking_kpis(ranking: list[dict], days: int = 30) -> Kpis:
+    """The parent's headline figures summed from a ranking (to compare one of its areas against)."""
     closed = sum(r["closed"] for r in ranking)
-    secs = sum(r["close_seconds"] for r in ranking)
     return Kpis(sum(r["reports_today"] for r in ranking), sum(r["open_events"] for r in ranking),
                 sum(r["overdue_events"] for r in ranking), closed, sum(r["closed_on_time"] for r in ranking),
-                secs / closed / 3600.0 if closed else None, None, days)
+                metrics.mean_hours(sum(r["close_seconds"] for r in ranking), closed), None, days)

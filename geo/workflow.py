@@ -81,6 +81,24 @@ ACTIONS = {a.code: a for a in (
 )}
 
 
+# The natural next step from each status (the action a console offers first).
+NEXT_ACTION = {"reported": "accept", "accepted": "dispatch", "returned": "dispatch", "dispatched": "start",
+               "in_progress": "handle", "handled": "verify", "verified": "close"}
+
+
+def common_actions(events: list[dict]) -> list[Action]:
+    """Actions legal for every one of these events (status and handling level), the natural next
+    step of their status first when they share one."""
+    if not events:
+        return []
+    sets = [allowed_actions(e["status"], e["handling_level"]) for e in events]
+    common = [a for a in sets[0] if all(a in s for s in sets[1:])]
+    nxt = {NEXT_ACTION.get(e["status"]) for e in events}
+    if len(nxt) == 1:
+        common.sort(key=lambda a: a.code != next(iter(nxt)))
+    return common
+
+
 def allowed_actions(status: str, level: str | None = None) -> list[Action]:
     """Actions legal from this status (escalation not from the city level)."""
     return [a for a in ACTIONS.values()
@@ -126,6 +144,7 @@ VALUES (%(id)s, %(at)s, %(actor)s, %(role)s, %(from)s, %(to)s, %(level)s, %(note
 """
 _ASSIGN = """
 UPDATE events SET handling_level = %(level)s,
+       escalated_at = CASE WHEN %(level)s <> handling_level THEN %(at)s ELSE escalated_at END,
        assignee_department = coalesce(%(department)s, assignee_department),
        assignee_team = CASE WHEN %(set_team)s THEN %(team)s ELSE assignee_team END,
        assignee_staff_id = CASE WHEN %(set_staff)s THEN %(staff)s ELSE assignee_staff_id END
@@ -182,10 +201,11 @@ def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = 
                 raise IllegalTransition("already at city level", "事件已在市级处置，无法再上报。")
             level = LEVEL_ORDER[LEVEL_ORDER.index(level) + 1]
         to_status = action.to_status or ev["status"]
-        conn.execute(_LOG, {"id": event_id, "at": at or dt.datetime.now(dt.timezone.utc),
+        at = at or dt.datetime.now(dt.timezone.utc)
+        conn.execute(_LOG, {"id": event_id, "at": at,
                             "actor": actor.label, "role": actor.role, "from": ev["status"],
                             "to": to_status, "level": level, "note": note})
-        conn.execute(_ASSIGN, {"id": event_id, "level": level, "department": department,
+        conn.execute(_ASSIGN, {"id": event_id, "level": level, "department": department, "at": at,
                                "set_team": action_code in ("dispatch", "reassign"), "team": team,
                                "set_staff": action_code in ("dispatch", "reassign"), "staff": staff_id})
         audit.record(conn, actor.username or f"({actor.role})", actor.role, action_code, f"event:{event_id}",

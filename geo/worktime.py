@@ -14,8 +14,10 @@ to the clock and back with numpy searchsorted, so a million deadlines take milli
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -25,8 +27,24 @@ TZ = ZoneInfo("Asia/Shanghai")
 # Office hours in minutes after midnight: 08:30-12:00 and 13:30-17:30.
 WORK_PERIODS: tuple[tuple[int, int], ...] = ((8 * 60 + 30, 12 * 60), (13 * 60 + 30, 17 * 60 + 30))
 DAY_MINUTES = sum(e - s for s, e in WORK_PERIODS)        # 450 minutes of office time per day
+SETTINGS = Path(__file__).resolve().parent.parent / "data" / "reference" / "workflow.json"
+
+
+@lru_cache(maxsize=1)
+def settings() -> dict:
+    """data/reference/workflow.json: urgency rules, stage limits, escalation (read once)."""
+    return json.loads(SETTINGS.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def urgency() -> dict[int, dict]:
+    """Per priority (1 特急, 2 紧急, 3 一般): factor on the category limit, clock ('work' office
+    hours | 'calendar' round the clock), max_hours after the report (None: no cap)."""
+    return {int(k): v for k, v in settings()["urgency"].items()}
+
+
 # Urgency shortens the category limit: 1 特急, 2 紧急, 3 一般.
-URGENCY_FACTOR = {1: 0.25, 2: 0.5, 3: 1.0}
+URGENCY_FACTOR = {p: float(u["factor"]) for p, u in urgency().items()}
 
 _unsupported_years: set[int] = set()
 
@@ -142,12 +160,47 @@ def add_work_minutes_local(start_local: np.ndarray, minutes) -> np.ndarray:
     return result
 
 
+def due_local(start_local, limit_value, limit_unit, priority) -> np.ndarray:
+    """Deadlines (naive local datetime64[s]) of events reported at start_local, vectorised: the
+    category limit times the urgency factor, on the urgency's clock (office hours or round the
+    clock, a work day then counting 24 hours), never later than the urgency's cap."""
+    start_local = np.asarray(start_local, dtype="datetime64[s]")
+    n = start_local.shape
+    value = np.broadcast_to(np.asarray(limit_value, dtype=float), n)
+    unit = np.broadcast_to(np.asarray(limit_unit), n)
+    prio = np.broadcast_to(np.asarray(priority, dtype=int), n)
+    rules = urgency()
+    factor = np.vectorize(lambda p: float(rules[int(p)]["factor"]), otypes=[float])(prio) if prio.size else prio
+    calendar = np.isin(prio, [p for p, u in rules.items() if u["clock"] == "calendar"])
+    cap_h = np.vectorize(lambda p: rules[int(p)]["max_hours"] or np.inf, otypes=[float])(prio) \
+        if prio.size else value
+    office = add_work_minutes_local(start_local, np.where(calendar, 0.0, limit_minutes(value, unit, prio)))
+    clock_h = value * np.where(unit == "work_days", 24.0, 1.0) * factor
+    by_clock = start_local + np.round(np.minimum(clock_h, cap_h) * 3600).astype("timedelta64[s]")
+    capped = start_local + np.round(np.where(np.isfinite(cap_h), cap_h, 0) * 3600).astype("timedelta64[s]")
+    office = np.where(np.isfinite(cap_h) & (office > capped), capped, office)
+    return np.where(calendar, by_clock, office)
+
+
 def due_at(reported_at: dt.datetime, limit_value, limit_unit: str, priority: int = 3) -> dt.datetime:
     """Deadline of one event (aware datetime in, aware Asia/Shanghai datetime out)."""
     local = np.array([reported_at.astimezone(TZ).replace(tzinfo=None)], dtype="datetime64[s]")
-    mins = limit_minutes([limit_value], [limit_unit], [priority])
-    out = add_work_minutes_local(local, mins)[0].astype(dt.datetime)
+    out = due_local(local, [limit_value], [limit_unit], [priority])[0].astype(dt.datetime)
     return out.replace(tzinfo=TZ)
+
+
+def limit_text(limit_value: float, limit_unit: str, priority: int) -> str:
+    """The limit as a person reads it: 5 个工作日, or for an emergency 24 小时（全天候计时）."""
+    rule = urgency()[priority]
+    base = f"{limit_value:g} 个{'工作日' if limit_unit == 'work_days' else '工作小时'}"
+    if rule["clock"] == "calendar":
+        hours = limit_value * (24 if limit_unit == "work_days" else 1) * rule["factor"]
+        if rule["max_hours"]:
+            hours = min(hours, rule["max_hours"])
+        return f"{hours:g} 小时（{rule['label']}，全天候计时；类别时限 {base}）"
+    if rule["factor"] != 1:
+        return f"{base} × {rule['factor']:g}（{rule['label']}）"
+    return base
 
 
 def add_work_minutes(start: dt.datetime, minutes: float) -> dt.datetime:

@@ -190,6 +190,10 @@ def timeline(event_id: int) -> list[dict]:
     return events.timeline(live(), event_id)
 
 
+def search_events(q: str) -> list[dict]:
+    return events.search(live(), q)
+
+
 def duplicates(ev: dict) -> list[dict]:
     return events.duplicates(live(), ev)
 
@@ -197,6 +201,11 @@ def duplicates(ev: dict) -> list[dict]:
 @shared(FIGURES_TTL_S)
 def town_ranking(db, days: int = 30) -> list[dict]:
     return overview.town_ranking(db, days)
+
+
+@shared(FIGURES_TTL_S)
+def village_ranking(db, town: str, days: int = 30) -> list[dict]:
+    return overview.village_ranking(db, town, days)
 
 
 @st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
@@ -211,9 +220,9 @@ def children(db, scope: Scope) -> list[dict]:
 
 # ------------------------------------------------------------------ dispatch (live, not cached)
 def dispatch_queue(actor, statuses: tuple[str, ...], all_levels: bool, overdue_only: bool,
-                   event_id: int | None = None) -> list[dict]:
+                   event_id: int | None = None, search: str | None = None) -> list[dict]:
     return dispatch.queue(live(), actor, statuses, all_levels=all_levels, overdue_only=overdue_only,
-                          event_id=event_id)
+                          event_id=event_id, search=search)
 
 
 _ESCALATION_EVERY_S = 60
@@ -249,8 +258,13 @@ def act_many(versions: dict, action: str, **kwargs):
 
 
 def submit_reports(reports: list) -> list[int]:
+    """Report as the signed-in account: the reporter on the event and its first log row is the
+    account (its role and name), whatever the page passed."""
+    import dataclasses
+
     v = viewer()
-    v.actor()   # wall, town leader and admin accounts do not report
+    actor = v.actor()   # wall, town leader and admin accounts do not report
+    reports = [dataclasses.replace(r, reporter=actor.label) for r in reports]
     with live().connection() as conn:
         ids = intake.submit(conn, reports)
         audit.record(conn, v.username, v.role, "report", f"events:{ids[0]}-{ids[-1]}" if ids else None,

@@ -67,6 +67,34 @@ def qp(name: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def parse_int(raw: str | None, max_digits: int = 15) -> int | None:
+    """A whole number written in ASCII digits only (not '²', '١', '+3' or '3.0'); else None."""
+    if raw is None or not (0 < len(raw) <= max_digits) or not (raw.isascii() and raw.isdigit()):
+        return None
+    return int(raw)
+
+
+def qp_int(name: str) -> int | None:
+    return parse_int(qp(name))
+
+
+FILTER_KEYS = ("status", "cls", "level", "days", "closed", "open", "overdue")
+
+
+def show_events(prefix: str, params: dict[str, str], page: str | None = None, **place) -> None:
+    """Open the event list with exactly these filters (a figure's rows): on this page (the filter
+    widgets of `prefix` are reset to the URL) or, with `page`, on another page's list."""
+    if page is not None:
+        go(page, **place, **params)
+        return
+    for k in FILTER_KEYS:
+        st.session_state.pop(f"{prefix}_{k}", None)
+        st.query_params.pop(k, None)
+    for k, v in params.items():
+        st.query_params[k] = v
+    st.rerun()
+
+
 def current_path(required: str | None = None) -> Path:
     """Resolve the URL's town/village/grid; on a bad or mismatched code, explain and link up.
 
@@ -125,7 +153,7 @@ def _pick_missing(path: Path, required: str) -> None:
 
 def event_id() -> int:
     raw = qp("event")
-    if raw is None or not raw.isdigit() or len(raw) > 15:
+    if parse_int(raw) is None:
         show_error(InvalidInput(f"event id {raw!r} is not a number",
                                 f"事件编号“{raw or ''}”无效，请从事件列表进入。"))
         breadcrumb(Path(), here=None)

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.ui.maps import fmt_rate
-from geo import masking
+from geo import masking, metrics
 from geo.overview import Kpis
 from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
 
@@ -20,66 +20,140 @@ def _hours(h: float | None) -> str:
     return "—" if h is None else f"{h:.1f} 小时"
 
 
-def kpi_row(k: Kpis, compare: Kpis | None = None, compare_label: str = "", peers: int = 1) -> None:
-    """Five headline figures; with `compare`, each shows the difference to the parent's average
-    per area (`peers` areas), e.g. a town against the average town of the city."""
-    def delta(value, other, pct=False):
-        if compare is None or value is None or other is None:
-            return None
-        d = value - other
-        return f"{d * 100:+.1f} 个百分点（{compare_label}）" if pct else f"{d:+,.1f}（{compare_label}）"
+KPI_KEYS = ("reports_today", "open", "overdue", "on_time_rate", "mean_close_hours")
 
-    avg = (lambda v: None if v is None else v / peers) if compare is not None else (lambda v: None)
+
+def _kpi_text(k: Kpis, key: str) -> str:
+    v = k.value(key)
+    if key == "on_time_rate":
+        return fmt_rate(v)
+    if key == "mean_close_hours":
+        return _hours(v)
+    return f"{v:,}"
+
+
+def _delta(k: Kpis, key: str, compare: Kpis | None, peers: int, peer_label: str, parent_label: str):
+    """The difference to the parent's average area (counts) or to the parent as a whole (rates,
+    hours): computed and labelled as a difference, e.g. "较全市镇街平均 +2.4"."""
+    if compare is None:
+        return None
+    mine, theirs = k.value(key), compare.value(key)
+    if mine is None or theirs is None:
+        return None
+    if key == "on_time_rate":
+        return f"较{parent_label} {(mine - theirs) * 100:+.1f} 个百分点"
+    if key == "mean_close_hours":
+        return f"较{parent_label} {mine - theirs:+.1f} 小时"
+    return f"较{peer_label}平均 {mine - theirs / max(peers, 1):+.1f}"
+
+
+def kpi_row(k: Kpis, compare: Kpis | None = None, peer_label: str = "", parent_label: str = "",
+            peers: int = 1, drill_key: str | None = None) -> str | None:
+    """Five headline figures (labels, periods and definitions from geo/metrics.py); with `compare`
+    (the parent's totals over `peers` areas) each shows its difference to the parent's average
+    area. With drill_key, a button under each figure opens exactly the events it counts; returns
+    the figure key clicked."""
     cols = st.columns(5)
-    cols[0].metric("今日上报", f"{k.reports_today:,}", border=True,
-                   delta=delta(k.reports_today, avg(compare.reports_today) if compare else None),
-                   delta_color="off")
-    cols[1].metric("在办事件", f"{k.open:,}", border=True,
-                   delta=delta(k.open, avg(compare.open) if compare else None), delta_color="inverse")
-    cols[2].metric("超期事件", f"{k.overdue:,}", border=True,
-                   delta=delta(k.overdue, avg(compare.overdue) if compare else None), delta_color="inverse")
-    cols[3].metric(f"按期办结率（近{k.period_days}天）", fmt_rate(k.on_time_rate), border=True,
-                   delta=delta(k.on_time_rate, compare.on_time_rate if compare else None, pct=True),
-                   help=f"近{k.period_days}天结案 {k.closed_period} 件，其中在时限内结案 {k.closed_on_time} 件")
-    cols[4].metric(f"平均办结用时（近{k.period_days}天）", _hours(k.mean_close_hours), border=True,
-                   delta=None if compare is None or k.mean_close_hours is None or compare.mean_close_hours is None
-                   else f"{k.mean_close_hours - compare.mean_close_hours:+.1f} 小时（{compare_label}）",
-                   delta_color="inverse", help="从上报到结案的平均时长（自然时间）")
+    clicked = None
+    for col, key in zip(cols, KPI_KEYS):
+        fig = metrics.FIGURES[key]
+        help_ = fig.definition
+        if key in ("on_time_rate", "mean_close_hours"):
+            help_ += f"（近{k.period_days}天结案 {k.closed_period} 件，其中按期 {k.closed_on_time} 件）"
+        col.metric(fig.label(k.period_days), _kpi_text(k, key), border=True, help=help_,
+                   delta=_delta(k, key, compare, peers, peer_label, parent_label),
+                   delta_color="off" if key == "reports_today" else
+                   ("normal" if key == "on_time_rate" else "inverse"))
+        if drill_key is not None:
+            n = k.closed_period if key in ("on_time_rate", "mean_close_hours") else k.value(key)
+            what = "结案事件" if key in ("on_time_rate", "mean_close_hours") else "事件"
+            if col.button(f"查看这 {n:,} 件{what}", key=f"{drill_key}_kpi_{key}", type="tertiary"):
+                clicked = key
+    return clicked
 
 
-def trend_chart(rows: list[dict], height: int = 240) -> None:
+def _day_label(d) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+_WEEKDAYS = "一二三四五六日"
+
+
+def trend_chart(rows: list[dict], height: int = 240, dark: bool = False) -> None:
+    """Reported and closed per day; dates as 11月28日, tooltips in Chinese (周六)."""
     if not rows:
         st.info("暂无数据")
         return
-    df = pd.DataFrame(rows).rename(columns={"day": "日期", "reported": "上报", "closed": "结案"})
-    st.line_chart(df.set_index("日期")[["上报", "结案"]], height=height, color=["#c0392b", "#2e86c1"])
+    import altair as alt
+
+    df = pd.DataFrame([{"日期": _day_label(r["day"]), "星期": "周" + _WEEKDAYS[r["day"].weekday()],
+                        "order": i, "上报": r["reported"], "结案": r["closed"]} for i, r in enumerate(rows)])
+    long = df.melt(id_vars=["日期", "星期", "order"], value_vars=["上报", "结案"], var_name="类型",
+                   value_name="件数")
+    fg = "#e8eef5" if dark else "#31333f"
+    chart = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("日期:N", sort=alt.SortField("order"), title=None,
+                axis=alt.Axis(labelAngle=0, labelOverlap=True, labelColor=fg, labelFontSize=20 if dark else 11)),
+        y=alt.Y("件数:Q", title="件数", axis=alt.Axis(labelColor=fg, titleColor=fg,
+                                                     labelFontSize=20 if dark else 11)),
+        color=alt.Color("类型:N", scale=alt.Scale(domain=["上报", "结案"], range=["#e74c3c", "#3498db"]),
+                        legend=alt.Legend(title=None, orient="top", labelColor=fg,
+                                          labelFontSize=20 if dark else 12)),
+        tooltip=[alt.Tooltip("日期:N"), alt.Tooltip("星期:N"), alt.Tooltip("类型:N"), alt.Tooltip("件数:Q")],
+    ).properties(height=height, background="transparent")
+    st.altair_chart(chart, width="stretch", theme=None if dark else "streamlit")
 
 
-def category_chart(rows: list[dict], height: int = 240) -> None:
+def category_chart(rows: list[dict], height: int = 240, dark: bool = False, days: int = 30) -> None:
+    """Reports per category class in the period; every class labelled."""
     if not rows:
         st.info("暂无数据")
         return
-    df = pd.DataFrame(rows).rename(columns={"class_name": "类别", "reported": "近30天上报",
-                                            "open": "在办", "overdue": "超期"})
-    st.bar_chart(df.set_index("类别")[["近30天上报"]], height=height, horizontal=True, color="#c0392b")
+    import altair as alt
+
+    col = metrics.label("reported", days)
+    df = pd.DataFrame([{"类别": r["class_name"], col: r["reported"], "在办": r["open"], "超期": r["overdue"]}
+                       for r in rows])
+    fg = "#e8eef5" if dark else "#31333f"
+    size = 20 if dark else 11
+    chart = alt.Chart(df).mark_bar(color="#e74c3c").encode(
+        y=alt.Y("类别:N", sort="-x", title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=400, labelColor=fg, labelFontSize=size)),
+        x=alt.X(f"{col}:Q", title=col, axis=alt.Axis(labelColor=fg, titleColor=fg, labelFontSize=size,
+                                                       titleFontSize=size)),
+        tooltip=["类别", col, "在办", "超期"],
+    ).properties(height=max(height, len(df) * (30 if dark else 18)), background="transparent")
+    st.altair_chart(chart, width="stretch", theme=None if dark else "streamlit")
 
 
-def area_ranking(figures: list[dict], key: str, label: str) -> str | None:
-    """Ranking of areas (worst first); returns the code of the row the user picked."""
+RANKING_FIGURES = ("open", "overdue", "reports_today", "on_time_rate")
+
+
+def area_ranking(figures: list[dict], key: str, label: str, days: int = 30) -> tuple[str, str | None] | None:
+    """Ranking of areas (worst first). A click on a row or an area's name picks the area
+    (code, None); a click on a figure picks (code, figure key) — the events it counts."""
     if not figures:
         st.info("暂无数据")
         return None
+    cols = {"open": metrics.label("open"), "overdue": metrics.label("overdue"),
+            "reports_today": metrics.label("reports_today"), "on_time_rate": metrics.label("on_time_rate", days)}
     df = pd.DataFrame([{
-        "code": f["code"], label: f["name"], "在办": f["open"], "超期": f["overdue"],
-        "今日上报": f["reports_today"],
-        "按期办结率": None if f["on_time_rate"] is None else round(f["on_time_rate"] * 100, 1),
-    } for f in figures]).sort_values(["超期", "在办", "code"], ascending=[False, False, True])
+        "code": f["code"], label: f["name"], cols["open"]: f["open"], cols["overdue"]: f["overdue"],
+        cols["reports_today"]: f["reports_today"],
+        cols["on_time_rate"]: None if f["on_time_rate"] is None else round(f["on_time_rate"] * 100, 1),
+    } for f in figures]).sort_values([cols["overdue"], cols["open"], "code"], ascending=[False, False, True])
     df = df.reset_index(drop=True)
     picked = st.dataframe(df.drop(columns="code"), hide_index=True, width="stretch", height=420,
-                          on_select="rerun", selection_mode="single-row", key=key,
-                          column_config={"按期办结率": st.column_config.NumberColumn(format="%.1f%%")})
-    rows = picked.selection.rows if picked else []
-    return df.loc[rows[0], "code"] if rows else None
+                          on_select="rerun", selection_mode=["single-row", "single-cell"], key=key,
+                          column_config={cols["on_time_rate"]: st.column_config.NumberColumn(format="%.1f%%")})
+    sel = picked.selection if picked else None
+    if sel and sel.cells:
+        row, column = sel.cells[0]
+        by_label = {v: k for k, v in cols.items()}
+        return df.loc[row, "code"], by_label.get(column)
+    if sel and sel.rows:
+        return df.loc[sel.rows[0], "code"], None
+    return None
 
 
 def events_frame(rows: list[dict]) -> pd.DataFrame:
@@ -125,15 +199,32 @@ def staff_summary_text(rows: list[dict]) -> str:
                     for r in rows)
 
 
-def ranking_frame(rows: list[dict], highlight: str | None = None) -> pd.DataFrame:
+def ranking_frame(rows: list[dict], highlight: str | None = None, days: int = 30) -> pd.DataFrame:
     """The city's towns side by side (aggregates only), sorted by open events; ▶ marks `highlight`."""
     df = pd.DataFrame([{
         "镇街": ("▶ " if r["town_code"] == highlight else "") + r["town_name"],
-        "在办": r["open_events"], "超期": r["overdue_events"], "今日上报": r["reports_today"],
-        "近30天结案": r["closed"], "按期办结率": fmt_rate(r["on_time_rate"]),
+        metrics.label("open"): r["open_events"], metrics.label("overdue"): r["overdue_events"],
+        metrics.label("reports_today"): r["reports_today"], metrics.label("closed", days): r["closed"],
+        metrics.label("on_time_rate", days): fmt_rate(r["on_time_rate"]),
     } for r in rows])
     if df.empty:
         return df
-    df = df.sort_values("在办", ascending=False)
+    df = df.sort_values(metrics.label("open"), ascending=False, kind="stable")
     df.insert(0, "排名", range(1, len(df) + 1))
     return df
+
+
+def zone_towns(rep) -> None:
+    """Where a zone (ring, plume, drawn zone) lies, town by town; towns outside the viewer's area
+    are aggregates only, and the page says the zone leaves the area."""
+    towns = rep.by_town()
+    if rep.leaves_area:
+        outside = [t for t in towns if not t["own"]]
+        st.warning(f"影响范围超出本辖区：另涉及 {len(outside)} 个镇街（" + "、".join(t["town"] for t in outside)
+                   + f"），合计 {sum(t['grids'] for t in outside)} 个网格、约 {sum(t['people'] for t in outside):,.0f} 人。"
+                   "上方合计已包含这些镇街；其明细仅显示汇总数字，请与市级指挥中心协同。")
+    if len(towns) > 1 or rep.leaves_area:
+        st.dataframe(pd.DataFrame([{"镇街": t["town"] + ("" if t["own"] else "（辖区外，仅汇总）"),
+                                    "网格": t["grids"], "村社区": t["villages"], "估算人口": round(t["people"]),
+                                    "敏感目标": t["sensitive"], "危化企业": t["sites"]} for t in towns]),
+                     hide_index=True, width="stretch")

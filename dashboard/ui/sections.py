@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui import data, maps, nav, panels
-from dashboard.ui.filters import event_filter
+from dashboard.ui.filters import describe, event_filter
+from geo import metrics
 from geo.places import Path
 
 LIST_LIMIT = 300
@@ -14,9 +15,10 @@ def events_section(path: Path, title: str, key: str, grid: str | None = None,
                    clicked_event: str | None = None) -> None:
     """Filters (state in the URL), the matching events, and a click through to event detail."""
     st.markdown(f"#### {title}")
-    rows, total = data.list_events(path.scope(), event_filter(key, grid=grid), LIST_LIMIT)
+    flt = event_filter(key, grid=grid)
+    rows, total = data.list_events(path.scope(), flt, LIST_LIMIT)
     more = f"，显示最新 {LIST_LIMIT} 件" if total > LIST_LIMIT else ""
-    st.caption(f"共 {total:,} 件符合条件{more}。点击行查看详情。")
+    st.caption(f"共 {total:,} 件符合条件（{describe(flt)}）{more}。点击行查看详情。")
     ev = panels.events_table(rows, key=f"{key}_events") or (int(clicked_event) if clicked_event else None)
     if ev:
         nav.go("event", event=ev, **nav.params_for(path))
@@ -24,16 +26,30 @@ def events_section(path: Path, title: str, key: str, grid: str | None = None,
 
 def drill_map(layers: list, view, figures: list[dict], key: str, label: str, caption: str,
               on_pick, height: int = maps.MAP_H) -> None:
-    """The map of the areas one level down (click one) beside their ranking (pick a row); either
-    calls on_pick(code), which navigates down."""
+    """The map of the areas one level down (click one) beside their ranking (pick a row, or a
+    figure: its events); either calls on_pick(code, figure key or None), which navigates down."""
     left, right = st.columns([3, 2])
     with left:
         clicked = st.pydeck_chart(maps.deck(layers, view, height=height), width="stretch", height=height,
                                   key=f"{key}_map", on_select="rerun", selection_mode="single-object")
         st.caption(caption)
     with right:
-        st.markdown(f"#### {label}排名（点击行进入）")
+        st.markdown(f"#### {label}排名（点击名称进入，点击数字查看这些事件）")
         picked = panels.area_ranking(figures, key=f"{key}_ranking", label=label)
-    code = maps.selected_code(clicked) or picked
+    code = maps.selected_code(clicked)
     if code:
-        on_pick(code)
+        on_pick(code, None)
+    elif picked:
+        on_pick(*picked)
+
+
+def kpis_with_drill(k, key: str, **compare) -> None:
+    """The KPI row; a click on a figure's button opens exactly its events in this page's list."""
+    clicked = panels.kpi_row(k, drill_key=key, **compare)
+    if clicked:
+        nav.show_events(key, metrics.drill_params(clicked, k.period_days))
+
+
+def figure_params(figure: str | None) -> dict[str, str]:
+    """URL parameters of an area page that list a figure's events (nothing for a plain drill-down)."""
+    return metrics.drill_params(figure) if figure else {}

@@ -139,9 +139,9 @@ def account_box(viewer: Viewer) -> None:
     """Who is signed in, and the log-out button (sidebar)."""
     with st.sidebar:
         st.divider()
-        place = viewer.village or viewer.town
+        place = place_name(viewer)
         st.caption(f"当前用户：{esc_md(viewer.display_name)}（{ROLES[viewer.role]}"
-                   f"{'，' + place if place else ''}）")
+                   f"{'，' + esc_md(place) if place else ''}）")
         if st.button("退出登录", key="logout"):
             try:
                 data.logout(st.session_state.get(TOKEN_KEY))
@@ -152,8 +152,27 @@ def account_box(viewer: Viewer) -> None:
             st.rerun()
 
 
+def place_name(viewer: Viewer) -> str | None:
+    """The town (and village) an account is bound to, by name."""
+    if not viewer.town:
+        return None
+    path = data.resolve_path(viewer.town, viewer.village, None)
+    return path.town.name + (f" {path.village.name}" if path.village else "")
+
+
+def search_box() -> None:
+    """Find an event by number, address or description, within the account's scope (事件详情 lists
+    the matches)."""
+    with st.sidebar.form("sidebar_search", border=False, enter_to_submit=True):
+        q = st.text_input("搜索事件", placeholder="事件编号、地址或描述", max_chars=100, key="sidebar_q")
+        if st.form_submit_button("搜索", width="stretch") and q.strip():
+            st.switch_page("views/event.py", query_params={"q": q.strip()})
+
+
 def sidebar_nav(pages: dict) -> None:
-    """The role's pages, grouped as in app.py: {key: (group, st.Page)}."""
+    """The role's pages, grouped as in app.py: {key: (group, st.Page)}, and the search box."""
+    if "event" in pages:
+        search_box()
     with st.sidebar:
         box = st.container(key="sidenav")
         last = None

@@ -6,10 +6,11 @@ import streamlit as st
 from dashboard.ui import data, maps, nav, panels, sections, wall
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
+from geo import metrics
 from geo.places import Path
 from geo.scope import Scope
 
-LAYERS = {"density": "事件密度（近30天）", "chem": "危化品企业", "resources": "应急资源",
+LAYERS = {"density": f"事件密度（{metrics.period_label(metrics.DEFAULT_DAYS)}上报）", "chem": "危化品企业", "resources": "应急资源",
           "dedicated": "专属网格"}
 DEFAULT_LAYERS = ["density", "chem"]
 SCOPE = Scope.city()
@@ -28,7 +29,7 @@ def _store_layers() -> None:
 
 @st.fragment(run_every=30)
 def kpi_panel() -> None:
-    panels.kpi_row(data.kpis(SCOPE))
+    sections.kpis_with_drill(data.kpis(SCOPE), "city")
 
 
 @st.fragment(run_every=60)
@@ -48,7 +49,7 @@ def map_and_ranking(layers: list[str]) -> None:
     sections.drill_map(deck_layers, maps.CITY_VIEW, figures, "city", "镇街",
                        "点击镇街进入镇街视图。底色：在办事件数（越深越多）。危化品企业：红=一级，橙=二级，"
                        "黄=三级，蓝=四级重大危险源。地图仅用矢量图层，无需在线底图。",
-                       lambda code: nav.go("town", town=code), height=640)
+                       lambda code, fig: nav.go("town", town=code, **sections.figure_params(fig)), height=640)
 
 
 with user_errors():
@@ -64,13 +65,14 @@ with user_errors():
     map_and_ranking(st.session_state.get("city_layers", _selected_layers()))
     c1, c2, c3 = st.columns([2, 2, 3])
     with c1:
-        st.markdown("#### 近30天趋势")
+        st.markdown(f"#### 每日上报与结案（{metrics.period_label(metrics.DEFAULT_DAYS)}）")
         panels.trend_chart(data.trend(SCOPE))
     with c2:
-        st.markdown("#### 事件类别（近30天）")
+        st.markdown(f"#### 事件类别（{metrics.period_label(metrics.DEFAULT_DAYS)}上报）")
         panels.category_chart(data.categories(SCOPE))
     with c3:
         st.markdown("#### 最新事件（点击行查看详情）")
         ev = panels.events_table(data.latest_events(SCOPE), key="city_latest", height=260)
         if ev:
             nav.go("event", event=ev)
+    sections.events_section(Path(), "全市事件", key="city")

@@ -7,31 +7,36 @@ import streamlit as st
 from dashboard.ui import data, nav
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
-from geo import workflow
+from geo import masking, metrics, workflow
 from geo.dispatch import WAITING
 from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
 
 REFRESH_S = 30
 
 
-def _queue_frame(rows: list[dict], selected: set[int]) -> pd.DataFrame:
+COLUMNS = ["选择", "编号", "时限", "状态", "紧急", "层级", "类别", "镇街", "网格", "责任部门", "处置人员", "描述"]
+
+
+def _queue_frame(rows: list[dict], selected: set[int], mask: bool) -> pd.DataFrame:
     return pd.DataFrame([{
         "选择": r["id"] in selected, "编号": r["id"],
         "时限": "已超期" if r["overdue"] else f"截止 {r['due_at']:%m-%d %H:%M}",
-        "状态": STATUS_LABELS[r["status"]], "紧急": PRIORITY_LABELS[r["priority"]],
+        "状态": STATUS_LABELS[r["status"]] + ("（演练）" if r["is_drill"] else ""),
+        "紧急": PRIORITY_LABELS[r["priority"]],
         "层级": LEVEL_LABELS[r["handling_level"]], "类别": r["category"], "镇街": r["town_name"],
-        "网格": r["grid_name"], "责任部门": r["department"] or "", "描述": r["description"],
-    } for r in rows], columns=["选择", "编号", "时限", "状态", "紧急", "层级", "类别", "镇街", "网格",
-                               "责任部门", "描述"])
+        "网格": r["grid_name"], "责任部门": "、".join(x for x in (r["department"], r["team"]) if x),
+        "处置人员": (masking.mask_name(r["assignee"]) if mask else r["assignee"]) if r["assignee"] else "",
+        "描述": r["description"],
+    } for r in rows], columns=COLUMNS)
 
 
 @st.fragment(run_every=REFRESH_S)
 def queue_panel(actor: workflow.Actor, statuses, all_levels: bool, overdue_only: bool,
-                event_id: int | None) -> None:
+                event_id: int | None, search: str | None) -> None:
     moved = data.escalate_overdue()
     if moved:
         st.toast(f"{len(moved)} 件超期事件已自动上报上一级")
-    rows = data.dispatch_queue(actor, tuple(statuses), all_levels, overdue_only, event_id)
+    rows = data.dispatch_queue(actor, tuple(statuses), all_levels, overdue_only, event_id, search)
     selected: set[int] = st.session_state.setdefault("dispatch_selected", set())
     if event_id is not None:
         if not rows:
@@ -39,9 +44,13 @@ def queue_panel(actor: workflow.Actor, statuses, all_levels: bool, overdue_only:
         selected.clear()
         selected.update(r["id"] for r in rows)
     selected &= {r["id"] for r in rows}
-    st.caption(f"待处理 {len(rows)} 件（超期 {sum(r['overdue'] for r in rows)} 件）· 每 {REFRESH_S} 秒自动刷新，"
-               "勾选保持不变。")
-    df = _queue_frame(rows, selected)
+    k = data.kpis(data.viewer().scope)
+    area = "全市" if actor.town is None else ("本村社区" if actor.village else "本镇街")
+    shown = f"搜索“{search}”：{len(rows)} 件" if search else f"{metrics.QUEUE_LABEL} {len(rows)} 件"
+    st.caption(f"{shown}，{metrics.QUEUE_OVERDUE_LABEL} {sum(bool(r['overdue']) and not r['is_drill'] for r in rows)} 件"
+               f" · {area}{metrics.label('overdue')} {k.overdue} 件（各层级在办事件中已超时限的全部事件）"
+               f" · 每 {REFRESH_S} 秒自动刷新，勾选保持不变。")
+    df = _queue_frame(rows, selected, mask=not data.viewer().sees_personal_data)
     # The key follows the rows shown, so a refresh with new rows starts from the kept selection.
     key = "queue_" + str(hash(tuple(df["编号"])))
     edited = st.data_editor(df, key=key, hide_index=True, width="stretch", height=420,
@@ -72,16 +81,14 @@ def actions_panel(actor: workflow.Actor) -> None:
         st.info("在上方列表中勾选事件后进行处理（可多选）。")
         return
     statuses = {r["status"] for r in chosen}
-    common = [a for a in workflow.ACTIONS.values()
-              if all(r["status"] in a.from_statuses for r in chosen)
-              and not (a.code == "escalate" and any(r["handling_level"] == "city" for r in chosen))]
+    common = workflow.common_actions(chosen)
     st.markdown(f"**已选 {len(chosen)} 件**（状态：{'、'.join(STATUS_LABELS[s] for s in statuses)}）")
     if not common:
         st.warning("所选事件状态不同，没有可同时执行的操作；请按状态分别选择。")
         return
     with st.form("dispatch_action", clear_on_submit=False):
         code = st.radio("操作", [a.code for a in common], format_func=lambda c: workflow.ACTIONS[c].label,
-                        horizontal=True)
+                        horizontal=True, index=0, key="dispatch_action_" + "_".join(sorted(statuses)))
         c1, c2, c3 = st.columns(3)
         deps = data.departments()
         teams = data.teams()
@@ -116,16 +123,17 @@ def actions_panel(actor: workflow.Actor) -> None:
 with user_errors():
     actor = data.viewer().actor()     # Forbidden for the accounts that only look
     header("调度台", f"{actor.label} · 待处理事件按超期优先、剩余时限排序")
-    c1, c2, c3 = st.columns([4, 1, 1], vertical_alignment="bottom")
+    c0, c1, c2, c3 = st.columns([2, 3, 1, 1], vertical_alignment="bottom")
+    search = c0.text_input("搜索", placeholder="事件编号、地址或描述", max_chars=100, key="dispatch_search").strip() or None
     statuses = c1.multiselect("状态", WAITING, placeholder="选择状态", default=list(WAITING), format_func=STATUS_LABELS.get,
                               key="dispatch_statuses")
     overdue_only = c2.toggle("仅超期", key="dispatch_overdue")
-    all_levels = c3.toggle("含各级事件", key="dispatch_all", disabled=actor.role not in ("city_dispatcher", "city_commander"),
-                           help="市级调度员可查看镇街、村社区层级的事件")
+    all_levels = c3.toggle("含各级事件", key="dispatch_all", disabled=not data.viewer().sees_all_levels,
+                           help="市级调度员、市级指挥可查看镇街、村社区层级的事件")
     only = nav.qp("event")
-    event_id = int(only) if only and only.isdigit() and len(only) < 16 else None
+    event_id = nav.parse_int(only)
     if only and event_id is None:
         st.warning(f"地址中的事件编号“{only}”无效，已显示全部待办。")
     if event_id is not None:
         nav.link("dispatch", label="显示全部待办事件")
-    queue_panel(actor, statuses, all_levels, overdue_only, event_id)
+    queue_panel(actor, statuses, all_levels, overdue_only, event_id, search)

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import data, maps, nav
+from dashboard.ui import data, maps, nav, panels
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.html import esc_md
 from dashboard.ui.layout import header
@@ -19,7 +19,20 @@ from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
 SOURCE_LABELS = {"grid_app": "网格员移动终端", "police": "网格警员", "hotline": "热线", "platform": "平台",
                  "inspection": "巡查", "sensor": "物联感知"}
 
+def search_results(q: str) -> None:
+    header("事件查询", "按事件编号、地址或描述查找（仅限本账号的管辖范围）。")
+    rows = data.search_events(q)
+    more = f"，仅显示最新 {events.MAX_SEARCH} 件" if len(rows) >= events.MAX_SEARCH else ""
+    st.caption(f"“{esc_md(q)}”：找到 {len(rows)} 件{more}。点击行查看详情。")
+    ev = panels.events_table(rows, key="search_events")
+    if ev:
+        nav.go("event", event=ev)
+
+
 with user_errors():
+    if nav.qp("q") and not nav.qp("event"):
+        search_results(nav.qp("q"))
+        st.stop()
     event_id = nav.event_id()
     ev = data.event(data.viewer().scope, event_id)
     path = data.resolve_path(ev["town_code"], ev["village_code"], ev["grid_code"])
@@ -27,8 +40,10 @@ with user_errors():
     if any(v is not None and v != nav.params_for(path)[k] for k, v in given.items()):
         show_error(NotFound("event is not in the place named by the URL",
                             f"事件 {event_id} 不属于地址中指定的区域，已按事件实际所在网格显示。"))
-    header(f"事件 {event_id} · {ev['category']}",
+    header(f"事件 {event_id} · {ev['category']}" + ("（演练）" if ev["is_drill"] else ""),
            f"{ev['town_name']} · {ev['village_name']} · {ev['grid_name']}")
+    if ev["is_drill"]:
+        st.warning("演练事件：由事故推演生成，不计入任何统计，也不在大屏滚动播报。")
     nav.breadcrumb(path, event=event_id)
 
     state = events.limit_state(ev)
@@ -55,14 +70,18 @@ with user_errors():
     with right:
         st.markdown("#### 事件信息")
         reporter = ev["reporter"] or (tl[0]["actor"] if tl else "—")
+        assignee = ev["assignee"]
+        if assignee:
+            assignee += f"（{panels.ROLE_LABELS.get(ev['assignee_role'], '')}，{masking.mask_phone(ev['assignee_phone'])}）"
         if not data.viewer().sees_personal_data:
             reporter = masking.mask_name(reporter)
+            assignee = masking.mask_name(ev["assignee"]) if ev["assignee"] else None
         info = {
             "类别": f"{ev['class_name']} / {ev['category']}",
             "责任部门": ev["department"] or "—",
             "综合执法队伍": ev["team"] or "—",
-            "时限": f"{ev['limit_value']:g} 个{'工作日' if ev['limit_unit'] == 'work_days' else '工作小时'}"
-                    f"（截止 {ev['due_at']:%Y-%m-%d %H:%M}）",
+            "处置人员": assignee or "—（未指派到人）",
+            "时限": deadlines.limit_text(ev) + f"（截止 {ev['due_at']:%Y-%m-%d %H:%M}）",
             "上报": f"{ev['reported_at']:%Y-%m-%d %H:%M} · {reporter}"
                     f"（{SOURCE_LABELS.get(ev['source'], ev['source'])}）",
             "地址": ev["address"] or "—",

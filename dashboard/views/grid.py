@@ -6,12 +6,15 @@ import streamlit as st
 from dashboard.ui import data, maps, nav, panels, sections
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
-from geo.status import STATUS_LABELS
+from geo import metrics
+from geo.scope import Scope
+from geo.status import CLOSED_STATUSES, STATUS_LABELS
 
 with user_errors():
     path = nav.current_path(required="grid")
     grid, village, town = path.grid, path.village, path.town
     scope = path.scope()
+    village_scope = Scope(town=town.code, village=village.code)
     header(f"{village.name} · {grid.name}",
            f"网格编码 {grid.code} · 常住人口（演示）{grid.population or 0:,} 人 · 面积 {grid.area_km2:.3f} 平方公里")
     nav.breadcrumb(path)
@@ -20,11 +23,18 @@ with user_errors():
     overlapping = data.dedicated_grids(scope, overlapping_grid=grid.code)
     points = data.event_points(scope, grid=grid.code)
 
-    c = st.columns(4)
+    # The grid's figures are its row of the village's per-grid figures (one definition, geo/metrics.py).
+    fig = next((f for f in data.area_figures(village_scope) if f["code"] == grid.code), None) or {}
+    c = st.columns(6)
     c[0].metric("网格员", sum(s["role"] == "grid_worker" for s in staff), border=True)
     c[1].metric("网格警员", sum(s["role"] == "police" for s in staff), border=True)
-    c[2].metric("在办事件", sum(p["status"] not in ("closed", "rejected") for p in points), border=True)
-    c[3].metric("超期事件", sum(bool(p["overdue"]) for p in points), border=True)
+    for col, key in zip(c[2:], ("reports_today", "open", "overdue", "on_time_rate")):
+        value = fig.get(key)
+        col.metric(metrics.label(key), maps.fmt_rate(value) if key == "on_time_rate" else f"{value or 0:,}",
+                   border=True, help=metrics.help_text(key))
+        n = fig.get("closed_period", 0) if key == "on_time_rate" else (value or 0)
+        if col.button(f"查看这 {n:,} 件事件", key=f"grid_kpi_{key}", type="tertiary"):
+            nav.show_events("grid", metrics.drill_params("closed" if key == "on_time_rate" else key))
 
     left, right = st.columns([3, 2])
     with left:
@@ -35,7 +45,7 @@ with user_errors():
                                     lambda p: STATUS_LABELS.get(p["status"], p["status"])
                                     + ("（超期）" if p["overdue"] else ""),
                                     lambda p: [200, 0, 0, 230] if p["overdue"] else
-                                    ([150, 150, 150, 200] if p["status"] in ("closed", "rejected")
+                                    ([150, 150, 150, 200] if p["status"] in CLOSED_STATUSES
                                      else [255, 140, 0, 230])),
                   maps.points_layer(staff, "staff", "name",
                                     lambda s: panels.ROLE_LABELS.get(s["role"], s["role"]),

@@ -9,7 +9,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from dashboard.ui import data, maps, nav
+from dashboard.ui import data, maps, nav, panels
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
 from geo.hazards.register import alpha
@@ -102,10 +102,12 @@ def site_view(site_id: int) -> None:
         outer = rings[-1][2].zone.bounds
         st.pydeck_chart(maps.deck(layers, maps.fit_view(outer)), width="stretch", height=maps.MAP_H, key="hz_rings")
     with right:
-        st.dataframe(pd.DataFrame([{"范围": label, "涉及网格": len(rep.grids), "估算人口": round(rep.population),
-                                    "敏感目标": len(rep.sensitive), "其他危化企业": len(rep.domino)}
+        st.dataframe(pd.DataFrame([{"范围": label, "涉及网格": rep.n_grids, "估算人口": round(rep.population),
+                                    "敏感目标": rep.n_sensitive, "其他危化企业": rep.n_domino}
                                    for _, label, rep in rings]), hide_index=True, width="stretch")
         _, label, rep = rings[-1]
+        st.markdown(f"**{label}范围按镇街**")
+        panels.zone_towns(rep)
         st.markdown(f"**{label}内的敏感目标**")
         st.dataframe(pd.DataFrame([{"名称": s["name"], "类型": SENSITIVE.get(s["type"], s["type"])}
                                    for s in rep.sensitive], columns=["名称", "类型"]), hide_index=True, width="stretch")

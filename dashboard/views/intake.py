@@ -56,7 +56,7 @@ with user_errors():
         sent = st.form_submit_button("上报", type="primary")
     if sent:
         report = Report(category or "", description, int(priority), lon, lat, datum, grid,
-                        address.strip() or None, source="platform", reporter="平台录入")
+                        address.strip() or None, source="platform")
         try:
             eid = data.submit_reports([report])[0]
         except IntakeRefused as exc:

@@ -11,11 +11,12 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from dashboard.ui import data, maps, nav
+from dashboard.ui import data, maps, nav, panels
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
 from geo.hazards import aloha, analysis, plume
 from geo.scope import Scope
+from geo.worktime import TZ
 
 MODEL_NOTE = ("模型说明（指示性）：高斯烟羽筛查模型，地面连续泄漏，Briggs 扩散参数，Pasquill 稳定度；不考虑重气、"
               "建筑物与地形、风向变化和化学反应。威胁区按所选关注浓度（AEGL-2 / ERPG-2，60 分钟）划定，并按风向不确定度"
@@ -99,10 +100,11 @@ def results(r: dict) -> None:
         return
     c = st.columns(5)
     c[0].metric("威胁区（指示性）下风向距离", f"{r['reach'] / 1000:.2f} 公里" if r["reach"] else "ALOHA 导入", border=True)
-    c[1].metric("涉及村社区", len(rep.villages), border=True)
-    c[2].metric("涉及网格", len(rep.grids), border=True)
+    c[1].metric("涉及村社区", rep.n_villages, border=True)
+    c[2].metric("涉及网格", rep.n_grids, border=True)
     c[3].metric("估算影响人口", f"{rep.population:,.0f}", border=True)
-    c[4].metric("敏感目标 / 多米诺企业", f"{len(rep.sensitive)} / {len(rep.domino)}", border=True)
+    c[4].metric("敏感目标 / 多米诺企业", f"{rep.n_sensitive} / {rep.n_domino}", border=True)
+    panels.zone_towns(rep)
     st.caption(f"泄漏源：{name} · 物质：{p['chem']['name']} · 关注浓度 {p['ppm']:g} ppm · 稳定度 {p['stability']} 类 · "
                f"{'城市' if p['urban'] else '乡村'}下垫面 · 风向 {p['wind_from']:.0f}° 风速 {p['wind_speed']:.1f} 米/秒")
     left, right = st.columns([3, 2])
@@ -135,16 +137,17 @@ def results(r: dict) -> None:
                           "常住人口（演示）": e["population"], "责任网格员": e["grid_workers"] or ""} for e in r["evacuation"]])
     c1, c2 = st.columns([1, 3])
     c1.download_button("导出疏散/通知名单（CSV）", evac.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"疏散通知名单_{dt.datetime.now():%Y%m%d%H%M}.csv", mime="text/csv")
-    if c2.button("生成特急事件并推送至调度台", type="primary"):
+                       file_name=f"疏散通知名单_{dt.datetime.now(TZ):%Y%m%d%H%M}.csv", mime="text/csv")
+    if c2.button("生成特急演练事件并推送至调度台", type="primary",
+                 help="演练事件按特急、市级处置进入调度台，标注“演练”，不计入任何统计和大屏播报。"):
         desc = (f"事故推演：{name} {p['chem']['name']}泄漏，指示性威胁区下风向约 "
-                f"{(r['reach'] or 0) / 1000:.1f} 公里，涉及 {len(rep.villages)} 个村社区、估算 {rep.population:,.0f} 人。")
+                f"{(r['reach'] or 0) / 1000:.1f} 公里，涉及 {rep.n_villages} 个村社区、估算 {rep.population:,.0f} 人。")
         eid = data.with_conn(analysis.report_incident, lon, lat, desc)
         st.cache_data.clear()
         st.session_state["sc_event"] = eid
     if st.session_state.get("sc_event"):
         eid = st.session_state["sc_event"]
-        st.success(f"已生成市级特急事件 {eid}。")
+        st.success(f"已生成市级特急演练事件 {eid}（不计入统计）。")
         nav.link("dispatch", label="在调度台处理", query_params={"event": str(eid)})
 
 

@@ -6,9 +6,10 @@ import streamlit as st
 from dashboard.ui import data, maps, nav, panels, sections
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
-from geo import overview
+from geo import metrics, overview
 
-METRICS = {"open": "在办", "overdue": "超期", "reports_today": "今日上报", "closed_period": "近30天结案"}
+METRICS = {"open": metrics.label("open"), "overdue": metrics.label("overdue"),
+           "reports_today": metrics.label("reports_today"), "closed_period": metrics.label("closed")}
 
 
 def _metric() -> str:
@@ -28,8 +29,8 @@ with user_errors():
     header(town.name, f"镇街编码 {town.code} · 常住人口（演示）{town.population:,} 人 · 面积 {town.area_km2:.1f} 平方公里")
     nav.breadcrumb(path)
     ranking = data.town_ranking()      # per-town aggregates: a town leader may see these, not rows
-    panels.kpi_row(data.kpis(scope), compare=overview.city_kpis(ranking), compare_label="全市镇街平均",
-                   peers=len(ranking))
+    sections.kpis_with_drill(data.kpis(scope), "town", compare=overview.ranking_kpis(ranking),
+                             peer_label="全市镇街", parent_label="全市", peers=len(ranking))
 
     metric = st.segmented_control("地图着色", options=list(METRICS), format_func=METRICS.get,
                                   default=_metric(), key="town_metric", on_change=_store_metric)
@@ -41,7 +42,8 @@ with user_errors():
               maps.resources_layer(data.resources(scope))]
     sections.drill_map(layers, maps.fit_view(town.bounds), figures, "town", "村社区",
                        "点击村社区进入。紫色为专属网格；圆点为危化品企业与应急资源。",
-                       lambda code: nav.go("village", town=town.code, village=code))
+                       lambda code, fig: nav.go("village", town=town.code, village=code,
+                                                **sections.figure_params(fig)))
 
     sections.events_section(path, "事件", key="town")
 

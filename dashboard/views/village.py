@@ -6,31 +6,33 @@ import streamlit as st
 from dashboard.ui import data, maps, nav, panels, sections
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
-from geo.scope import Scope
+from geo import overview
+from geo.status import CLOSED_STATUSES
 
 with user_errors():
     path = nav.current_path(required="village")
     village, town = path.village, path.town
     scope = path.scope()
-    town_scope = Scope(town=town.code)
+    ranking = data.village_ranking(town.code)   # per-village counts: village staff see one village
     header(f"{town.name} · {village.name}",
            f"村社区编码 {village.code} · 常住人口（演示）{village.population:,} 人 · 面积 {village.area_km2:.2f} 平方公里")
     nav.breadcrumb(path)
-    panels.kpi_row(data.kpis(scope), compare=data.kpis(town_scope), compare_label="本镇街村社区平均",
-                   peers=len(data.area_figures(town_scope)))
+    sections.kpis_with_drill(data.kpis(scope), "village", compare=overview.ranking_kpis(ranking),
+                             peer_label="本镇街村社区", parent_label="本镇街", peers=len(ranking))
 
     figures = data.area_figures(scope)
     shapes = data.area_shapes(scope)
     points = data.event_points(scope)
     layers = [maps.areas_layer(shapes, figures), maps.dedicated_layer(data.dedicated_grids(scope)),
               maps.labels_layer(shapes, size=13, strip=village.name),
-              maps.points_layer([p for p in points if p["status"] not in ("closed", "rejected")],
+              maps.points_layer([p for p in points if p["status"] not in CLOSED_STATUSES],
                                 "open_events", "category", lambda p: f"事件 {p['id']}",
                                 lambda p: "已超期" if p["overdue"] else "在办",
                                 lambda p: [200, 0, 0, 230] if p["overdue"] else [255, 140, 0, 220])]
     sections.drill_map(layers, maps.fit_view(village.bounds), figures, "village", "网格",
                        "点击网格进入。橙点：在办事件；红点：超期事件；紫色：专属网格。",
-                       lambda code: nav.go("grid", town=town.code, village=village.code, grid=code))
+                       lambda code, fig: nav.go("grid", town=town.code, village=village.code, grid=code,
+                                                **sections.figure_params(fig)))
 
     sections.events_section(path, "本村社区上报的事件", key="village")
 

@@ -1,7 +1,13 @@
 """What a zone touches — exposure rings around a site and the incident threat zone — computed in
 PostGIS in metres: grids and the residents inside (area-weighted), sensitive targets (schools,
 hospitals, elderly homes, markets), other chemical sites (domino), the nearest emergency resources
-with an ETA, and the notification list."""
+with an ETA, and the notification list.
+
+A zone does not stop at a town line, so the analysis reads the whole county whoever asks
+(jy_zone_analysis, a SECURITY DEFINER function of migration 009): the totals are the same for a
+town leader as for the commander. Rows outside the viewer's area come back only as one aggregate per
+town (counts and people, no names below the town), so no other town's grid, village, school or
+site is named to a town user; the page says that the zone leaves the viewer's area."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,13 +30,55 @@ DETOUR_FACTOR = 1.4        # road distance / straight line
 @dataclass
 class ZoneReport:
     zone: MultiPolygon                      # CGCS2000
-    grids: list[dict] = field(default_factory=list)
+    grids: list[dict] = field(default_factory=list)       # in the viewer's area, named
     sensitive: list[dict] = field(default_factory=list)
     domino: list[dict] = field(default_factory=list)
+    others: list[dict] = field(default_factory=list)      # outside it: one aggregate row per town
+
+    @property
+    def leaves_area(self) -> bool:
+        """Does the zone reach beyond the viewer's area (towns shown as aggregates only)?"""
+        return bool(self.others)
 
     @property
     def population(self) -> float:
-        return sum(g["people"] or 0 for g in self.grids)
+        return sum(g["people"] or 0 for g in self.grids) + sum(o["people"] or 0 for o in self.others)
+
+    @property
+    def n_grids(self) -> int:
+        return len(self.grids) + sum(o["n_grids"] for o in self.others)
+
+    @property
+    def n_villages(self) -> int:
+        return len({g["village_code"] for g in self.grids}) + sum(o["n_villages"] for o in self.others)
+
+    @property
+    def n_sensitive(self) -> int:
+        return len(self.sensitive) + sum(o["n_sensitive"] for o in self.others)
+
+    @property
+    def n_domino(self) -> int:
+        return len(self.domino) + sum(o["n_sites"] for o in self.others)
+
+    def by_town(self) -> list[dict]:
+        """Per town: grids, villages, people, sensitive targets, sites (own towns from the rows)."""
+        out: dict[str, dict] = {}
+        for g in self.grids:
+            t = out.setdefault(g["town_code"], {"town": g["town_name"], "grids": 0, "villages": set(),
+                                                "people": 0.0, "sensitive": 0, "sites": 0, "own": True})
+            t["grids"] += 1
+            t["villages"].add(g["village_code"])
+            t["people"] += g["people"] or 0
+        for kind, rows in (("sensitive", self.sensitive), ("sites", self.domino)):
+            for r in rows:
+                t = out.setdefault(r["town_code"], {"town": r["town_name"], "grids": 0, "villages": set(),
+                                                    "people": 0.0, "sensitive": 0, "sites": 0, "own": True})
+                t[kind] += 1
+        rows = [{**t, "villages": len(t["villages"])} for t in out.values()]
+        rows += [{"town": o["town_name"], "grids": o["n_grids"], "villages": o["n_villages"],
+                  "people": o["people"] or 0.0, "sensitive": o["n_sensitive"], "sites": o["n_sites"],
+                  "own": False} for o in self.others]
+        return sorted(rows, key=lambda t: -t["people"])
 
     @property
     def villages(self) -> list[dict]:
@@ -54,7 +102,7 @@ def analyse_zone(conn, zone: MultiPolygon, source: tuple[float, float], exclude_
     rows = dicts(cur)
     rep = ZoneReport(zone)
     for r in rows:
-        {"grid": rep.grids, "sensitive": rep.sensitive, "site": rep.domino}[r["what"]].append(r)
+        {"grid": rep.grids, "sensitive": rep.sensitive, "site": rep.domino, "other": rep.others}[r["what"]].append(r)
     rep.grids.sort(key=lambda g: -(g["people"] or 0))
     return rep
 
@@ -104,7 +152,8 @@ def evacuation_list(conn, zone: MultiPolygon) -> list[dict]:
 
 def report_incident(conn, lon: float, lat: float, description: str,
                     now: dt.datetime | None = None) -> int:
-    """The incident as an event of the highest urgency, handled at city level (WH03 泄漏)."""
+    """The incident as a drill (演练) of the highest urgency, handled at city level (WH03 泄漏): it
+    goes through the dispatch queue like a real case, but no statistic or ticker counts it."""
     from geo.intake import Report, submit
     return submit(conn, [Report("WH03", description, 1, lon, lat, source="platform",
-                                reporter="事故推演", reported_at=now)])[0]
+                                reporter="事故推演", reported_at=now, is_drill=True)])[0]

@@ -1,35 +1,58 @@
--- Evaluation of the events reported in [start, end): per town, department or category.
-WITH e AS (
-    SELECT e.*, CASE %(group)s WHEN 'town' THEN e.town_code
-                               WHEN 'department' THEN e.assignee_department
-                               ELSE e.category_code END AS key
+-- 综合评价 per town, department or category over the local days [start, end), with the figure
+-- definitions of geo/metrics.py (the same as every page's KPI row): reported and returns over
+-- the events reported in the period; closures (and on-time, mean time) over the events closed in
+-- the period; open and overdue now. Drills are not counted.
+WITH p AS (
+    SELECT %(start)s::date::timestamp AT TIME ZONE 'Asia/Shanghai' AS t0,
+           %(end)s::date::timestamp AT TIME ZONE 'Asia/Shanghai' AS t1
+), base AS (
+    SELECT e.id, e.status, e.reported_at, e.closed_at, e.due_at,
+           CASE %(group)s WHEN 'town' THEN e.town_code
+                          WHEN 'department' THEN e.assignee_department
+                          ELSE e.category_code END AS key
       FROM events e
-     WHERE e.reported_at >= %(start)s AND e.reported_at < %(end)s
+     WHERE NOT e.is_drill
        AND (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
+       AND ((e.reported_at >= (SELECT t0 FROM p) AND e.reported_at < (SELECT t1 FROM p))
+            OR (e.closed_at >= (SELECT t0 FROM p) AND e.closed_at < (SELECT t1 FROM p))
+            OR e.status NOT IN ('closed', 'rejected'))
 ), returns AS (
-    SELECT l.event_id, count(*) AS n FROM event_log l JOIN e ON e.id = l.event_id
-     WHERE l.to_status = 'returned' GROUP BY l.event_id
+    SELECT l.event_id, count(*) AS n FROM event_log l
+     WHERE l.to_status = 'returned'
+       AND l.event_id IN (SELECT id FROM base WHERE reported_at >= (SELECT t0 FROM p)
+                                                AND reported_at < (SELECT t1 FROM p))
+     GROUP BY l.event_id
 ), agg AS (
-    SELECT e.key, count(*) AS reported,
-           count(*) FILTER (WHERE e.status = 'closed') AS closed,
-           count(*) FILTER (WHERE e.status = 'closed' AND e.closed_at <= e.due_at) AS closed_on_time,
-           avg(extract(epoch FROM e.closed_at - e.reported_at) / 3600.0) FILTER (WHERE e.status = 'closed')
-               AS mean_close_hours,
-           coalesce(sum(r.n), 0) AS returned,
+    SELECT b.key,
+           count(*) FILTER (WHERE b.reported_at >= (SELECT t0 FROM p) AND b.reported_at < (SELECT t1 FROM p)) AS reported,
+           count(*) FILTER (WHERE b.closed_at >= (SELECT t0 FROM p) AND b.closed_at < (SELECT t1 FROM p)) AS closed,
+           count(*) FILTER (WHERE b.closed_at >= (SELECT t0 FROM p) AND b.closed_at < (SELECT t1 FROM p)
+                              AND b.closed_at <= b.due_at) AS closed_on_time,
+           sum(extract(epoch FROM b.closed_at - b.reported_at))
+               FILTER (WHERE b.closed_at >= (SELECT t0 FROM p) AND b.closed_at < (SELECT t1 FROM p))::float8 AS close_seconds,
+           coalesce(sum(r.n), 0)::bigint AS returned,
            count(r.event_id) AS events_returned,
-           count(*) FILTER (WHERE e.status NOT IN ('closed', 'rejected')) AS open,
-           count(*) FILTER (WHERE e.status NOT IN ('closed', 'rejected') AND e.due_at < now()) AS overdue_open
-      FROM e LEFT JOIN returns r ON r.event_id = e.id
-     GROUP BY e.key
+           count(*) FILTER (WHERE b.status NOT IN ('closed', 'rejected')) AS open,
+           count(*) FILTER (WHERE b.status NOT IN ('closed', 'rejected') AND b.due_at < now()) AS overdue
+      FROM base b LEFT JOIN returns r ON r.event_id = b.id
+     GROUP BY b.key
+), keys AS (
+    -- every town of the scope appears, with zeros when it had nothing
+    SELECT g.code AS key FROM grids g
+     WHERE %(group)s = 'town' AND g.level = 1 AND g.kind = 'admin'
+       AND (%(scope_town)s::text IS NULL OR g.code = %(scope_town)s)
+    UNION
+    SELECT key FROM agg
 )
-SELECT a.key, coalesce(g.name, d.name, c.name, a.key) AS name, a.reported, a.closed, a.closed_on_time,
-       CASE WHEN a.closed > 0 THEN a.closed_on_time::numeric / a.closed END AS on_time_rate,
-       a.mean_close_hours, a.returned,
-       CASE WHEN a.reported > 0 THEN a.events_returned::numeric / a.reported END AS return_rate,
-       a.open, a.overdue_open
-  FROM agg a
-  LEFT JOIN grids g ON %(group)s = 'town' AND g.code = a.key
-  LEFT JOIN departments d ON %(group)s = 'department' AND d.code = a.key
-  LEFT JOIN event_categories c ON %(group)s = 'category' AND c.code = a.key
- ORDER BY on_time_rate NULLS LAST, a.reported DESC, a.key
+SELECT k.key, coalesce(g.name, d.name, c.name, k.key, '（未派遣）') AS name,
+       coalesce(a.reported, 0) AS reported, coalesce(a.closed, 0) AS closed,
+       coalesce(a.closed_on_time, 0) AS closed_on_time, a.close_seconds,
+       coalesce(a.returned, 0) AS returned, coalesce(a.events_returned, 0) AS events_returned,
+       coalesce(a.open, 0) AS open, coalesce(a.overdue, 0) AS overdue
+  FROM keys k
+  LEFT JOIN agg a ON a.key IS NOT DISTINCT FROM k.key
+  LEFT JOIN grids g ON %(group)s = 'town' AND g.code = k.key
+  LEFT JOIN departments d ON %(group)s = 'department' AND d.code = k.key
+  LEFT JOIN event_categories c ON %(group)s = 'category' AND c.code = k.key
+ ORDER BY k.key NULLS LAST

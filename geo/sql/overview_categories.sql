@@ -11,14 +11,14 @@ WITH t AS (
            AND (%(scope_town)s::text IS NULL OR s.town_code = %(scope_town)s)
         UNION ALL
         SELECT e.category_code, 1 FROM events e
-         WHERE e.village_code = %(scope_village)s
+         WHERE e.village_code = %(scope_village)s AND NOT e.is_drill
            AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date > (SELECT today FROM t) - %(days)s
            AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date <= (SELECT today FROM t)) u
      GROUP BY 1
 ), o AS (
     SELECT e.category_code, count(*) AS open, count(*) FILTER (WHERE e.due_at < (SELECT now_ts FROM t)) AS overdue
       FROM events e
-     WHERE e.status NOT IN ('closed', 'rejected')
+     WHERE e.status NOT IN ('closed', 'rejected') AND NOT e.is_drill
        AND (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
      GROUP BY 1

@@ -14,7 +14,7 @@ WITH t AS (
         SELECT floor(ST_X(ST_Transform(e.location, 4549)) / %(cell_m)s)::int,
                floor(ST_Y(ST_Transform(e.location, 4549)) / %(cell_m)s)::int, 1
           FROM events e
-         WHERE e.village_code = %(scope_village)s
+         WHERE e.village_code = %(scope_village)s AND NOT e.is_drill
            AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date > (SELECT today FROM t) - %(days)s
            AND (e.reported_at AT TIME ZONE 'Asia/Shanghai')::date <= (SELECT today FROM t)) u
      GROUP BY 1, 2

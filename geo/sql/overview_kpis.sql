@@ -16,12 +16,12 @@ WITH t AS (
 ), o AS (
     SELECT count(*) AS open, count(*) FILTER (WHERE e.due_at < (SELECT now_ts FROM t)) AS overdue
       FROM events e
-     WHERE e.status NOT IN ('closed', 'rejected')
+     WHERE e.status NOT IN ('closed', 'rejected') AND NOT e.is_drill
        AND (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
 ), l AS (
     SELECT max(e.reported_at) AS latest_report FROM events e
-     WHERE (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
+     WHERE NOT e.is_drill AND (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
 )
 SELECT s.reports_today, o.open, o.overdue, s.closed_period, s.closed_on_time, s.mean_close_hours,

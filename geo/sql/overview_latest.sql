@@ -3,7 +3,7 @@
 -- joining before the LIMIT made it sort every event (73 ms instead of 1 ms at 20 k events).
 WITH recent AS (
     SELECT e.id FROM events e
-     WHERE (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
+     WHERE NOT e.is_drill AND (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
      ORDER BY e.reported_at DESC, e.id DESC
      LIMIT %(limit)s

@@ -102,8 +102,7 @@ def build_events(rng, grids: pd.DataFrame, staff: pd.DataFrame, categories: pd.D
     escalate = (level == "village") & (rng.random(n) < 0.06)
     level[escalate] = "town"
 
-    limit = worktime.limit_minutes(cat.limit_value.to_numpy(dtype=float), cat.limit_unit.to_numpy(), priority)
-    due = worktime.add_work_minutes_local(reported, limit)
+    due = worktime.due_local(reported, cat.limit_value.to_numpy(dtype=float), cat.limit_unit.to_numpy(), priority)
 
     reporters, by_police = _pick_reporters(rng, grid_codes, staff)
     log = _lifecycle(rng, reported, due, until, level, cat, grid_codes, grids, staff, reporters, escalate)
