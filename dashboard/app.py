@@ -13,11 +13,12 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard.ui import session  # noqa: E402
+from dashboard.ui import locale, session  # noqa: E402
 from dashboard.ui.errors import user_errors  # noqa: E402
 
 # No page_icon: a Material icon there makes the browser fetch the favicon from an online font server.
 st.set_page_config(page_title="江阴市网格化联动指挥中心", layout="wide")
+locale.apply()
 
 # Not "pages/": Streamlit would treat that folder as an old-style multipage app.
 PAGES_DIR = ROOT / "dashboard" / "views"

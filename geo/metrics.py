@@ -45,8 +45,8 @@ def period_label(days: int) -> str:
 
 FIGURES = {f.key: f for f in (
     Figure("reports_today", "今日上报", False, "今天（北京时间0时起）上报的事件数，不含演练。", "件"),
-    Figure("open", "在办", False, "当前未结案、未不予立案的事件数（不限上报时间），不含演练。", "件"),
-    Figure("overdue", "超期", False, "在办事件中已超过处置时限的事件数（不限上报时间），不含演练。", "件"),
+    Figure("open", "在办事件", False, "当前未结案、未不予立案的事件数（不限上报时间），不含演练。", "件"),
+    Figure("overdue", "超期事件", False, "在办事件中已超过处置时限的事件数（不限上报时间），不含演练。", "件"),
     Figure("reported", "上报", True, "期间内每天上报的事件数之和，不含演练。", "件"),
     Figure("closed", "结案", True, "期间内结案的事件数（不论何时上报），不含演练。", "件"),
     Figure("closed_on_time", "按期结案", True, "期间内结案且在时限内结案的事件数。", "件"),

@@ -114,6 +114,11 @@ def overdue_events(pool, scope: Scope, limit: int = 12) -> list[dict]:
     return _rows(pool, "overview_overdue", {**scope.params(), "limit": limit})
 
 
+def urgent_events(pool, scope: Scope, limit: int = 5) -> list[dict]:
+    """Open 特急 events, newest first (pinned on the wall's ticker)."""
+    return _rows(pool, "overview_urgent", {**scope.params(), "limit": limit})
+
+
 def chem_sites(pool, scope: Scope) -> list[dict]:
     return _rows(pool, "overview_chem_sites", scope.params())
 

@@ -141,6 +141,11 @@ def overdue_events(db, scope: Scope, limit: int = 12) -> list[dict]:
     return overview.overdue_events(db, scope, limit)
 
 
+@shared(FIGURES_TTL_S)
+def urgent_events(db, scope: Scope, limit: int = 5) -> list[dict]:
+    return overview.urgent_events(db, scope, limit)
+
+
 @shared(SHAPES_TTL_S)
 def resolve_path(db, town: str | None, village: str | None, grid: str | None) -> places.Path:
     return places.resolve_path(db, town, village, grid)

@@ -34,17 +34,17 @@ def _kpi_text(k: Kpis, key: str) -> str:
 
 def _delta(k: Kpis, key: str, compare: Kpis | None, peers: int, peer_label: str, parent_label: str):
     """The difference to the parent's average area (counts) or to the parent as a whole (rates,
-    hours): computed and labelled as a difference, e.g. "较全市镇街平均 +2.4"."""
+    hours): computed and labelled as a difference, e.g. "+2.4（与全市镇街平均之差）"."""
     if compare is None:
         return None
     mine, theirs = k.value(key), compare.value(key)
     if mine is None or theirs is None:
         return None
     if key == "on_time_rate":
-        return f"较{parent_label} {(mine - theirs) * 100:+.1f} 个百分点"
+        return f"{(mine - theirs) * 100:+.1f} 个百分点（与{parent_label}之差）"
     if key == "mean_close_hours":
-        return f"较{parent_label} {mine - theirs:+.1f} 小时"
-    return f"较{peer_label}平均 {mine - theirs / max(peers, 1):+.1f}"
+        return f"{mine - theirs:+.1f} 小时（与{parent_label}之差）"
+    return f"{mine - theirs / max(peers, 1):+.1f}（与{peer_label}平均之差）"
 
 
 def kpi_row(k: Kpis, compare: Kpis | None = None, peer_label: str = "", parent_label: str = "",
@@ -228,3 +228,13 @@ def zone_towns(rep) -> None:
                                     "网格": t["grids"], "村社区": t["villages"], "估算人口": round(t["people"]),
                                     "敏感目标": t["sensitive"], "危化企业": t["sites"]} for t in towns]),
                      hide_index=True, width="stretch")
+
+
+def table(df, empty: str = "无", **kwargs):
+    """st.dataframe, or a Chinese note when there are no rows (the grid would say "empty")."""
+    if df is None or len(df) == 0:
+        st.caption(empty)
+        return None
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    return st.dataframe(df, **kwargs)

@@ -13,8 +13,9 @@ import streamlit as st
 
 from dashboard.ui import data
 from dashboard.ui.html import esc, esc_md
+from geo import metrics
 from geo.scope import Scope
-from geo.status import PRIORITY_LABELS, STATUS_LABELS
+from geo.status import CLOSED_STATUSES, PRIORITY_LABELS, STATUS_LABELS
 from geo.worktime import TZ
 
 REFRESH_S = int(os.environ.get("JY_WALL_REFRESH_S", "30"))
@@ -33,9 +34,18 @@ CSS = """
 .wall-title { font-size: 2.1rem; font-weight: 700; letter-spacing: 0.1rem; color: #e8eef7; }
 .wall-clock { font-size: 2.1rem; font-weight: 600; color: #ffd166; text-align: right; }
 .stApp .wall-demo { color: #ff9f43 !important; font-size: 1rem; }
-.wall-ticker { font-size: 1.15rem; line-height: 2.1rem; color: #e8eef7; }
+.wall-ticker { font-size: 20px; line-height: 30px; color: #e8eef7; }
 .stApp .wall-ticker .overdue { color: #ff6b6b !important; font-weight: 600; }
 .stApp .wall-ticker .new { color: #4dd4ac !important; font-weight: 600; }
+.stApp .wall-ticker .urgent { color: #ffffff !important; background: #c0392b; padding: 0 6px; border-radius: 4px; font-weight: 700; }
+.stApp h4 { font-size: 24px !important; padding: 4px 0 !important; }
+table.wall-table { width: 100%; border-collapse: collapse; font-size: 20px; line-height: 26px; color: #e8eef7; }
+table.wall-table th { color: #9fb3d1; font-weight: 600; text-align: right; border-bottom: 1px solid #263553; padding: 1px 6px; }
+table.wall-table td { text-align: right; padding: 1px 6px; border-bottom: 1px solid #1a2640; }
+table.wall-table th:first-child, table.wall-table td:first-child { text-align: left; }
+table.wall-table td.hot { color: #ff6b6b; font-weight: 700; }
+[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+[data-testid="stMetricDelta"], [data-testid="stMetricLabel"] svg { display: none !important; }
 </style>
 """
 
@@ -61,21 +71,45 @@ def title_bar() -> None:
     right.markdown(f"<div class='wall-clock'>{now:%Y-%m-%d %H:%M}</div>", unsafe_allow_html=True)
 
 
+def when(ts: dt.datetime, now: dt.datetime) -> str:
+    """14:05 today, else 11月27日 14:05."""
+    local = ts.astimezone(TZ)
+    return f"{local:%H:%M}" if local.date() == now.date() else f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def html_table(columns: list[str], rows: list[list], hot: set[int] = frozenset()) -> str:
+    """A dark, large-type table for the wall. Every cell passes esc(); `hot` marks columns whose
+    non-zero values are highlighted."""
+    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(
+        f"<td class='{'hot' if i in hot and v not in (0, None, '0', '—') else ''}'>{esc(v)}</td>"
+        for i, v in enumerate(r)) + "</tr>" for r in rows)
+    return f"<table class='wall-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
 @st.fragment(run_every=REFRESH_S)
 def ticker(rows: int = 10) -> None:
-    """The newest reports and the most overdue open events, interleaved, rolling a step every refresh."""
-    latest = data.latest_events(Scope.city(), 15)
-    overdue_rows = data.overdue_events(Scope.city(), 15)
+    """Open 特急 events pinned first, then the newest reports and the most overdue open events,
+    interleaved, rolling a step every refresh. Drills never appear (the queries leave them out)."""
+    now = dt.datetime.now(TZ)
+    urgent = data.urgent_events(Scope.city(), 3)
+    pinned = {e["id"] for e in urgent}
+    latest = [e for e in data.latest_events(Scope.city(), 15) if e["id"] not in pinned]
+    overdue_rows = [e for e in data.overdue_events(Scope.city(), 15) if e["id"] not in pinned]
     mixed = [e for pair in zip(latest, overdue_rows) for e in pair] + latest[len(overdue_rows):] \
         + overdue_rows[len(latest):]
-    step = int(dt.datetime.now(TZ).timestamp() // max(REFRESH_S, 1))
-    shown = [mixed[(step + i) % len(mixed)] for i in range(min(rows, len(mixed)))] if mixed else []
+    step = int(now.timestamp() // max(REFRESH_S, 1))
+    free = max(rows - len(urgent), 0)
+    shown = [mixed[(step + i) % len(mixed)] for i in range(min(free, len(mixed)))] if mixed else []
     lines = []
-    for e in shown:
-        overdue = e["status"] not in ("closed", "rejected") and e["due_at"] < dt.datetime.now(TZ)
-        tag = "<span class='overdue'>超期</span>" if overdue else "<span class='new'>新报</span>"
+    for e in [*urgent, *shown]:
+        overdue = e["status"] not in CLOSED_STATUSES and e["due_at"] < now
+        if e["id"] in pinned:
+            tag = "<span class='urgent'>特急</span>"
+        else:
+            tag = "<span class='overdue'>超期</span>" if overdue else "<span class='new'>新报</span>"
         # Reporter names and phones are never shown on the wall; descriptions are not either.
-        lines.append(f"{tag} {e['reported_at']:%H:%M} {esc(e['town_name'])} · {esc(e['grid_name'])} · "
+        lines.append(f"{tag} {esc(when(e['reported_at'], now))} {esc(e['town_name'])} · {esc(e['grid_name'])} · "
                      f"{esc(e['category'])} · {esc(PRIORITY_LABELS.get(e['priority'], ''))} · "
                      f"{esc(STATUS_LABELS.get(e['status'], e['status']))}")
     st.markdown("#### 事件动态")
@@ -92,7 +126,6 @@ def rotating_town(seconds: int) -> None:
         t = towns[int(dt.datetime.now(TZ).timestamp() // seconds) % len(towns)]
         st.markdown(f"#### 镇街轮播 · {esc_md(t['name'])}")
         c = st.columns(3)
-        c[0].metric("在办", f"{t['open']:,}")
-        c[1].metric("超期", f"{t['overdue']:,}")
-        c[2].metric("今日上报", f"{t['reports_today']:,}")
+        for col, key in zip(c, ("open", "overdue", "reports_today")):
+            col.metric(metrics.label(key), f"{t[key]:,}")
     _panel()

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import data
+from dashboard.ui import data, panels
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
 from geo.access import ROLES
@@ -37,7 +37,7 @@ with user_errors():
     rows = data.audit_rows(username=username or None, action=action, only_failed=only_failed,
                            since=dt.datetime.now(TZ) - dt.timedelta(days=days))
     st.caption(f"共 {len(rows)} 条（最多显示 500 条，最新在前）")
-    st.dataframe(pd.DataFrame([{
+    panels.table(pd.DataFrame([{
         "时间": r["at"].astimezone(TZ).strftime("%Y-%m-%d %H:%M:%S"), "用户": r["username"],
         "角色": ROLE_LABELS.get(r["role"], r["role"] or ""), "操作": ACTION_LABELS.get(r["action"], r["action"]), "对象": r["target"] or "",
         "结果": "成功" if r["ok"] else "失败",

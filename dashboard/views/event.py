@@ -19,8 +19,16 @@ from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
 SOURCE_LABELS = {"grid_app": "网格员移动终端", "police": "网格警员", "hotline": "热线", "platform": "平台",
                  "inspection": "巡查", "sensor": "物联感知"}
 
-def search_results(q: str) -> None:
+def search_results(q: str | None) -> None:
     header("事件查询", "按事件编号、地址或描述查找（仅限本账号的管辖范围）。")
+    with st.form("event_search", border=False):
+        typed = st.text_input("事件编号、地址或描述", value=q or "", max_chars=100)
+        if st.form_submit_button("查询", type="primary") and typed.strip():
+            st.query_params["q"] = typed.strip()
+            st.rerun()
+    if not q:
+        st.info("请输入事件编号、地址或描述中的文字，或从各页面的事件列表点击进入。")
+        return
     rows = data.search_events(q)
     more = f"，仅显示最新 {events.MAX_SEARCH} 件" if len(rows) >= events.MAX_SEARCH else ""
     st.caption(f"“{esc_md(q)}”：找到 {len(rows)} 件{more}。点击行查看详情。")
@@ -30,7 +38,7 @@ def search_results(q: str) -> None:
 
 
 with user_errors():
-    if nav.qp("q") and not nav.qp("event"):
+    if not nav.qp("event"):
         search_results(nav.qp("q"))
         st.stop()
     event_id = nav.event_id()
@@ -94,13 +102,13 @@ with user_errors():
     nav.link("dispatch", label="在调度台处理此事件", query_params={"event": str(event_id)})
     st.markdown("#### 各环节时限")
     now = dt.datetime.now(TZ)
-    st.dataframe(pd.DataFrame([{
+    panels.table(pd.DataFrame([{
         "环节": s.label, "起算": f"{s.started_at:%m-%d %H:%M}", "截止": f"{s.due_at:%m-%d %H:%M}",
         "完成": f"{s.done_at:%m-%d %H:%M}" if s.done_at else "—",
         "状态": ("超期完成" if s.overdue(now) else "按期完成") if s.done_at else ("已超期" if s.overdue(now) else "进行中"),
     } for s in deadlines.stages(ev, tl)]), hide_index=True, width="stretch")
     st.markdown("#### 处置时间线")
-    st.dataframe(pd.DataFrame([{
+    panels.table(pd.DataFrame([{
         "时间": r["at"].strftime("%Y-%m-%d %H:%M"),
         "环节": (STATUS_LABELS.get(r["from_status"], "—") if r["from_status"] else "—") + " → "
                 + STATUS_LABELS.get(r["to_status"], r["to_status"]),

@@ -1,6 +1,7 @@
 """网格: one third-level grid — its polygon, staff, events and the dedicated grids overlapping it."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.ui import data, maps, nav, panels, sections
@@ -58,10 +59,10 @@ with user_errors():
         st.caption("点击事件点查看详情。橙：在办；红：超期；灰：已办结（近30天）；绿：网格员；蓝：网格警员。")
     with right:
         st.markdown("#### 人员")
-        st.dataframe(panels.staff_frame(staff, mask_names=not data.viewer().sees_personal_data), hide_index=True, width="stretch", height=250)
+        panels.table(panels.staff_frame(staff, mask_names=not data.viewer().sees_personal_data), hide_index=True, width="stretch", height=250)
         st.markdown(f"#### 重叠的专属网格（{len(overlapping)} 个）")
-        st.dataframe([{"名称": d["name"], "类型": maps.DEDICATED_LABELS.get(d["dedicated_type"], ""),
-                       "编码": d["code"]} for d in overlapping], hide_index=True, width="stretch", height=150)
+        panels.table(pd.DataFrame([{"名称": d["name"], "类型": maps.DEDICATED_LABELS.get(d["dedicated_type"], ""),
+                       "编码": d["code"]} for d in overlapping]), hide_index=True, width="stretch", height=150)
     ev_clicked = maps.selected_code(clicked, "events")
 
     sections.events_section(path, "本网格事件", key="grid", grid=grid.code, clicked_event=ev_clicked)

@@ -86,7 +86,7 @@ def site_view(site_id: int) -> None:
     c[4].metric("Σ q/Q", f"{site['q_ratio_sum'] or 0:.2f}", border=True)
     st.caption(f"{site['town_name']} · {site['grid_name']} · R = α × Σ(β·q/Q)（GB 18218-2018）；"
                "500 米内人口按网格人口与面积比例估算。")
-    st.dataframe(pd.DataFrame([{"物质": i["name"], "CAS": i["cas"], "最大储量 q（吨）": float(i["max_quantity_t"]),
+    panels.table(pd.DataFrame([{"物质": i["name"], "CAS": i["cas"], "最大储量 q（吨）": float(i["max_quantity_t"]),
                                 "临界量 Q（吨）": float(i["threshold_t"]), "β": float(i["beta"]),
                                 "β·q/Q": round(float(i["beta_q_ratio"]), 2)} for i in site["inventory"]]),
                  hide_index=True, width="stretch")
@@ -102,17 +102,17 @@ def site_view(site_id: int) -> None:
         outer = rings[-1][2].zone.bounds
         st.pydeck_chart(maps.deck(layers, maps.fit_view(outer)), width="stretch", height=maps.MAP_H, key="hz_rings")
     with right:
-        st.dataframe(pd.DataFrame([{"范围": label, "涉及网格": rep.n_grids, "估算人口": round(rep.population),
+        panels.table(pd.DataFrame([{"范围": label, "涉及网格": rep.n_grids, "估算人口": round(rep.population),
                                     "敏感目标": rep.n_sensitive, "其他危化企业": rep.n_domino}
                                    for _, label, rep in rings]), hide_index=True, width="stretch")
         _, label, rep = rings[-1]
         st.markdown(f"**{label}范围按镇街**")
         panels.zone_towns(rep)
         st.markdown(f"**{label}内的敏感目标**")
-        st.dataframe(pd.DataFrame([{"名称": s["name"], "类型": SENSITIVE.get(s["type"], s["type"])}
+        panels.table(pd.DataFrame([{"名称": s["name"], "类型": SENSITIVE.get(s["type"], s["type"])}
                                    for s in rep.sensitive], columns=["名称", "类型"]), hide_index=True, width="stretch")
         st.markdown(f"**{label}内的其他危化企业（多米诺风险）**")
-        st.dataframe(pd.DataFrame([{"企业": d["name"], "等级": d["type"], "距离（米）": round(d["distance_m"])}
+        panels.table(pd.DataFrame([{"企业": d["name"], "等级": d["type"], "距离（米）": round(d["distance_m"])}
                                    for d in rep.domino], columns=["企业", "等级", "距离（米）"]),
                      hide_index=True, width="stretch")
     nav.link("scenario", label="以此企业开始事故推演", query_params={"site": str(site_id)})

@@ -120,18 +120,18 @@ def results(r: dict) -> None:
                         key="sc_map")
     with right:
         st.markdown("**影响村社区**")
-        st.dataframe(pd.DataFrame([{"镇街": v["town"], "村社区": v["village"], "网格数": v["grids"],
+        panels.table(pd.DataFrame([{"镇街": v["town"], "村社区": v["village"], "网格数": v["grids"],
                                     "估算人口": round(v["people"])} for v in rep.villages]),
                      hide_index=True, width="stretch", height=200)
         st.markdown("**敏感目标**")
-        st.dataframe(pd.DataFrame([{"名称": s["name"], "类型": SENSITIVE.get(s["type"], s["type"])} for s in rep.sensitive],
+        panels.table(pd.DataFrame([{"名称": s["name"], "类型": SENSITIVE.get(s["type"], s["type"])} for s in rep.sensitive],
                                   columns=["名称", "类型"]), hide_index=True, width="stretch", height=140)
         st.markdown("**最近的应急力量**（直线距离；到达时间按 40 公里/小时、绕行系数 1.4 估算）")
-        st.dataframe(pd.DataFrame([{"名称": x["name"], "类型": maps.RESOURCE_LABELS.get(x["kind"], x["kind"]),
+        panels.table(pd.DataFrame([{"名称": x["name"], "类型": maps.RESOURCE_LABELS.get(x["kind"], x["kind"]),
                                     "距离（公里）": round(x["distance_m"] / 1000, 2), "预计到达（分钟）": round(x["eta_min"], 1)}
                                    for x in r["resources"]]), hide_index=True, width="stretch", height=220)
     st.markdown("**多米诺风险：威胁区内的其他危化企业**")
-    st.dataframe(pd.DataFrame([{"企业": d["name"], "等级": d["type"], "距泄漏源（米）": round(d["distance_m"])}
+    panels.table(pd.DataFrame([{"企业": d["name"], "等级": d["type"], "距泄漏源（米）": round(d["distance_m"])}
                                for d in rep.domino], columns=["企业", "等级", "距泄漏源（米）"]), hide_index=True, width="stretch")
     evac = pd.DataFrame([{"镇街": e["town"], "村社区": e["village"], "网格编码": e["grid_code"], "网格": e["grid"],
                           "常住人口（演示）": e["population"], "责任网格员": e["grid_workers"] or ""} for e in r["evacuation"]])

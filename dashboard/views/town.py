@@ -1,6 +1,7 @@
 """镇街: one town/street — its villages, figures against the city, events, staff, dedicated grids."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.ui import data, maps, nav, panels, sections
@@ -48,17 +49,17 @@ with user_errors():
     sections.events_section(path, "事件", key="town")
 
     st.markdown("#### 全市镇街对比（汇总数据）")
-    st.dataframe(panels.ranking_frame(ranking, town.code), hide_index=True, width="stretch", height=300)
+    panels.table(panels.ranking_frame(ranking, town.code), hide_index=True, width="stretch", height=300)
 
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("#### 在岗人员")
         st.caption(panels.staff_summary_text(data.staff_summary(scope)))
-        st.dataframe(panels.staff_frame(data.staff_list(scope, on_duty_only=True),
+        panels.table(panels.staff_frame(data.staff_list(scope, on_duty_only=True),
                                         mask_names=not data.viewer().sees_personal_data), hide_index=True,
                      width="stretch", height=300)
     with c2:
         st.markdown(f"#### 专属网格（{len(dedicated)} 个）")
-        st.dataframe([{"名称": d["name"], "类型": maps.DEDICATED_LABELS.get(d["dedicated_type"], ""),
-                       "编码": d["code"], "面积（公顷）": round(d["area_km2"] * 100, 1)} for d in dedicated],
+        panels.table(pd.DataFrame([{"名称": d["name"], "类型": maps.DEDICATED_LABELS.get(d["dedicated_type"], ""),
+                       "编码": d["code"], "面积（公顷）": round(d["area_km2"] * 100, 1)} for d in dedicated]),
                      hide_index=True, width="stretch", height=300)

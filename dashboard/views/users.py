@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import data
+from dashboard.ui import data, panels
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
 from geo import auth
@@ -54,7 +54,7 @@ with user_errors():
     town_names = {t["code"]: t["name"] for t in data.children(Scope.city())}
     village_names = {v["code"]: v["name"] for town in {r["town_code"] for r in rows if r["village_code"]}
                      for v in data.children(Scope(town=town))}
-    st.dataframe(pd.DataFrame([{
+    panels.table(pd.DataFrame([{
         "用户名": r["username"], "姓名": r["display_name"], "角色": ROLES.get(r["role"], r["role"]),
         "镇街": town_names.get(r["town_code"], r["town_code"] or ""),
         "村社区": village_names.get(r["village_code"], r["village_code"] or ""),

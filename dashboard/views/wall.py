@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, panels, wall
+from dashboard.ui import data, maps, nav, panels, wall
+from geo import metrics
 from dashboard.ui.maps import CITY_VIEW
 from geo.scope import Scope
 
@@ -27,48 +28,49 @@ def city_map(height: int) -> None:
 
 
 @st.fragment(run_every=wall.REFRESH_S)
-def ranking(height: int) -> None:
+def ranking() -> None:
+    """All 17 towns, worst first, in large type on the dark wall (an HTML table: a data grid would
+    be white and scroll)."""
     st.markdown("#### 镇街排名")
-    figures = data.area_figures(SCOPE)
-    import pandas as pd
-    df = pd.DataFrame([{"镇街": f["name"], "在办": f["open"], "超期": f["overdue"], "今日": f["reports_today"],
-                        "按期率": None if f["on_time_rate"] is None else round(f["on_time_rate"] * 100, 1)}
-                       for f in figures]).sort_values(["超期", "在办"], ascending=False)
-    st.dataframe(df, hide_index=True, width="stretch", height=height,
-                 column_config={"按期率": st.column_config.NumberColumn(format="%.1f%%")})
+    figures = sorted(data.area_figures(SCOPE), key=lambda f: (-f["overdue"], -f["open"], f["code"]))
+    cols = [metrics.label("open"), metrics.label("overdue"), metrics.label("reports_today"),
+            metrics.label("on_time_rate")]
+    st.markdown(wall.html_table(["镇街", *cols], [[f["name"], f["open"], f["overdue"], f["reports_today"],
+                                                  maps.fmt_rate(f["on_time_rate"])] for f in figures], hot={2}),
+                unsafe_allow_html=True)   # every cell escaped by html_table
 
 
 @st.fragment(run_every=wall.REFRESH_S * 2)
 def trends() -> None:
-    st.markdown("#### 近30天上报与结案")
-    panels.trend_chart(data.trend(SCOPE), height=190)
-    st.markdown("#### 事件类别（近30天）")
-    panels.category_chart(data.categories(SCOPE), height=230)
+    st.markdown(f"#### 每日上报与结案（{metrics.period_label(metrics.DEFAULT_DAYS)}）")
+    panels.trend_chart(data.trend(SCOPE), height=230, dark=True)
+    st.markdown(f"#### 事件类别（{metrics.period_label(metrics.DEFAULT_DAYS)}上报）")
+    panels.category_chart(data.categories(SCOPE), height=260, dark=True)
 
 
 def render(layout: str) -> None:
     wall.style()
     wall.title_bar()
     kpis()
-    rotate = st.query_params.get("rotate")
-    rotate_s = int(rotate) if rotate and rotate.isdigit() and 5 <= int(rotate) <= 3600 else None
+    rotate_s = nav.parse_int(nav.qp("rotate"), 4)
+    rotate_s = rotate_s if rotate_s and 5 <= rotate_s <= 3600 else None
     if layout == "wide":
         c1, c2, c3 = st.columns([5, 3, 4])
         with c1:
-            city_map(800)
+            city_map(780)
         with c2:
-            ranking(470 if rotate_s else 620)
+            ranking()
             if rotate_s:
                 wall.rotating_town(rotate_s)
         with c3:
             trends()
-            wall.ticker(4)
+            wall.ticker(3)
     else:
         c1, c2 = st.columns([3, 2])
         with c1:
-            city_map(800)
+            city_map(780)
         with c2:
-            ranking(360)
+            ranking()
             if rotate_s:
                 wall.rotating_town(rotate_s)
-            wall.ticker(7 if not rotate_s else 4)
+            wall.ticker(5 if not rotate_s else 2)

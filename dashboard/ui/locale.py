@@ -1,0 +1,30 @@
+"""Chinese everywhere a user reads. Streamlit's built-in widgets carry a few English strings that it
+offers no setting for; each is hidden or replaced here with static CSS (no value from the database
+or a user goes in):
+- the file uploader's "Upload" button and "200MB per file • CSV" line -> 选择文件 / 单个文件不超过 200 MB;
+- "Press Enter to submit form" and the character counter under text inputs -> hidden;
+- the data-table toolbar (English tooltips: Download, Search, Fullscreen) -> hidden;
+- the app menu and the "Running…" status widget -> hidden (toolbarMode=viewer hides most already).
+Charts are built with Chinese axes and tooltips in dashboard/ui/panels.py; empty lists show a
+Chinese note instead of an empty grid (panels.table).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+CSS = """
+<style>
+[data-testid="InputInstructions"] { display: none !important; }
+[data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stStatusWidget"], [data-testid="stMainMenu"] { display: none !important; }
+[data-testid="stFileUploaderDropzoneInstructions"] > * { display: none !important; }
+[data-testid="stFileUploaderDropzoneInstructions"]::after { content: "单个文件不超过 200 MB"; font-size: 0.85rem; opacity: 0.7; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button * { display: none !important; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.9rem; }
+</style>
+"""
+
+
+def apply() -> None:
+    st.markdown(CSS, unsafe_allow_html=True)   # static CSS, no data
