@@ -78,7 +78,7 @@ def test_town_leader_sees_only_their_town(app_pool, demo_pool, demo_conn, other_
     db = ScopedPool(app_pool, leader())
     k = overview.kpis(db, Scope(NANZHA))
     own_open = demo_conn.execute("SELECT count(*) FROM events WHERE town_code = %s "
-                                 "AND status NOT IN ('closed', 'rejected')", (NANZHA,)).fetchone()[0]
+                                 "AND status NOT IN ('closed', 'rejected') AND NOT is_drill", (NANZHA,)).fetchone()[0]
     assert k.open == own_open > 0
     # Asking for the city or another town gives their own rows or none: never another town's.
     assert overview.kpis(db, Scope.city()).open == own_open
@@ -121,7 +121,7 @@ def test_city_ranking_gives_a_town_leader_aggregates_for_every_town(app_pool, de
 def test_city_scope_sees_everything(app_pool, demo_conn):
     db = ScopedPool(app_pool, Viewer("commander", "指挥长", "city_commander"))
     assert overview.kpis(db, Scope.city()).open == demo_conn.execute(
-        "SELECT count(*) FROM events WHERE status NOT IN ('closed', 'rejected')").fetchone()[0]
+        "SELECT count(*) FROM events WHERE status NOT IN ('closed', 'rejected') AND NOT is_drill").fetchone()[0]
 
 
 def test_scope_is_per_transaction_not_per_connection(demo_url):

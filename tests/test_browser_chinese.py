@@ -18,14 +18,14 @@ ALLOWED = {"CSV", "XLSX", "Excel", "GCJ", "WGS", "BD", "ALOHA", "KML", "CGCS", "
            "GB", "Shapefile", "GeoJSON", "GeoPackage", "zip", "MB", "KB", "ppm", "Pasquill", "Briggs", "GPS",
            "Gauss", "Kr", "ger", "R", "q", "Q", "SHA", "ID"}
 # The text a user sees: text nodes of visible elements; icon ligatures (Material Symbols: the word is
-# drawn as an icon) and visually hidden skip links are not read.
+# drawn as an icon) are not read, nor the skip link's own text (CSS shows 跳到主要内容 instead).
 VISIBLE_TEXT = """() => {
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const n = walker.currentNode, el = n.parentElement;
     if (!el || !n.textContent.trim()) continue;
-    if (el.closest('script,style,noscript,[data-testid="stIconMaterial"],[data-testid="stSkipLink"]')) continue;
+    if (el.closest('script,style,noscript,[data-testid="stIconMaterial"],[data-testid="stSkipToContent"]')) continue;
     if (el.closest('[class*="material"]') || getComputedStyle(el).fontFamily.includes('Material')) continue;
     const r = el.getBoundingClientRect(), st = getComputedStyle(el);
     if (r.width < 2 || r.height < 2 || st.visibility === 'hidden' || st.display === 'none') continue;

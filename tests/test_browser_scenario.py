@@ -52,15 +52,16 @@ def test_scenario_at_a_riverside_site(login, server, work_url):
             page.get_by_role("button", name="导出疏散/通知名单（CSV）").click()
         text = open(dl.value.path(), encoding="utf-8-sig").read()
         assert text.startswith("镇街,村社区,网格编码,网格") and text.count("\n") >= 2
-        page.get_by_role("button", name="生成特急事件并推送至调度台").click()
-        msg = page.get_by_text(re.compile(r"已生成市级特急事件 \d+")).first
+        page.get_by_role("button", name="生成特急演练事件并推送至调度台").click()
+        msg = page.get_by_text(re.compile(r"已生成市级特急演练事件 \d+")).first
         msg.wait_for(timeout=30_000)
         eid = int(re.search(r"\d+", msg.inner_text()).group())
     print(f"scenario: start to drawn result and back in {time.perf_counter() - t0:.1f} s (incl. browser)")
     with psycopg.connect(work_url) as conn:
-        assert conn.execute("SELECT priority, handling_level FROM events WHERE id = %s", (eid,)).fetchone() == (1, "city")
+        assert conn.execute("SELECT priority, handling_level, is_drill FROM events WHERE id = %s",
+                            (eid,)).fetchone() == (1, "city", True)
     with open_page(f"{server}/dispatch", wait_text="调度台", login=login) as page:
-        page.get_by_text(re.compile(r"待处理 \d+ 件")).first.wait_for()
+        page.get_by_text(re.compile(r"本级待办 \d+ 件")).first.wait_for()
         page.wait_for_timeout(1000)
         page.screenshot(path=str(ARTIFACTS / "scenario-dispatch-queue.png"))
     with psycopg.connect(work_url) as conn:     # the city queue (default view) holds it

@@ -16,6 +16,7 @@ from geo.deadlines import escalate_overdue
 from geo.intake import Report, submit
 from geo.scope import Scope
 from geo.workflow import Actor, Forbidden, act
+from geo.worktime import TZ
 from tests.conftest import point_in, row_counts
 from tests.server import ROOT
 
@@ -105,36 +106,40 @@ def test_overdue_village_events_escalate_with_a_log_row(work_conn):
     village = Actor("钱主任", "village_staff", town="320281110", village="320281110201")
     with pytest.raises(Forbidden):
         act(work_conn, eid, "accept", village)
-    # Months past due is also past the town's threshold (24 h): the next run moves it to the city,
-    # and then it stays there.
-    assert eid in escalate_overdue(work_conn)
-    assert work_conn.execute("SELECT handling_level FROM events WHERE id = %s", (eid,)).fetchone()[0] == "city"
+    # Months past due is also past the town's threshold (24 h), but the town has its own 24 h from
+    # the moment the event arrived: the next run does not move it; a run a day later moves it to the
+    # city, and then it stays there.
     assert eid not in escalate_overdue(work_conn)
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=25)
+    assert eid in escalate_overdue(work_conn, later)
+    assert work_conn.execute("SELECT handling_level FROM events WHERE id = %s", (eid,)).fetchone()[0] == "city"
+    assert eid not in escalate_overdue(work_conn, later)
     act(work_conn, eid, "accept", Actor("孙调度", "city_dispatcher"))
 
 
 def test_evaluation_matches_sql_and_exports(work_url, work_conn):
     pool = db.make_pool(work_url, max_size=2)
     try:
-        end = dt.date.today()
+        end = dt.datetime.now(TZ).date()
         start = end - dt.timedelta(days=29)
         rows = evaluation.evaluate(pool, Scope.city(), "town", start, end)
     finally:
         pool.close()
     assert len(rows) == 17
     r = next(x for x in rows if x["key"] == "320281004")
-    closed, on_time = work_conn.execute("""
-        SELECT count(*) FILTER (WHERE status = 'closed'),
-               count(*) FILTER (WHERE status = 'closed' AND closed_at <= due_at)
-          FROM events WHERE town_code = '320281004'
-           AND reported_at >= %(s)s AND reported_at < %(e)s""",
-                                   {"s": start, "e": end + dt.timedelta(days=1)}).fetchone()
-    assert (r["closed"], r["closed_on_time"]) == (closed, on_time)
-    df = evaluation.to_frame(rows, "town")
+    # closures of the period (whenever reported), reports of the period: geo/metrics.py
+    closed, on_time, reported = work_conn.execute("""
+        SELECT count(*) FILTER (WHERE (closed_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN %(s)s AND %(e)s),
+               count(*) FILTER (WHERE (closed_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN %(s)s AND %(e)s
+                                  AND closed_at <= due_at),
+               count(*) FILTER (WHERE (reported_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN %(s)s AND %(e)s)
+          FROM events WHERE town_code = '320281004' AND NOT is_drill""", {"s": start, "e": end}).fetchone()
+    assert (r["closed"], r["closed_on_time"], r["reported"]) == (closed, on_time, reported)
+    df = evaluation.to_frame(rows, "town", evaluation.columns(start, end, end))
     csv = evaluation.to_csv(df)
     assert csv.startswith("\ufeff".encode()) and "南闸街道".encode() in csv
     back = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig")
-    assert len(back) == 17 and "按期办结率" in back.columns
+    assert len(back) == 17 and "按期办结率（近30天）" in back.columns
     wb = openpyxl.load_workbook(io.BytesIO(evaluation.to_xlsx(df)))
     ws = wb.active
     assert ws.max_row == 18 and ws.cell(1, 1).value == "镇街"

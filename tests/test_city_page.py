@@ -27,8 +27,8 @@ def test_city_page_shows_the_figures_the_database_holds(app_db, demo_conn):
     today, open_, overdue, closed, on_time = demo_conn.execute("""
         WITH d AS (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date AS today)
         SELECT count(*) FILTER (WHERE (reported_at AT TIME ZONE 'Asia/Shanghai')::date = d.today),
-               count(*) FILTER (WHERE status NOT IN ('closed', 'rejected')),
-               count(*) FILTER (WHERE status NOT IN ('closed', 'rejected') AND due_at < now()),
+               count(*) FILTER (WHERE status NOT IN ('closed', 'rejected') AND NOT is_drill),
+               count(*) FILTER (WHERE status NOT IN ('closed', 'rejected') AND NOT is_drill AND due_at < now()),
                count(*) FILTER (WHERE (closed_at AT TIME ZONE 'Asia/Shanghai')::date > d.today - 30),
                count(*) FILTER (WHERE (closed_at AT TIME ZONE 'Asia/Shanghai')::date > d.today - 30
                                   AND closed_at <= due_at)
@@ -42,12 +42,12 @@ def test_city_page_shows_the_figures_the_database_holds(app_db, demo_conn):
 
     table = at.dataframe[0].value
     assert len(table) == 17
-    assert int(table["在办"].sum()) == open_
+    assert int(table["在办事件"].sum()) == open_
     by_town = dict(demo_conn.execute("""
-        SELECT g.name, count(e.id) FILTER (WHERE e.status NOT IN ('closed', 'rejected'))
+        SELECT g.name, count(e.id) FILTER (WHERE e.status NOT IN ('closed', 'rejected') AND NOT e.is_drill)
           FROM grids g LEFT JOIN events e ON e.town_code = g.code
          WHERE g.level = 1 GROUP BY g.name""").fetchall())
-    assert dict(zip(table["镇街"], table["在办"])) == by_town
+    assert dict(zip(table["镇街"], table["在办事件"])) == by_town
     assert "演示数据" in _texts(at)
     assert len(at.get("deck_gl_json_chart")) == 1
 

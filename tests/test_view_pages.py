@@ -39,7 +39,7 @@ def sample(demo_url):
     with psycopg.connect(demo_url) as conn:
         ev, grid = conn.execute("""
             SELECT e.id, e.grid_code FROM events e
-             WHERE e.status NOT IN ('closed', 'rejected') ORDER BY e.id LIMIT 1""").fetchone()
+             WHERE e.status NOT IN ('closed', 'rejected') AND NOT e.is_drill ORDER BY e.id LIMIT 1""").fetchone()
         other_town = conn.execute("SELECT code FROM grids WHERE level = 1 AND code <> %s ORDER BY code LIMIT 1",
                                   (grid[:9],)).fetchone()[0]
     return {"town": grid[:9], "village": grid[:12], "grid": grid, "event": ev, "other_town": other_town}
@@ -50,12 +50,12 @@ def test_town_page_figures_match_sql(app_db, demo_conn, sample):
     assert not at.exception, at.exception
     assert not at.error, errors(at)
     open_, villages = demo_conn.execute("""
-        SELECT (SELECT count(*) FROM events WHERE town_code = %(t)s AND status NOT IN ('closed', 'rejected')),
+        SELECT (SELECT count(*) FROM events WHERE town_code = %(t)s AND status NOT IN ('closed', 'rejected') AND NOT is_drill),
                (SELECT count(*) FROM grids WHERE level = 2 AND parent_code = %(t)s)""",
         {"t": sample["town"]}).fetchone()
     assert metric(at, "在办事件") == f"{open_:,}"
     ranking = at.dataframe[0].value
-    assert len(ranking) == villages and int(ranking["在办"].sum()) == open_
+    assert len(ranking) == villages and int(ranking["在办事件"].sum()) == open_
     assert "演示数据" in "\n".join(c.value for c in at.caption)
 
 
@@ -64,7 +64,7 @@ def test_village_page_figures_match_sql(app_db, demo_conn, sample):
     assert not at.exception, at.exception
     assert not at.error, errors(at)
     open_, grids, workers = demo_conn.execute("""
-        SELECT (SELECT count(*) FROM events WHERE village_code = %(v)s AND status NOT IN ('closed', 'rejected')),
+        SELECT (SELECT count(*) FROM events WHERE village_code = %(v)s AND status NOT IN ('closed', 'rejected') AND NOT is_drill),
                (SELECT count(*) FROM grids WHERE level = 3 AND kind = 'admin' AND parent_code = %(v)s),
                (SELECT count(*) FROM staff WHERE village_code = %(v)s)""", {"v": sample["village"]}).fetchone()
     assert metric(at, "在办事件") == f"{open_:,}"

@@ -37,7 +37,7 @@ def _days_param(name: str, options: dict, default, label: str):
     if raw in _URL_DAYS and _URL_DAYS[raw] in options:
         return _URL_DAYS[raw]
     n = nav.parse_int(raw)
-    if n in options:
+    if n is not None and n in options:
         return n
     st.warning(f"地址中的{label}“{raw}”无法识别，已按{options[default]}显示。")
     return default

@@ -3,6 +3,7 @@ offers no setting for; each is hidden or replaced here with static CSS (no value
 or a user goes in):
 - the file uploader's "Upload" button and "200MB per file • CSV" line -> 选择文件 / 单个文件不超过 200 MB;
 - "Press Enter to submit form" and the character counter under text inputs -> hidden;
+- the keyboard users' "Skip to main content" link -> 跳到主要内容;
 - the data-table toolbar (English tooltips: Download, Search, Fullscreen) -> hidden;
 - the app menu and the "Running…" status widget -> hidden (toolbarMode=viewer hides most already).
 Charts are built with Chinese axes and tooltips in dashboard/ui/panels.py; empty lists show a
@@ -15,6 +16,8 @@ import streamlit as st
 CSS = """
 <style>
 [data-testid="InputInstructions"] { display: none !important; }
+[data-testid="stSkipToContent"] { font-size: 0 !important; }
+[data-testid="stSkipToContent"]::after { content: "跳到主要内容"; font-size: 1rem; }
 [data-testid="stElementToolbar"] { display: none !important; }
 [data-testid="stStatusWidget"], [data-testid="stMainMenu"] { display: none !important; }
 [data-testid="stFileUploaderDropzoneInstructions"] > * { display: none !important; }

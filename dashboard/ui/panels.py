@@ -122,7 +122,7 @@ def category_chart(rows: list[dict], height: int = 240, dark: bool = False, days
         x=alt.X(f"{col}:Q", title=col, axis=alt.Axis(labelColor=fg, titleColor=fg, labelFontSize=size,
                                                        titleFontSize=size)),
         tooltip=["类别", col, "在办", "超期"],
-    ).properties(height=max(height, len(df) * (30 if dark else 18)), background="transparent")
+    ).properties(height=max(height, len(df) * (22 if dark else 18)), background="transparent")
     st.altair_chart(chart, width="stretch", theme=None if dark else "streamlit")
 
 

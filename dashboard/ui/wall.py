@@ -39,7 +39,7 @@ CSS = """
 .stApp .wall-ticker .new { color: #4dd4ac !important; font-weight: 600; }
 .stApp .wall-ticker .urgent { color: #ffffff !important; background: #c0392b; padding: 0 6px; border-radius: 4px; font-weight: 700; }
 .stApp h4 { font-size: 24px !important; padding: 4px 0 !important; }
-table.wall-table { width: 100%; border-collapse: collapse; font-size: 20px; line-height: 26px; color: #e8eef7; }
+table.wall-table { width: 100%; border-collapse: collapse; font-size: 20px; line-height: 24px; color: #e8eef7; }
 table.wall-table th { color: #9fb3d1; font-weight: 600; text-align: right; border-bottom: 1px solid #263553; padding: 1px 6px; }
 table.wall-table td { text-align: right; padding: 1px 6px; border-bottom: 1px solid #1a2640; }
 table.wall-table th:first-child, table.wall-table td:first-child { text-align: left; }
@@ -92,7 +92,7 @@ def ticker(rows: int = 10) -> None:
     """Open 特急 events pinned first, then the newest reports and the most overdue open events,
     interleaved, rolling a step every refresh. Drills never appear (the queries leave them out)."""
     now = dt.datetime.now(TZ)
-    urgent = data.urgent_events(Scope.city(), 3)
+    urgent = data.urgent_events(Scope.city(), max(1, rows - 1))   # one line always rolls
     pinned = {e["id"] for e in urgent}
     latest = [e for e in data.latest_events(Scope.city(), 15) if e["id"] not in pinned]
     overdue_rows = [e for e in data.overdue_events(Scope.city(), 15) if e["id"] not in pinned]

@@ -43,7 +43,7 @@ def ranking() -> None:
 @st.fragment(run_every=wall.REFRESH_S * 2)
 def trends() -> None:
     st.markdown(f"#### 每日上报与结案（{metrics.period_label(metrics.DEFAULT_DAYS)}）")
-    panels.trend_chart(data.trend(SCOPE), height=230, dark=True)
+    panels.trend_chart(data.trend(SCOPE), height=200, dark=True)
     st.markdown(f"#### 事件类别（{metrics.period_label(metrics.DEFAULT_DAYS)}上报）")
     panels.category_chart(data.categories(SCOPE), height=260, dark=True)
 
@@ -57,7 +57,7 @@ def render(layout: str) -> None:
     if layout == "wide":
         c1, c2, c3 = st.columns([5, 3, 4])
         with c1:
-            city_map(780)
+            city_map(690)
         with c2:
             ranking()
             if rotate_s:
@@ -68,7 +68,7 @@ def render(layout: str) -> None:
     else:
         c1, c2 = st.columns([3, 2])
         with c1:
-            city_map(780)
+            city_map(690)
         with c2:
             ranking()
             if rotate_s:

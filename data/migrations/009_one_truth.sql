@@ -9,6 +9,15 @@ ALTER TABLE events ADD COLUMN IF NOT EXISTS reporter_name text CHECK (length(rep
 -- from that moment before the next automatic escalation (geo/deadlines.py).
 ALTER TABLE events ADD COLUMN IF NOT EXISTS escalated_at timestamptz;
 
+-- The scope a SECURITY DEFINER analysis works for: the signed-in viewer's (jy.scope); a session of
+-- any other role than the app's (the owner's loaders, jobs and tests) with no scope set is the city.
+-- The app role with no scope gets NULL: nothing, as with its row-level security.
+CREATE OR REPLACE FUNCTION jy_effective_scope() RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN coalesce(current_setting('jy.scope', true), '') <> '' THEN current_setting('jy.scope', true)
+                WHEN session_user <> 'jy_app' THEN 'city' END
+$$;
+
 -- Is an event counted in the figures: open (neither closed nor rejected) and not a drill.
 -- Plain SQL, inlined by the planner; every figure query uses it (geo/metrics.py names them).
 CREATE OR REPLACE FUNCTION jy_is_open(p_status text) RETURNS boolean
@@ -91,7 +100,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT t.code, t.name, coalesce(o.open_events, 0), coalesce(o.overdue, 0), coalesce(s.today, 0),
            coalesce(s.closed, 0), coalesce(s.closed_on_time, 0), coalesce(s.close_seconds, 0)
       FROM grids t LEFT JOIN o ON o.town_code = t.code LEFT JOIN s ON s.town_code = t.code
-     WHERE t.level = 1 AND current_setting('jy.scope', true) IN ('city', 'town', 'village')
+     WHERE t.level = 1 AND jy_effective_scope() IN ('city', 'town', 'village')
      ORDER BY t.code
 $$;
 
@@ -107,7 +116,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
       JOIN grids g ON g.code = p.code
       JOIN grids v ON v.code = g.parent_code
       JOIN grids t ON t.code = g.town_code
-     WHERE current_setting('jy.scope', true) IN ('city', 'town', 'village')
+     WHERE jy_effective_scope() IN ('city', 'town', 'village')
 $$;
 REVOKE ALL ON FUNCTION jy_place_of_point(double precision, double precision) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION jy_place_of_point(double precision, double precision) TO jy_app;
@@ -125,7 +134,7 @@ RETURNS TABLE (what text, code text, name text, village_code text, village_name 
                n_sites bigint)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     WITH sc AS (
-        SELECT current_setting('jy.scope', true) AS scope, current_setting('jy.town', true) AS town,
+        SELECT jy_effective_scope() AS scope, current_setting('jy.town', true) AS town,
                current_setting('jy.village', true) AS village
     ), zm AS (
         SELECT ST_SetSRID(ST_GeomFromWKB(p_zone), 4490) AS g,
@@ -185,7 +194,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
       FROM emergency_resources r,
            (SELECT ST_SetSRID(ST_MakePoint(p_lon, p_lat), 4490)::geography AS g) p
      WHERE (p_kinds IS NULL OR r.kind = ANY (p_kinds))
-       AND current_setting('jy.scope', true) IN ('city', 'town', 'village')
+       AND jy_effective_scope() IN ('city', 'town', 'village')
      ORDER BY r.geom::geography <-> p.g
      LIMIT least(p_k, 50)
 $$;
@@ -219,7 +228,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
            coalesce(s.closed, 0), coalesce(s.closed_on_time, 0), coalesce(s.close_seconds, 0)
       FROM grids v LEFT JOIN o ON o.village_code = v.code LEFT JOIN s ON s.village_code = v.code
      WHERE v.level = 2 AND v.kind = 'admin' AND v.town_code = p_town
-       AND current_setting('jy.scope', true) IN ('city', 'town', 'village')
+       AND jy_effective_scope() IN ('city', 'town', 'village')
      ORDER BY v.code
 $$;
 REVOKE ALL ON FUNCTION jy_village_ranking(text, integer) FROM PUBLIC;
