@@ -32,6 +32,10 @@ VISIBLE_TEXT = """() => {
     if (st.clip === 'rect(0px, 0px, 0px, 0px)' || st.clipPath === 'inset(50%)') continue;
     out.push(n.textContent.trim());
   }
+  for (const el of document.querySelectorAll('input[placeholder], textarea[placeholder]')) {
+    const r = el.getBoundingClientRect();
+    if (r.width >= 2 && r.height >= 2 && el.placeholder.trim()) out.push(el.placeholder.trim());
+  }
   return out;
 }"""
 WORD = re.compile(r"[A-Za-z]{2,}")

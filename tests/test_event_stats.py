@@ -1,5 +1,6 @@
 """The pre-aggregated figures (migration 005) stay exact on every write: intake, every workflow
-step, re-assignment to another grid, deletion — compared with a recount from the raw events."""
+step, re-assignment to another grid, deletion — compared with a recount from the raw events
+(drills, 演练, are never counted: migration 009)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,18 +16,19 @@ RECOUNT = {
     "stats_grid_day": """
         SELECT day, grid_code, sum(rep)::int, sum(clo)::int, sum(ot)::int, round(sum(cs)::numeric, 3) FROM (
             SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date AS day, grid_code, 1 AS rep, 0 AS clo, 0 AS ot,
-                   0.0::float8 AS cs FROM events
+                   0.0::float8 AS cs FROM events WHERE NOT is_drill
             UNION ALL
             SELECT (closed_at AT TIME ZONE 'Asia/Shanghai')::date, grid_code, 0, 1, (closed_at <= due_at)::int,
-                   extract(epoch FROM closed_at - reported_at)::float8 FROM events WHERE closed_at IS NOT NULL) u
+                   extract(epoch FROM closed_at - reported_at)::float8 FROM events
+             WHERE closed_at IS NOT NULL AND NOT is_drill) u
          GROUP BY 1, 2""",
     "stats_cell_day": """
         SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 9),
                floor(ST_X(ST_Transform(location, 4549)) / 1000)::int, floor(ST_Y(ST_Transform(location, 4549)) / 1000)::int,
-               count(*)::int FROM events GROUP BY 1, 2, 3, 4""",
+               count(*)::int FROM events WHERE NOT is_drill GROUP BY 1, 2, 3, 4""",
     "stats_category_day": """
         SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 9), category_code, count(*)::int
-          FROM events GROUP BY 1, 2, 3""",
+          FROM events WHERE NOT is_drill GROUP BY 1, 2, 3""",
 }
 # A village's figures are its grids' figures added up.
 RECOUNT["stats_village_day"] = ("SELECT day, left(grid_code, 12), sum(r)::int, sum(c)::int, sum(o)::int, sum(s) "

@@ -74,10 +74,10 @@ def event_filter(prefix: str, grid: str | None = None) -> EventFilter:
     levels = c3.multiselect("处置层级", list(LEVELS), placeholder="全部", format_func=LEVEL_LABELS.get,
                             default=_list_param("level", LEVELS, "处置层级"),
                             key=f"{prefix}_level", on_change=_sync, args=("level", f"{prefix}_level"))
-    day = c4.selectbox("上报时间", list(DAY_OPTIONS), format_func=DAY_OPTIONS.get,
+    day = c4.selectbox("上报时间", list(DAY_OPTIONS), placeholder="请选择", format_func=DAY_OPTIONS.get,
                        index=list(DAY_OPTIONS).index(days), key=f"{prefix}_days",
                        on_change=_sync, args=("days", f"{prefix}_days"))
-    closed_day = c5.selectbox("结案时间", list(CLOSED_OPTIONS), format_func=CLOSED_OPTIONS.get,
+    closed_day = c5.selectbox("结案时间", list(CLOSED_OPTIONS), placeholder="请选择", format_func=CLOSED_OPTIONS.get,
                               index=list(CLOSED_OPTIONS).index(closed), key=f"{prefix}_closed",
                               on_change=_sync, args=("closed", f"{prefix}_closed"))
     open_only = c6.toggle("仅在办", value=st.query_params.get("open") == "1", key=f"{prefix}_open",

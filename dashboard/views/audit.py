@@ -30,9 +30,9 @@ with user_errors():
     header("审计日志", "所有操作与登录记录（成功与失败）；应用账号只能写入，不能修改或删除")
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
     username = c1.text_input("用户名", max_chars=64, key="audit_user").strip().lower()
-    action = c2.selectbox("操作", [None] + list(ACTION_LABELS), key="audit_action",
+    action = c2.selectbox("操作", [None] + list(ACTION_LABELS), placeholder="请选择", key="audit_action",
                           format_func=lambda a: "全部" if a is None else ACTION_LABELS[a])
-    days = c3.selectbox("时间范围", [1, 7, 30, 365], index=1, format_func=lambda d: f"近 {d} 天", key="audit_days")
+    days = c3.selectbox("时间范围", [1, 7, 30, 365], placeholder="请选择", index=1, format_func=lambda d: f"近 {d} 天", key="audit_days")
     only_failed = c4.toggle("仅失败", key="audit_failed")
     rows = data.audit_rows(username=username or None, action=action, only_failed=only_failed,
                            since=dt.datetime.now(TZ) - dt.timedelta(days=days))

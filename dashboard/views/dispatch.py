@@ -92,14 +92,14 @@ def actions_panel(actor: workflow.Actor) -> None:
         c1, c2, c3 = st.columns(3)
         deps = data.departments()
         teams = data.teams()
-        department = c1.selectbox("责任部门（派遣/改派）", [None] + [d["code"] for d in deps],
+        department = c1.selectbox("责任部门（派遣/改派）", [None] + [d["code"] for d in deps], placeholder="请选择",
                                   format_func=lambda c: "—" if c is None else {d["code"]: d["name"] for d in deps}[c])
-        team = c2.selectbox("综合执法队伍（可选）", [None] + [t["code"] for t in teams],
+        team = c2.selectbox("综合执法队伍（可选）", [None] + [t["code"] for t in teams], placeholder="请选择",
                             format_func=lambda c: "—" if c is None else {t["code"]: t["name"] for t in teams}[c])
         staff = None
         if len(chosen) == 1:
             near = data.nearest_staff(chosen[0]["lon"], chosen[0]["lat"])
-            staff = c3.selectbox("指派人员（最近的在岗人员）", [None] + [s["id"] for s in near],
+            staff = c3.selectbox("指派人员（最近的在岗人员）", [None] + [s["id"] for s in near], placeholder="请选择",
                                  format_func=lambda i: "—" if i is None else next(
                                      f"{s['name']}（{'网格员' if s['role'] == 'grid_worker' else '警员'}，"
                                      f"{s['distance_m']:.0f} 米）" for s in near if s["id"] == i))

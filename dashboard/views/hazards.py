@@ -31,7 +31,7 @@ def register_view() -> None:
     towns = data.children(Scope.city())
     chems = data.chemicals()
     c1, c2, c3 = st.columns(3)
-    town = c1.selectbox("镇街", [None] + [t["code"] for t in towns], key="hz_town",
+    town = c1.selectbox("镇街", [None] + [t["code"] for t in towns], placeholder="请选择", key="hz_town",
                         index=([None] + [t["code"] for t in towns]).index(nav.qp("town"))
                         if nav.qp("town") in [t["code"] for t in towns] else 0,
                         format_func=lambda c: "全市" if c is None else {t["code"]: t["name"] for t in towns}[c],
@@ -39,7 +39,7 @@ def register_view() -> None:
     levels = c2.multiselect("重大危险源等级", [1, 2, 3, 4], placeholder="全部等级", format_func=LEVEL_NAMES.get, key="hz_levels",
                             default=[int(v) for v in (nav.qp("level") or "").split(",") if v in "1234" and v],
                             on_change=_sync, args=("level", "hz_levels"))
-    cas = c3.selectbox("危险化学品", [None] + [c["cas"] for c in chems], key="hz_cas",
+    cas = c3.selectbox("危险化学品", [None] + [c["cas"] for c in chems], placeholder="请选择", key="hz_cas",
                        index=([None] + [c["cas"] for c in chems]).index(nav.qp("cas"))
                        if nav.qp("cas") in [c["cas"] for c in chems] else 0,
                        format_func=lambda c: "全部" if c is None else next(f"{x['name']}（{x['cas']}）" for x in chems if x["cas"] == c),

@@ -44,15 +44,15 @@ with user_errors():
     data.viewer().require_admin()
     header("数据导入", "网格、人员名册、危化品企业、应急资源；先校验，全部通过后才写入（单一事务，按编码更新）")
     c1, c2, c3 = st.columns([2, 3, 2])
-    kind = c1.selectbox("数据类型", list(KINDS), format_func=KINDS.get, key="imp_kind")
+    kind = c1.selectbox("数据类型", list(KINDS), placeholder="请选择", format_func=KINDS.get, key="imp_kind")
     upload = c2.file_uploader("文件（Shapefile 请打包为 zip；或 GeoJSON、GeoPackage、CSV、XLSX）",
                               type=["zip", "geojson", "json", "gpkg", "csv", "xlsx"], key="imp_file")
-    crs_opt = c3.selectbox("坐标系", list(CRS_CHOICES), format_func=CRS_CHOICES.get, key="imp_crs")
+    crs_opt = c3.selectbox("坐标系", list(CRS_CHOICES), placeholder="请选择", format_func=CRS_CHOICES.get, key="imp_crs")
     d1, d2, d3, d4 = st.columns(4)
-    encoding = d1.selectbox("文字编码", [None, "gbk", "utf-8"], key="imp_enc",
+    encoding = d1.selectbox("文字编码", [None, "gbk", "utf-8"], placeholder="请选择", key="imp_enc",
                             format_func=lambda e: {None: "自动", "gbk": "GBK", "utf-8": "UTF-8"}[e])
     layer = d2.text_input("图层（GeoPackage 有多个图层时）", key="imp_layer", max_chars=100).strip() or None
-    level = d3.selectbox("网格层级", [None, 1, 2, 3], key="imp_level", disabled=kind != "grids",
+    level = d3.selectbox("网格层级", [None, 1, 2, 3], placeholder="请选择", key="imp_level", disabled=kind != "grids",
                          format_func=lambda v: {None: "按编码长度判断", 1: "镇街", 2: "村社区", 3: "网格"}[v])
     fix = d4.checkbox("自动修复无效几何", key="imp_fix", disabled=kind != "grids")
     if upload is None:

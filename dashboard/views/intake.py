@@ -50,7 +50,7 @@ with user_errors():
         datum = "wgs84"
         if mode == "coords":
             d1, d2, d3 = st.columns([2, 1, 1])
-            datum = d1.selectbox("坐标系", list(DATUM_LABELS), format_func=DATUM_LABELS.get)
+            datum = d1.selectbox("坐标系", list(DATUM_LABELS), placeholder="请选择", format_func=DATUM_LABELS.get)
             lon = d2.number_input("经度", value=None, format="%.6f", placeholder="如 120.285000")
             lat = d3.number_input("纬度", value=None, format="%.6f", placeholder="如 31.905000")
         sent = st.form_submit_button("上报", type="primary")

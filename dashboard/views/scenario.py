@@ -35,12 +35,13 @@ def inputs() -> dict | None:
         c1, c2, c3 = st.columns(3)
         ids = [s["id"] for s in sites]
         site_id = c1.selectbox("企业", ids, index=ids.index(default_site) if default_site in ids else 0,
+                               placeholder="本辖区没有危化品企业，请选择“任意坐标”",
                                format_func=lambda i: next(f"{s['name']}（{s['town_name']}）" for s in sites if s["id"] == i))
         lon = c2.number_input("经度", value=None, format="%.6f")
         lat = c3.number_input("纬度", value=None, format="%.6f")
         c1, c2, c3, c4 = st.columns(4)
         cas_list = [c["cas"] for c in chems]
-        cas = c1.selectbox("泄漏物质", cas_list, index=cas_list.index("7782-50-5") if "7782-50-5" in cas_list else 0,
+        cas = c1.selectbox("泄漏物质", cas_list, placeholder="请选择", index=cas_list.index("7782-50-5") if "7782-50-5" in cas_list else 0,
                            format_func=lambda x: next(f"{c['name']}（{x}）" for c in chems if c["cas"] == x))
         loc_kind = c2.radio("关注浓度", ["aegl2", "erpg2"], horizontal=True,
                             format_func={"aegl2": "AEGL-2（60分钟）", "erpg2": "ERPG-2"}.get)
@@ -61,6 +62,8 @@ def inputs() -> dict | None:
     if not go:
         return None
     if where == "site":
+        if site_id is None:
+            raise plume.InvalidInput("no site chosen", "本辖区没有危化品企业：请选择“任意坐标”并填写经纬度。")
         s = next(s for s in sites if s["id"] == site_id)
         src = (s["lon"], s["lat"], s["id"], s["name"])
     else:

@@ -21,7 +21,7 @@ def _place_pickers(prefix: str, role: str, town: str | None = None, village: str
     towns = data.children(Scope.city())
     names = {t["code"]: t["name"] for t in towns}
     options = ([None] if role == "dispatcher" else []) + list(names)
-    picked_town = st.selectbox("镇街" + ("（不选为市级调度员）" if role == "dispatcher" else ""), options,
+    picked_town = st.selectbox("镇街" + ("（不选为市级调度员）" if role == "dispatcher" else ""), options, placeholder="请选择",
                                index=options.index(town) if town in options else 0,
                                format_func=lambda c: "—" if c is None else names[c], key=f"{prefix}_town")
     picked_village = None
@@ -29,7 +29,7 @@ def _place_pickers(prefix: str, role: str, town: str | None = None, village: str
         villages = data.children(Scope(town=picked_town))
         vnames = {v["code"]: v["name"] for v in villages}
         vopts = list(vnames)
-        picked_village = st.selectbox("村社区", vopts, index=vopts.index(village) if village in vopts else 0,
+        picked_village = st.selectbox("村社区", vopts, placeholder="该镇街没有村社区", index=vopts.index(village) if village in vopts else 0,
                                       format_func=vnames.get, key=f"{prefix}_village")
     return picked_town, picked_village
 
@@ -65,7 +65,7 @@ with user_errors():
 
     new_tab, edit_tab = st.tabs(["新建账号", "修改账号"])
     with new_tab:
-        role = st.selectbox("角色", list(ROLES), format_func=ROLES.get, key="new_role")
+        role = st.selectbox("角色", list(ROLES), placeholder="请选择", format_func=ROLES.get, key="new_role")
         town, village = _place_pickers("new", role)
         with st.form("new_user"):
             username = st.text_input("用户名（小写字母、数字）", max_chars=32)
@@ -91,7 +91,7 @@ with user_errors():
             if c3.button("解除锁定", key="unlock", disabled=not r["locked_until"]):
                 _run(auth.unlock, who, done=f"已解除账号 {who} 的锁定")
             st.markdown("##### 修改角色与辖区")
-            new_role = st.selectbox("角色", list(ROLES), index=list(ROLES).index(r["role"]),
+            new_role = st.selectbox("角色", list(ROLES), placeholder="请选择", index=list(ROLES).index(r["role"]),
                                     format_func=ROLES.get, key="edit_role")
             town, village = _place_pickers("edit", new_role, r["town_code"], r["village_code"])
             if st.button("保存角色与辖区", type="primary", key="save_scope"):
