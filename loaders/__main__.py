@@ -2,8 +2,9 @@
 
     python -m loaders migrate                 apply migrations and load the reference catalogues
     python -m loaders demo [--seed N] [--events N] [--days N] [--until ISO] [--replace|--if-empty]
-    python -m loaders events FILE [--crs EPSG:4490|EPSG:4326|gcj02|bd09] [--encoding gbk|utf-8] [--dry-run]
-                                            events from a CSV or XLSX (mobile-terminal export)
+    python -m loaders events FILE [--source grid_app|12345|…] [--crs EPSG:4490|EPSG:4326|gcj02|bd09]
+                                  [--encoding gbk|utf-8] [--dry-run]
+                                            events from a CSV or XLSX (terminal or 12345 export)
     python -m loaders escalate              move overdue events up a level (for cron)
     python -m loaders grids FILE [--level N | --level-field F] [--code-field F] [--parent-field F]
                       [--name-field F] [--crs EPSG:XXXX|gcj02|bd09] [--encoding gbk|utf-8]
@@ -93,7 +94,8 @@ def _cmd_events(args) -> int:
     from pathlib import Path
 
     from geo import db
-    from loaders.events_csv import load_file
+    from geo.errors import DomainError
+    from loaders.importer.events import load
 
     path = Path(args.file)
     if not path.is_file():
@@ -102,19 +104,26 @@ def _cmd_events(args) -> int:
     try:
         with db.connect() as conn:
             t0 = time.perf_counter()
-            result = load_file(conn, path, datum=_datum(args), dry_run=args.dry_run, encoding=args.encoding)
+            result = load(conn, path, source=args.source, datum=_datum(args), encoding=args.encoding,
+                          dry_run=args.dry_run)
             conn.commit()
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
         return 2
-    if result.problems:
+    seconds = time.perf_counter() - t0
+    if result.refused:
         print(f"refused: nothing loaded from {path} ({result.rows} rows); fix these rows and run again:",
               file=sys.stderr)
-        for p in result.problems:
-            print(f"  row {p.row or 1}: {p.field}: {p.message}", file=sys.stderr)
+        for p in result.refused:
+            print(f"  {p.line()}", file=sys.stderr)
         return 1
     verb = "would load" if args.dry_run else "loaded"
-    print(f"{verb} {len(result.loaded)} events from {path} in {time.perf_counter() - t0:.1f} s")
+    print(f"{verb} {result.inserted} new events from {path} ({result.rows} rows) in {seconds:.1f} s "
+          f"({result.rows / max(seconds, 1e-9):,.0f} rows/s): new {result.inserted}, unchanged {result.unchanged}, "
+          f"changed {len(result.changed)}")
+    for row, ext, eid in result.changed[:50]:
+        print(f"  changed: row {row} (number {ext}) differs from event {eid}, which was loaded before; "
+              "not loaded again")
     return 0
 
 
@@ -228,7 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("events", help="bulk intake of a mobile-terminal CSV export (all or nothing)")
     ev.add_argument("file")
     ev.add_argument("--crs", choices=["EPSG:4490", "EPSG:4326", "gcj02", "bd09"],
-                    help="coordinates of the file (phones usually export gcj02; default EPSG:4490)")
+                    help="coordinates of the file (phones usually export gcj02; default EPSG:4490); a 坐标系 "
+                         "column in the file decides per row")
+    ev.add_argument("--source", default="grid_app",
+                    help="the system the file comes from (grid_app, 12345, police …): a row's number is "
+                         "unique within its source, so a second load of the same export changes nothing")
     ev.add_argument("--datum", choices=["wgs84", "gcj02", "bd09"], help="older name of --crs")
     ev.add_argument("--encoding", choices=["gbk", "utf-8", "gb18030"], help="text encoding of a CSV")
     ev.add_argument("--dry-run", action="store_true", help="check every row, load nothing")

@@ -87,7 +87,7 @@ def test_a_county_loads_its_own_grids_from_four_formats(conn, src, tmp_path):
     gj = tmp_path / "villages.geojson"
     to_gcj02(villages).to_file(gj, driver="GeoJSON", engine="pyogrio")
     r = grids.import_file(conn, gj, grids.Options(crs="gcj02"))
-    assert (r.inserted, len(r.refused)) == (len(villages), 0)
+    assert (r.inserted, len(r.refused)) == (len(villages), 0), [p.line() for p in r.refused]
     # 3. its grids as a GBK Shapefile in EPSG:4549, zipped
     cells = grids_frame(src, 3, town=TOWN)
     shp = write_shapefile_zip(cells, tmp_path / "grids.zip", epsg=4549, encoding="GBK")

@@ -372,6 +372,28 @@ def import_check(kind: str, path, opts):
         return points.prepare(conn, kind, path, opts)
 
 
+def import_events(path, source: str, datum: str, encoding: str | None, dry_run: bool):
+    """An event export: checked (dry run) or loaded, in one transaction with its audit row."""
+    from loaders.importer import events as event_import
+
+    v = viewer()
+    v.require_admin()
+    with live().connection() as conn:
+        result = event_import.load(conn, path, source=source, datum=datum, encoding=encoding, dry_run=dry_run)
+        if not dry_run:
+            audit.record(conn, v.username, v.role, "import", f"events:{path.name}", ok=result.written,
+                         inserted=result.inserted, unchanged=result.unchanged, changed=len(result.changed),
+                         refused=len(result.refused))
+    if result.written:
+        invalidate_figures()
+    return result
+
+
+def invalidate_figures() -> None:
+    """After a write that changes events or places: every cached figure and list is stale."""
+    st.cache_data.clear()
+
+
 def import_run(kind: str, path, opts):
     """Validate again and load, in one transaction with its audit row; the report says what happened."""
     from loaders.importer import grids, points

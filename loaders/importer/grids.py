@@ -67,53 +67,63 @@ def prepare(conn, path: Path, opts: Options) -> tuple[Report, pd.DataFrame]:
     ded_col = read.column(f, None, FIELDS["dedicated_type"], "dedicated type")
 
     rows = list(range(1, len(f) + 1))
-    codes = [read.text_value(v) for v in f[code_col]]
-    names = [read.text_value(v) for v in f[name_col]] if name_col else [None] * len(f)
     problems: list[Problem] = []
+    codes = _codes(f[code_col], rows, problems, "code")
+    parents_given = _codes(f[parent_col], rows, problems, "parent code") if parent_col else [None] * len(f)
+    names = [read.text_value(v) for v in f[name_col]] if name_col else [None] * len(f)
     problems += checks.text_problems(rows, codes, {"name": names, "code": codes})
 
     raw = np.asarray(f.geometry.values)
+    raw = np.array([None if read.is_missing(g) else g for g in raw], dtype=object)
+    raw = shapely.force_2d(raw)                         # Z/M coordinates: only x, y are stored
     bounds = shapely.bounds(raw)
     source = crs.resolve(opts.crs, src.crs, bounds[:, 0])
     hint = crs.mistake_hint(bounds[:, 0], source)
     geoms, geo_problems = checks.polygon_problems(rows, codes, raw, opts.fix)
     problems += geo_problems
     ok = np.array([g is not None for g in geoms])
-    stored = np.array([None] * len(f), dtype=object)
+    stored = np.array([None] * len(f), dtype=object)      # converted vertex by vertex
+    dense = np.array([None] * len(f), dtype=object)       # densified first (projected files)
     idx = np.flatnonzero(ok)
     if idx.size:
         converted = crs.to_store(gpd.GeoSeries(list(geoms[idx]), index=idx), source).values
-        for i, g in zip(idx, converted):
-            finite = g is not None and not g.is_empty and np.isfinite(shapely.get_coordinates(g)).all()
-            if finite and not g.is_valid:
-                g = checks._polygonal(shapely.make_valid(g))
-            if not finite or g is None or g.is_empty:
+        # Densify before converting: a straight edge in metres is not straight in degrees, so an
+        # edge converted by its two end vertices only would bend away from its neighbour's.
+        converted_dense = crs.to_store(gpd.GeoSeries(list(_densify(geoms[idx], source)), index=idx),
+                                       source).values if _projected(source) else converted
+        for i, g, gd in zip(idx, converted, converted_dense):
+            finite = g is not None and not g.is_empty and np.isfinite(shapely.get_coordinates(g)).all() \
+                and gd is not None and np.isfinite(shapely.get_coordinates(gd)).all()
+            if finite:
+                g, gd = (checks.as_multi(x if x.is_valid else checks._polygonal(shapely.make_valid(x)))
+                         for x in (g, gd))
+                finite = g is not None and gd is not None and not g.is_empty
+            if not finite:
                 h = hint or ("check the coordinate system (--crs)", "请核对坐标系。")
                 problems.append(Problem(rows[i], codes[i], f"coordinates do not convert from {source.label}",
                                         f"坐标无法从 {source.label} 转换", *h))
                 continue
-            stored[i] = checks.as_multi(g)
-    levels, parents = [], []
+            stored[i], dense[i] = g, gd
+    levels = _levels(f, opts, level_col, codes, parents_given)
+    parents = []
     for i, (row, code) in enumerate(zip(rows, codes)):
-        lvl = opts.level
-        if lvl is None and level_col is not None:
-            lv = read.text_value(f[level_col].iloc[i])
-            lvl = int(lv) if lv and lv.isdigit() else None
-        if lvl is None and code:
-            lvl = LEVEL_BY_LENGTH.get(len(code))
-        levels.append(lvl)
-        parents.append(read.text_value(f[parent_col].iloc[i]) if parent_col else
+        lvl = levels[i]
+        parents.append(parents_given[i] if parent_col and lvl != 1 else
                        (code[:{2: 9, 3: 12}[lvl]] if code and lvl in (2, 3) else None))
         if not code:
-            problems.append(Problem(row, None, "missing grid code", "缺少网格编码", "fill in 网格编码",
-                                    "请填写网格编码。"))
+            if not any(p.row == row and p.fatal and "code" in p.problem for p in problems):
+                problems.append(Problem(row, None, "missing grid code", "缺少网格编码", "fill in 网格编码",
+                                        "请填写网格编码。"))
             continue
-        if not code.isdigit() or lvl not in (1, 2, 3) or len(code) != {1: 9, 2: 12, 3: 15}.get(lvl):
+        if lvl not in (1, 2, 3) or len(code) != {1: 9, 2: 12, 3: 15}.get(lvl):
             problems.append(Problem(row, code, f"code {code} does not fit level {lvl}: codes are 9 digits "
                                     "(town), 12 (village) or 15 (grid)",
                                     f"编码 {code} 与层级 {lvl} 不符：镇街9位、村社区12位、网格15位数字",
                                     "check the code and the level", "请核对编码与层级。"))
             continue
+        if lvl > 1 and not parents[-1]:
+            problems.append(Problem(row, code, f"level {lvl} feature without a parent code",
+                                    f"第{lvl}级要素缺少上级编码", "fill in 上级编码", "请填写上级编码。"))
         if lvl > 1 and parents[-1] and not code.startswith(parents[-1]):
             problems.append(Problem(row, code, f"code {code} does not extend its parent's code {parents[-1]}",
                                     f"编码 {code} 未以上级编码 {parents[-1]} 开头", "a child's code starts "
@@ -139,9 +149,13 @@ def prepare(conn, path: Path, opts: Options) -> tuple[Report, pd.DataFrame]:
             problems.append(Problem(rows[i], codes[i], f"dedicated type {v!r} is unknown",
                                     f"专属网格类型“{v}”无法识别", "use 学校, 医院, 化工园区, 工业园区, 市场, 景区, "
                                     "养老机构, 交通枢纽 or 其他", "可选：学校、医院、化工园区、工业园区、市场、景区、养老机构、交通枢纽、其他。"))
-    table = pd.DataFrame({"row": rows, "code": codes, "name": names, "level": levels, "parent": parents,
-                          "geom": stored, "dedicated": dedicated, "population": pops})
-    problems += _spatial(conn, table, opts.tolerance_m2, hint, raw)
+    # object columns with None for missing values (pandas' own string dtype would turn them into NaN)
+    table = pd.DataFrame({"row": rows, "code": pd.Series(codes, dtype=object),
+                          "name": pd.Series(names, dtype=object), "level": pd.Series(levels, dtype=object),
+                          "parent": pd.Series(parents, dtype=object), "geom": pd.Series(list(stored), dtype=object),
+                          "dedicated": pd.Series(dedicated, dtype=object), "population": pd.Series(pops, dtype=object),
+                          "raw": pd.Series(list(geoms), dtype=object)})
+    problems += _topology(conn, table, dense, opts.tolerance_m2, hint, source)
     shapes = [{"row": r.row, "code": r.code, "name": r.name, "geom": g}
               for r, g in zip(table.itertuples(), _display(raw, stored, source))]
     report = Report("grids", len(f), source.label, sorted(problems, key=lambda p: (p.row or 0, p.code or "")),
@@ -165,20 +179,110 @@ def _display(raw, stored, source) -> list:
     return out
 
 
-def _area(g) -> float:
-    return 0.0 if g is None or g.is_empty else float(to_metric(g).area)
+DENSIFY_M = 20.0          # max segment length before conversion (metres; degrees: about 20 m)
 
 
-def _part_area(part, whole) -> float:
-    """m² of `part` (a sliver, gap or overlap) of `whole`, as its share of whole's area in degrees
-    times whole's area in metres: transforming a degenerate sliver to metres would invent area (its
-    two sides bend differently), while the local scale is the same for both."""
-    if part is None or part.is_empty or whole.area == 0:
-        return 0.0
-    return part.area / whole.area * _area(whole)
+def _codes(values, rows, problems: list[Problem], what: str) -> list[str | None]:
+    """Codes as digit strings; a value that is not one (Excel's 3.2E+14, letters) is a problem."""
+    out = []
+    for row, v in zip(rows, values):
+        try:
+            out.append(read.code_value(v))
+        except read.CodeProblem as exc:
+            problems.append(Problem(row, exc.raw, f"{what}: {exc.msg}", exc.zh, "write codes as text digits",
+                                    "编码应为文本格式的数字。"))
+            out.append(None)
+    return out
 
 
-def _spatial(conn, t: pd.DataFrame, tol: float, hint, raw) -> list[Problem]:
+def _levels(f, opts: Options, level_col, codes, parents) -> list[int | None]:
+    """Each feature's level: the option, the level field (1/2/3, 一级…, 镇街/村社区/网格), the code's
+    length, or its parent's level plus one (the parent chain, for files whose codes say nothing)."""
+    levels: list[int | None] = []
+    for i, code in enumerate(codes):
+        lvl = opts.level
+        if lvl is None and level_col is not None:
+            lvl = read.level_value(f[level_col].iloc[i])
+        if lvl is None and code:
+            lvl = LEVEL_BY_LENGTH.get(len(code))
+        levels.append(lvl)
+    by_code = {c: i for i, c in enumerate(codes) if c}
+    for _ in range(3):                       # a parent's level known gives the child's
+        for i, lvl in enumerate(levels):
+            if lvl is None:
+                if not parents[i]:
+                    levels[i] = 1 if codes[i] else None
+                elif parents[i] in by_code and levels[by_code[parents[i]]]:
+                    levels[i] = levels[by_code[parents[i]]] + 1
+    return levels
+
+
+def _projected(source) -> bool:
+    return source.epsg is not None and source.epsg not in crs.GEOGRAPHIC
+
+
+def _densify(geoms, source):
+    """Projected files only: their edges are straight in metres, which is what the county drew.
+    Lon/lat files need nothing (CGCS2000 and WGS84 agree to centimetres), and GCJ-02/BD-09 files
+    are converted vertex by vertex as drawn (their offset wiggles: densifying in that space would
+    bend edges drawn straight in CGCS2000 and exported vertex by vertex)."""
+    if not _projected(source):
+        return np.asarray(geoms, dtype=object)
+    return shapely.segmentize(np.asarray(geoms, dtype=object), DENSIFY_M)
+
+
+class _Space:
+    """Where topology is checked. A projected file (Gauss-Krüger metres) is exact as drawn: check
+    in its own coordinates, areas in m² directly. A lon/lat file: check the stored shapes, a sliver
+    measured as its share of the shape in degrees times the shape's area in metres."""
+
+    def __init__(self, source, projected: bool | None = None):
+        self.projected = _projected(source) if projected is None else projected
+        self.source = source
+
+    def geom(self, r):
+        return r.raw if self.projected else r.geom
+
+    def from_db(self, g):
+        if not self.projected:
+            return g
+        return gpd.GeoSeries([g], crs=4490).to_crs(self.source.epsg).values[0]
+
+    def area(self, g) -> float:
+        if g is None or g.is_empty:
+            return 0.0
+        return float(g.area) if self.projected else float(to_metric(g).area)
+
+    def part_area(self, part, whole) -> float:
+        """m² of `part` (a sliver, gap or overlap) of `whole`: transforming a degenerate sliver to
+        metres would invent area (its two sides bend differently), while the local scale is the same."""
+        if part is None or part.is_empty or whole.area == 0:
+            return 0.0
+        return float(part.area) if self.projected else part.area / whole.area * self.area(whole)
+
+
+def _topology(conn, table: pd.DataFrame, dense, tol: float, hint, source) -> list[Problem]:
+    """Check where the data is exact, and store it so that it stays exact. A projected file is
+    checked in its own CRS; if it tiles there, it is stored densified (so shared straight edges
+    stay shared). A projected file that does not tile there but tiles in CGCS2000 degrees (shapes
+    drawn in degrees and exported vertex by vertex) is stored vertex by vertex. A lon/lat file is
+    checked as stored. `table.geom` ends up holding what will be stored."""
+    if not _projected(source):
+        return _spatial(conn, table, tol, hint, _Space(source))
+    in_metres = _spatial(conn, table, tol, hint, _Space(source))
+    if not any(p.fatal for p in in_metres):
+        table["geom"] = pd.Series(list(dense), dtype=object, index=table.index)
+        return in_metres
+    in_degrees = _spatial(conn, table, tol, hint, _Space(source, projected=False))
+    if not any(p.fatal for p in in_degrees):
+        return in_degrees + [Problem(None, None, f"the shapes tile in CGCS2000 degrees, not in {source.label}: "
+                                                 "stored vertex by vertex", f"图形在经纬度下严密拼接（而非 {source.label}），"
+                                                 "已按顶点逐点转换入库", fatal=False)]
+    table["geom"] = pd.Series(list(dense), dtype=object, index=table.index)
+    return in_metres
+
+
+def _spatial(conn, t: pd.DataFrame, tol: float, hint, space: "_Space") -> list[Problem]:
     out: list[Problem] = []
     county = crs.county_geom(conn)
     valid = t[t.geom.notna() & t.code.notna() & t.level.isin([1, 2, 3])]
@@ -194,16 +298,16 @@ def _spatial(conn, t: pd.DataFrame, tol: float, hint, raw) -> list[Problem]:
                              ("check the coordinate system (--crs) and the feature", "请核对坐标系与该要素位置。"))
                 out.append(Problem(r.row, r.code, "outside Jiangyin county", "位于江阴市范围之外", *h))
     # Parents: in the file (same import) or already in the database.
-    in_file = {r.code: r.geom for r in valid.itertuples()}
+    in_file = {r.code: space.geom(r) for r in valid.itertuples()}
     wanted = sorted({p for p in valid.parent if p} - set(in_file))
     db_parents = {}
     if wanted:
         for row in conn.execute("SELECT code, ST_AsBinary(geom) FROM grids WHERE code = ANY(%(c)s)", {"c": wanted}):
             code, wkb = (row[0], row[1]) if not isinstance(row, dict) else (row["code"], row["st_asbinary"])
-            db_parents[code] = shapely.from_wkb(bytes(wkb))
+            db_parents[code] = space.from_db(shapely.from_wkb(bytes(wkb)))
     parents = {**db_parents, **in_file}
     for r in valid.itertuples():
-        if r.level == 1:
+        if r.level == 1 or not r.parent:
             continue
         pg = parents.get(r.parent)
         if pg is None:
@@ -212,48 +316,49 @@ def _spatial(conn, t: pd.DataFrame, tol: float, hint, raw) -> list[Problem]:
                                "import the parent level first, or include it in the file",
                                "请先导入上级，或把上级一并放入文件。"))
             continue
-        outside = _part_area(shapely.difference(r.geom, pg), r.geom)
-        if outside > tol and outside > 0.001 * _area(r.geom):
+        g = space.geom(r)
+        outside = space.part_area(shapely.difference(g, pg), g)
+        if outside > tol and outside > 0.001 * space.area(g):
             out.append(Problem(r.row, r.code, f"{outside:,.0f} m² lies outside its parent {r.parent}",
                                f"有 {outside:,.0f} 平方米超出上级 {r.parent} 的范围",
                                "clip the polygon to its parent", "请将该面裁剪到上级范围内。"))
-    out += _tiling(conn, valid, parents, tol)
+    out += _tiling(conn, valid, parents, tol, space)
     return out
 
 
-def _tiling(conn, valid: pd.DataFrame, parents: dict, tol: float) -> list[Problem]:
+def _tiling(conn, valid: pd.DataFrame, parents: dict, tol: float, space: _Space) -> list[Problem]:
     """Overlaps between admin siblings; gaps between a parent and the union of its children."""
     out: list[Problem] = []
     admin = valid[valid.dedicated.isna()]
-    geoms = np.asarray(admin.geom.values, dtype=object)
+    rows = list(admin.itertuples())
+    geoms = np.asarray([space.geom(r) for r in rows], dtype=object)
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
-    rows = list(admin.itertuples())
     for i, j in zip(left, right):
         if i >= j or rows[i].parent != rows[j].parent or rows[i].level != rows[j].level:
             continue
-        a = _part_area(shapely.intersection(geoms[i], geoms[j]), geoms[i])
+        a = space.part_area(shapely.intersection(geoms[i], geoms[j]), geoms[i])
         if a > tol:
             out.append(Problem(rows[j].row, rows[j].code, f"overlaps {rows[i].code} by {a:,.0f} m²",
                                f"与 {rows[i].code} 重叠 {a:,.0f} 平方米",
                                f"siblings must not overlap by more than {tol:g} m²",
                                f"同级网格重叠不得超过 {tol:g} 平方米。"))
     kids: dict[str, list] = {}
-    for r in rows:
+    for r, g in zip(rows, geoms):
         if r.parent:
-            kids.setdefault(r.parent, []).append(r.geom)
+            kids.setdefault(r.parent, []).append(g)
     # The parents' other admin children already in the database (not replaced by this file): one query.
     for row in conn.execute("SELECT parent_code, ST_AsBinary(geom) FROM grids WHERE parent_code = ANY(%(p)s) "
                             "AND kind = 'admin' AND code <> ALL(%(c)s)",
                             {"p": sorted(kids), "c": [r.code for r in rows]}):
         parent, wkb = (row[0], row[1]) if not isinstance(row, dict) else (row["parent_code"], row["st_asbinary"])
-        kids[parent].append(shapely.from_wkb(bytes(wkb)))
+        kids[parent].append(space.from_db(shapely.from_wkb(bytes(wkb))))
     for parent in sorted(kids):
         pg = parents.get(parent)
         if pg is None:
             continue
-        gap = _part_area(shapely.difference(pg, shapely.union_all(kids[parent])), pg)
-        if gap > tol and gap > 1e-6 * _area(pg):
+        gap = space.part_area(shapely.difference(pg, shapely.union_all(kids[parent])), pg)
+        if gap > tol and gap > 1e-6 * space.area(pg):
             out.append(Problem(None, parent, f"gap of {gap:,.0f} m² between {parent} and its grids",
                                f"上级 {parent} 与其下级网格之间有 {gap:,.0f} 平方米空隙",
                                f"a level must tile its parent within {tol:g} m²",

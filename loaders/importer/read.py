@@ -22,6 +22,7 @@ VECTOR = {".geojson", ".json", ".shp", ".zip", ".gpkg"}
 TABLE = {".csv", ".xlsx"}
 X_NAMES = ("经度", "lon", "lng", "longitude", "x", "X", "横坐标", "东坐标")
 Y_NAMES = ("纬度", "lat", "latitude", "y", "Y", "纵坐标", "北坐标")
+WKT_NAMES = ("wkt", "geometry", "geom", "几何", "空间信息", "shape")
 
 
 @dataclass
@@ -80,7 +81,27 @@ def _vector(path: Path, layer: str | None, encoding: str | None) -> Source:
                   f"“{path.name}”中没有图层“{layer}”；现有图层：{'、'.join(layers)}。")
     kwargs = {"encoding": encoding} if encoding else {}
     frame = gpd.read_file(target, layer=layer, engine="pyogrio", **kwargs)
+    if encoding is None and _is_shapefile(target) and _garbled(frame):
+        # A DBF without a .cpg is read as Latin-1; Chinese counties write GBK. Try it, keep it if clean.
+        retry = gpd.read_file(target, layer=layer, engine="pyogrio", encoding="GBK")
+        if not _garbled(retry):
+            frame = retry
     return Source(frame, frame.crs, "vector")
+
+
+def _is_shapefile(target: str) -> bool:
+    return target.lower().endswith(".shp")
+
+
+def _garbled(frame) -> bool:
+    from loaders.importer.checks import looks_mojibake
+
+    for col in frame.columns:
+        if col == frame.geometry.name or frame[col].dtype.kind not in "OSU" and str(frame[col].dtype) != "str":
+            continue
+        if any(looks_mojibake(v) for v in frame[col].head(200) if isinstance(v, str)):
+            return True
+    return False
 
 
 def _zip_target(path: Path) -> str:
@@ -125,11 +146,21 @@ def _table(path: Path, encoding: str | None) -> Source:
                       f"“{path.name}”不是 UTF-8 或 GBK 编码的文本，请另存为 UTF-8 的 CSV。")
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     df.columns = [str(c).strip() for c in df.columns]
+    wkt = next((c for c in df.columns if c.lower() in WKT_NAMES), None)
+    if wkt is not None:
+        geoms = []
+        for i, v in enumerate(df[wkt], start=1):
+            try:
+                geoms.append(None if is_missing(v) else shapely.from_wkt(str(v)))
+            except shapely.errors.GEOSException:
+                geoms.append(None)        # reported as an empty geometry on that row
+        return Source(gpd.GeoDataFrame(df.drop(columns=[wkt]), geometry=geoms, crs=None), None, "table")
     xcol = next((c for c in X_NAMES if c in df.columns), None)
     ycol = next((c for c in Y_NAMES if c in df.columns), None)
     if xcol is None or ycol is None:
-        raise bad(f"{path.name}: no coordinate columns; name them 经度/纬度 (lon/lat) or x/y",
-                  f"“{path.name}”缺少坐标列：请命名为“经度”“纬度”（或 lon/lat、x/y）。")
+        raise bad(f"{path.name}: no coordinate columns; name them 经度/纬度 (lon/lat) or x/y, or give the "
+                  "shapes as WKT in a column named WKT",
+                  f"“{path.name}”缺少坐标列：请命名为“经度”“纬度”（或 lon/lat、x/y），或在“WKT”列中给出几何。")
     x = pd.to_numeric(df[xcol].astype(str).str.strip(), errors="coerce")
     y = pd.to_numeric(df[ycol].astype(str).str.strip(), errors="coerce")
     geoms = [None if (pd.isna(a) or pd.isna(b)) else shapely.Point(a, b) for a, b in zip(x, y)]
@@ -149,10 +180,81 @@ def column(frame: pd.DataFrame, wanted: str | None, aliases: tuple[str, ...], wh
     return next((cols[a.lower()] for a in aliases if a.lower() in cols), None)
 
 
+def is_missing(v) -> bool:
+    """None, NaN, pandas' NA/NaT, or an empty/blank string."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, (float, np.floating)) and not np.isfinite(v):
+        return True
+    return isinstance(v, str) and not v.strip()
+
+
 def text_value(v) -> str | None:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
+    """A text field, trimmed; None when missing. (Not normalised: a garbled name must stay
+    recognisable as garbled.)"""
+    if is_missing(v):
         return None
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        v = int(v)
     s = str(v).strip()
     if s.endswith(".0") and s[:-2].isdigit():       # a code read as a number
         s = s[:-2]
     return s or None
+
+
+class CodeProblem(ValueError):
+    """A code that cannot be read as digits (with the reason, English and Chinese)."""
+
+    def __init__(self, raw: str, msg: str, zh: str):
+        super().__init__(msg)
+        self.raw, self.msg, self.zh = raw, msg, zh
+
+
+def code_value(v) -> str | None:
+    """A grid/area code: digits only. Accepts numbers (320281001.0 from Excel, numeric DBF fields),
+    full-width digits and spaces inside; refuses Excel's scientific notation (3.20281E+14 has lost
+    its digits) and anything else with a CodeProblem."""
+    import re
+    from decimal import Decimal, InvalidOperation
+
+    if is_missing(v):
+        return None
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        if float(v).is_integer() and abs(v) < 1e16:
+            return str(int(v))
+        raise CodeProblem(str(v), f"code {v!r} is not a whole number", f"编码“{v}”不是整数")
+    import unicodedata
+
+    s = unicodedata.normalize("NFKC", text_value(v) or "")      # full-width digits -> ASCII
+    s = re.sub(r"\s+", "", s)
+    if re.fullmatch(r"\d+(\.0+)?", s):
+        return s.split(".")[0]
+    if re.fullmatch(r"[\d.]+[eE][+]?\d+", s):
+        try:
+            digits = len(Decimal(s).normalize().as_tuple().digits)
+        except InvalidOperation:
+            digits = 0
+        raise CodeProblem(s, f"code {s!r} is in scientific notation: Excel dropped its digits "
+                             f"({digits} left); format the column as text and export again",
+                          f"编码“{s}”为科学计数法，Excel 已丢失其中的数字：请把该列设为文本格式后重新导出")
+    raise CodeProblem(s, f"code {s!r} is not made of digits", f"编码“{s}”不是纯数字")
+
+
+LEVEL_WORDS = {"1": 1, "一": 1, "一级": 1, "镇": 1, "镇街": 1, "街道": 1, "乡镇": 1, "镇（街道）": 1,
+               "2": 2, "二": 2, "二级": 2, "村": 2, "社区": 2, "村社区": 2, "村（社区）": 2,
+               "3": 3, "三": 3, "三级": 3, "网格": 3, "三级网格": 3, "一般网格": 3}
+
+
+def level_value(v) -> int | None:
+    """A level given as 1/2/3 (or 1.0), 一级/二级/三级, or 镇街/村社区/网格; None when missing or unknown."""
+    import unicodedata
+
+    s = text_value(v)
+    if s is None:
+        return None
+    s = unicodedata.normalize("NFKC", s)
+    s = s.split(".")[0] if s.replace(".", "", 1).isdigit() else s
+    s = s.replace("级网格", "级") if s not in LEVEL_WORDS else s
+    return LEVEL_WORDS.get(s)
