@@ -1,16 +1,19 @@
-"""Import rates: the whole grid hierarchy as files into an empty database (like ./run.sh --no-demo),
-then a 100,000-row event CSV. Not a test: nothing here asserts on time.
+"""Import rates and peak memory: the whole grid hierarchy as files into an empty database (like
+./run.sh --no-demo), a county-style whole-hierarchy Shapefile in EPSG:4549, then event exports of
+growing size (a terminal export in GCJ-02 with 上报编号, 事件类型 by name, 经度, 纬度, 上报时间, 描述), the
+largest loaded twice (the second time: unchanged), and optionally the demo generator.
+Not a test: nothing here asserts on time.
 
-    .venv/bin/python bench/imports.py [--events 100000]
+    .venv/bin/python bench/imports.py [--events 100000,200000,1000000] [--demo-events 2000000]
 
 Files are made from the demo database (DATABASE_URL): 17 towns (GeoPackage), 274 villages
-(GeoJSON), 1,123 grids (GBK Shapefile in EPSG:4549, zipped), then events with lon/lat as CSV. Each
-is loaded with the CLI (`python -m loaders …`) in a scratch database, which is dropped afterwards.
+(GeoJSON), 1,123 grids (GBK Shapefile in EPSG:4549, zipped). Each is loaded with the CLI
+(`python -m loaders …`) in a scratch database, which is dropped afterwards; the peak RSS is the
+CLI process's own (wait4).
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import subprocess
@@ -32,23 +35,50 @@ from loaders.reference import load_reference  # noqa: E402
 from tests.samplefiles import grids_frame, write_shapefile_zip  # noqa: E402
 
 
-def cli(url: str, *args: str) -> tuple[float, str]:
+def cli(url: str, *args: str) -> tuple[float, str, float]:
+    """(seconds, last line printed, peak RSS in MB) of one CLI run."""
     t = time.perf_counter()
     out = subprocess.run([sys.executable, "-m", "loaders", *args], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "DATABASE_URL": url}, timeout=3600)
+                         env={**os.environ, "DATABASE_URL": url, "JY_REPORT_RSS": "1"}, timeout=3600)
     took = time.perf_counter() - t
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
-    return took, out.stdout.strip().splitlines()[-1]
+    rss = next((float(line.split()[2]) for line in out.stderr.splitlines() if line.startswith("peak RSS ")), 0.0)
+    return took, (out.stdout.strip().splitlines() or [""])[-1], rss
+
+
+def terminal_export(src, path: Path, n: int, seed: int) -> None:
+    """n rows as a terminal exports them: GCJ-02, category by name, a number per row."""
+    import numpy as np
+    import pandas as pd
+
+    from geo.coords import wgs84_to_gcj02
+
+    pts = np.array(src.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
+                               "WHERE level = 3 AND kind = 'admin') s").fetchall())
+    cats = [r[0] for r in src.execute("SELECT name FROM event_categories")]
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, len(pts), n)
+    gx, gy = wgs84_to_gcj02(pts[i, 0] + rng.normal(0, 3e-5, n), pts[i, 1] + rng.normal(0, 3e-5, n))
+    t0 = pd.Timestamp("2026-11-20 08:00")
+    pd.DataFrame({"上报编号": [f"B{seed}-{k:08d}" for k in range(n)],
+                  "事件类型": np.array(cats)[rng.integers(0, len(cats), n)],
+                  "经度": np.round(gx, 7), "纬度": np.round(gy, 7),
+                  "上报时间": (t0 + pd.to_timedelta(rng.integers(0, 7 * 86400, n), unit="s")).strftime("%Y-%m-%d %H:%M:%S"),
+                  "描述": [f"终端上报事件{k}" for k in range(n)]}).to_csv(path, index=False)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--events", type=int, default=100_000)
+    ap.add_argument("--events", default="100000,200000,1000000", help="comma-separated export sizes")
+    ap.add_argument("--demo-events", type=int, default=0, help="also time the demo generator with N events")
     ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "imports.json"))
     args = ap.parse_args()
+    sizes = [int(v) for v in args.events.split(",") if v]
     owner = os.environ["DATABASE_URL"]
     work = Path(tempfile.mkdtemp(prefix="jy-import-bench-"))
+    from tests.countyfiles import hierarchy, write_shapefile_zip as county_zip
+
     with psycopg.connect(owner) as src:
         towns = grids_frame(src, 1)
         villages = grids_frame(src, 2)
@@ -56,36 +86,69 @@ def main() -> int:
         towns.to_file(work / "towns.gpkg", engine="pyogrio")
         villages.to_file(work / "villages.geojson", driver="GeoJSON", engine="pyogrio")
         write_shapefile_zip(cells, work / "grids.zip", epsg=4549, encoding="GBK")
-        # events: points on the demo events' own positions, cycling, with their categories
-        rows = src.execute("SELECT category_code, priority, ST_X(location), ST_Y(location) FROM events "
-                           "ORDER BY id LIMIT 20000").fetchall()
-    with open(work / "events.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["类别编码", "描述", "紧急程度", "经度", "纬度"])
-        for i in range(args.events):
-            c, p, x, y = rows[i % len(rows)]
-            w.writerow([c, f"批量导入测试事件 {i}", p, f"{x:.7f}", f"{y:.7f}"])
-    name = f"jy_bench_import_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(owner, autocommit=True) as c:
-        c.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_conninfo(owner, dbname=name)
+        for n in sizes:
+            terminal_export(src, work / f"events-{n}.csv", n, seed=n)
+    county_zip(hierarchy(), work / "county.zip")
     res = {}
-    try:
+
+    def scratch():
+        name = f"jy_bench_import_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(owner, autocommit=True) as c:
+            c.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        url = make_conninfo(owner, dbname=name)
         db.migrate(url)
         with db.connect(url) as conn:
             load_reference(conn)
             conn.commit()
+        return name, url
+
+    def drop(name):
+        with psycopg.connect(owner, autocommit=True) as c:
+            c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+    def run(label, n, url, *argv):
+        took, last, rss = cli(url, *argv)
+        res[label] = {"rows": n, "seconds": took, "per_s": n / took, "peak_rss_mb": rss, "cli": last}
+        print(f"{label:44} {n:>9,} in {took:6.1f} s = {n / took:9,.0f} /s  peak RSS {rss:6.0f} MB  [{last[:90]}]",
+              flush=True)
+
+    name, url = scratch()
+    try:
+        run("county hierarchy (GBK Shapefile, EPSG:4549)", 27, url, "grids", str(work / "county.zip"),
+            "--level-field", "网格层级", "--code-field", "网格编码", "--parent-field", "上级编码", "--name-field", "网格名称")
+        with psycopg.connect(url) as c:
+            overlap, gap = c.execute("""
+                SELECT coalesce((SELECT max(ST_Area(ST_Intersection(ST_Transform(a.geom, 4549), ST_Transform(b.geom, 4549))))
+                                   FROM grids a JOIN grids b ON a.parent_code IS NOT DISTINCT FROM b.parent_code
+                                    AND a.level = b.level AND a.code < b.code AND ST_Intersects(a.geom, b.geom)), 0),
+                       coalesce((SELECT max(ST_Area(ST_Difference(ST_Transform(p.geom, 4549),
+                                        (SELECT ST_Union(ST_Transform(k.geom, 4549)) FROM grids k WHERE k.parent_code = p.code))))
+                                   FROM grids p WHERE p.level < 3), 0)""").fetchone()
+        res["county hierarchy tiling"] = {"max_overlap_m2": overlap, "max_gap_m2": gap}
+        print(f"{'  stored tiling: largest overlap / gap':44} {overlap:.2e} m² / {gap:.2e} m²")
+    finally:
+        drop(name)
+    name, url = scratch()
+    try:
         for label, n, argv in (("towns (GeoPackage)", 17, ["grids", str(work / "towns.gpkg")]),
                                ("villages (GeoJSON)", len(villages), ["grids", str(work / "villages.geojson")]),
                                ("grids (GBK Shapefile, EPSG:4549)", len(cells), ["grids", str(work / "grids.zip")]),
-                               ("grids again (unchanged)", len(cells), ["grids", str(work / "grids.zip")]),
-                               (f"events CSV ({args.events:,} rows)", args.events, ["events", str(work / "events.csv")])):
-            took, last = cli(url, *argv)
-            res[label] = {"features": n, "seconds": took, "per_s": n / took, "cli": last}
-            print(f"{label:36} {n:>8,} in {took:6.1f} s = {n / took:9,.0f} /s   [{last}]")
+                               ("grids again (unchanged)", len(cells), ["grids", str(work / "grids.zip")])):
+            run(label, n, url, *argv)
+        for n in sizes:
+            run(f"event export ({n:,} rows, GCJ-02)", n, url, "events", str(work / f"events-{n}.csv"), "--crs", "gcj02")
+        big = max(sizes)
+        run(f"same export again ({big:,} rows: unchanged)", big, url, "events", str(work / f"events-{big}.csv"),
+            "--crs", "gcj02")
     finally:
-        with psycopg.connect(owner, autocommit=True) as c:
-            c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        drop(name)
+    if args.demo_events:
+        name, url = scratch()
+        try:
+            run(f"demo generator ({args.demo_events:,} events, 730 days)", args.demo_events, url, "demo",
+                "--events", str(args.demo_events), "--days", "730")
+        finally:
+            drop(name)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(res, ensure_ascii=False, indent=2))
     return 0
