@@ -18,14 +18,6 @@ LANGUAGE sql STABLE AS $$
                 WHEN session_user <> 'jy_app' THEN 'city' END
 $$;
 
--- Is an event counted in the figures: open (neither closed nor rejected) and not a drill.
--- Plain SQL, inlined by the planner; every figure query uses it (geo/metrics.py names them).
-CREATE OR REPLACE FUNCTION jy_is_open(p_status text) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT p_status NOT IN ('closed', 'rejected')
-$$;
-GRANT EXECUTE ON FUNCTION jy_is_open(text) TO jy_app;
-
 -- The figures tables leave drills out: the trigger only passes non-drill rows to the delta.
 CREATE OR REPLACE FUNCTION events_stats_trigger() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
