@@ -282,8 +282,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         if os.environ.get("JY_REPORT_RSS"):      # bench/imports.py reads this line
-            import resource
-            print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB", file=sys.stderr)
+            # VmHWM: this program's own peak (ru_maxrss would include the memory of the parent it was
+            # forked from, kept across exec).
+            hwm = next((line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")), "0")
+            print(f"peak RSS {int(hwm) / 1024:.0f} MB", file=sys.stderr)
 
 
 if __name__ == "__main__":

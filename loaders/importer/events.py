@@ -472,6 +472,7 @@ def load(conn, path: Path, source: str = "grid_app", datum: str = "wgs84", encod
                 _copy_rows(conn, stage)
         if result.refused:
             return result
+        conn.execute("ANALYZE _event_stage")     # temporary tables get no statistics otherwise
         for r in conn.execute(_KNOWN, {"src": src}).fetchall():
             row, ext, eid, same = (r[0], r[1], r[2], r[3]) if not isinstance(r, dict) else tuple(r.values())
             if same:
