@@ -77,7 +77,7 @@ def main() -> int:
     sizes = [int(v) for v in args.events.split(",") if v]
     owner = os.environ["DATABASE_URL"]
     work = Path(tempfile.mkdtemp(prefix="jy-import-bench-"))
-    from tests.countyfiles import hierarchy, write_shapefile_zip as county_zip
+    from tests.countyfiles import hierarchy, tiling, write_shapefile_zip as county_zip
 
     with psycopg.connect(owner) as src:
         towns = grids_frame(src, 1)
@@ -116,14 +116,7 @@ def main() -> int:
     try:
         run("county hierarchy (GBK Shapefile, EPSG:4549)", 27, url, "grids", str(work / "county.zip"),
             "--level-field", "网格层级", "--code-field", "网格编码", "--parent-field", "上级编码", "--name-field", "网格名称")
-        with psycopg.connect(url) as c:
-            overlap, gap = c.execute("""
-                SELECT coalesce((SELECT max(ST_Area(ST_Intersection(ST_Transform(a.geom, 4549), ST_Transform(b.geom, 4549))))
-                                   FROM grids a JOIN grids b ON a.parent_code IS NOT DISTINCT FROM b.parent_code
-                                    AND a.level = b.level AND a.code < b.code AND ST_Intersects(a.geom, b.geom)), 0),
-                       coalesce((SELECT max(ST_Area(ST_Difference(ST_Transform(p.geom, 4549),
-                                        (SELECT ST_Union(ST_Transform(k.geom, 4549)) FROM grids k WHERE k.parent_code = p.code))))
-                                   FROM grids p WHERE p.level < 3), 0)""").fetchone()
+        overlap, gap = tiling(url)
         res["county hierarchy tiling"] = {"max_overlap_m2": overlap, "max_gap_m2": gap}
         print(f"{'  stored tiling: largest overlap / gap':44} {overlap:.2e} m² / {gap:.2e} m²")
     finally:

@@ -92,3 +92,22 @@ def write_xlsx_wkt(frame: gpd.GeoDataFrame, path: Path) -> Path:
     df["WKT"] = shapely.to_wkt(frame.geometry.values, rounding_precision=-1)
     df.to_excel(path, index=False, engine="openpyxl")
     return path
+
+
+TILING_SQL = """
+SELECT coalesce((SELECT max(ST_Area(ST_Intersection(ST_Transform(a.geom, 4549), ST_Transform(b.geom, 4549))))
+                   FROM grids a JOIN grids b ON a.parent_code IS NOT DISTINCT FROM b.parent_code
+                    AND a.level = b.level AND a.code < b.code AND ST_Intersects(a.geom, b.geom)), 0),
+       coalesce((SELECT max(ST_Area(ST_Difference(ST_Transform(p.geom, 4549),
+                        (SELECT ST_Union(ST_Transform(k.geom, 4549)) FROM grids k WHERE k.parent_code = p.code))))
+                   FROM grids p WHERE p.level < 3), 0)
+"""
+
+
+def tiling(url: str) -> tuple[float, float]:
+    """(largest overlap between two stored siblings, largest gap between a parent and its children),
+    in m², measured in EPSG:4549."""
+    import psycopg
+
+    with psycopg.connect(url) as c:
+        return c.execute(TILING_SQL).fetchone()

@@ -17,10 +17,9 @@ from shapely.geometry import Polygon
 
 from geo import db
 from geo.errors import DomainError
-from loaders.importer import events as event_import
 from loaders.importer import grids
 from tests.conftest import throwaway_database
-from tests.countyfiles import FIELDS, hierarchy, write_shapefile_zip, write_xlsx_wkt, zone_prefixed
+from tests.countyfiles import FIELDS, hierarchy, tiling, write_shapefile_zip, write_xlsx_wkt, zone_prefixed
 from tests.server import ROOT
 
 NAMED = ["--level-field", "网格层级", "--code-field", "网格编码", "--parent-field", "上级编码",
@@ -51,19 +50,6 @@ def empty_url():
 def cli(url: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "loaders", *args], cwd=ROOT, capture_output=True, text=True,
                           env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"}, timeout=600)
-
-
-def tiling(url: str) -> tuple[float, float]:
-    """(largest overlap between two stored siblings, largest gap between a parent and its children),
-    in m², measured in EPSG:4549."""
-    with psycopg.connect(url) as c:
-        return c.execute("""
-            SELECT coalesce((SELECT max(ST_Area(ST_Intersection(ST_Transform(a.geom, 4549), ST_Transform(b.geom, 4549))))
-                               FROM grids a JOIN grids b ON a.parent_code IS NOT DISTINCT FROM b.parent_code
-                                AND a.level = b.level AND a.code < b.code AND ST_Intersects(a.geom, b.geom)), 0),
-                   coalesce((SELECT max(ST_Area(ST_Difference(ST_Transform(p.geom, 4549),
-                                    (SELECT ST_Union(ST_Transform(k.geom, 4549)) FROM grids k WHERE k.parent_code = p.code))))
-                               FROM grids p WHERE p.level < 3), 0)""").fetchone()
 
 
 @pytest.mark.parametrize("fmt", ["shp", "shp-no-cpg-text-levels", "epsg4528", "gpkg", "xlsx-wkt"])

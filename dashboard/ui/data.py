@@ -259,7 +259,10 @@ def nearest_staff(lon: float, lat: float, k: int = 6) -> list[dict]:
 
 def act_many(versions: dict, action: str, **kwargs):
     """Act as the signed-in viewer (Forbidden for accounts that only look)."""
-    return workflow.act_many(live(), versions, action, viewer().actor(), **kwargs)
+    done, refused = workflow.act_many(live(), versions, action, viewer().actor(), **kwargs)
+    if done:
+        invalidate_figures()
+    return done, refused
 
 
 def submit_reports(reports: list) -> list[int]:
@@ -274,7 +277,8 @@ def submit_reports(reports: list) -> list[int]:
         ids = intake.submit(conn, reports)
         audit.record(conn, v.username, v.role, "report", f"events:{ids[0]}-{ids[-1]}" if ids else None,
                      count=len(ids))
-        return ids
+    invalidate_figures()
+    return ids
 
 
 @st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
@@ -317,6 +321,13 @@ def chemicals() -> list[dict]:
 def exposure(db, site: dict, radii: tuple[int, ...]):
     with db.connection() as conn:
         return analysis.exposure(conn, site, radii)
+
+
+def report_drill(lon: float, lat: float, description: str) -> int:
+    """The scenario's incident as a drill in the dispatch queue (a write: caches refreshed)."""
+    eid = with_conn(analysis.report_incident, lon, lat, description)
+    invalidate_figures()
+    return eid
 
 
 def with_conn(fn, *args, **kwargs):
@@ -408,5 +419,5 @@ def import_run(kind: str, path, opts):
         audit.record(conn, v.username, v.role, "import", f"{kind}:{path.name}", ok=bool(report.written),
                      inserted=report.inserted, updated=report.updated, unchanged=report.unchanged,
                      events_reassigned=report.events_reassigned, refused=len(report.refused))
-    st.cache_data.clear()
+    invalidate_figures()
     return report

@@ -113,7 +113,6 @@ def actions_panel(actor: workflow.Actor) -> None:
         st.session_state["dispatch_flash"] = (
             f"已{workflow.ACTIONS[code].label} {len(done)} 件：" + "、".join(str(d["id"]) for d in done)
             if done else None, [exc for _, exc in refused])
-        st.cache_data.clear()
         st.rerun()
     if len(chosen) == 1:
         nav.link("event", label=f"查看事件 {chosen[0]['id']} 详情与时间线",

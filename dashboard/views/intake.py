@@ -62,7 +62,6 @@ with user_errors():
         except IntakeRefused as exc:
             st.error("上报未成功，请修改后重试：\n" + "\n".join(f"- {p.message_zh}" for p in exc.problems))
         else:
-            st.cache_data.clear()
             st.success(f"已上报，事件编号 {eid}。")
             nav.link("event", label=f"查看事件 {eid}", query_params={"event": str(eid)})
             nav.link("dispatch", label="前往调度台")

@@ -145,8 +145,7 @@ def results(r: dict) -> None:
                  help="演练事件按特急、市级处置进入调度台，标注“演练”，不计入任何统计和大屏播报。"):
         desc = (f"事故推演：{name} {p['chem']['name']}泄漏，指示性威胁区下风向约 "
                 f"{(r['reach'] or 0) / 1000:.1f} 公里，涉及 {rep.n_villages} 个村社区、估算 {rep.population:,.0f} 人。")
-        eid = data.with_conn(analysis.report_incident, lon, lat, desc)
-        st.cache_data.clear()
+        eid = data.report_drill(lon, lat, desc)
         st.session_state["sc_event"] = eid
     if st.session_state.get("sc_event"):
         eid = st.session_state["sc_event"]
