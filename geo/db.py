@@ -123,6 +123,68 @@ def migrate(url: str | None = None) -> list[str]:
     return applied_now
 
 
+# --------------------------------------------------------------------------------------------
+# Bulk loads: PostgreSQL's own advice for populating a table ("Populating a Database": remove
+# indexes and foreign keys, load, re-create them) inside the load's one transaction. Building an
+# index by sorting is far cheaper than inserting row by row once the new rows are many: a 1 M-row
+# event import spends 15 s in ten B-tree inserts, 5 s in the GiST and 18 s in per-row foreign-key
+# checks (EXPLAIN ANALYZE, 2026-11-28); re-creating them costs a few seconds, and re-adding a
+# foreign key checks every row in one join. Primary keys and unique indexes stay: the load's own
+# duplicate checks rely on them. The table is locked against readers until commit, so this is only
+# worth it for loads that are large against the table (BULK_MIN_ROWS, BULK_MIN_SHARE).
+# --------------------------------------------------------------------------------------------
+BULK_MIN_ROWS = 100_000
+BULK_MIN_SHARE = 0.25
+BULK_LOCK_TIMEOUT = "60s"
+
+
+def worth_rebuilding(conn: psycopg.Connection, table: str, new_rows: int) -> bool:
+    """True when new_rows is at least BULK_MIN_ROWS and BULK_MIN_SHARE of the table's rows (the
+    planner's estimate, which ANALYZE and autovacuum keep close)."""
+    if new_rows < BULK_MIN_ROWS:
+        return False
+    r = conn.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %(t)s::regclass",
+                     {"t": table}).fetchone()
+    existing = float(r[0] if not isinstance(r, dict) else next(iter(r.values())))
+    return new_rows >= BULK_MIN_SHARE * existing
+
+
+@contextmanager
+def rebuilt_indexes(conn: psycopg.Connection, *tables: str) -> Iterator[None]:
+    """Within the caller's transaction: drop the tables' secondary indexes and outgoing foreign
+    keys, run the body, then re-create them (each foreign key validated in one pass). Any error
+    rolls the whole transaction back, definitions included."""
+    from psycopg import sql
+    conn.execute("SELECT set_config('lock_timeout', %(t)s, true), "
+                 "set_config('maintenance_work_mem', '1GB', true)", {"t": BULK_LOCK_TIMEOUT})
+    saved: list[tuple[str, str, str, str]] = []       # (table, kind, name, definition)
+    for table in tables:
+        conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.Identifier(table)))
+        rows = conn.execute("""
+            SELECT 'index', c.relname, pg_get_indexdef(x.indexrelid)
+              FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+             WHERE x.indrelid = %(t)s::regclass AND NOT x.indisprimary AND NOT x.indisunique
+            UNION ALL
+            SELECT 'fkey', conname, pg_get_constraintdef(oid)
+              FROM pg_constraint WHERE conrelid = %(t)s::regclass AND contype = 'f'
+             ORDER BY 1, 2""", {"t": table}).fetchall()
+        for r in rows:
+            kind, name, definition = tuple(r.values()) if isinstance(r, dict) else tuple(r)
+            saved.append((table, kind, name, definition))
+            if kind == "index":
+                conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+            else:
+                conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                    sql.Identifier(table), sql.Identifier(name)))
+    yield
+    for table, kind, name, definition in saved:
+        if kind == "index":          # pg_get_indexdef: a complete CREATE INDEX statement
+            conn.execute(sql.SQL(definition))
+        else:
+            conn.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                sql.Identifier(table), sql.Identifier(name), sql.SQL(definition)))
+
+
 def dicts(cur) -> list[dict]:
     """All rows of an executed cursor as dicts (pool connections already give dicts)."""
     cols = [c.name for c in cur.description]

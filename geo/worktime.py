@@ -170,10 +170,13 @@ def due_local(start_local, limit_value, limit_unit, priority) -> np.ndarray:
     unit = np.broadcast_to(np.asarray(limit_unit), n)
     prio = np.broadcast_to(np.asarray(priority, dtype=int), n)
     rules = urgency()
-    factor = np.vectorize(lambda p: float(rules[int(p)]["factor"]), otypes=[float])(prio) if prio.size else prio
+    # per-urgency lookup tables indexed by the urgency code (1..3)
+    size = max(rules) + 1
+    lut_factor, lut_cap = np.full(size, np.nan), np.full(size, np.nan)
+    for p, u in rules.items():
+        lut_factor[p], lut_cap[p] = float(u["factor"]), float(u["max_hours"] or np.inf)
+    factor, cap_h = lut_factor[prio], lut_cap[prio]
     calendar = np.isin(prio, [p for p, u in rules.items() if u["clock"] == "calendar"])
-    cap_h = np.vectorize(lambda p: rules[int(p)]["max_hours"] or np.inf, otypes=[float])(prio) \
-        if prio.size else value
     office = add_work_minutes_local(start_local, np.where(calendar, 0.0, limit_minutes(value, unit, prio)))
     clock_h = value * np.where(unit == "work_days", 24.0, 1.0) * factor
     by_clock = start_local + np.round(np.minimum(clock_h, cap_h) * 3600).astype("timedelta64[s]")

@@ -119,6 +119,9 @@ def _cmd_events(args) -> int:
             print(f"  {p.line()}", file=sys.stderr)
         return 1
     verb = "would load" if args.dry_run else "loaded"
+    if result.bulk:
+        print("bulk load: the indexes and foreign keys of events and event_log were re-built "
+              "(the tables were locked until the end)")
     print(f"{verb} {result.inserted} new events from {path} ({result.rows} rows) in {seconds:.1f} s "
           f"({result.rows / max(seconds, 1e-9):,.0f} rows/s): new {result.inserted}, unchanged {result.unchanged}, "
           f"changed {len(result.changed)}")

@@ -19,17 +19,21 @@ events and event_log with one set-based statement each, in one transaction with 
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import shapely
 
-from geo import worktime
+from geo import db, worktime
 from geo.coords import to_wgs84
 from geo.errors import InvalidInput
 from geo.worktime import TZ
@@ -74,6 +78,7 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
     written: bool = False
     ids: tuple[int, int] | None = None       # first and last new event id
+    bulk: bool = False                       # indexes and foreign keys re-built (geo.db.rebuilt_indexes)
 
     @property
     def refused(self) -> list[Problem]:
@@ -318,7 +323,7 @@ CREATE TEMP TABLE _event_stage (
 ) ON COMMIT DROP
 """
 _COPY = ("COPY _event_stage (row, category_code, priority, level, reported_at, due_at, lon, lat, grid_code, "
-         "description, address, reporter, external_id, department, team, time_given) FROM STDIN")
+         "description, address, reporter, external_id, department, team, time_given) FROM STDIN WITH (FORMAT csv)")
 # Rows whose number this source has sent before: the same content is unchanged; other content is
 # reported as changed (the event keeps its history; nothing is loaded twice). A row without a time
 # was stamped with the time of its first load: its time is not compared.
@@ -331,62 +336,51 @@ SELECT s.row, s.external_id, e.id,
          AS same
   FROM _event_stage s JOIN events e ON e.external_source = %(src)s AND e.external_id = s.external_id
 """
+# New events and, in the same statement, the first log row of each (its state is already "reported at
+# its report time", version 1: the log trigger of migration 010 has nothing to write back).
 _INSERT = """
 WITH fresh AS (
-    SELECT s.*, nextval(pg_get_serial_sequence('events', 'id')) AS id
-      FROM _event_stage s
+    SELECT s.* FROM _event_stage s
      WHERE s.external_id IS NULL
         OR NOT EXISTS (SELECT 1 FROM events e WHERE e.external_source = %(src)s AND e.external_id = s.external_id)
 ), ev AS (
-    INSERT INTO events (id, category_code, priority, handling_level, reported_at, due_at, location, grid_code,
+    INSERT INTO events (category_code, priority, handling_level, reported_at, due_at, location, grid_code,
                         description, address, source, reporter_name, assignee_department, assignee_team,
                         external_source, external_id, version)
-    SELECT id, category_code, priority, level, reported_at, due_at, ST_SetSRID(ST_MakePoint(lon, lat), 4490),
+    SELECT category_code, priority, level, reported_at, due_at, ST_SetSRID(ST_MakePoint(lon, lat), 4490),
            grid_code, description, address, %(kind)s, reporter, department, team, %(src)s, external_id, 1
-      FROM fresh
-    RETURNING id, reported_at, handling_level
+      FROM fresh ORDER BY row
+    RETURNING id, reported_at, handling_level, reporter_name
+), lg AS (
+    INSERT INTO event_log (event_id, at, actor, actor_role, from_status, to_status, level, note)
+    SELECT id, reported_at, coalesce(reporter_name, '移动终端'), 'reporter', NULL, 'reported', handling_level, NULL
+      FROM ev
 )
 SELECT min(id), max(id), count(*) FROM ev
 """
-# The first log row of each new event (its state is already "reported at its report time", version 1:
-# the log trigger of migration 010 has nothing to write back).
-_FIRST_LOG = """
-INSERT INTO event_log (event_id, at, actor, actor_role, from_status, to_status, level, note)
-SELECT e.id, e.reported_at, coalesce(e.reporter_name, '移动终端'), 'reporter', NULL, 'reported', e.handling_level, NULL
-  FROM events e WHERE e.id BETWEEN %(lo)s AND %(hi)s AND e.external_source = %(src)s
-   AND NOT EXISTS (SELECT 1 FROM event_log l WHERE l.event_id = e.id)
-"""
 
 
-NULL = "\\N"      # COPY text format's NULL
+def _stage_table(columns: dict[str, object]) -> pa.Table:
+    """The staged rows as an Arrow table in _COPY's column order (missing values as null)."""
+    return pa.table({name: (values if isinstance(values, pa.Array) else
+                            pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True))
+                     for name, values in columns.items()})
 
 
-def _text(s: pd.Series) -> pd.Series:
-    """A column as COPY text: backslash, tab and line breaks escaped; missing values as \\N."""
-    s = s.astype("object")
-    missing = s.isna()
-    out = (s.fillna("").astype(str).str.replace("\\", "\\\\", regex=False)
-           .str.replace("\t", "\\t", regex=False).str.replace("\n", "\\n", regex=False)
-           .str.replace("\r", "\\r", regex=False))
-    return out.where(~missing, NULL)
-
-
-def _copy_rows(conn, columns: list[pd.Series]) -> None:
-    """COPY the staged rows (columns already as COPY text, in _COPY's order) in 1 MB pieces."""
-    line = columns[0].astype(str)
-    for c in columns[1:]:
-        line = line + "\t" + c.astype(str)
+def _copy_rows(conn, table: pa.Table) -> None:
+    """COPY the staged rows as CSV written by Arrow (empty unquoted = NULL, "" = empty text)."""
+    buf = io.BytesIO()
+    pa_csv.write_csv(table, buf, pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
     with conn.cursor().copy(_COPY) as copy:
-        batch = []
-        size = 0
-        for text in line:
-            batch.append(text)
-            size += len(text)
-            if size > 1 << 20:
-                copy.write("\n".join(batch) + "\n")
-                batch, size = [], 0
-        if batch:
-            copy.write("\n".join(batch) + "\n")
+        view = buf.getbuffer()
+        for at in range(0, len(view), 1 << 22):
+            copy.write(view[at:at + (1 << 22)])
+        del view
+
+
+def _local_text(values: np.ndarray) -> np.ndarray:
+    """Naive Asia/Shanghai datetime64 -> text PostgreSQL reads as timestamptz."""
+    return np.char.add(np.datetime_as_string(values.astype("datetime64[s]"), unit="s"), "+08")
 
 
 def load(conn, path: Path, source: str = "grid_app", datum: str = "wgs84", encoding: str | None = None,
@@ -405,6 +399,7 @@ def load(conn, path: Path, source: str = "grid_app", datum: str = "wgs84", encod
                      "set_config('client_connection_check_interval', '2s', true)", {"t": STATEMENT_TIMEOUT})
         conn.execute(_STAGE)
         first = 1
+        staged = 0
         for df in _chunks(path, encoding):
             cols = _columns(df)
             result.rows += len(df)
@@ -456,20 +451,22 @@ def load(conn, path: Path, source: str = "grid_app", datum: str = "wgs84", encod
             local = good["reported_at"].dt.tz_convert(TZ).dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
             due = worktime.due_local(local, c["limit_value"].to_numpy(dtype=float), c["limit_unit"].to_numpy(),
                                      good["priority"].to_numpy(dtype=int))
-            idx = good.index
-            stage = [
-                good["row"].astype(str), _text(good["category_code"]), good["priority"].astype(int).astype(str),
-                _text(pd.Series(c["level"].to_numpy(), index=idx)),
-                good["reported_at"].dt.strftime("%Y-%m-%d %H:%M:%S%z"),
-                pd.Series(pd.Series(due).dt.strftime("%Y-%m-%d %H:%M:%S+0800").to_numpy(), index=idx),
-                pd.Series(np.char.mod("%.9f", x[keep]), index=idx), pd.Series(np.char.mod("%.9f", y[keep]), index=idx),
-                _text(pd.Series(code[keep], index=idx)), _text(good["description"]), _text(good["address"]),
-                _text(good["reporter"]), _text(good["external_id"]),
-                _text(pd.Series(c["department"].to_numpy(), index=idx)), _text(pd.Series(c["team"].to_numpy(), index=idx)),
-                good["time_given"].map({True: "t", False: "f"}),
-            ]
+            stage = _stage_table({
+                "row": pa.array(good["row"].to_numpy(dtype=np.int32)),
+                "category_code": good["category_code"].to_numpy(dtype=object),
+                "priority": pa.array(good["priority"].to_numpy(dtype=np.int16)),
+                "level": c["level"].to_numpy(dtype=object),
+                "reported_at": _local_text(local), "due_at": _local_text(due),
+                "lon": pa.array(x[keep]), "lat": pa.array(y[keep]),
+                "grid_code": code[keep], "description": good["description"].to_numpy(dtype=object),
+                "address": good["address"].to_numpy(dtype=object), "reporter": good["reporter"].to_numpy(dtype=object),
+                "external_id": good["external_id"].to_numpy(dtype=object),
+                "department": c["department"].to_numpy(dtype=object), "team": c["team"].to_numpy(dtype=object),
+                "time_given": pa.array(good["time_given"].to_numpy(dtype=bool)),
+            })
             if not result.refused:
                 _copy_rows(conn, stage)
+                staged += len(good)
         if result.refused:
             return result
         conn.execute("ANALYZE _event_stage")     # temporary tables get no statistics otherwise
@@ -480,15 +477,18 @@ def load(conn, path: Path, source: str = "grid_app", datum: str = "wgs84", encod
             else:
                 result.changed.append((row, ext, eid))
         if dry_run:
-            n = conn.execute("SELECT count(*) FROM _event_stage").fetchone()
-            result.inserted = (n[0] if not isinstance(n, dict) else n["count"]) - result.unchanged - len(result.changed)
+            result.inserted = staged - result.unchanged - len(result.changed)
             conn.execute("DROP TABLE _event_stage")
             return result
-        r = conn.execute(_INSERT, {"src": src, "kind": kind}).fetchone()
-        lo, hi, count = (r[0], r[1], r[2]) if not isinstance(r, dict) else tuple(r.values())
-        result.inserted = count
-        if count:
-            conn.execute(_FIRST_LOG, {"lo": lo, "hi": hi, "src": src})
-            result.ids = (lo, hi)
+        fresh = staged - result.unchanged - len(result.changed)
+        result.bulk = db.worth_rebuilding(conn, "events", fresh)
+        with db.rebuilt_indexes(conn, "events", "event_log") if result.bulk else contextlib.nullcontext():
+            r = conn.execute(_INSERT, {"src": src, "kind": kind}).fetchone()
+            lo, hi, count = (r[0], r[1], r[2]) if not isinstance(r, dict) else tuple(r.values())
+            result.inserted = count
+            if count:
+                result.ids = (lo, hi)
+        if result.bulk:
+            conn.execute("ANALYZE events, event_log")
         result.written = True
     return result
