@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -19,11 +21,29 @@ class DemoData:
     params: dict
     grids: pd.DataFrame
     staff: pd.DataFrame
-    events: pd.DataFrame
-    event_log: pd.DataFrame
     chem_sites: pd.DataFrame
     chem_inventory: pd.DataFrame
     resources: pd.DataFrame
+    n_events: int
+    # (events, event_log) frames a batch at a time; each call draws the same rows again
+    event_batches: Callable[[], Iterator[tuple[pd.DataFrame, pd.DataFrame]]]
+
+    @cached_property
+    def _joined(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        parts = list(self.event_batches())
+        if not parts:
+            return pd.DataFrame(), pd.DataFrame()
+        return (pd.concat([e for e, _ in parts], ignore_index=True),
+                pd.concat([lg for _, lg in parts], ignore_index=True))
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """All events in one frame (tests and small data; the loader streams the batches)."""
+        return self._joined[0]
+
+    @property
+    def event_log(self) -> pd.DataFrame:
+        return self._joined[1]
 
 
 def categories_frame() -> pd.DataFrame:
@@ -40,7 +60,7 @@ def categories_frame() -> pd.DataFrame:
 def generate(seed: int = 20261127, events: int = 20000, days: int = 90,
              until: dt.datetime | None = None) -> DemoData:
     from geo.worktime import TZ
-    from loaders.demo.events import build_events
+    from loaders.demo.events import build_event_batches
     from loaders.demo.grids import build_grids
     from loaders.demo.people import build_staff
     from loaders.demo.sites import build_chem_sites, build_resources
@@ -53,11 +73,15 @@ def generate(seed: int = 20261127, events: int = 20000, days: int = 90,
         raise ValueError("--events must be >= 0 and --days >= 1")
     # Independent streams per part, so changing the event count leaves the grids unchanged.
     ss = np.random.SeedSequence(seed)
-    r_grids, r_staff, r_events, r_sites = (np.random.default_rng(s) for s in ss.spawn(4))
+    s_grids, s_staff, s_events, s_sites = ss.spawn(4)
+    r_grids, r_staff, r_sites = (np.random.default_rng(s) for s in (s_grids, s_staff, s_sites))
     grids = build_grids(r_grids)
     staff = build_staff(r_staff, grids)
-    ev, log = build_events(r_events, grids, staff, categories_frame(), events, days, until)
+    categories = categories_frame()
     sites, inventory = build_chem_sites(r_sites, grids)
     resources = build_resources(r_sites, grids, sites)
     params = {"seed": seed, "events": events, "days": days, "until": until.isoformat()}
-    return DemoData(params, grids, staff, ev, log, sites, inventory, resources)
+
+    def event_batches():
+        return build_event_batches(np.random.default_rng(s_events), grids, staff, categories, events, days, until)
+    return DemoData(params, grids, staff, sites, inventory, resources, events, event_batches)

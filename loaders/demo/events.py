@@ -78,8 +78,16 @@ def _pick_reporters(rng, grid_codes: np.ndarray, staff: pd.DataFrame, police_sha
     return out, is_police
 
 
-def build_events(rng, grids: pd.DataFrame, staff: pd.DataFrame, categories: pd.DataFrame,
-                 n: int, days: int, until: dt.datetime):
+BATCH = 100_000     # events generated (and loaded) at a time: memory stays flat however many there are
+
+
+def build_event_batches(rng, grids: pd.DataFrame, staff: pd.DataFrame, categories: pd.DataFrame,
+                        n: int, days: int, until: dt.datetime, batch: int | None = None):
+    """(events, event_log) frames, `batch` events at a time in id order (ids grow with report
+    time). Where and when every event happens is drawn first for all of them (a few numbers each);
+    what it is and its history are drawn batch by batch from the same generator, so the rows are
+    deterministic for a seed, and a run of at most `batch` events draws exactly as one piece."""
+    batch = batch or BATCH
     admin3 = grids[(grids.level == 3) & (grids.kind == "admin")].reset_index(drop=True)
     p = admin3.population.to_numpy(dtype=float) + 50.0
     per_grid = rng.multinomial(n, p / p.sum())
@@ -89,9 +97,21 @@ def build_events(rng, grids: pd.DataFrame, staff: pd.DataFrame, categories: pd.D
     reported = _report_times(rng, n, days, until)
     order = np.argsort(reported, kind="stable")          # ids grow with report time
     reported, grid_codes, xy = reported[order], grid_codes[order], xy[order]
+    del order
 
     cats = categories.reset_index(drop=True)
     w = cats.weight.to_numpy(dtype=float)
+    village_name = dict(zip(grids.code, grids.name))
+    for start in range(0, max(n, 1), batch):
+        stop = min(start + batch, n)
+        if stop <= start:
+            return
+        yield _batch(rng, start, reported[start:stop], grid_codes[start:stop], xy[start:stop], cats, w,
+                     grids, staff, until, village_name)
+
+
+def _batch(rng, start, reported, grid_codes, xy, cats, w, grids, staff, until, village_name):
+    n = len(reported)
     ci = rng.choice(len(cats), size=n, p=w / w.sum())
     cat = cats.iloc[ci].reset_index(drop=True)
     hazardous = (cat.class_code == "WH").to_numpy()
@@ -106,15 +126,15 @@ def build_events(rng, grids: pd.DataFrame, staff: pd.DataFrame, categories: pd.D
 
     reporters, by_police = _pick_reporters(rng, grid_codes, staff)
     log = _lifecycle(rng, reported, due, until, level, cat, grid_codes, grids, staff, reporters, escalate)
+    log["event_id"] += start
 
-    village_name = dict(zip(grids.code, grids.name))
     vnames = [village_name[c[:12]] for c in grid_codes]
     addr = names.addresses(rng, vnames)
     tmpl_pick = rng.integers(0, 2, n)
     description = [TEMPLATES[k][t].format(addr=a.removesuffix("附近"), cat=c)
                    for k, t, a, c in zip(cat.class_code, tmpl_pick, addr, cat.name)]
     events = pd.DataFrame({
-        "id": np.arange(1, n + 1),
+        "id": np.arange(start + 1, start + n + 1),
         "category_code": cat.code.to_numpy(),
         "priority": priority,
         "handling_level": level,

@@ -1,15 +1,22 @@
 """Write DemoData into PostGIS: one transaction, COPY for every table, nothing half-written."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import queue
+import threading
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import shapely
 from psycopg import sql
 
+from geo import db
 from geo.crs import STORE_SRID
 from loaders.demo import DemoData
 from loaders.reference import load_reference
@@ -34,19 +41,91 @@ def _local_ts(values) -> np.ndarray:
 
 
 def copy_frame(cur: psycopg.Cursor, table: str, frame: pd.DataFrame) -> int:
-    """COPY a DataFrame (columns named as the table's) in CSV chunks; empty cells are NULL."""
+    """COPY a DataFrame (columns named as the table's) as CSV written by Arrow, in chunks; missing
+    values are NULL."""
     stmt = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, frame.columns)))
     with cur.copy(stmt) as copy:
         for start in range(0, len(frame), _CHUNK):
-            buf = io.StringIO()
-            frame.iloc[start:start + _CHUNK].to_csv(buf, header=False, index=False)
-            copy.write(buf.getvalue())
+            buf = io.BytesIO()
+            pa_csv.write_csv(pa.Table.from_pandas(frame.iloc[start:start + _CHUNK], preserve_index=False), buf,
+                             pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
+            copy.write(buf.getbuffer())
     return len(frame)
 
 
 def database_has_data(conn) -> bool:
     return conn.execute("SELECT EXISTS (SELECT 1 FROM grids)").fetchone()[0]
+
+
+# The triggers that keep the daily figures (stats_*_day) in step with events, row set by row set.
+STATS_TRIGGERS = ("events_stats_insert", "events_stats_update")
+
+
+@contextlib.contextmanager
+def _triggers_off(conn, table: str, names: tuple[str, ...]):
+    """Within the load's transaction (the table is locked): the named triggers held off, back on
+    before commit; a rollback undoes both."""
+    for on in (False, True):
+        for name in names:
+            conn.execute(sql.SQL("ALTER TABLE {} {} TRIGGER {}").format(
+                sql.Identifier(table), sql.SQL("ENABLE" if on else "DISABLE"), sql.Identifier(name)))
+        if not on:
+            yield
+
+
+def _prefetched(batches: Iterator, depth: int = 1) -> Iterator:
+    """The batches drawn in a second thread while the current one is written (the database works
+    on the previous COPY meanwhile): at most depth + 2 batches in memory."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for item in batches:
+                while not stop.is_set():
+                    try:
+                        q.put(item, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            q.put(exc)
+
+    t = threading.Thread(target=produce, name="demo-batches", daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        t.join(timeout=5)
+
+
+def _copy_events(cur, data: DemoData, counts: dict[str, int]) -> None:
+    counts["events"] = counts["event_log"] = 0
+    for e, lg in _prefetched(data.event_batches()):
+        counts["events"] += copy_frame(cur, "events", pd.DataFrame({
+            "id": e.id, "category_code": e.category_code, "priority": e.priority,
+            "handling_level": e.handling_level, "reported_at": _local_ts(e.reported_at),
+            "due_at": _local_ts(e.due_at), "location": _points(e.lon, e.lat),
+            "grid_code": e.grid_code, "description": e.description, "address": e.address,
+            "source": e.source, "reporter_staff_id": e.reporter_staff_id,
+            "assignee_department": e.assignee_department, "assignee_team": e.assignee_team,
+            "is_demo": True}))
+        counts["event_log"] += copy_frame(cur, "event_log", pd.DataFrame({
+            "event_id": lg.event_id, "at": _local_ts(lg["at"]), "actor": lg.actor,
+            "actor_role": lg.actor_role, "from_status": lg.from_status, "to_status": lg.to_status,
+            "level": lg.level, "note": lg.note}))
 
 
 def load(conn: psycopg.Connection, data: DemoData, replace: bool = False) -> dict[str, int]:
@@ -74,21 +153,18 @@ def load(conn: psycopg.Connection, data: DemoData, replace: bool = False) -> dic
             "terminal_id": s.terminal_id, "on_duty": s.on_duty,
             "location": _points(s.lon, s.lat), "location_at": data.params["until"], "is_demo": True}))
 
-        e = data.events
-        counts["events"] = copy_frame(cur, "events", pd.DataFrame({
-            "id": e.id, "category_code": e.category_code, "priority": e.priority,
-            "handling_level": e.handling_level, "reported_at": _local_ts(e.reported_at),
-            "due_at": _local_ts(e.due_at), "location": _points(e.lon, e.lat),
-            "grid_code": e.grid_code, "description": e.description, "address": e.address,
-            "source": e.source, "reporter_staff_id": e.reporter_staff_id,
-            "assignee_department": e.assignee_department, "assignee_team": e.assignee_team,
-            "is_demo": True}))
-
-        lg = data.event_log
-        counts["event_log"] = copy_frame(cur, "event_log", pd.DataFrame({
-            "event_id": lg.event_id, "at": _local_ts(lg["at"]), "actor": lg.actor,
-            "actor_role": lg.actor_role, "from_status": lg.from_status, "to_status": lg.to_status,
-            "level": lg.level, "note": lg.note}))
+        # Events and their history, a batch at a time (memory stays flat). A large load goes the bulk
+        # way: indexes and foreign keys re-built after; each event moved to its latest log row in one
+        # pass (events_replay_log, the log trigger's rule), the daily figures counted once at the end.
+        if db.worth_rebuilding(conn, "events", data.n_events):
+            with db.rebuilt_indexes(conn, "events", "event_log"), \
+                    _triggers_off(conn, "events", (*STATS_TRIGGERS, "events_guard_status")), \
+                    _triggers_off(conn, "event_log", ("event_log_apply",)):
+                _copy_events(cur, data, counts)
+                cur.execute("SELECT events_replay_log()")
+            cur.execute("SELECT stats_rebuild()")
+        else:
+            _copy_events(cur, data, counts)
 
         c = data.chem_sites
         counts["chem_sites"] = copy_frame(cur, "chem_sites", pd.DataFrame({
