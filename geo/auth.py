@@ -7,7 +7,6 @@ JY_LOGIN_LOCK_MINUTES (15), JY_SESSION_TIMEOUT_MIN (30 minutes without a click s
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
 
@@ -18,6 +17,7 @@ from geo import access, audit
 from geo.access import ROLES, Viewer
 from geo.db import dicts
 from geo.errors import DomainError, Forbidden, InvalidInput, NotFound
+from geo.settings import settings
 
 _HASHER = PasswordHasher()          # argon2id, the library's current recommended parameters
 # Verified against when the username is unknown, so a wrong name costs as long as a wrong password.
@@ -31,15 +31,15 @@ class LoginFailed(DomainError):
 
 
 def max_failures() -> int:
-    return int(os.environ.get("JY_LOGIN_MAX_FAILURES", "5"))
+    return settings().jy_login_max_failures
 
 
 def lock_minutes() -> int:
-    return int(os.environ.get("JY_LOGIN_LOCK_MINUTES", "15"))
+    return settings().jy_login_lock_minutes
 
 
 def session_timeout_s() -> float:
-    return float(os.environ.get("JY_SESSION_TIMEOUT_MIN", "30")) * 60
+    return settings().jy_session_timeout_min * 60
 
 
 def session_expired(last_seen: float, now: float, role: str) -> bool:

@@ -6,7 +6,6 @@ that "today" means the command centre's today.
 from __future__ import annotations
 
 import hashlib
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -16,6 +15,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from geo.errors import DataUnavailable
+from geo.settings import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = ROOT / "data" / "migrations"
@@ -25,7 +25,7 @@ _MIGRATION_LOCK = 4_490_320_281
 
 
 def database_url(url: str | None = None) -> str:
-    url = url or os.environ.get("DATABASE_URL")
+    url = url or settings().database_url
     if not url:
         raise DataUnavailable(
             "DATABASE_URL is not set. Run ./run.sh (it prints DATABASE_URL=...) or export it.",
@@ -37,7 +37,7 @@ def database_url(url: str | None = None) -> str:
 def app_database_url() -> str:
     """The dashboard's connection: the jy_app role, which row-level security confines to the
     signed-in viewer's scope. Never falls back to the owner's DATABASE_URL."""
-    url = os.environ.get("APP_DATABASE_URL")
+    url = settings().app_database_url
     if not url:
         raise DataUnavailable(
             "APP_DATABASE_URL is not set. Run ./run.sh (it prints APP_DATABASE_URL=...) or export it.",
@@ -65,7 +65,7 @@ def make_pool(url: str | None = None, min_size: int = 1, max_size: int = 8) -> C
                           configure=_configure, kwargs={"row_factory": dict_row}, open=False,
                           name="jiangyin")
     try:
-        pool.open(wait=True, timeout=float(os.environ.get("JY_DB_OPEN_TIMEOUT", "10")))
+        pool.open(wait=True, timeout=settings().jy_db_open_timeout)
     except psycopg.errors.Error as exc:
         raise DataUnavailable(f"cannot open the connection pool: {exc}",
                               "无法连接数据库，请确认数据库已启动（./run.sh）。") from exc
@@ -206,11 +206,11 @@ SELECT pg_is_in_recovery() AS standby,
 
 
 def replica_url() -> str | None:
-    return os.environ.get("DATABASE_REPLICA_URL") or None
+    return settings().database_replica_url or None
 
 
 def max_replica_lag_s() -> float:
-    return float(os.environ.get("JY_REPLICA_MAX_LAG_S", "30"))
+    return settings().jy_replica_max_lag_s
 
 
 def replica_state(pool) -> tuple[bool, str]:

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import time
 
 from geo.errors import DomainError
+from geo.settings import settings
 
 
 def _cmd_migrate(args) -> int:
@@ -276,6 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo" and (args.events < 0 or args.days < 1):
         parser.error("--events must be 0 or more and --days 1 or more")
     try:
+        cfg = settings()          # a malformed variable is named before anything runs
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    try:
         return {"migrate": _cmd_migrate, "demo": _cmd_demo, "events": _cmd_events,
                 "escalate": _cmd_escalate, "app-role": _cmd_app_role, "grids": _cmd_import,
                 "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
@@ -284,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
     finally:
-        if os.environ.get("JY_REPORT_RSS"):      # bench/imports.py reads this line
+        if cfg.jy_report_rss:      # bench/imports.py reads this line
             # VmHWM: this program's own peak (ru_maxrss would include the memory of the parent it was
             # forked from, kept across exec).
             hwm = next((line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")), "0")

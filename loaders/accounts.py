@@ -14,6 +14,7 @@ from psycopg import sql
 
 from geo import auth
 from geo.db import ROOT
+from geo.settings import settings
 
 APP_ROLE = "jy_app"
 LOCAL = ROOT / ".local"
@@ -87,7 +88,7 @@ def create_demo_accounts(conn) -> list[tuple[str, str, str]]:
 
 def accounts_file(dbname: str) -> Path:
     """.local/demo_accounts.txt for ./run.sh's database; another database gets a file of its own."""
-    return DEMO_ACCOUNTS_FILE if dbname == os.environ.get("JY_DB_NAME", "jiangyin") else \
+    return DEMO_ACCOUNTS_FILE if dbname == settings().jy_db_name else \
         LOCAL / f"demo_accounts.{dbname}.txt"
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import base64
 import json
 import math
-import os
 
 import pydeck as pdk
 
 from dashboard.ui.html import esc
+from geo.settings import settings
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"
 HAZARD_COLORS = {1: [192, 0, 0], 2: [235, 97, 0], 3: [240, 180, 0], 4: [70, 130, 180]}
@@ -70,7 +70,7 @@ def base_style(background: str = "#eef1f4") -> str:
     to an online Carto base map. Streamlit only accepts a string here, hence the data: URL.
     """
     background = {"id": "background", "type": "background", "paint": {"background-color": background}}
-    url = os.environ.get("JY_TILE_URL", "").strip()
+    url = settings().jy_tile_url.strip()
     if not url:
         style = {"version": 8, "sources": {}, "layers": [background]}
     else:

@@ -7,7 +7,6 @@ the page never reloads and the map is not redrawn by the figure refreshes.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import streamlit as st
 
@@ -15,10 +14,11 @@ from dashboard.ui import data
 from dashboard.ui.html import esc, esc_md
 from geo import metrics
 from geo.scope import Scope
+from geo.settings import settings
 from geo.status import CLOSED_STATUSES, PRIORITY_LABELS, STATUS_LABELS
 from geo.worktime import TZ
 
-REFRESH_S = int(os.environ.get("JY_WALL_REFRESH_S", "30"))
+REFRESH_S = settings().jy_wall_refresh_s
 
 # Static CSS only (no value from the database or a user goes in here).
 CSS = """

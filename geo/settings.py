@@ -1,0 +1,120 @@
+"""Every setting the product reads from the environment, in one place: name, type, default and
+meaning. Code asks `settings()` (never os.environ); the README's settings table is generated from
+SETTINGS (`python -m geo.settings`) and a test fails when the two differ.
+
+The values are parsed once per distinct environment (a test that changes a variable gets the new
+value on its next call); a malformed value is one clear error naming the variable.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, fields
+from typing import Any
+
+from geo.errors import DataUnavailable
+
+
+class BadSetting(DataUnavailable):
+    """An environment variable holds a value that cannot be used."""
+
+    zh_prefix = "配置有误"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: Any
+    meaning: str
+    read_by: str = "Python"        # or "run.sh" (the shell scripts read it before Python starts)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", str, None,
+            "Owner connection (migrations, loaders, tests). `./run.sh` prints it; unset, it sets up the local cluster."),
+    Setting("APP_DATABASE_URL", str, None,
+            "The dashboard's connection as `jy_app` (row-level security). `./run.sh` prints it."),
+    Setting("DATABASE_REPLICA_URL", str, None,
+            "Optional streaming replica (as `jy_app`) for read-only views; writes always go to the primary."),
+    Setting("JY_REPLICA_MAX_LAG_S", float, 30.0, "A replica further behind than this is skipped (the page says so)."),
+    Setting("JY_DB_OPEN_TIMEOUT", float, 10.0, "Seconds to wait for the connection pool to open before saying the database is down."),
+    Setting("JY_LOGIN_MAX_FAILURES", int, 5, "Failed sign-ins in a row before an account is locked."),
+    Setting("JY_LOGIN_LOCK_MINUTES", int, 15, "How long a locked account stays locked."),
+    Setting("JY_SESSION_TIMEOUT_MIN", float, 30.0, "Idle minutes before a session must sign in again (the wall account is exempt)."),
+    Setting("JY_WALL_REFRESH_S", int, 30, "Seconds between refreshes of the command-centre wall."),
+    Setting("JY_TILE_URL", str, "", "Optional base-map tile URL on the county network (`{z}/{x}/{y}`); empty: no base map, nothing fetched."),
+    Setting("JY_DB_NAME", str, "jiangyin", "Name of the database in the local cluster (also names `.local/demo_accounts.txt`)."),
+    Setting("JY_REPORT_RSS", bool, False, "Loaders print their peak memory (`peak RSS N MB`) at the end; `bench/imports.py` sets it."),
+    Setting("PORT", int, 8501, "Port of the dashboard.", "run.sh"),
+    Setting("JY_PG_PORT", int, 54329, "Port of the project-local PostgreSQL cluster in `.pgdata/`.", "run.sh"),
+    Setting("JY_DB_USER", str, "jiangyin", "Owner role of the local cluster.", "run.sh"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None
+    app_database_url: str | None
+    database_replica_url: str | None
+    jy_replica_max_lag_s: float
+    jy_db_open_timeout: float
+    jy_login_max_failures: int
+    jy_login_lock_minutes: int
+    jy_session_timeout_min: float
+    jy_wall_refresh_s: int
+    jy_tile_url: str
+    jy_db_name: str
+    jy_report_rss: bool
+    port: int
+    jy_pg_port: int
+    jy_db_user: str
+
+
+_NAMES = tuple(s.name for s in SETTINGS)
+assert _NAMES == tuple(f.name.upper() for f in fields(Settings)), "SETTINGS and Settings must list the same names"
+
+
+def _parse(s: Setting, raw: str | None) -> Any:
+    if raw is None or raw.strip() == "":
+        return s.default
+    raw = raw.strip()
+    try:
+        if s.type is bool:
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        value = s.type(raw)
+    except ValueError:
+        kind = {int: "a whole number", float: "a number", bool: "1 or 0"}.get(s.type, "text")
+        raise BadSetting(f"environment variable {s.name}={raw!r} is not {kind}; unset it to use {s.default!r}",
+                         f"环境变量 {s.name} 的值“{raw}”无效，请改正或删除（默认 {s.default}）。") from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        raise BadSetting(f"environment variable {s.name}={raw!r} must not be negative",
+                         f"环境变量 {s.name} 不能为负数。")
+    return value
+
+
+@functools.lru_cache(maxsize=8)
+def _settings(values: tuple[str | None, ...]) -> Settings:
+    return Settings(*(_parse(s, v) for s, v in zip(SETTINGS, values)))
+
+
+def settings() -> Settings:
+    """The settings of the current environment (parsed once per distinct environment)."""
+    return _settings(tuple(os.environ.get(n) for n in _NAMES))
+
+
+def markdown_table() -> str:
+    """The README's settings table."""
+    lines = ["| variable | default | read by | meaning |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        default = "—" if s.default is None else ("(empty)" if s.default == "" else f"`{s.default}`")
+        lines.append(f"| `{s.name}` | {default} | {s.read_by} | {s.meaning} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
