@@ -64,7 +64,7 @@ WITH due AS (
     SELECT e.id, e.status, e.handling_level AS old_level,
            CASE e.handling_level WHEN 'village' THEN 'town' ELSE 'city' END AS new_level
       FROM events e
-     WHERE e.status NOT IN ('closed', 'rejected')
+     WHERE jy_is_open(e.status)
        AND ((e.handling_level = 'village' AND e.due_at + make_interval(hours => %(village_h)s) < %(now)s)
          OR (e.handling_level = 'town' AND e.due_at + make_interval(hours => %(town_h)s) < %(now)s
              AND (e.escalated_at IS NULL OR e.escalated_at + make_interval(hours => %(town_level_h)s) < %(now)s)))

@@ -178,3 +178,17 @@ def test_village_delta_is_a_difference_from_the_town_average(app_db, demo_conn):
     assert m.value == f"{own_open:,}"
     assert m.delta == f"{own_open - avg:+.1f}（与本镇街村社区平均之差）"
     assert own_open - avg > 0.05      # the busiest village: a real, non-zero difference
+
+
+def test_open_means_the_same_in_python_and_sql(demo_conn):
+    """jy_is_open (every SQL file's definition of an open event) and geo.status agree on every status;
+    the queries' open figure uses the partial open index."""
+    from geo.status import CLOSED_STATUSES, STATUS_LABELS
+
+    got = dict(demo_conn.execute("SELECT s, jy_is_open(s) FROM unnest(%s::text[]) s", (list(STATUS_LABELS),)).fetchall())
+    assert got == {s: s not in CLOSED_STATUSES for s in STATUS_LABELS}
+    plan = "\n".join(r[0] for r in demo_conn.execute(
+        "EXPLAIN SELECT count(*) FROM events e WHERE jy_is_open(e.status) AND e.due_at < now() AND NOT e.is_drill"))
+    assert "events_open_due_idx" in plan
+    sql_dir = Path(__file__).resolve().parent.parent / "geo" / "sql"
+    assert not [p.name for p in sql_dir.glob("*.sql") if "'rejected'" in p.read_text(encoding="utf-8")]

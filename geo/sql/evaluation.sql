@@ -16,7 +16,7 @@ WITH p AS (
        AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
        AND ((e.reported_at >= (SELECT t0 FROM p) AND e.reported_at < (SELECT t1 FROM p))
             OR (e.closed_at >= (SELECT t0 FROM p) AND e.closed_at < (SELECT t1 FROM p))
-            OR e.status NOT IN ('closed', 'rejected'))
+            OR jy_is_open(e.status))
 ), returns AS (
     SELECT l.event_id, count(*) AS n FROM event_log l
      WHERE l.to_status = 'returned'
@@ -33,8 +33,8 @@ WITH p AS (
                FILTER (WHERE b.closed_at >= (SELECT t0 FROM p) AND b.closed_at < (SELECT t1 FROM p))::float8 AS close_seconds,
            coalesce(sum(r.n), 0)::bigint AS returned,
            count(r.event_id) AS events_returned,
-           count(*) FILTER (WHERE b.status NOT IN ('closed', 'rejected')) AS open,
-           count(*) FILTER (WHERE b.status NOT IN ('closed', 'rejected') AND b.due_at < now()) AS overdue
+           count(*) FILTER (WHERE jy_is_open(b.status)) AS open,
+           count(*) FILTER (WHERE jy_is_open(b.status) AND b.due_at < now()) AS overdue
       FROM base b LEFT JOIN returns r ON r.event_id = b.id
      GROUP BY b.key
 ), keys AS (

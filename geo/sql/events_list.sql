@@ -12,7 +12,7 @@ WITH t AS (
 )
 SELECT e.id, e.reported_at, e.status, e.priority, e.handling_level, e.due_at, e.closed_at,
        c.name AS category, c.class_name, e.grid_code, g.name AS grid_name, e.description,
-       (e.status NOT IN ('closed', 'rejected') AND e.due_at < (SELECT now_ts FROM t)) AS overdue,
+       (jy_is_open(e.status) AND e.due_at < (SELECT now_ts FROM t)) AS overdue,
        count(*) OVER () AS total
   FROM events e
   JOIN event_categories c ON c.code = e.category_code
@@ -28,7 +28,7 @@ SELECT e.id, e.reported_at, e.status, e.priority, e.handling_level, e.due_at, e.
                                   AND e.reported_at < (SELECT until FROM p)))
    AND (%(closed_days)s::int IS NULL OR (e.closed_at >= (SELECT closed_from FROM p)
                                          AND e.closed_at < (SELECT until FROM p)))
-   AND (NOT %(open_only)s OR e.status NOT IN ('closed', 'rejected'))
-   AND (NOT %(overdue_only)s OR (e.status NOT IN ('closed', 'rejected') AND e.due_at < (SELECT now_ts FROM t)))
+   AND (NOT %(open_only)s OR jy_is_open(e.status))
+   AND (NOT %(overdue_only)s OR (jy_is_open(e.status) AND e.due_at < (SELECT now_ts FROM t)))
  ORDER BY e.reported_at DESC, e.id DESC
  LIMIT %(limit)s

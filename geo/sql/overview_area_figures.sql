@@ -28,7 +28,7 @@ WITH t AS (
     SELECT left(e.grid_code, %(code_len)s) AS code, count(*) AS open,
            count(*) FILTER (WHERE e.due_at < (SELECT now_ts FROM t)) AS overdue
       FROM events e
-     WHERE e.status NOT IN ('closed', 'rejected') AND NOT e.is_drill
+     WHERE jy_is_open(e.status) AND NOT e.is_drill
        AND (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
        AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
      GROUP BY 1
