@@ -13,7 +13,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from geo import access, audit
+from geo import access, audit, codes
 from geo.access import ROLES, Viewer
 from geo.db import dicts
 from geo.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -167,7 +167,7 @@ def _check_fields(username: str, display_name: str, role: str, town: str | None,
     if role not in ROLES:
         raise InvalidInput(f"unknown role {role!r}", f"未知的角色“{role}”。")
     if village and not town:
-        town = village[:9]
+        town = codes.ancestor(village, 1)
     return Viewer(username=username, display_name=display_name.strip(), role=role, town=town or None,
                   village=village or None)
 
@@ -199,7 +199,7 @@ def _check_places(conn, v: Viewer) -> None:
     """The bound town/village must exist (the admin sees the whole city)."""
     for code, label in ((v.town, "镇街"), (v.village, "村社区")):
         if code and conn.execute("SELECT 1 FROM grids WHERE code = %(c)s AND level = %(l)s",
-                                 {"c": code, "l": 1 if len(code) == 9 else 2}).fetchone() is None:
+                                 {"c": code, "l": codes.level_of(code)}).fetchone() is None:
             raise NotFound(f"no {label} with code {code}", f"没有编码为 {code} 的{label}。")
 
 

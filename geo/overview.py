@@ -9,7 +9,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from geo import metrics
+from geo import codes, metrics
 from geo.scope import Scope
 from geo.sqlfiles import load
 from geo.db import dicts
@@ -66,7 +66,7 @@ def area_figures(pool, scope: Scope, now: dt.datetime | None = None, days: int =
     level = child_level(scope)
     rows = _rows(pool, "overview_area_figures", {
         **scope.params(), "now": now, "days": days, "child_level": level,
-        "code_len": {1: 9, 2: 12, 3: 15}[level]})
+        "code_len": codes.length(level)})
     for r in rows:
         r["on_time_rate"] = metrics.rate(r["closed_on_time"], r["closed_period"])
     return rows

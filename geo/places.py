@@ -6,16 +6,15 @@ raises NotFound / InvalidInput naming the deepest valid ancestor, so the UI can 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from geo import codes
 from geo.errors import InvalidInput, NotFound
 from geo.scope import Scope
 from geo.sqlfiles import load
 from geo.db import dicts
 
-_CODE = {1: re.compile(r"^\d{9}$"), 2: re.compile(r"^\d{12}$"), 3: re.compile(r"^\d{15}$")}
-LEVEL_NAMES = {1: "镇街", 2: "村社区", 3: "网格"}
+LEVEL_NAMES = codes.LEVEL_NAMES
 
 
 @dataclass(frozen=True)
@@ -78,15 +77,15 @@ def resolve_path(pool, town: str | None = None, village: str | None = None,
     """Named drill-down path for URL codes; PathError names what is wrong and what was valid."""
     given = [(1, town), (2, village), (3, grid)]
     for level, code in given:
-        if code is not None and not _CODE[level].match(code):
+        if code is not None and not codes.is_code(code, level):
             raise PathError(f"{LEVEL_NAMES[level]} code {code!r} is malformed",
                             f"{LEVEL_NAMES[level]}编码“{code}”格式不对（应为"
-                            f"{ {1: 9, 2: 12, 3: 15}[level] }位数字）。", Path())
+                            f"{codes.length(level)}位数字）。", Path())
     # Missing ancestors follow from the codes themselves.
     if grid and not village:
-        village = grid[:12]
+        village = codes.ancestor(grid, 2)
     if village and not town:
-        town = village[:9]
+        town = codes.ancestor(village, 1)
     with pool.connection() as conn:
         found = get_places(conn, [c for c in (town, village, grid) if c])
     path = Path()

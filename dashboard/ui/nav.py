@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.ui import data
 from dashboard.ui.errors import show_error
 from dashboard.ui.html import esc_md
+from geo import codes
 from geo.errors import DomainError, InvalidInput
 from geo.places import Path, PathError
 
@@ -129,8 +130,8 @@ def current_path(required: str | None = None) -> Path:
 
 def _requested(town: str | None, village: str | None, grid: str | None) -> tuple[str | None, str | None]:
     """The town and village a URL asks for (a grid code starts with its village's code)."""
-    village = village or (grid[:12] if grid else None)
-    return town or (village[:9] if village else None), village
+    village = village or (codes.ancestor(grid, 2) if grid else None)
+    return town or (codes.ancestor(village, 1) if village else None), village
 
 
 def _page_of(place) -> str:

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import shapely
 
-from geo import db, worktime
+from geo import codes, db, worktime
 from geo.coords import to_wgs84
 from geo.errors import InvalidInput
 from geo.worktime import TZ
@@ -246,8 +246,9 @@ def _check_chunk(df: pd.DataFrame, cols: dict, first_row: int, cat: _Catalogue, 
     wrong = ~no_loc & ~swapped & (grid == "") & ~(lon.between(-180, 180) & lat.between(-90, 90))
     flag(wrong, "location", "({v}) is not a longitude/latitude", "（{v}）不是有效的经纬度",
          "check the columns", "请检查经纬度列。", values=get("lon") + ", " + get("lat"))
-    flag((grid != "") & ~grid.str.fullmatch(r"\d{15}"), "grid_code", "grid code {v!r} is not 15 digits",
-         "网格编码“{v}”不是15位数字", "", "", values=grid)
+    n_grid = codes.length(3)
+    flag((grid != "") & ~grid.str.fullmatch(r"\d{%d}" % n_grid), "grid_code", f"grid code {{v!r}} is not {n_grid} digits",
+         f"网格编码“{{v}}”不是{n_grid}位数字", "", "", values=grid)
 
     at_raw = get("reported_at")
     at = pd.to_datetime(at_raw.where(at_raw != ""), errors="coerce", format="mixed")

@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import codes as area_codes
 from geo.crs import to_metric
 from geo.errors import InvalidInput
 from loaders.importer import checks, crs, read
 from loaders.importer.checks import Problem
 from loaders.importer.report import Report, load_all_or_nothing
 
-LEVEL_BY_LENGTH = {9: 1, 12: 2, 15: 3}
 FIELDS = {
     "code": ("网格编码", "编码", "code", "grid_code", "wgbm", "bm"),
     "name": ("网格名称", "名称", "name", "wgmc", "mc"),
@@ -109,13 +109,13 @@ def prepare(conn, path: Path, opts: Options) -> tuple[Report, pd.DataFrame]:
     for i, (row, code) in enumerate(zip(rows, codes)):
         lvl = levels[i]
         parents.append(parents_given[i] if parent_col and lvl != 1 else
-                       (code[:{2: 9, 3: 12}[lvl]] if code and lvl in (2, 3) else None))
+                       (area_codes.ancestor(code, lvl - 1) if code and lvl in (2, 3) else None))
         if not code:
             if not any(p.row == row and p.fatal and "code" in p.problem for p in problems):
                 problems.append(Problem(row, None, "missing grid code", "缺少网格编码", "fill in 网格编码",
                                         "请填写网格编码。"))
             continue
-        if lvl not in (1, 2, 3) or len(code) != {1: 9, 2: 12, 3: 15}.get(lvl):
+        if lvl not in area_codes.LENGTH or len(code) != area_codes.length(lvl):
             problems.append(Problem(row, code, f"code {code} does not fit level {lvl}: codes are 9 digits "
                                     "(town), 12 (village) or 15 (grid)",
                                     f"编码 {code} 与层级 {lvl} 不符：镇街9位、村社区12位、网格15位数字",
@@ -204,7 +204,7 @@ def _levels(f, opts: Options, level_col, codes, parents) -> list[int | None]:
         if lvl is None and level_col is not None:
             lvl = read.level_value(f[level_col].iloc[i])
         if lvl is None and code:
-            lvl = LEVEL_BY_LENGTH.get(len(code))
+            lvl = area_codes.LEVEL_OF_LENGTH.get(len(code))
         levels.append(lvl)
     by_code = {c: i for i, c in enumerate(codes) if c}
     for _ in range(3):                       # a parent's level known gives the child's
