@@ -32,7 +32,7 @@ END $$;
 -- events through the triggers cost each event twice (its insert, then the update that closed it):
 -- 6.4 s + 12.4 s per 200 k events (auto_explain, 2026-11-28).
 CREATE OR REPLACE FUNCTION stats_rebuild() RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET work_mem = '512MB' AS $$
 BEGIN
     TRUNCATE stats_grid_day, stats_village_day, stats_cell_day, stats_category_day;
     PERFORM stats_delta_table();
@@ -50,7 +50,7 @@ REVOKE ALL ON FUNCTION stats_rebuild() FROM PUBLIC;
 -- the trigger would look up each batch's events in the whole log, which grows with every batch:
 -- 2 M demo events took 316 s, most of it there (2026-11-28). Same rule as event_log_apply.
 CREATE OR REPLACE FUNCTION events_replay_log() RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET work_mem = '512MB' AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET work_mem = '1GB' AS $$
 DECLARE moved bigint;
 BEGIN
     UPDATE events e
