@@ -19,8 +19,14 @@ export TEST_APP_DATABASE_URL="$APP_DATABASE_URL"
 export PYTHONUNBUFFERED=1
 start=$(date +%s)
 set +e
+# Lint and type checks first (ruff.toml, mypy.ini); the tests run either way, the exit code counts all.
+"$VENV/bin/ruff" check --no-cache .
+lint=$?
+"$VENV/bin/mypy" --no-incremental
+types=$?
 "$VENV/bin/python" -m pytest -p no:cacheprovider "$@"
 rc=$?
 set -e
-log "pytest exit code $rc after $(( $(date +%s) - start )) s"
+log "ruff exit code $lint, mypy exit code $types, pytest exit code $rc after $(( $(date +%s) - start )) s"
+[ "$lint" -eq 0 ] && [ "$types" -eq 0 ] || exit 1
 exit $rc

@@ -24,14 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import dispatch as bench_dispatch  # noqa: E402
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
-
-import dispatch as bench_dispatch  # noqa: E402
 import views as bench_views  # noqa: E402
-from geo import assign, db  # noqa: E402
-from scratch import scratch_database  # noqa: E402
 from common import app_url  # noqa: E402
+from scratch import scratch_database  # noqa: E402
+
+from geo import assign, db  # noqa: E402
 from loaders.reference import county_boundary  # noqa: E402
 
 

@@ -22,11 +22,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
+from scratch import scratch_database  # noqa: E402
+
 from geo import db  # noqa: E402
 from geo.intake import Report, submit  # noqa: E402
 from geo.routing import nearest_staff  # noqa: E402
 from geo.workflow import Actor, StaleEvent, act, allowed_actions  # noqa: E402
-from scratch import scratch_database  # noqa: E402
 
 ARGS = {"reject": {"note": "bench"}, "return": {"note": "bench"}, "verify_fail": {"note": "bench"},
         "escalate": {"note": "bench"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"}}

@@ -77,7 +77,8 @@ def main() -> int:
     sizes = [int(v) for v in args.events.split(",") if v]
     owner = os.environ["DATABASE_URL"]
     work = Path(tempfile.mkdtemp(prefix="jy-import-bench-"))
-    from tests.countyfiles import hierarchy, tiling, write_shapefile_zip as county_zip
+    from tests.countyfiles import hierarchy, tiling
+    from tests.countyfiles import write_shapefile_zip as county_zip
 
     with psycopg.connect(owner) as src:
         towns = grids_frame(src, 1)

@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import demo_login  # noqa: E402
 from geo import db  # noqa: E402
 from geo.hazards import analysis, plume  # noqa: E402
-from bench.common import demo_login  # noqa: E402
 from tests.browser import open_page  # noqa: E402
 from tests.server import streamlit_server  # noqa: E402
 

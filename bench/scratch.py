@@ -19,9 +19,10 @@ from geo import db  # noqa: E402
 
 @contextmanager
 def scratch_database(events: int = 20000, data_out: dict | None = None):
+    import time
+
     from loaders.demo import generate
     from loaders.demo.load import load
-    import time
 
     admin = os.environ["DATABASE_URL"]
     name = f"jy_bench_{uuid.uuid4().hex[:8]}"

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 import streamlit as st  # noqa: E402
+
 from bench.common import signed_in_app  # noqa: E402
 
 

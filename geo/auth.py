@@ -102,10 +102,10 @@ def login(pool, username: str, password: str) -> tuple[Viewer, str]:
             locked_until = locked_until[0] if not isinstance(locked_until, dict) else \
                 next(iter(locked_until.values()))
             token = secrets.token_urlsafe(32)
-            if ok:
+            if ok and user is not None:
                 conn.execute("SELECT jy_session_start(%(u)s, %(h)s)",
                              {"u": user["username"], "h": _token_hash(token)})
-    if ok:
+    if ok and user is not None:
         return _viewer(user), token
     if locked_until is not None:
         raise LoginFailed(f"account {name} is locked until {locked_until}",

@@ -145,6 +145,8 @@ def worth_rebuilding(conn: psycopg.Connection, table: str, new_rows: int) -> boo
         return False
     r = conn.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %(t)s::regclass",
                      {"t": table}).fetchone()
+    if r is None:
+        return True
     existing = float(r[0] if not isinstance(r, dict) else next(iter(r.values())))
     return new_rows >= BULK_MIN_SHARE * existing
 

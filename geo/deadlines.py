@@ -41,7 +41,7 @@ def stages(event: dict, timeline: list[dict]) -> list[Stage]:
     """The stage deadlines of one event, from its log (first acceptance, first dispatch)."""
     limits = settings()["stage_limits_work_minutes"]
     factor = worktime.URGENCY_FACTOR[event["priority"]]
-    first = {}
+    first: dict = {}
     for row in timeline:
         first.setdefault(row["to_status"], row["at"])
     reported = event["reported_at"]

@@ -2,9 +2,9 @@
 overdue first, then by time left."""
 from __future__ import annotations
 
+from geo.db import dicts
 from geo.sqlfiles import load
 from geo.workflow import Actor
-from geo.db import dicts
 
 # What waits for a dispatcher: new reports, accepted cases to dispatch, returned cases to
 # re-dispatch, verified cases to close; handled cases wait for verification on site.

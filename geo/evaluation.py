@@ -6,10 +6,10 @@ import datetime as dt
 import io
 
 from geo import metrics
+from geo.db import dicts
 from geo.errors import InvalidInput
 from geo.scope import Scope
 from geo.sqlfiles import load
-from geo.db import dicts
 
 GROUPS = {"town": "镇街", "department": "责任部门", "category": "事件类别"}
 # Columns in order; their labels come from the figure catalogue (geo/metrics.py) with the period.

@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from geo import worktime
+from geo.db import dicts
 from geo.errors import InvalidInput, NotFound, OutOfScope
 from geo.scope import Scope
 from geo.sqlfiles import load
 from geo.status import STATUS_LABELS
-from geo.db import dicts
 
 LEVELS = ("village", "town", "city")
 DUPLICATE_RADIUS_M = 500

@@ -197,7 +197,7 @@ def submit(conn, reports: list[Report], now: dt.datetime | None = None) -> list[
             problems.append(Problem(row, p.field, p.message, p.message_zh))
         if problems:
             raise IntakeRefused(sorted(problems, key=lambda p: (p.row or 0, p.field)))
-        located = [None] * len(reports)
+        located: list = [None] * len(reports)
         for i, loc in zip(check, located_some):
             located[i] = loc
         rows = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from geo.db import dicts
 from geo.scope import Scope
 from geo.sqlfiles import load
-from geo.db import dicts
 
 
 def _rows(pool, name: str, params: dict) -> list[dict]:

@@ -68,7 +68,7 @@ def help_text(key: str) -> str:
 
 def rate(part: int | float | None, whole: int | float | None) -> float | None:
     """A share (0..1) or None when there is nothing to divide by — the one rate rule."""
-    return part / whole if whole else None
+    return part / whole if whole and part is not None else None
 
 
 def mean_hours(seconds: float | None, n: int | None) -> float | None:

@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 
 from geo import codes, metrics
+from geo.db import dicts
 from geo.scope import Scope
 from geo.sqlfiles import load
-from geo.db import dicts
 
 # Simplification tolerance (metres) per level of the areas shown: towns on the county map, ...
 TOLERANCE_M = {1: 60.0, 2: 25.0, 3: 8.0}

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from geo import codes
+from geo.db import dicts
 from geo.errors import InvalidInput, NotFound
 from geo.scope import Scope
 from geo.sqlfiles import load
-from geo.db import dicts
 
 LEVEL_NAMES = codes.LEVEL_NAMES
 
@@ -41,7 +41,7 @@ class Path:
 
     def scope(self) -> Scope:
         if self.village:
-            return Scope(town=self.town.code, village=self.village.code)
+            return Scope(village=self.village.code)
         if self.town:
             return Scope(town=self.town.code)
         return Scope.city()
@@ -118,7 +118,7 @@ def check_code(value: str | None, level: int) -> str | None:
     """Validate a code from a form or URL (None passes)."""
     if value is None or value == "":
         return None
-    if not _CODE[level].match(value):
+    if not codes.is_code(value, level):
         raise InvalidInput(f"{LEVEL_NAMES[level]} code {value!r} is malformed",
                            f"{LEVEL_NAMES[level]}编码“{value}”格式不对。")
     return value

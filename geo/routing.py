@@ -4,8 +4,8 @@ owner: 先属地后属主); the nearest on-duty grid workers and police come fro
 from __future__ import annotations
 
 from geo.crs import STORE_SRID
-from geo.errors import InvalidInput
 from geo.db import dicts
+from geo.errors import InvalidInput
 
 _NEAREST = """
 SELECT s.id, s.name, s.role, s.grid_code, g.name AS grid_name, s.phone,

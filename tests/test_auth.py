@@ -4,9 +4,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo import auth, workflow

@@ -1,7 +1,6 @@
 """Browser test: the real Streamlit server in Debian's headless Chromium, city overview."""
 from __future__ import annotations
 
-
 import pytest
 
 from tests.browser import open_page

@@ -69,8 +69,8 @@ def metric_value(page, label: str) -> str:
 def step(page, name: str, url_part: str) -> None:
     try:
         page.wait_for_url(re.compile(url_part), timeout=30_000)
-    except Exception:
-        raise AssertionError(f"{name}: expected a URL matching {url_part}, at {page.url}")
+    except Exception as exc:
+        raise AssertionError(f"{name}: expected a URL matching {url_part}, at {page.url}") from exc
     wait_for_streamlit(page)
     page.screenshot(path=str(ARTIFACTS / f"drilldown-{name}.png"))
     print(name, page.evaluate("history.length"), page.url)

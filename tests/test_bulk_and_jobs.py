@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import subprocess
 import sys
 
 import openpyxl
 import pandas as pd
 import pytest
-import re
 
 from geo import coords, db, evaluation
 from geo.deadlines import escalate_overdue

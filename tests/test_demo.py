@@ -51,6 +51,7 @@ def test_grid_counts_levels_and_srid(demo_conn):
     assert q(demo_conn, "SELECT count(*) FROM grids WHERE NOT ST_IsValid(geom) OR ST_IsEmpty(geom)") == [(0,)]
     codes = {r[0] for r in q(demo_conn, "SELECT code FROM grids WHERE level = 1")}
     import csv
+
     from loaders.reference import REFERENCE_DIR
     with open(REFERENCE_DIR / "towns.csv", encoding="utf-8") as fh:
         assert codes == {r["code"] for r in csv.DictReader(fh)}

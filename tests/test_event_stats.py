@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from geo import db
 from geo.intake import Report, submit
 from geo.workflow import Actor, act
 from tests.conftest import point_in

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import math
 
-import pyogrio
 import geopandas as gpd
+import pyogrio
 import pytest
 import shapely
 from pyproj import Geod
 
-from geo import db
 from geo.crs import to_metric
 from geo.hazards import aloha, analysis, plume
 from geo.hazards.register import alpha, grade

@@ -20,8 +20,8 @@ from geo import db
 from geo.errors import DomainError, InvalidInput
 from loaders.importer import grids, points
 from tests.conftest import throwaway_database
-from tests.server import ROOT as ROOT_DIR
 from tests.samplefiles import grids_frame, to_gcj02, write_shapefile_zip
+from tests.server import ROOT as ROOT_DIR
 
 TOWN = "320281103"    # 青阳镇
 

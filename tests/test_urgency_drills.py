@@ -15,8 +15,8 @@ from geo.access import ScopedPool
 from geo.hazards import analysis, plume
 from geo.intake import IntakeRefused, Report, submit
 from geo.scope import Scope
-from geo.worktime import TZ
 from geo.workflow import Actor, act
+from geo.worktime import TZ
 from tests.conftest import app_url_for, point_in, signed_in, viewer
 
 ROOT = Path(__file__).resolve().parent.parent

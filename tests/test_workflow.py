@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from geo import db
 from geo.errors import InvalidInput, NotFound
 from geo.intake import Report, submit
 from geo.workflow import ACTIONS, Actor, Forbidden, IllegalTransition, StaleEvent, act

@@ -11,8 +11,22 @@ import functools
 
 import streamlit as st
 
-from geo import (access, audit, auth, db, deadlines, dispatch, evaluation, events, intake, layers, overview,
-                 places, routing, workflow)
+from geo import (
+    access,
+    audit,
+    auth,
+    db,
+    deadlines,
+    dispatch,
+    evaluation,
+    events,
+    intake,
+    layers,
+    overview,
+    places,
+    routing,
+    workflow,
+)
 from geo.errors import DataUnavailable
 from geo.hazards import analysis, register
 from geo.scope import Scope
@@ -33,8 +47,8 @@ def _replica_pool():
     url = db.replica_url()
     if not url:
         return None
-    from psycopg_pool import ConnectionPool
     from psycopg.rows import dict_row
+    from psycopg_pool import ConnectionPool
     # Opened without waiting: a replica that is down must not stop the dashboard.
     return ConnectionPool(url, min_size=0, max_size=6, kwargs={"row_factory": dict_row},
                           configure=db._configure, open=True, name="jiangyin-replica")

@@ -9,8 +9,7 @@ import streamlit as st
 from dashboard.ui import data
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
-from geo import evaluation
-from geo import metrics
+from geo import evaluation, metrics
 from geo.worktime import TZ
 
 with user_errors():

@@ -12,9 +12,9 @@ from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.html import esc_md
 from dashboard.ui.layout import header
 from geo import deadlines, events, masking
-from geo.worktime import TZ
 from geo.errors import NotFound
 from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from geo.worktime import TZ
 
 SOURCE_LABELS = {"grid_app": "网格员移动终端", "police": "网格警员", "hotline": "热线", "platform": "平台",
                  "inspection": "巡查", "sensor": "物联感知"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui import data, maps, nav, panels, wall
-from geo import metrics
 from dashboard.ui.maps import CITY_VIEW
+from geo import metrics
 from geo.scope import Scope
 
 SCOPE = Scope.city()

@@ -17,10 +17,10 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 
 from geo.crs import from_metric, to_metric
+from geo.db import dicts
 from geo.errors import InvalidInput
 from geo.hazards import plume
 from geo.sqlfiles import load
-from geo.db import dicts
 
 DEFAULT_RINGS_M = (500, 1000, 3000)
 ETA_SPEED_KMH = 40.0       # emergency vehicles on county roads

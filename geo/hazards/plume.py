@@ -48,7 +48,7 @@ def stability_class(wind_speed: float, daytime: bool, cloud_cover: float) -> str
         col = 1 if cloud_cover <= 3 / 8 else (2 if cloud_cover <= 6 / 8 else 3)
     else:
         col = 4 if cloud_cover >= 4 / 8 else 5
-    return row[col]
+    return str(row[col])
 
 
 def sigmas(x, cls: str, urban: bool = False):

@@ -2,10 +2,10 @@
 chem_recompute, migration 004), filtered by town, level and chemical."""
 from __future__ import annotations
 
+from geo.db import dicts
 from geo.errors import NotFound
 from geo.scope import Scope
 from geo.sqlfiles import load
-from geo.db import dicts
 
 ALPHA_BANDS = ((100, 2.0), (50, 1.5), (30, 1.2), (1, 1.0), (0, 0.5))
 LEVEL_BANDS = ((100, 1), (50, 2), (10, 3), (0, 4))

@@ -23,7 +23,7 @@ from loaders.reference import Town, county_boundary, towns
 N_VILLAGES = 274
 N_GRIDS = 1123
 N_POPULATION = 1_780_000
-DEDICATED_TYPES = {  # type: (count, radius range in metres, name suffixes)
+DEDICATED_TYPES = {  # kind -> (count, radius range in metres, name suffixes)
     "school": (45, (120, 260), ["实验小学", "中心小学", "初级中学", "实验幼儿园", "高级中学", "职业技术学校"]),
     "hospital": (16, (120, 240), ["人民医院", "中医院", "社区卫生服务中心", "妇幼保健院"]),
     "chemical_park": (6, (900, 1400), ["化工园区", "精细化工集中区"]),
@@ -142,7 +142,7 @@ def build_admin(rng: np.random.Generator) -> pd.DataFrame:
     village_m = [to_metric(g) for g in village_geoms]
     v_w = np.array([2.4 if m[2].urban else 1.0 for m in village_meta])
     n_grid = allocate(N_GRIDS, np.array([g.area for g in village_m]) * v_w, minimum=2)
-    for (vcode, vname, t), vg, vg_m, ng in zip(village_meta, village_geoms, village_m, n_grid):
+    for (vcode, vname, _meta), vg, vg_m, ng in zip(village_meta, village_geoms, village_m, n_grid):
         seeds = _relax(vg, _xy(sample_in(rng, vg_m, ng), to_metres=False))
         for k, gg in enumerate(partition(vg, seeds), start=1):
             rows.append(dict(code=f"{vcode}{k:03d}", parent_code=vcode, level=3,
@@ -183,7 +183,8 @@ def build_dedicated(rng: np.random.Generator, admin: pd.DataFrame) -> pd.DataFra
     v_pop = villages.population.to_numpy(dtype=float)
     v_town = villages.code.str[:9].to_numpy()
     v_area = shapely.area(np.asarray(villages.geom_m.to_list(), dtype=object))
-    rows, per_village = [], {}
+    rows: list = []
+    per_village: dict = {}
     taken_names: set[str] = set()
     for dtype, (count, (rmin, rmax), suffixes) in DEDICATED_TYPES.items():
         if dtype == "chemical_park":

@@ -17,7 +17,7 @@ _ROADS = ["人民路", "长江路", "澄江路", "虹桥路", "芙蓉大道", "�
 
 def place_names(rng: np.random.Generator, n: int, taken: set[str]) -> list[str]:
     """n distinct two-character place stems not already in `taken` (the set is updated)."""
-    out = []
+    out: list[str] = []
     while len(out) < n:
         stem = rng.choice(_PLACE_A) + rng.choice(_PLACE_B)
         if stem[0] == stem[1] or stem in taken:

@@ -26,7 +26,7 @@ SITE_PARTS = ["储罐区", "生产装置区", "甲类仓库", "罐区", "装卸�
 
 
 def _near(rng, centre_m, spread, n, inside_m):
-    pts = []
+    pts: list = []
     while len(pts) < n:
         cand = rng.normal(centre_m, spread, size=(4 * n, 2))
         ok = shapely.contains_xy(inside_m, cand[:, 0], cand[:, 1])
@@ -96,7 +96,7 @@ def build_chem_sites(rng, grids: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
 
 
 def build_resources(rng, grids: pd.DataFrame, chem_sites: pd.DataFrame) -> pd.DataFrame:
-    rows = []
+    rows: list[tuple] = []
     town_rows = grids[grids.level == 1]
     town_by_code = {t.code: t for t in towns()}
     # The riverside hazardous-chemical rescue base, by the largest chemical park.

@@ -99,8 +99,9 @@ def mistake_hint(raw_x: np.ndarray, src: Source) -> tuple[str, str] | None:
     if projected and abs(mx) <= 180:
         return ("the coordinates are degrees but the file says a projection: use --crs EPSG:4490",
                 "坐标是经纬度，但文件注明的是投影坐标系：请改用 EPSG:4490。")
-    if projected:
-        width, prefixed = gk_kind(src.epsg)
+    kind = gk_kind(src.epsg) if projected and src.epsg is not None else None
+    if kind is not None:      # a Gauss-Krüger zone: is the zone number where the EPSG code says?
+        width, prefixed = kind
         if not prefixed and mx > 1_000_000:
             zone = int(mx // 1_000_000)
             want = JIANGYIN_3DEG[0] if width == 3 else JIANGYIN_6DEG[0]

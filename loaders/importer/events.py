@@ -182,8 +182,8 @@ def _check_chunk(df: pd.DataFrame, cols: dict, first_row: int, cat: _Catalogue, 
     row's external number (row -> number) for the duplicate check."""
     n = len(df)
     rows = np.arange(first_row, first_row + n)
-    get = (lambda f: df[cols[f]].astype(str).str.strip() if cols[f] is not None
-           else pd.Series([""] * n, index=df.index))
+    def get(f: str) -> pd.Series:
+        return df[cols[f]].astype(str).str.strip() if cols[f] is not None else pd.Series([""] * n, index=df.index)
     problems: list[Problem] = []
     bad = np.zeros(n, dtype=bool)
 

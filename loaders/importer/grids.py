@@ -91,7 +91,7 @@ def prepare(conn, path: Path, opts: Options) -> tuple[Report, pd.DataFrame]:
         # edge converted by its two end vertices only would bend away from its neighbour's.
         converted_dense = crs.to_store(gpd.GeoSeries(list(_densify(geoms[idx], source)), index=idx),
                                        source).values if _projected(source) else converted
-        for i, g, gd in zip(idx, converted, converted_dense):
+        for j, g, gd in zip(idx, converted, converted_dense):
             finite = g is not None and not g.is_empty and np.isfinite(shapely.get_coordinates(g)).all() \
                 and gd is not None and np.isfinite(shapely.get_coordinates(gd)).all()
             if finite:
@@ -100,10 +100,10 @@ def prepare(conn, path: Path, opts: Options) -> tuple[Report, pd.DataFrame]:
                 finite = g is not None and gd is not None and not g.is_empty
             if not finite:
                 h = hint or ("check the coordinate system (--crs)", "请核对坐标系。")
-                problems.append(Problem(rows[i], codes[i], f"coordinates do not convert from {source.label}",
+                problems.append(Problem(rows[j], codes[j], f"coordinates do not convert from {source.label}",
                                         f"坐标无法从 {source.label} 转换", *h))
                 continue
-            stored[i], dense[i] = g, gd
+            stored[j], dense[j] = g, gd
     levels = _levels(f, opts, level_col, codes, parents_given)
     parents = []
     for i, (row, code) in enumerate(zip(rows, codes)):
@@ -134,12 +134,13 @@ def prepare(conn, path: Path, opts: Options) -> tuple[Report, pd.DataFrame]:
     problems += checks.duplicate_problems(rows, codes)
     dedicated = [DEDICATED.get(read.text_value(v) or "", read.text_value(v)) if ded_col else None for v in
                  (f[ded_col] if ded_col else [None] * len(f))]
-    pops = [read.text_value(v) for v in f[pop_col]] if pop_col else [None] * len(f)
+    pops: list = [read.text_value(v) for v in f[pop_col]] if pop_col else [None] * len(f)
     for i, v in enumerate(pops):
         try:
-            pops[i] = None if v is None else int(float(v))
-            if pops[i] is not None and pops[i] < 0:
+            pop = None if v is None else int(float(v))
+            if pop is not None and pop < 0:
                 raise ValueError(v)
+            pops[i] = pop
         except ValueError:
             problems.append(Problem(rows[i], codes[i], f"population {v!r} is not a whole number ≥ 0",
                                     f"人口“{v}”不是非负整数", "fill in a number or leave it empty", "请填写数字或留空。"))
@@ -212,8 +213,10 @@ def _levels(f, opts: Options, level_col, codes, parents) -> list[int | None]:
             if lvl is None:
                 if not parents[i]:
                     levels[i] = 1 if codes[i] else None
-                elif parents[i] in by_code and levels[by_code[parents[i]]]:
-                    levels[i] = levels[by_code[parents[i]]] + 1
+                elif parents[i] in by_code:
+                    parent_level = levels[by_code[parents[i]]]
+                    if parent_level:
+                        levels[i] = parent_level + 1
     return levels
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -77,7 +78,7 @@ def prepare(conn, kind_name: str, path: Path, opts: Options):
         raise InvalidInput(f"missing columns: {', '.join(missing)}", f"缺少字段：{'、'.join(missing)}。")
     n = len(f)
     rows = list(range(1, n + 1))
-    vals = {c: [read.text_value(v) for v in f[col]] if col else [None] * n for c, col in cols.items()}
+    vals: dict[str, list] = {c: [read.text_value(v) for v in f[col]] if col else [None] * n for c, col in cols.items()}
     keys = vals[kind.key]
     problems: list[Problem] = checks.text_problems(rows, keys, {c: vals[c] for c in ("name",) if c in vals})
     problems += checks.duplicate_problems(rows, keys)
@@ -112,7 +113,7 @@ def prepare(conn, kind_name: str, path: Path, opts: Options):
         stored[idx] = crs.to_store(gpd.GeoSeries(list(raw[idx]), index=idx), source).values
     county = crs.county_geom(conn)
     pts = [g for g in stored if g is not None]
-    gcj = crs.lands_after_gcj_shift(gpd.GeoSeries(pts), county) if pts else []
+    gcj: Any = crs.lands_after_gcj_shift(gpd.GeoSeries(pts), county) if pts else []
     k = 0
     for i, g in enumerate(stored):
         if g is None:

@@ -149,7 +149,7 @@ def _table(path: Path, encoding: str | None) -> Source:
     wkt = next((c for c in df.columns if c.lower() in WKT_NAMES), None)
     if wkt is not None:
         geoms = []
-        for i, v in enumerate(df[wkt], start=1):
+        for v in df[wkt]:
             try:
                 geoms.append(None if is_missing(v) else shapely.from_wkt(str(v)))
             except shapely.errors.GEOSException:
@@ -222,7 +222,7 @@ def code_value(v) -> str | None:
     if isinstance(v, (int, np.integer)):
         return str(int(v))
     if isinstance(v, (float, np.floating)):
-        if float(v).is_integer() and abs(v) < 1e16:
+        if float(v).is_integer() and abs(float(v)) < 1e16:
             return str(int(v))
         raise CodeProblem(str(v), f"code {v!r} is not a whole number", f"编码“{v}”不是整数")
     import unicodedata
