@@ -5,17 +5,30 @@
 #   ./run.sh --no-serve      set up only; the last two lines printed are DATABASE_URL=<url> (the owner:
 #                            migrations, loading) and APP_DATABASE_URL=<url> (the dashboard's role)
 #   ./run.sh --no-demo       schema and reference catalogues only, no demo grids/staff/events/sites
+#   ./run.sh loaders ARGS…   the command-line tools from any shell (venv and DATABASE_URL set up), e.g.
+#                            ./run.sh loaders events export.csv --crs gcj02   (./run.sh loaders --help)
+#   ./run.sh --stop          stop the project-local PostgreSQL cluster (it keeps running otherwise)
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
+
+if [ "${1:-}" = "loaders" ]; then
+  shift
+  ensure_system_packages
+  ensure_venv
+  ensure_database
+  (cd "$ROOT" && "$VENV/bin/python" -m loaders migrate >/dev/null)
+  exec "$VENV/bin/python" -m loaders "$@"
+fi
 
 serve=1; demo=demo
 for arg in "$@"; do
   case "$arg" in
     --no-serve) serve=0 ;;
     --no-demo) demo=no-demo ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
-    *) die "unknown option '$arg' (known: --no-serve, --no-demo)" ;;
+    --stop) ensure_system_packages; stop_local_cluster; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) die "unknown option '$arg' (known: --no-serve, --no-demo, --stop, loaders ARGS…)" ;;
   esac
 done
 

@@ -163,6 +163,14 @@ EOF
   DATABASE_URL="postgresql://$JY_DB_USER:$DB_PASSWORD@localhost:$JY_PG_PORT/$JY_DB_NAME"
 }
 
+stop_local_cluster() {
+  if cluster_running; then
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null && log "stopped the local PostgreSQL cluster (.pgdata/)"
+  else
+    log "the local PostgreSQL cluster is not running"
+  fi
+}
+
 ensure_database() {
   if [ -n "${DATABASE_URL:-}" ]; then
     log "using DATABASE_URL from the environment"
