@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from geo import db
 from geo.coords import to_wgs84
 from geo.crs import STORE_SRID
 from geo.errors import InvalidInput, OutsideCounty
@@ -36,9 +37,8 @@ def assign_points(conn, lon, lat, datum: str = "wgs84") -> list[str | None]:
     """Grid codes for many points in one set-based statement; None where outside the county."""
     lon, lat = _check_numbers(lon, lat)
     x, y = to_wgs84(lon, lat, datum)
-    rows = conn.execute(_SQL_MANY, {"xs": list(map(float, x)), "ys": list(map(float, y)),
-                                    "srid": STORE_SRID}).fetchall()
-    return [r[1] if not isinstance(r, dict) else r["code"] for r in rows]
+    rows = db.tuples(conn, _SQL_MANY, {"xs": list(map(float, x)), "ys": list(map(float, y)), "srid": STORE_SRID})
+    return [r[1] for r in rows]
 
 
 def grid_for_point(conn, lon: float, lat: float, datum: str = "wgs84") -> str:

@@ -13,7 +13,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from geo import access, audit, codes
+from geo import access, audit, codes, db
 from geo.access import ROLES, Viewer
 from geo.db import dicts
 from geo.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -95,12 +95,9 @@ def login(pool, username: str, password: str) -> tuple[Viewer, str]:
                 reason = "disabled"
             elif _verify(user["password_hash"], password):
                 ok, reason = True, "ok"
-            locked_until = conn.execute(
-                "SELECT jy_auth_record(%(u)s, %(ok)s, %(reason)s, %(max)s, %(mins)s)",
-                {"u": name or "(empty)", "ok": ok, "reason": reason, "max": max_failures(),
-                 "mins": lock_minutes()}).fetchone()
-            locked_until = locked_until[0] if not isinstance(locked_until, dict) else \
-                next(iter(locked_until.values()))
+            locked_until = db.value(
+                conn, "SELECT jy_auth_record(%(u)s, %(ok)s, %(reason)s, %(max)s, %(mins)s)",
+                {"u": name or "(empty)", "ok": ok, "reason": reason, "max": max_failures(), "mins": lock_minutes()})
             token = secrets.token_urlsafe(32)
             if ok and user is not None:
                 conn.execute("SELECT jy_session_start(%(u)s, %(h)s)",
@@ -185,14 +182,13 @@ def create_user(conn, by: str, username: str, display_name: str, role: str, pass
     """Create an account in the caller's transaction (the admin page, the CLI, the demo)."""
     v = _check_fields(username, display_name, role, town, village)
     _check_places(conn, v)
-    row = conn.execute(_CREATE, {"username": v.username, "display_name": v.display_name, "role": v.role,
-                                 "town": v.town, "village": v.village,
-                                 "hash": hash_password(password)}).fetchone()
-    if row is None:
+    new_id = db.value(conn, _CREATE, {"username": v.username, "display_name": v.display_name, "role": v.role,
+                                      "town": v.town, "village": v.village, "hash": hash_password(password)})
+    if new_id is None:
         raise InvalidInput(f"username {username} is taken", f"用户名“{username}”已存在。")
     audit.record(conn, by, "admin", "user_create", v.username, account_role=v.role, town=v.town,
                  village=v.village)
-    return row[0] if not isinstance(row, dict) else row["id"]
+    return new_id
 
 
 def _check_places(conn, v: Viewer) -> None:
@@ -230,10 +226,9 @@ def unlock(conn, by: str, username: str) -> None:
 
 
 def change_scope(conn, by: str, username: str, role: str, town: str | None, village: str | None) -> None:
-    row = conn.execute("SELECT display_name FROM app_users WHERE username = %(u)s", {"u": username}).fetchone()
-    if row is None:
+    name = db.value(conn, "SELECT display_name FROM app_users WHERE username = %(u)s", {"u": username})
+    if name is None:
         raise NotFound(f"no user {username}", f"没有用户“{username}”。")
-    name = row[0] if not isinstance(row, dict) else row["display_name"]
     if by == username and role != "admin":
         raise Forbidden("an admin cannot take away their own admin role", "不能取消自己的管理员角色。")
     v = _check_fields(username, name, role, town, village)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import hashlib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg_pool import ConnectionPool
 
 from geo.errors import DataUnavailable
@@ -143,11 +143,9 @@ def worth_rebuilding(conn: psycopg.Connection, table: str, new_rows: int) -> boo
     planner's estimate, which ANALYZE and autovacuum keep close)."""
     if new_rows < BULK_MIN_ROWS:
         return False
-    r = conn.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %(t)s::regclass",
-                     {"t": table}).fetchone()
-    if r is None:
+    existing = value(conn, "SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %(t)s::regclass", {"t": table})
+    if existing is None:
         return True
-    existing = float(r[0] if not isinstance(r, dict) else next(iter(r.values())))
     return new_rows >= BULK_MIN_SHARE * existing
 
 
@@ -162,16 +160,15 @@ def rebuilt_indexes(conn: psycopg.Connection, *tables: str) -> Iterator[None]:
     saved: list[tuple[str, str, str, str]] = []       # (table, kind, name, definition)
     for table in tables:
         conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.Identifier(table)))
-        rows = conn.execute("""
+        found = tuples(conn, """
             SELECT 'index', c.relname, pg_get_indexdef(x.indexrelid)
               FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
              WHERE x.indrelid = %(t)s::regclass AND NOT x.indisprimary AND NOT x.indisunique
             UNION ALL
             SELECT 'fkey', conname, pg_get_constraintdef(oid)
               FROM pg_constraint WHERE conrelid = %(t)s::regclass AND contype = 'f'
-             ORDER BY 1, 2""", {"t": table}).fetchall()
-        for r in rows:
-            kind, name, definition = tuple(r.values()) if isinstance(r, dict) else tuple(r)
+             ORDER BY 1, 2""", {"t": table})
+        for kind, name, definition in found:
             saved.append((table, kind, name, definition))
             if kind == "index":
                 conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
@@ -185,6 +182,52 @@ def rebuilt_indexes(conn: psycopg.Connection, *tables: str) -> Iterator[None]:
         else:
             conn.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
                 sql.Identifier(table), sql.Identifier(name), sql.SQL(definition)))
+
+
+# --------------------------------------------------------------------------------------------
+# Reading: one way for every module. `source` is a pool (ConnectionPool or geo.access.ScopedPool:
+# one transaction per use) or an open connection (the caller's transaction); rows are always dicts,
+# whatever row factory the connection has.
+# --------------------------------------------------------------------------------------------
+Source = Any        # ConnectionPool | ScopedPool | psycopg.Connection
+
+
+@contextmanager
+def connection_of(source: Source) -> Iterator[psycopg.Connection]:
+    if isinstance(source, psycopg.Connection):
+        yield source
+    else:
+        with source.connection() as conn:
+            yield conn
+
+
+def rows(source: Source, query, params: dict | None = None) -> list[dict]:
+    """Every row of a query as dicts."""
+    with connection_of(source) as conn, conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
+
+
+def one(source: Source, query, params: dict | None = None) -> dict | None:
+    """The first row as a dict (None when there is none)."""
+    with connection_of(source) as conn, conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query, params)
+        return cur.fetchone()
+
+
+def value(source: Source, query, params: dict | None = None) -> Any:
+    """The first column of the first row (None when there is no row)."""
+    with connection_of(source) as conn, conn.cursor(row_factory=tuple_row) as cur:
+        cur.execute(query, params)
+        r = cur.fetchone()
+        return None if r is None else r[0]
+
+
+def tuples(source: Source, query, params: dict | None = None) -> list[tuple]:
+    """Every row as a tuple (for unpacking fixed columns)."""
+    with connection_of(source) as conn, conn.cursor(row_factory=tuple_row) as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
 
 
 def dicts(cur) -> list[dict]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from geo import worktime
+from geo import db, worktime
 
 settings = worktime.settings     # data/reference/workflow.json, read once
 
@@ -87,7 +87,6 @@ def escalate_overdue(conn, now: dt.datetime | None = None) -> list[int]:
     hours = settings()["auto_escalate_overdue_hours"]
     now = now or dt.datetime.now(worktime.TZ)
     with conn.transaction():
-        rows = conn.execute(_ESCALATE, {"now": now, "village_h": hours["village"],
-                                        "town_h": hours["town"],
-                                        "town_level_h": settings()["level_hours"]["town"]}).fetchall()
-    return [r[0] if not isinstance(r, dict) else r["event_id"] for r in rows]
+        rows = db.tuples(conn, _ESCALATE, {"now": now, "village_h": hours["village"], "town_h": hours["town"],
+                                           "town_level_h": settings()["level_hours"]["town"]})
+    return [r[0] for r in rows]

@@ -6,10 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from geo import worktime
-from geo.db import dicts
 from geo.errors import InvalidInput, NotFound, OutOfScope
 from geo.scope import Scope
-from geo.sqlfiles import load
+from geo.sqlfiles import query
 from geo.status import STATUS_LABELS
 
 LEVELS = ("village", "town", "city")
@@ -46,16 +45,12 @@ class EventFilter:
                 "overdue_only": self.overdue_only, "grid": self.grid}
 
 
-def _rows(conn, name: str, params: dict) -> list[dict]:
-    cur = conn.execute(load(name), params)
-    return dicts(cur)
-
 
 def list_events(pool, scope: Scope, flt: EventFilter = EventFilter(), limit: int = 300,
                 now: dt.datetime | None = None) -> tuple[list[dict], int]:
     """Events matching the filter, newest first (at most `limit`), and how many match in all."""
     with pool.connection() as conn:
-        rows = _rows(conn, "events_list", {**scope.params(), **flt.params(), "limit": limit, "now": now})
+        rows = query(conn, "events_list", {**scope.params(), **flt.params(), "limit": limit, "now": now})
     total = rows[0]["total"] if rows else 0
     return rows, total
 
@@ -73,13 +68,13 @@ def search(pool, text: str, limit: int = MAX_SEARCH) -> list[dict]:
     if any(ord(ch) < 32 for ch in q):
         raise InvalidInput("search text contains control characters", "搜索内容含有不可见的控制字符，请重新输入。")
     with pool.connection() as conn:
-        return _rows(conn, "events_search", {"q": q, "limit": limit})
+        return query(conn, "events_search", {"q": q, "limit": limit})
 
 
 def get_event(pool, scope: Scope, event_id: int) -> dict:
     """One event with its names; NotFound if missing, OutOfScope if outside the viewer's scope."""
     with pool.connection() as conn:
-        rows = _rows(conn, "event_detail", {"id": event_id})
+        rows = query(conn, "event_detail", {"id": event_id})
     if not rows:
         if scope.level != "city":   # row-level security hides other areas' events: refuse, say why
             raise OutOfScope(f"event {event_id} does not exist or is outside the viewer's scope",
@@ -94,14 +89,14 @@ def get_event(pool, scope: Scope, event_id: int) -> dict:
 
 def timeline(pool, event_id: int) -> list[dict]:
     with pool.connection() as conn:
-        return _rows(conn, "event_timeline", {"id": event_id})
+        return query(conn, "event_timeline", {"id": event_id})
 
 
 def duplicates(pool, event: dict, radius_m: int = DUPLICATE_RADIUS_M,
                days: int = DUPLICATE_DAYS) -> list[dict]:
     """Same-category events within radius_m metres reported in the `days` days before it."""
     with pool.connection() as conn:
-        return _rows(conn, "event_duplicates", {"id": event["id"], "radius_m": radius_m, "days": days})
+        return query(conn, "event_duplicates", {"id": event["id"], "radius_m": radius_m, "days": days})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from geo import worktime
+from geo import db, worktime
 from geo.assign import assign_points
 from geo.coords import DATUMS
 from geo.crs import STORE_SRID
@@ -201,8 +201,7 @@ def submit(conn, reports: list[Report], now: dt.datetime | None = None) -> list[
         for i, loc in zip(check, located_some):
             located[i] = loc
         rows = []
-        ids = [row[0] if not isinstance(row, dict) else row["nextval"]
-               for row in conn.execute(_IDS, {"n": len(reports)}).fetchall()]
+        ids = [r[0] for r in db.tuples(conn, _IDS, {"n": len(reports)})]
         for eid, r, (lon, lat, grid) in zip(ids, reports, located):
             cat = cats[r.category_code]
             at = r.reported_at or now

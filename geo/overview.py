@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from geo import codes, metrics
 from geo.db import dicts
 from geo.scope import Scope
-from geo.sqlfiles import load
+from geo.sqlfiles import query
 
 # Simplification tolerance (metres) per level of the areas shown: towns on the county map, ...
 TOLERANCE_M = {1: 60.0, 2: 25.0, 3: 8.0}
@@ -41,18 +41,13 @@ class Kpis:
                 "on_time_rate": self.on_time_rate, "mean_close_hours": self.mean_close_hours}[key]
 
 
-def _rows(pool, name: str, params: dict) -> list[dict]:
-    with pool.connection() as conn:
-        cur = conn.execute(load(name), params)
-        return dicts(cur)
-
 
 def child_level(scope: Scope) -> int:
     return {"city": 1, "town": 2, "village": 3}[scope.level]
 
 
 def kpis(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> Kpis:
-    rows = _rows(pool, "overview_kpis", {**scope.params(), "now": now, "days": days})
+    rows = query(pool, "overview_kpis", {**scope.params(), "now": now, "days": days})
     if not rows:
         return Kpis(0, 0, 0, 0, 0, None, None, days)
     r = rows[0]
@@ -64,7 +59,7 @@ def kpis(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> 
 def area_figures(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> list[dict]:
     """One row per area one level below the scope, with open/overdue/today/on-time figures."""
     level = child_level(scope)
-    rows = _rows(pool, "overview_area_figures", {
+    rows = query(pool, "overview_area_figures", {
         **scope.params(), "now": now, "days": days, "child_level": level,
         "code_len": codes.length(level)})
     for r in rows:
@@ -75,13 +70,13 @@ def area_figures(pool, scope: Scope, now: dt.datetime | None = None, days: int =
 def area_shapes(pool, scope: Scope) -> list[dict]:
     """Simplified polygons (GeoJSON dicts) of the areas one level below the scope."""
     level = child_level(scope)
-    rows = _rows(pool, "overview_area_shapes",
+    rows = query(pool, "overview_area_shapes",
                  {**scope.params(), "child_level": level, "tolerance_m": TOLERANCE_M[level]})
     return [{"code": r["code"], "name": r["name"], "geometry": json.loads(r["geojson"])} for r in rows]
 
 
 def county_outline(pool, tolerance_m: float = 60.0) -> dict | None:
-    rows = _rows(pool, "county_outline", {"tolerance_m": tolerance_m})
+    rows = query(pool, "county_outline", {"tolerance_m": tolerance_m})
     return json.loads(rows[0]["geojson"]) if rows else None
 
 
@@ -91,36 +86,36 @@ STATS_CELL_M = 1000   # the cell size of stats_cell_day (migration 005)
 def density(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> list[dict]:
     """Event counts per 1 km square cell over the last `days` local days: n, and lon, lat of the
     cell's lower-left corner."""
-    return _rows(pool, "overview_density", {**scope.params(), "now": now, "days": days,
+    return query(pool, "overview_density", {**scope.params(), "now": now, "days": days,
                                             "cell_m": STATS_CELL_M})
 
 
 def trend(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> list[dict]:
     """Per day of the last `days` days: events reported, closed, and closed within limit."""
-    return _rows(pool, "overview_trend", {**scope.params(), "now": now, "days": days})
+    return query(pool, "overview_trend", {**scope.params(), "now": now, "days": days})
 
 
 def categories(pool, scope: Scope, now: dt.datetime | None = None, days: int = 30) -> list[dict]:
     """Per category class: reported in the period, open now, overdue now."""
-    return _rows(pool, "overview_categories", {**scope.params(), "now": now, "days": days})
+    return query(pool, "overview_categories", {**scope.params(), "now": now, "days": days})
 
 
 def latest_events(pool, scope: Scope, limit: int = 12) -> list[dict]:
-    return _rows(pool, "overview_latest", {**scope.params(), "limit": limit})
+    return query(pool, "overview_latest", {**scope.params(), "limit": limit})
 
 
 def overdue_events(pool, scope: Scope, limit: int = 12) -> list[dict]:
     """Open events past their deadline, the longest overdue first."""
-    return _rows(pool, "overview_overdue", {**scope.params(), "limit": limit})
+    return query(pool, "overview_overdue", {**scope.params(), "limit": limit})
 
 
 def urgent_events(pool, scope: Scope, limit: int = 5) -> list[dict]:
     """Open 特急 events, newest first (pinned on the wall's ticker)."""
-    return _rows(pool, "overview_urgent", {**scope.params(), "limit": limit})
+    return query(pool, "overview_urgent", {**scope.params(), "limit": limit})
 
 
 def chem_sites(pool, scope: Scope) -> list[dict]:
-    return _rows(pool, "overview_chem_sites", scope.params())
+    return query(pool, "overview_chem_sites", scope.params())
 
 
 def dataset_info(pool) -> dict | None:
@@ -131,7 +126,7 @@ def dataset_info(pool) -> dict | None:
 
 def category_classes(pool) -> list[dict]:
     """The top classes of the category catalogue (for filters)."""
-    return _rows(pool, "category_classes", {})
+    return query(pool, "category_classes", {})
 
 
 _CATALOGUES = {

@@ -12,7 +12,7 @@ from geo import codes
 from geo.db import dicts
 from geo.errors import InvalidInput, NotFound
 from geo.scope import Scope
-from geo.sqlfiles import load
+from geo.sqlfiles import load, query
 
 LEVEL_NAMES = codes.LEVEL_NAMES
 
@@ -62,12 +62,8 @@ def _place(row: dict) -> Place:
 
 
 def get_places(conn, codes: list[str]) -> dict[str, Place]:
-    rows = conn.execute(load("places_by_code"), {"codes": codes}).fetchall()
     out = {}
-    for r in rows:
-        r = r if isinstance(r, dict) else dict(zip(
-            ["code", "name", "level", "kind", "dedicated_type", "population", "area_km2",
-             "minx", "miny", "maxx", "maxy", "parent_code"], r))
+    for r in query(conn, "places_by_code", {"codes": codes}):
         out[r["code"]] = _place(r)
     return out
 

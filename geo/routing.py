@@ -25,21 +25,18 @@ SELECT c.code, c.name, c.class_name, c.default_level, d.code AS department_code,
 """
 
 
-def _rows(cur) -> list[dict]:
-    return dicts(cur)
-
 
 def nearest_staff(conn, lon: float, lat: float, k: int = 5,
                   roles: tuple[str, ...] = ("grid_worker", "police")) -> list[dict]:
     """The k nearest on-duty staff (KNN on a geography GiST index), with distance in metres."""
     if not 1 <= k <= 100:
         raise InvalidInput("k must be 1..100", "推荐人数应为1至100。")
-    return _rows(conn.execute(_NEAREST, {"lon": lon, "lat": lat, "srid": STORE_SRID,
+    return dicts(conn.execute(_NEAREST, {"lon": lon, "lat": lat, "srid": STORE_SRID,
                                          "roles": list(roles), "k": k}))
 
 
 def route(conn, category_code: str) -> dict:
-    rows = _rows(conn.execute(_ROUTE, {"code": category_code}))
+    rows = dicts(conn.execute(_ROUTE, {"code": category_code}))
     if not rows:
         raise InvalidInput(f"unknown category {category_code!r}", f"事件类别“{category_code}”不存在。")
     return rows[0]

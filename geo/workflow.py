@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from geo import audit
+from geo import audit, db
 from geo.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound, StaleEvent
 from geo.status import LEVEL_LABELS, STATUS_LABELS
 
@@ -152,10 +152,6 @@ UPDATE events SET handling_level = %(level)s,
 """
 
 
-def _dict(cur, row) -> dict:
-    return row if isinstance(row, dict) else dict(zip([c.name for c in cur.description], row))
-
-
 def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = None,
         expected_version: int | None = None, department: str | None = None,
         team: str | None = None, staff_id: int | None = None,
@@ -174,14 +170,11 @@ def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = 
         raise InvalidInput("dispatch needs a department, team or person",
                            "派遣需要选择责任部门、执法队伍或人员。")
     with conn.transaction():
-        cur = conn.execute(_LOCK, {"id": event_id})
-        row = cur.fetchone()
-        if row is None:
+        ev = db.one(conn, _LOCK, {"id": event_id})
+        if ev is None:
             raise NotFound(f"no event {event_id}", f"没有编号为 {event_id} 的事件。")
-        ev = _dict(cur, row)
         if expected_version is not None and ev["version"] != expected_version:
-            cur = conn.execute(_LAST, {"id": event_id})
-            last = _dict(cur, cur.fetchone())
+            last = db.one(conn, _LAST, {"id": event_id}) or {}
             raise StaleEvent(
                 f"event {event_id} changed (version {ev['version']}, you saw {expected_version}); "
                 f"last by {last['actor']}",
@@ -210,9 +203,9 @@ def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = 
                                "set_staff": action_code in ("dispatch", "reassign"), "staff": staff_id})
         audit.record(conn, actor.username or f"({actor.role})", actor.role, action_code, f"event:{event_id}",
                      status=to_status, level=level, note=note)
-        cur = conn.execute("SELECT id, status, version, handling_level FROM events WHERE id = %(id)s",
-                           {"id": event_id})
-        return _dict(cur, cur.fetchone())
+        after = db.one(conn, "SELECT id, status, version, handling_level FROM events WHERE id = %(id)s", {"id": event_id})
+        assert after is not None        # locked above, in this transaction
+        return after
 
 
 def act_many(pool, versions: dict[int, int | None], action_code: str, actor: Actor,

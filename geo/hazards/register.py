@@ -5,7 +5,7 @@ from __future__ import annotations
 from geo.db import dicts
 from geo.errors import NotFound
 from geo.scope import Scope
-from geo.sqlfiles import load
+from geo.sqlfiles import query
 
 ALPHA_BANDS = ((100, 2.0), (50, 1.5), (30, 1.2), (1, 1.0), (0, 0.5))
 LEVEL_BANDS = ((100, 1), (50, 2), (10, 3), (0, 4))
@@ -23,14 +23,10 @@ def grade(r: float, q_ratio_sum: float) -> int | None:
     return next(level for limit, level in LEVEL_BANDS if r >= limit)
 
 
-def _rows(conn, name: str, params: dict) -> list[dict]:
-    cur = conn.execute(load(name), params)
-    return dicts(cur)
-
 
 def sites(pool, scope: Scope, levels: tuple[int, ...] = (), cas: str | None = None) -> list[dict]:
     with pool.connection() as conn:
-        return _rows(conn, "hazard_sites", {**scope.params(), "levels": list(levels) or None, "cas": cas})
+        return query(conn, "hazard_sites", {**scope.params(), "levels": list(levels) or None, "cas": cas})
 
 
 def site(pool, scope: Scope, site_id: int) -> dict:
@@ -38,7 +34,7 @@ def site(pool, scope: Scope, site_id: int) -> dict:
     if not rows:
         raise NotFound(f"no chemical site {site_id} in scope", f"没有编号为 {site_id} 的危化品企业（或不在您的辖区）。")
     with pool.connection() as conn:
-        rows[0]["inventory"] = _rows(conn, "hazard_inventory", {"id": site_id})
+        rows[0]["inventory"] = query(conn, "hazard_inventory", {"id": site_id})
     return rows[0]
 
 

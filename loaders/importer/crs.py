@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
+from geo import db
 from geo.coords import geometry_to_wgs84
 from geo.crs import STORE_SRID
 from geo.errors import InvalidInput
@@ -123,8 +124,7 @@ def lands_after_gcj_shift(geoms: gpd.GeoSeries, county) -> np.ndarray:
 
 
 def county_geom(conn):
-    row = conn.execute("SELECT ST_AsBinary(ST_Union(geom)) FROM county").fetchone()
-    wkb = row[0] if not isinstance(row, dict) else next(iter(row.values()))
+    wkb = db.value(conn, "SELECT ST_AsBinary(ST_Union(geom)) FROM county")
     if wkb is None:
         raise InvalidInput("the county boundary is not loaded; run python -m loaders migrate",
                            "尚未载入县域边界，请先运行 ./run.sh。")

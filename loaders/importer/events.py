@@ -34,6 +34,7 @@ import pyarrow.csv as pa_csv
 import shapely
 
 from geo import codes, db, worktime
+from geo.assign import assign_points
 from geo.coords import to_wgs84
 from geo.errors import InvalidInput
 from geo.worktime import TZ
@@ -154,11 +155,10 @@ def _columns(df: pd.DataFrame) -> dict[str, str | None]:
 # ---------------------------------------------------------------------------------- checking
 class _Catalogue:
     def __init__(self, conn):
-        rows = conn.execute("SELECT code, name, department_code, team_code, limit_value, limit_unit, "
-                            "default_level FROM event_categories").fetchall()
+        rows = db.tuples(conn, "SELECT code, name, department_code, team_code, limit_value, limit_unit, "
+                               "default_level FROM event_categories")
         cols = ["code", "name", "department", "team", "limit_value", "limit_unit", "level"]
-        self.frame = pd.DataFrame([tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in rows],
-                                  columns=cols).set_index("code")
+        self.frame = pd.DataFrame(rows, columns=cols).set_index("code")
         self.by_name = {n: c for c, n in zip(self.frame.index, self.frame.name)}
 
     def resolve(self, values: pd.Series) -> tuple[pd.Series, dict[str, str]]:
@@ -284,11 +284,9 @@ class _Grids:
     not inside exactly one grid goes to the SQL rule (grid_for_point), which decides."""
 
     def __init__(self, conn):
-        rows = conn.execute("SELECT code, ST_AsBinary(geom) FROM grids WHERE level = 3 AND kind = 'admin' "
-                            "ORDER BY code").fetchall()
-        self.codes = np.array([r[0] if not isinstance(r, dict) else r["code"] for r in rows], dtype=object)
-        self.geoms = np.array([shapely.from_wkb(bytes(r[1] if not isinstance(r, dict) else r["st_asbinary"]))
-                               for r in rows], dtype=object)
+        rows = db.tuples(conn, "SELECT code, ST_AsBinary(geom) FROM grids WHERE level = 3 AND kind = 'admin' ORDER BY code")
+        self.codes = np.array([r[0] for r in rows], dtype=object)
+        self.geoms = np.array([shapely.from_wkb(bytes(r[1])) for r in rows], dtype=object)
         shapely.prepare(self.geoms)
         self.tree = shapely.STRtree(self.geoms)
 
@@ -305,13 +303,7 @@ class _Grids:
         out[one] = self.codes[first[one]]
         rest = np.flatnonzero(~one)
         if rest.size:
-            cur = conn.execute("""
-                SELECT p.i, grid_for_point(ST_SetSRID(ST_MakePoint(p.x, p.y), 4490))
-                  FROM unnest(%(i)s::int[], %(x)s::float8[], %(y)s::float8[]) AS p(i, x, y)""",
-                               {"i": rest.tolist(), "x": x[rest].tolist(), "y": y[rest].tolist()})
-            for r in cur.fetchall():
-                i, code = (r[0], r[1]) if not isinstance(r, dict) else tuple(r.values())
-                out[i] = code
+            out[rest] = assign_points(conn, x[rest], y[rest])
         return out
 
 
@@ -471,8 +463,7 @@ def load(conn, path: Path, source: str = "grid_app", datum: str = "wgs84", encod
         if result.refused:
             return result
         conn.execute("ANALYZE _event_stage")     # temporary tables get no statistics otherwise
-        for r in conn.execute(_KNOWN, {"src": src}).fetchall():
-            row, ext, eid, same = (r[0], r[1], r[2], r[3]) if not isinstance(r, dict) else tuple(r.values())
+        for row, ext, eid, same in db.tuples(conn, _KNOWN, {"src": src}):
             if same:
                 result.unchanged += 1
             else:
@@ -484,8 +475,7 @@ def load(conn, path: Path, source: str = "grid_app", datum: str = "wgs84", encod
         fresh = staged - result.unchanged - len(result.changed)
         result.bulk = db.worth_rebuilding(conn, "events", fresh)
         with db.rebuilt_indexes(conn, "events", "event_log") if result.bulk else contextlib.nullcontext():
-            r = conn.execute(_INSERT, {"src": src, "kind": kind}).fetchone()
-            lo, hi, count = (r[0], r[1], r[2]) if not isinstance(r, dict) else tuple(r.values())
+            lo, hi, count = db.tuples(conn, _INSERT, {"src": src, "kind": kind})[0]
             result.inserted = count
             if count:
                 result.ids = (lo, hi)

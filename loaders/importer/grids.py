@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from geo import codes as area_codes
+from geo import db
 from geo.crs import to_metric
 from geo.errors import InvalidInput
 from loaders.importer import checks, crs, read
@@ -305,8 +306,7 @@ def _spatial(conn, t: pd.DataFrame, tol: float, hint, space: "_Space") -> list[P
     wanted = sorted({p for p in valid.parent if p} - set(in_file))
     db_parents = {}
     if wanted:
-        for row in conn.execute("SELECT code, ST_AsBinary(geom) FROM grids WHERE code = ANY(%(c)s)", {"c": wanted}):
-            code, wkb = (row[0], row[1]) if not isinstance(row, dict) else (row["code"], row["st_asbinary"])
+        for code, wkb in db.tuples(conn, "SELECT code, ST_AsBinary(geom) FROM grids WHERE code = ANY(%(c)s)", {"c": wanted}):
             db_parents[code] = space.from_db(shapely.from_wkb(bytes(wkb)))
     parents = {**db_parents, **in_file}
     for r in valid.itertuples():
@@ -351,10 +351,9 @@ def _tiling(conn, valid: pd.DataFrame, parents: dict, tol: float, space: _Space)
         if r.parent:
             kids.setdefault(r.parent, []).append(g)
     # The parents' other admin children already in the database (not replaced by this file): one query.
-    for row in conn.execute("SELECT parent_code, ST_AsBinary(geom) FROM grids WHERE parent_code = ANY(%(p)s) "
-                            "AND kind = 'admin' AND code <> ALL(%(c)s)",
-                            {"p": sorted(kids), "c": [r.code for r in rows]}):
-        parent, wkb = (row[0], row[1]) if not isinstance(row, dict) else (row["parent_code"], row["st_asbinary"])
+    for parent, wkb in db.tuples(conn, "SELECT parent_code, ST_AsBinary(geom) FROM grids WHERE parent_code = ANY(%(p)s) "
+                                       "AND kind = 'admin' AND code <> ALL(%(c)s)",
+                                 {"p": sorted(kids), "c": [r.code for r in rows]}):
         kids[parent].append(space.from_db(shapely.from_wkb(bytes(wkb))))
     for parent in sorted(kids):
         pg = parents.get(parent)
@@ -414,9 +413,7 @@ def write(conn, table: pd.DataFrame, report: Report) -> Report:
              "dedicated": r.dedicated or None,
              "population": None if pd.isna(r.population) else int(r.population),
              "wkb": shapely.to_wkb(r.geom, hex=True)} for r in table.itertuples()]
-    cur = conn.execute(_UPSERT, {"rows": json.dumps(rows)})
-    changed = [(r[0], r[1], r[2], r[3]) if not isinstance(r, dict) else
-               (r["code"], r["level"], r["kind"], r["inserted"]) for r in cur.fetchall()]
+    changed = db.tuples(conn, _UPSERT, {"rows": json.dumps(rows)})
     report.inserted = sum(1 for c in changed if c[3])
     report.updated = len(changed) - report.inserted
     report.unchanged = len(rows) - len(changed)

@@ -15,6 +15,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from geo import db
+from geo.assign import assign_points
 from geo.errors import InvalidInput
 from loaders.importer import checks, crs, read
 from loaders.importer.checks import Problem
@@ -146,10 +148,8 @@ def _grids_for(conn, stored) -> dict[int, str]:
     items = [(i, g.x, g.y) for i, g in enumerate(stored) if g is not None]
     if not items:
         return {}
-    cur = conn.execute("SELECT i, grid_for_point(ST_SetSRID(ST_MakePoint(x, y), 4490)) FROM "
-                       "unnest(%(i)s::int[], %(x)s::float8[], %(y)s::float8[]) AS u(i, x, y)",
-                       {"i": [t[0] for t in items], "x": [t[1] for t in items], "y": [t[2] for t in items]})
-    return {r[0]: r[1] for r in (tuple(x.values()) if isinstance(x, dict) else x for x in cur.fetchall())}
+    found = assign_points(conn, [t[1] for t in items], [t[2] for t in items])     # stored: CGCS2000
+    return {t[0]: code for t, code in zip(items, found) if code is not None}
 
 
 def write(conn, payload, report: Report) -> Report:
@@ -175,8 +175,8 @@ def write(conn, payload, report: Report) -> Report:
         sets=sql.SQL(", ").join(sql.SQL("{c} = EXCLUDED.{c}").format(c=ident(c)) for c in cols if c != kind.key),
         tcols=sql.SQL(", ").join(sql.SQL("t.{}").format(ident(c)) for c in cols),
         ecols=sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(ident(c)) for c in cols))
-    done = conn.execute(q, {"rows": json.dumps(records, ensure_ascii=False)}).fetchall()
-    report.inserted = sum(1 for r in done if (r[0] if not isinstance(r, dict) else r["inserted"]))
+    done = db.tuples(conn, q, {"rows": json.dumps(records, ensure_ascii=False)})
+    report.inserted = sum(1 for r in done if r[0])
     report.updated = len(done) - report.inserted
     report.unchanged = len(records) - len(done)
     report.written = True
