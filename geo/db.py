@@ -109,9 +109,10 @@ def migrate(url: str | None = None) -> list[str]:
                 version = path.stem
                 if version in done:
                     if done[version] != checksum:
-                        raise RuntimeError(
+                        raise DataUnavailable(
                             f"migration {path.name} was changed after it was applied; "
-                            "add a new migration instead of editing an applied one")
+                            "add a new migration instead of editing an applied one",
+                            f"迁移脚本 {path.name} 在执行后被修改：请新增迁移，而不要修改已执行的迁移。")
                     continue
                 with conn.transaction():
                     conn.execute(text)

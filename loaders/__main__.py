@@ -21,7 +21,7 @@ import datetime as dt
 import sys
 import time
 
-from geo.errors import DomainError
+from geo.errors import DomainError, InvalidInput
 from geo.settings import settings
 
 
@@ -55,17 +55,12 @@ def _cmd_demo(args) -> int:
             try:
                 until = dt.datetime.fromisoformat(args.until)
             except ValueError:
-                print(f"error: --until {args.until!r} is not an ISO date-time such as 2026-11-27T15:00",
-                      file=sys.stderr)
-                return 2
+                raise InvalidInput(f"--until {args.until!r} is not an ISO date-time such as 2026-11-27T15:00",
+                                   "--until 不是 2026-11-27T15:00 这样的时间。") from None
         t0 = time.perf_counter()
         data = generate(seed=args.seed, events=args.events, days=args.days, until=until)
         t1 = time.perf_counter()
-        try:
-            counts = load(conn, data, replace=args.replace)
-        except RuntimeError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        counts = load(conn, data, replace=args.replace)
         t2 = time.perf_counter()
     print(f"demo data (seed {args.seed}, until {data.params['until']}): "
           + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -95,22 +90,17 @@ def _cmd_events(args) -> int:
     from pathlib import Path
 
     from geo import db
-    from geo.errors import DomainError
     from loaders.importer.events import load
 
     path = Path(args.file)
     if not path.is_file():
         print(f"error: {path} does not exist or is not a file", file=sys.stderr)
         return 2
-    try:
-        with db.connect() as conn:
-            t0 = time.perf_counter()
-            result = load(conn, path, source=args.source, datum=_datum(args), encoding=args.encoding,
-                          dry_run=args.dry_run)
-            conn.commit()
-    except DomainError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
+    with db.connect() as conn:
+        t0 = time.perf_counter()
+        result = load(conn, path, source=args.source, datum=_datum(args), encoding=args.encoding,
+                      dry_run=args.dry_run)
+        conn.commit()
     seconds = time.perf_counter() - t0
     if result.refused:
         print(f"refused: nothing loaded from {path} ({result.rows} rows); fix these rows and run again:",
@@ -275,12 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "demo" and (args.events < 0 or args.days < 1):
         parser.error("--events must be 0 or more and --days 1 or more")
-    try:
+    cfg = None
+    try:      # the one place where the CLI turns a domain error (geo.errors) into its message
         cfg = settings()          # a malformed variable is named before anything runs
-    except DomainError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return 2
-    try:
         return {"migrate": _cmd_migrate, "demo": _cmd_demo, "events": _cmd_events,
                 "escalate": _cmd_escalate, "app-role": _cmd_app_role, "grids": _cmd_import,
                 "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
@@ -289,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
     finally:
-        if cfg.jy_report_rss:      # bench/imports.py reads this line
+        if cfg is not None and cfg.jy_report_rss:      # bench/imports.py reads this line
             # VmHWM: this program's own peak (ru_maxrss would include the memory of the parent it was
             # forked from, kept across exec).
             hwm = next((line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")), "0")

@@ -14,6 +14,7 @@ from psycopg import sql
 
 from geo import auth
 from geo.db import ROOT
+from geo.errors import DataUnavailable
 from geo.settings import settings
 
 APP_ROLE = "jy_app"
@@ -35,8 +36,8 @@ def app_url(owner_url: str, password: str) -> str:
     """The owner's URL with the app role's name and password instead."""
     parts = urlsplit(owner_url)
     if parts.scheme not in ("postgresql", "postgres"):
-        raise ValueError("DATABASE_URL must be a postgresql:// URL to derive APP_DATABASE_URL from it; "
-                         "or set APP_DATABASE_URL yourself")
+        raise DataUnavailable("DATABASE_URL must be a postgresql:// URL to derive APP_DATABASE_URL from it; "
+                              "or set APP_DATABASE_URL yourself", "DATABASE_URL 应为 postgresql:// 地址。")
     host = parts.hostname or "localhost"
     if ":" in host:
         host = f"[{host}]"

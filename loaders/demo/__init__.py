@@ -13,6 +13,7 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from geo.errors import InvalidInput
 from loaders.reference import read_csv
 
 
@@ -70,7 +71,7 @@ def generate(seed: int = 20261127, events: int = 20000, days: int = 90,
     if until.tzinfo is None:
         until = until.replace(tzinfo=TZ)
     if events < 0 or days < 1:
-        raise ValueError("--events must be >= 0 and --days >= 1")
+        raise InvalidInput("--events must be >= 0 and --days >= 1", "事件数不能为负，天数至少为1。")
     # Independent streams per part, so changing the event count leaves the grids unchanged.
     ss = np.random.SeedSequence(seed)
     s_grids, s_staff, s_events, s_sites = ss.spawn(4)

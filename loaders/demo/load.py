@@ -18,6 +18,7 @@ from psycopg import sql
 
 from geo import db
 from geo.crs import STORE_SRID
+from geo.errors import InvalidInput
 from loaders.demo import DemoData
 from loaders.reference import load_reference
 
@@ -134,8 +135,9 @@ def load(conn: psycopg.Connection, data: DemoData, replace: bool = False) -> dic
     with conn.transaction(), conn.cursor() as cur:
         if database_has_data(conn):
             if not replace:
-                raise RuntimeError("the database already holds grids; use --replace to overwrite "
-                                   "them with demo data, or --if-empty to keep them")
+                raise InvalidInput("the database already holds grids; use --replace to overwrite "
+                                   "them with demo data, or --if-empty to keep them",
+                                   "数据库中已有网格数据：用 --replace 以演示数据覆盖，或用 --if-empty 保留。")
             cur.execute("SELECT set_config('jiangyin.allow_log_purge', 'on', true)")
             cur.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(
                 sql.SQL(", ").join(map(sql.Identifier, DEMO_TABLES))))
