@@ -12,18 +12,11 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from geo.errors import Forbidden, InvalidInput, OutOfScope
+from geo.roles import ACCOUNT_LABELS, ACCOUNT_ROLES, ACTOR_ROLES, actor_role_of
 from geo.scope import Scope
 
-ROLES = {
-    "city_commander": "市级指挥",
-    "town_leader": "镇街领导",
-    "village_staff": "村社区工作人员",
-    "dispatcher": "调度员",
-    "wall": "大屏",
-    "admin": "管理员",
-}
-# Roles that act on events, and the workflow role each acts as (see geo/workflow.py).
-_WORKFLOW_ROLE = {"city_commander": "city_commander", "village_staff": "village_staff"}
+# Account roles and their Chinese labels (what each may do: geo/roles.py).
+ROLES = ACCOUNT_LABELS
 
 
 @dataclass(frozen=True)
@@ -37,12 +30,12 @@ class Viewer:
     def __post_init__(self):
         if self.role not in ROLES:
             raise InvalidInput(f"unknown role {self.role!r}", f"未知的角色“{self.role}”。")
-        need_town = self.role in ("town_leader", "village_staff")
-        if need_town and not self.town:
+        binds = ACCOUNT_ROLES[self.role].binds
+        if binds in ("town", "village") and not self.town:
             raise InvalidInput(f"a {self.role} account needs a town", f"{ROLES[self.role]}必须绑定镇街。")
-        if self.role == "village_staff" and not self.village:
-            raise InvalidInput("a village_staff account needs a village", "村社区工作人员必须绑定村社区。")
-        if self.role not in ("town_leader", "village_staff", "dispatcher") and (self.town or self.village):
+        if binds == "village" and not self.village:
+            raise InvalidInput(f"a {self.role} account needs a village", f"{ROLES[self.role]}必须绑定村社区。")
+        if binds == "city" and (self.town or self.village):
             raise InvalidInput(f"a {self.role} account sees the whole city and has no town",
                                f"{ROLES[self.role]}面向全市，不绑定镇街或村社区。")
         Scope(self.town, self.village)   # validates the codes and that the village is in the town
@@ -59,21 +52,22 @@ class Viewer:
     @property
     def can_act(self) -> bool:
         """Dispatchers, city commanders and village staff act on events; the others only look."""
-        return self.role in ("dispatcher", "city_commander", "village_staff")
+        return ACCOUNT_ROLES[self.role].acts_as is not None
 
     @property
     def sees_personal_data(self) -> bool:
         """Reporter names and phone numbers are masked for the wall (a screen many people see)."""
-        return self.role != "wall"
+        return ACCOUNT_ROLES[self.role].sees_personal_data
 
     @property
     def sees_all_levels(self) -> bool:
         """City-wide actors (city dispatcher, commander) may list every handling level in 调度台."""
-        return self.can_act and self.town is None
+        role = actor_role_of(self.role, self.town)
+        return role is not None and ACTOR_ROLES[role].all_levels
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return ACCOUNT_ROLES[self.role].admin
 
     def require_admin(self) -> None:
         if not self.is_admin:
@@ -86,7 +80,8 @@ class Viewer:
         if not self.can_act:
             raise Forbidden(f"{self.role} accounts cannot act on events",
                             f"{ROLES[self.role]}账号只能查看，不能处置事件。")
-        role = _WORKFLOW_ROLE.get(self.role) or ("town_dispatcher" if self.town else "city_dispatcher")
+        role = actor_role_of(self.role, self.town)
+        assert role is not None      # can_act above
         return Actor(name=self.display_name, role=role, town=self.town, village=self.village,
                      username=self.username)
 

@@ -17,18 +17,12 @@ from dataclasses import dataclass
 
 from geo import audit, db
 from geo.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound, StaleEvent
+from geo.roles import ACTOR_LABELS, ACTOR_ROLES, DISPATCHERS
 from geo.status import LEVEL_LABELS, STATUS_LABELS
 
 LEVEL_ORDER = ("village", "town", "city")
-ROLES = {
-    "city_commander": "市级指挥",
-    "city_dispatcher": "市级调度员",
-    "town_dispatcher": "镇街调度员",
-    "village_staff": "村社区工作人员",
-    "department": "部门/执法队伍",
-    "grid_worker": "网格员",
-    "system": "系统",
-}
+# Actor roles and their Chinese labels (what each may do: geo/roles.py).
+ROLES = ACTOR_LABELS
 
 
 @dataclass(frozen=True)
@@ -43,10 +37,11 @@ class Actor:
     def __post_init__(self):
         if self.role not in ROLES:
             raise InvalidInput(f"unknown role {self.role!r}", f"未知的角色“{self.role}”。")
-        if self.role == "town_dispatcher" and not self.town:
-            raise InvalidInput("a town dispatcher needs a town", "镇街调度员必须绑定镇街。")
-        if self.role in ("village_staff", "grid_worker") and not self.village:
-            raise InvalidInput("village staff need a village", "村社区工作人员必须绑定村社区。")
+        needs = ACTOR_ROLES[self.role].needs
+        if needs == "town" and not self.town:
+            raise InvalidInput(f"a {self.role} needs a town", f"{ROLES[self.role]}必须绑定镇街。")
+        if needs == "village" and not self.village:
+            raise InvalidInput(f"a {self.role} needs a village", f"{ROLES[self.role]}必须绑定村社区。")
 
     @property
     def label(self) -> str:
@@ -63,7 +58,6 @@ class Action:
     needs_note: bool = False
 
 
-DISPATCHERS = ("city_commander", "city_dispatcher", "town_dispatcher", "village_staff")
 ACTIONS = {a.code: a for a in (
     Action("accept", "立案", ("reported",), "accepted", DISPATCHERS),
     Action("reject", "不予立案", ("reported",), "rejected", DISPATCHERS, needs_note=True),
@@ -109,7 +103,8 @@ def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
     """Dispatchers act at the event's handling level within their area; departments on their own
     assignments; grid workers verify in their village. The city dispatcher may act on anything; the
     city commander on the events handled at city level."""
-    if actor.role == "city_dispatcher" or actor.role == "system":
+    role = ACTOR_ROLES[actor.role]
+    if role.anywhere:
         return
     if actor.town and ev["town_code"] != actor.town:
         raise Forbidden(f"event {ev['id']} is in another town",
@@ -123,8 +118,7 @@ def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
         return
     if actor.role == "grid_worker":
         return
-    level = {"city_commander": "city", "town_dispatcher": "town", "village_staff": "village"}[actor.role]
-    if ev["handling_level"] != level:
+    if ev["handling_level"] != role.level:
         raise Forbidden(f"event {ev['id']} is handled at {ev['handling_level']} level",
                         f"事件 {ev['id']} 目前由{LEVEL_LABELS[ev['handling_level']]}处置，"
                         f"{ROLES[actor.role]}不能执行“{action.label}”。")

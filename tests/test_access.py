@@ -171,3 +171,26 @@ def test_admin_manages_users_through_row_level_security(app_pool, demo_url):
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         with ScopedPool(app_pool, leader()).connection() as conn:
             auth.create_user(conn, "nanzha_leader", "rls.sneaky", "偷偷", "admin", "Secret-pass-123")
+
+
+def test_role_table_matches_the_schema_and_the_pages(demo_conn):
+    """geo/roles.py is the one table of roles: the database accepts exactly its account and staff
+    roles, every page it grants exists, and every account that acts maps to an actor role."""
+    import re
+
+    from dashboard.ui.nav import PAGES
+    from geo.roles import ACCOUNT_ROLES, ACTOR_ROLES, STAFF_LABELS, actor_role_of
+
+    def allowed(table: str) -> set[str]:
+        check = demo_conn.execute("SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                                  "WHERE c.conrelid = %s::regclass AND c.contype = 'c' "
+                                  "AND pg_get_constraintdef(c.oid) LIKE '%%(role = ANY%%'", (table,)).fetchone()[0]
+        return set(re.findall(r"'(\w+)'::text", check))
+
+    assert allowed("app_users") == set(ACCOUNT_ROLES)
+    assert allowed("staff") == set(STAFF_LABELS)
+    for code, role in ACCOUNT_ROLES.items():
+        assert set(role.pages) <= set(PAGES), code
+        for town in (None, "320281001"):
+            acts = actor_role_of(code, town)
+            assert acts is None or acts in ACTOR_ROLES

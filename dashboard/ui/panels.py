@@ -10,10 +10,10 @@ import streamlit as st
 from dashboard.ui.maps import fmt_rate
 from geo import masking, metrics
 from geo.overview import Kpis
+from geo.roles import STAFF_LABELS
 from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
 
-ROLE_LABELS = {"grid_worker": "网格员", "police": "网格警员", "grid_leader": "网格长",
-               "dispatcher": "调度员", "dept_officer": "部门人员"}
+ROLE_LABELS = STAFF_LABELS
 
 
 def _hours(h: float | None) -> str:

@@ -17,6 +17,7 @@ from dashboard.ui.errors import show_error
 from dashboard.ui.html import esc_md
 from geo import auth
 from geo.access import ROLES, Viewer
+from geo.roles import ACCOUNT_ROLES
 
 SEEN_KEY = "last_seen"
 NOTICE_KEY = "login_notice"
@@ -25,16 +26,8 @@ COOKIE_KEY = "cookie_action"      # set or clear the browser's cookie on the nex
 COOKIE = "jy_session"
 TOUCH_EVERY_S = 60                # how often activity is written to app_sessions
 
-# Pages (by nav.PAGES key) each role gets; the first is where it lands.
-_VIEWS = ["city", "town", "village", "grid", "event"]
-ROLE_PAGES = {
-    "city_commander": _VIEWS + ["dispatch", "intake", "evaluation", "hazards", "scenario"],
-    "dispatcher": _VIEWS + ["dispatch", "intake", "evaluation", "hazards", "scenario"],
-    "town_leader": _VIEWS + ["evaluation", "hazards", "scenario"],
-    "village_staff": _VIEWS + ["dispatch", "intake", "hazards"],
-    "wall": ["city", "town", "village", "grid", "event", "hazards"],
-    "admin": _VIEWS + ["evaluation", "hazards", "scenario", "import", "users", "audit"],
-}
+# Pages (by nav.PAGES key) each role gets, the first where it lands: geo/roles.py.
+ROLE_PAGES = {code: list(role.pages) for code, role in ACCOUNT_ROLES.items()}
 
 
 def pages_for(viewer: Viewer) -> list[str]:

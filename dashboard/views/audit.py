@@ -10,11 +10,10 @@ import streamlit as st
 from dashboard.ui import data, panels
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
-from geo.access import ROLES
-from geo.workflow import ROLES as ACTOR_ROLES
+from geo.roles import ACCOUNT_LABELS, ACTOR_LABELS
 from geo.worktime import TZ
 
-ROLE_LABELS = {**ACTOR_ROLES, **ROLES}
+ROLE_LABELS = {**ACTOR_LABELS, **ACCOUNT_LABELS}
 
 ACTION_LABELS = {
     "login": "登录", "logout": "退出登录", "session_timeout": "登录超时", "report": "上报事件",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import data, nav
+from dashboard.ui import data, nav, panels
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
 from geo import masking, metrics, workflow
@@ -101,7 +101,7 @@ def actions_panel(actor: workflow.Actor) -> None:
             near = data.nearest_staff(chosen[0]["lon"], chosen[0]["lat"])
             staff = c3.selectbox("指派人员（最近的在岗人员）", [None] + [s["id"] for s in near], placeholder="请选择",
                                  format_func=lambda i: "—" if i is None else next(
-                                     f"{s['name']}（{'网格员' if s['role'] == 'grid_worker' else '警员'}，"
+                                     f"{s['name']}（{panels.ROLE_LABELS.get(s['role'], s['role'])}，"
                                      f"{s['distance_m']:.0f} 米）" for s in near if s["id"] == i))
         note = st.text_input("说明 / 理由（不予立案、退回、核查不通过、上报升级时必填）", max_chars=500)
         submitted = st.form_submit_button("执行", type="primary")

@@ -9,23 +9,24 @@ from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
 from geo import auth
 from geo.access import ROLES
+from geo.roles import ACCOUNT_ROLES
 from geo.scope import Scope
-
-BOUND = ("town_leader", "village_staff", "dispatcher")
 
 
 def _place_pickers(prefix: str, role: str, town: str | None = None, village: str | None = None):
     """Town (and village) pickers for the roles bound to an area; (town, village)."""
-    if role not in BOUND:
+    binds = ACCOUNT_ROLES[role].binds
+    if binds == "city":
         return None, None
+    optional = binds == "town?"          # a dispatcher without a town is the city dispatcher
     towns = data.children(Scope.city())
     names = {t["code"]: t["name"] for t in towns}
-    options = ([None] if role == "dispatcher" else []) + list(names)
-    picked_town = st.selectbox("镇街" + ("（不选为市级调度员）" if role == "dispatcher" else ""), options, placeholder="请选择",
+    options = ([None] if optional else []) + list(names)
+    picked_town = st.selectbox("镇街" + ("（不选为市级调度员）" if optional else ""), options, placeholder="请选择",
                                index=options.index(town) if town in options else 0,
                                format_func=lambda c: "—" if c is None else names[c], key=f"{prefix}_town")
     picked_village = None
-    if role == "village_staff" and picked_town:
+    if binds == "village" and picked_town:
         villages = data.children(Scope(town=picked_town))
         vnames = {v["code"]: v["name"] for v in villages}
         vopts = list(vnames)

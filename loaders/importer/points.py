@@ -18,6 +18,7 @@ import shapely
 from geo import db
 from geo.assign import assign_points
 from geo.errors import InvalidInput
+from geo.roles import STAFF_WORDS
 from loaders.importer import checks, crs, read
 from loaders.importer.checks import Problem
 from loaders.importer.report import Report, load_all_or_nothing
@@ -38,10 +39,7 @@ KINDS = {
         "terminal_id": ("终端编号", "终端", "terminal_id"), "name": ("姓名", "name"),
         "role": ("角色", "身份", "role"), "phone": ("电话", "联系电话", "phone"),
         "grid_code": ("网格编码", "grid_code")}, ("terminal_id", "name", "role"),
-        {"role": {"网格员": "grid_worker", "警员": "police", "网格警员": "police", "网格长": "grid_leader",
-                  "调度员": "dispatcher", "部门人员": "dept_officer", "grid_worker": "grid_worker",
-                  "police": "police", "grid_leader": "grid_leader", "dispatcher": "dispatcher",
-                  "dept_officer": "dept_officer"}}),
+        {"role": STAFF_WORDS}),
     "chem-sites": Kind("chem_sites", "code", "geom", {
         "code": ("企业编码", "统一社会信用代码", "编码", "code"), "name": ("名称", "场所名称", "name"),
         "enterprise": ("企业", "企业名称", "enterprise"), "address": ("地址", "address"),
