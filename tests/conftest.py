@@ -1,81 +1,9 @@
-"""Fixtures: throwaway PostGIS databases in the cluster that ./test.sh set up (never the demo one).
-
-TEST_ADMIN_DATABASE_URL (exported by ./test.sh) names a role that may create databases. Without it
-the suite fails: it never skips because a database is missing.
-"""
+"""pytest fixtures for the suite (the helpers they use, and that tests import: tests/fixtures.py)."""
 from __future__ import annotations
 
-import datetime as dt
-import os
-import uuid
-from contextlib import contextmanager
-
-import psycopg
 import pytest
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
-from geo.worktime import TZ
-
-ADMIN_URL = os.environ.get("TEST_ADMIN_DATABASE_URL")
-# The dashboard's role (jy_app, row-level security); ./test.sh exports its URL for the main database.
-APP_URL = os.environ.get("TEST_APP_DATABASE_URL")
-# username -> password of the demo accounts created in each throwaway database, by database URL
-ACCOUNTS: dict[str, dict[str, str]] = {}
-# Fixed end of the demo period for deterministic checks.
-FIXED_UNTIL = dt.datetime(2026, 11, 20, 15, 0, tzinfo=TZ)
-
-
-def _admin_url() -> str:
-    if not ADMIN_URL:
-        raise RuntimeError("TEST_ADMIN_DATABASE_URL is not set: run the suite with ./test.sh, which "
-                           "sets up PostgreSQL + PostGIS and exports it")
-    return ADMIN_URL
-
-
-def app_url_for(url: str) -> str:
-    """The same server and database as `url`, as the jy_app role (the dashboard's)."""
-    if not APP_URL:
-        raise RuntimeError("TEST_APP_DATABASE_URL is not set: run the suite with ./test.sh")
-    from psycopg.conninfo import conninfo_to_dict
-    app = conninfo_to_dict(APP_URL)
-    return make_conninfo(url, user=app["user"], password=app["password"])
-
-
-def login_for(url: str, username: str) -> tuple[str, str]:
-    """(username, password) of a demo account in the database at `url`."""
-    return username, ACCOUNTS[url][username]
-
-
-@contextmanager
-def throwaway_database(prefix: str = "jy_test"):
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = _admin_url()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield make_conninfo(admin, dbname=name)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-@contextmanager
-def demo_database(prefix: str):
-    from geo import db
-    from loaders.demo import generate
-    from loaders.demo.load import load
-
-    with throwaway_database(prefix) as url:
-        db.migrate(url)
-        until = dt.datetime.now(TZ).replace(minute=0, second=0, microsecond=0)
-        data = generate(seed=7, events=4000, days=45, until=until)
-        with db.connect(url) as conn:
-            load(conn, data)
-            from loaders.accounts import create_demo_accounts
-            ACCOUNTS[url] = {u: p for u, _, p in create_demo_accounts(conn)}
-            conn.commit()
-        yield url
+from tests.fixtures import app_url_for, demo_database
 
 
 @pytest.fixture(scope="session")
@@ -133,29 +61,3 @@ def app_db(demo_url, monkeypatch):
     yield demo_url
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-def point_in(conn, grid_code: str) -> tuple[float, float]:
-    """A point inside a grid (its point on surface)."""
-    return conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
-                        "WHERE code = %s) s", (grid_code,)).fetchone()
-
-
-def row_counts(conn) -> tuple[int, int]:
-    """(events, event_log) row counts: to show that a refused action wrote nothing."""
-    return conn.execute("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM event_log)").fetchone()
-
-
-def viewer(role: str = "city_commander", town: str | None = None, village: str | None = None,
-           username: str | None = None):
-    """A signed-in account for AppTest sessions (the log-in form itself is tested on its own)."""
-    from geo.access import ROLES, Viewer
-    return Viewer(username or role.replace("_", "."), f"测试{ROLES[role]}", role, town, village)
-
-
-def signed_in(at, who=None):
-    """Put a signed-in viewer into an AppTest session before it runs."""
-    import time
-    at.session_state["viewer"] = who or viewer()
-    at.session_state["last_seen"] = time.time()
-    return at

@@ -22,7 +22,7 @@ def free_port() -> int:
 @contextmanager
 def streamlit_server(database_url: str, extra_env: dict | None = None, timeout_s: float = 60):
     port = free_port()
-    from tests.conftest import app_url_for
+    from tests.fixtures import app_url_for
     # the tests' throwaway databases, or (benchmarks) the APP_DATABASE_URL that ./run.sh printed
     app_url = app_url_for(database_url) if os.environ.get("TEST_APP_DATABASE_URL") else os.environ["APP_DATABASE_URL"]
     env = {**os.environ, "DATABASE_URL": database_url, "APP_DATABASE_URL": app_url, **(extra_env or {})}

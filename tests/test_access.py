@@ -10,7 +10,7 @@ from geo.access import ScopedPool, Viewer
 from geo.db import make_pool
 from geo.errors import Forbidden, OutOfScope
 from geo.scope import Scope
-from tests.conftest import app_url_for
+from tests.fixtures import app_url_for
 
 SCOPED_TABLES = ("grids", "staff", "events", "event_log", "chem_sites", "chem_inventory",
                  "emergency_resources", "stats_grid_day", "stats_village_day", "stats_cell_day",

@@ -11,7 +11,7 @@ from geo import auth, workflow
 from geo.access import ScopedPool, Viewer
 from geo.db import make_pool
 from geo.errors import Forbidden, InvalidInput, NotFound
-from tests.conftest import app_url_for, login_for, signed_in
+from tests.fixtures import app_url_for, login_for, signed_in
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
@@ -121,7 +121,7 @@ def test_the_login_form_signs_in_and_refuses_bad_passwords(app_db, demo_url):
 
 def test_actions_are_audited_and_refusals_too(app_pool, work_conn):
     from geo.intake import Report, submit
-    from tests.conftest import point_in
+    from tests.fixtures import point_in
 
     town = "320281004"
     grids = work_conn.execute("SELECT min(code) FILTER (WHERE town_code = %(t)s), "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import open_page, wait_for_streamlit
-from tests.conftest import login_for, point_in
+from tests.fixtures import login_for, point_in
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"

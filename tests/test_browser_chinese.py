@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.browser import open_page, wait_for_streamlit
-from tests.conftest import login_for
+from tests.fixtures import login_for
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"

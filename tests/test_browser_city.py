@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import open_page
-from tests.conftest import login_for
+from tests.fixtures import login_for
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"

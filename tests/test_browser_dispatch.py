@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.browser import open_page
-from tests.conftest import login_for
+from tests.fixtures import login_for
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"

@@ -10,7 +10,7 @@ import pytest
 from dashboard.ui.maps import CITY_VIEW, MAP_H, MAP_W, fit_view
 from geo.status import STATUS_LABELS
 from tests.browser import click_map, open_page, wait_for_streamlit
-from tests.conftest import login_for
+from tests.fixtures import login_for
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"

@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from tests.browser import open_page, wait_for_streamlit
-from tests.conftest import login_for
+from tests.fixtures import login_for
 from tests.samplefiles import grids_frame, write_shapefile_zip
 from tests.server import ROOT, streamlit_server
 

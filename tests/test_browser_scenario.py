@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.browser import open_page
-from tests.conftest import login_for
+from tests.fixtures import login_for
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"

@@ -5,23 +5,28 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import open_page
-from tests.conftest import login_for
-from tests.server import ROOT, streamlit_server
+from tests.fixtures import make_server
+from tests.server import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
 
 
 @pytest.fixture(scope="module")
-def login(demo_url):
-    """The account this module signs in with: (username, password)."""
-    return login_for(demo_url, "wall")
+def wall_server(demo_url):
+    """A real server refreshing every 3 s, and the 大屏 account: (url, (username, password))."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with make_server(demo_url, "wall", JY_WALL_REFRESH_S="3") as started:
+        yield started
 
 
 @pytest.fixture(scope="module")
-def server(demo_url):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server(demo_url, extra_env={"JY_WALL_REFRESH_S": "3"}) as url:
-        yield url
+def server(wall_server):
+    return wall_server[0]
+
+
+@pytest.fixture(scope="module")
+def login(wall_server):
+    return wall_server[1]
 
 
 @pytest.mark.parametrize("screen, width", [("1", 1920), ("wide", 3840)])

@@ -18,7 +18,7 @@ from geo.intake import Report, submit
 from geo.scope import Scope
 from geo.workflow import Actor, Forbidden, act
 from geo.worktime import TZ
-from tests.conftest import point_in, row_counts
+from tests.fixtures import point_in, row_counts
 from tests.server import ROOT
 
 

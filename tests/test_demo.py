@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from loaders.demo import generate
-from tests.conftest import FIXED_UNTIL
+from tests.fixtures import FIXED_UNTIL
 
 # Tiling is checked as a share of the area (unitless): a floating-point sliver has no real area,
 # and measuring it in metres after a transform (or as geography) bends its long edges and invents
@@ -213,7 +213,7 @@ def test_bulk_demo_load_equals_the_ordinary_one(monkeypatch):
     from geo import db
     from loaders.demo import events as demo_events
     from loaders.demo.load import load
-    from tests.conftest import throwaway_database
+    from tests.fixtures import throwaway_database
 
     monkeypatch.setattr(demo_events, "BATCH", 700)
     got = {}

@@ -7,7 +7,7 @@ import datetime as dt
 
 from geo.intake import Report, submit
 from geo.workflow import Actor, act
-from tests.conftest import point_in
+from tests.fixtures import point_in
 
 RECOUNT = {
     "stats_grid_day": """

@@ -19,7 +19,7 @@ import shapely
 from geo import db
 from geo.errors import DomainError, InvalidInput
 from loaders.importer import grids, points
-from tests.conftest import throwaway_database
+from tests.fixtures import throwaway_database
 from tests.samplefiles import grids_frame, to_gcj02, write_shapefile_zip
 from tests.server import ROOT as ROOT_DIR
 

@@ -18,8 +18,8 @@ from shapely.geometry import Polygon
 from geo import db
 from geo.errors import DomainError
 from loaders.importer import grids
-from tests.conftest import throwaway_database
 from tests.countyfiles import FIELDS, hierarchy, tiling, write_shapefile_zip, write_xlsx_wkt, zone_prefixed
+from tests.fixtures import throwaway_database
 from tests.server import ROOT
 
 NAMED = ["--level-field", "网格层级", "--code-field", "网格编码", "--parent-field", "上级编码",
@@ -181,7 +181,7 @@ def test_fuzzed_grid_files_never_crash_or_half_write(empty_url, tmp_path):
 @pytest.fixture(scope="module")
 def ev_url(demo_url):
     """A copy of the demo data for event imports (written to)."""
-    from tests.conftest import demo_database
+    from tests.fixtures import demo_database
 
     with demo_database("jy_evimp") as url:
         yield url

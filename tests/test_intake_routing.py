@@ -8,7 +8,7 @@ import pytest
 from geo import coords
 from geo.intake import IntakeRefused, Report, submit
 from geo.routing import nearest_staff, route
-from tests.conftest import point_in, row_counts
+from tests.fixtures import point_in, row_counts
 
 
 def test_a_report_gets_grid_deadline_department_and_first_log_row(work_conn):

@@ -8,7 +8,7 @@ import pytest
 
 from geo import db
 from loaders.reference import load_reference
-from tests.conftest import throwaway_database
+from tests.fixtures import throwaway_database
 
 CORE_TABLES = {"grids", "staff", "departments", "enforcement_teams", "event_categories", "events",
                "event_log", "chem_sites", "emergency_resources", "county", "dataset_info"}

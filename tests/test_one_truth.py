@@ -13,7 +13,7 @@ from geo import db, evaluation, events, metrics, overview
 from geo.access import ScopedPool
 from geo.scope import Scope
 from geo.worktime import TZ
-from tests.conftest import app_url_for, signed_in, viewer
+from tests.fixtures import app_url_for, signed_in, viewer
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 KEYS = ("reports_today", "open", "overdue", "closed", "closed_on_time", "on_time_rate", "mean_close_hours")

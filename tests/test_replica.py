@@ -17,7 +17,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from streamlit.testing.v1 import AppTest
 
 from geo import db
-from tests.conftest import app_url_for, signed_in
+from tests.fixtures import app_url_for, signed_in
 from tests.server import free_port
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")

@@ -17,7 +17,7 @@ from geo.intake import IntakeRefused, Report, submit
 from geo.scope import Scope
 from geo.workflow import Actor, act
 from geo.worktime import TZ
-from tests.conftest import app_url_for, point_in, signed_in, viewer
+from tests.fixtures import app_url_for, point_in, signed_in, viewer
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.status import STATUS_LABELS
-from tests.conftest import app_url_for, signed_in
+from tests.fixtures import app_url_for, signed_in
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
