@@ -106,12 +106,12 @@ def latest_events(pool, scope: Scope, limit: int = 12) -> list[dict]:
 
 def overdue_events(pool, scope: Scope, limit: int = 12) -> list[dict]:
     """Open events past their deadline, the longest overdue first."""
-    return query(pool, "overview_overdue", {**scope.params(), "limit": limit})
+    return query(pool, "overview_overdue", {**scope.params(), "limit": limit, "urgent_only": False})
 
 
 def urgent_events(pool, scope: Scope, limit: int = 5) -> list[dict]:
     """Open 特急 events, newest first (pinned on the wall's ticker)."""
-    return query(pool, "overview_urgent", {**scope.params(), "limit": limit})
+    return query(pool, "overview_overdue", {**scope.params(), "limit": limit, "urgent_only": True})
 
 
 def chem_sites(pool, scope: Scope) -> list[dict]:

@@ -6,6 +6,8 @@ the back button walks back up); the breadcrumb leads back up with page links.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from dashboard.ui import data
@@ -15,21 +17,35 @@ from geo import codes
 from geo.errors import DomainError, InvalidInput
 from geo.places import Path, PathError
 
-PAGES = {
-    "city": "views/city.py",
-    "town": "views/town.py",
-    "village": "views/village.py",
-    "grid": "views/grid.py",
-    "event": "views/event.py",
-    "dispatch": "views/dispatch.py",
-    "intake": "views/intake.py",
-    "evaluation": "views/evaluation.py",
-    "hazards": "views/hazards.py",
-    "scenario": "views/scenario.py",
-    "users": "views/users.py",
-    "audit": "views/audit.py",
-    "import": "views/importer.py",
+
+@dataclass(frozen=True)
+class PageInfo:
+    group: str        # sidebar group
+    file: str         # in dashboard/views/ (not "pages/": Streamlit would treat it as an old-style app)
+    title: str
+    url: str          # URL path (the city page is the default, "/")
+
+
+# Every page, once: dashboard/app.py registers them from here, links and switches use the keys.
+# No page icons: Streamlit turns a page icon into the favicon and fetches it from an online font
+# server, which a command-centre network does not reach.
+PAGE_INFO = {
+    "city": PageInfo("指挥视图", "city.py", "市级指挥", "city"),
+    "town": PageInfo("指挥视图", "town.py", "镇街", "town"),
+    "village": PageInfo("指挥视图", "village.py", "村社区", "village"),
+    "grid": PageInfo("指挥视图", "grid.py", "网格", "grid"),
+    "event": PageInfo("指挥视图", "event.py", "事件详情", "event"),
+    "dispatch": PageInfo("调度处置", "dispatch.py", "调度台", "dispatch"),
+    "intake": PageInfo("调度处置", "intake.py", "事件上报", "intake"),
+    "evaluation": PageInfo("调度处置", "evaluation.py", "综合评价", "evaluation"),
+    "hazards": PageInfo("公共安全", "hazards.py", "危化品", "hazards"),
+    "scenario": PageInfo("公共安全", "scenario.py", "事故推演", "scenario"),
+    "users": PageInfo("系统管理", "users.py", "用户管理", "users"),
+    "audit": PageInfo("系统管理", "audit.py", "审计日志", "audit"),
+    "import": PageInfo("系统管理", "importer.py", "数据导入", "import"),
 }
+# key -> script path relative to dashboard/app.py (st.page_link / st.switch_page)
+PAGES = {key: f"views/{info.file}" for key, info in PAGE_INFO.items()}
 
 
 def allowed(page: str) -> bool:

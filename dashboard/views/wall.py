@@ -54,23 +54,17 @@ def render(layout: str) -> None:
     kpis()
     rotate_s = nav.parse_int(nav.qp("rotate"), 4)
     rotate_s = rotate_s if rotate_s and 5 <= rotate_s <= 3600 else None
-    if layout == "wide":
-        c1, c2, c3 = st.columns([5, 3, 4])
-        with c1:
-            city_map(690)
-        with c2:
-            ranking()
-            if rotate_s:
-                wall.rotating_town(rotate_s)
-        with c3:
+    wide = layout == "wide"
+    cols = st.columns([5, 3, 4] if wide else [3, 2])
+    with cols[0]:
+        city_map(690)
+    with cols[1]:
+        ranking()
+        if rotate_s:
+            wall.rotating_town(rotate_s)
+        if not wide:
+            wall.ticker(5 if not rotate_s else 2)
+    if wide:
+        with cols[2]:
             trends()
             wall.ticker(3)
-    else:
-        c1, c2 = st.columns([3, 2])
-        with c1:
-            city_map(690)
-        with c2:
-            ranking()
-            if rotate_s:
-                wall.rotating_town(rotate_s)
-            wall.ticker(5 if not rotate_s else 2)
