@@ -17,3 +17,23 @@ def mask_phone(phone: str | None) -> str:
         return ""
     digits = phone.strip()
     return digits[:3] + "****" + digits[-4:] if len(digits) >= 7 else "****"
+
+
+def for_viewer(rows: list[dict], sees_personal_data: bool, names: tuple[str, ...] = (),
+               phones: tuple[str, ...] = ()) -> list[dict]:
+    """The rows as this viewer may see them: the `names` fields masked unless the viewer sees
+    personal data (geo/roles.py), the `phones` fields always masked (lists show no full number).
+    The one place the read layer applies masking; pages show what they get."""
+    if sees_personal_data and not phones:
+        return rows
+    out = []
+    for r in rows:
+        r = dict(r)
+        for f in names if not sees_personal_data else ():
+            if r.get(f):
+                r[f] = mask_name(r[f])
+        for f in phones:
+            if f in r:
+                r[f] = mask_phone(r[f])
+        out.append(r)
+    return out

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.status import STATUS_LABELS
-from tests.fixtures import app_url_for, signed_in
+from tests.fixtures import app_url_for, signed_in, viewer
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
@@ -167,3 +167,22 @@ def test_event_page_lists_same_category_events_nearby(work_url, monkeypatch):
     assert first in set(dups["编号"]) and far not in set(dups["编号"])
     assert 150 < int(dups.loc[dups["编号"] == first, "距离（米）"].iloc[0]) < 230
     st.cache_resource.clear()
+
+
+@pytest.mark.parametrize("role, masked", [("wall", True), ("city_commander", False)])
+def test_personal_data_is_masked_for_the_wall_by_the_read_layer(app_db, demo_conn, sample, role, masked):
+    """Staff names and the timeline's actors: masked for the wall (a screen many people see), shown to
+    a commander; staff phones masked for everyone. The pages only show what dashboard.ui.data gives."""
+    from geo.masking import mask_name
+
+    names = {r[0] for r in demo_conn.execute("SELECT name FROM staff WHERE village_code = %s", (sample["village"],))}
+    at = open_page("village", who=viewer(role), town=sample["town"], village=sample["village"])
+    assert not at.exception, at.exception
+    staff = at.dataframe[-1].value
+    shown = set(staff["姓名"])
+    assert shown == ({mask_name(n) for n in names} if masked else names)
+    assert all("****" in p for p in staff["电话"] if p)
+    at = open_page("event", who=viewer(role), event=str(sample["event"]))
+    actors = {r[0] for r in demo_conn.execute("SELECT actor FROM event_log WHERE event_id = %s", (sample["event"],))}
+    timeline = next(d.value for d in at.dataframe if "处理人" in d.value.columns)
+    assert set(timeline["处理人"]) == ({mask_name(a) for a in actors} if masked else actors)

@@ -22,6 +22,7 @@ from geo import (
     events,
     intake,
     layers,
+    masking,
     overview,
     places,
     routing,
@@ -176,8 +177,14 @@ def staff_summary(db, scope: Scope, grid: str | None = None) -> list[dict]:
 
 
 @shared(FIGURES_TTL_S)
-def staff_list(db, scope: Scope, grid: str | None = None, on_duty_only: bool = False) -> list[dict]:
+def _staff_list(db, scope: Scope, grid: str | None = None, on_duty_only: bool = False) -> list[dict]:
     return layers.staff_list(db, scope, grid, on_duty_only)
+
+
+def staff_list(scope: Scope, grid: str | None = None, on_duty_only: bool = False) -> list[dict]:
+    """Staff of the scope as the viewer may see them (names masked on the wall, phones always)."""
+    return masking.for_viewer(_staff_list(scope, grid, on_duty_only), viewer().sees_personal_data,
+                              names=("name",), phones=("phone",))
 
 
 @shared(SHAPES_TTL_S)
@@ -202,11 +209,13 @@ def grid_shape(db, code: str) -> dict | None:
 
 # Event detail is read fresh on every run: dispatchers act on it.
 def event(scope: Scope, event_id: int) -> dict:
-    return events.get_event(live(), scope, event_id)
+    ev = events.get_event(live(), scope, event_id)
+    return masking.for_viewer([ev], viewer().sees_personal_data, names=("reporter", "assignee"),
+                              phones=("assignee_phone",))[0]
 
 
 def timeline(event_id: int) -> list[dict]:
-    return events.timeline(live(), event_id)
+    return masking.for_viewer(events.timeline(live(), event_id), viewer().sees_personal_data, names=("actor",))
 
 
 def search_events(q: str) -> list[dict]:
@@ -240,8 +249,9 @@ def children(db, scope: Scope) -> list[dict]:
 # ------------------------------------------------------------------ dispatch (live, not cached)
 def dispatch_queue(actor, statuses: tuple[str, ...], all_levels: bool, overdue_only: bool,
                    event_id: int | None = None, search: str | None = None) -> list[dict]:
-    return dispatch.queue(live(), actor, statuses, all_levels=all_levels, overdue_only=overdue_only,
+    rows = dispatch.queue(live(), actor, statuses, all_levels=all_levels, overdue_only=overdue_only,
                           event_id=event_id, search=search)
+    return masking.for_viewer(rows, viewer().sees_personal_data, names=("assignee",))
 
 
 _ESCALATION_EVERY_S = 60

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.ui.maps import fmt_rate
-from geo import masking, metrics
+from geo import metrics
 from geo.overview import Kpis
 from geo.roles import STAFF_LABELS
 from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
@@ -183,12 +183,12 @@ def events_table(rows: list[dict], key: str, height: int = 380) -> int | None:
     return int(df.loc[sel[0], "编号"]) if sel else None
 
 
-def staff_frame(rows: list[dict], mask_names: bool = False) -> pd.DataFrame:
-    """Phones are always masked here; names too on screens for many eyes (mask_names)."""
+def staff_frame(rows: list[dict]) -> pd.DataFrame:
+    """Staff rows as the read layer masked them (dashboard.ui.data.staff_list)."""
     return pd.DataFrame([{
-        "姓名": masking.mask_name(r["name"]) if mask_names else r["name"], "角色": ROLE_LABELS.get(r["role"], r["role"]),
+        "姓名": r["name"], "角色": ROLE_LABELS.get(r["role"], r["role"]),
         "在岗": "在岗" if r["on_duty"] else "不在岗", "网格": r["grid_name"],
-        "终端": r["terminal_id"] or "", "电话": masking.mask_phone(r["phone"]),
+        "终端": r["terminal_id"] or "", "电话": r["phone"] or "",
     } for r in rows])
 
 

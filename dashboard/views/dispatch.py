@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.ui import data, nav, panels
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
-from geo import masking, metrics, workflow
+from geo import metrics, workflow
 from geo.dispatch import WAITING
 from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
 
@@ -17,7 +17,7 @@ REFRESH_S = 30
 COLUMNS = ["选择", "编号", "时限", "状态", "紧急", "层级", "类别", "镇街", "网格", "责任部门", "处置人员", "描述"]
 
 
-def _queue_frame(rows: list[dict], selected: set[int], mask: bool) -> pd.DataFrame:
+def _queue_frame(rows: list[dict], selected: set[int]) -> pd.DataFrame:
     return pd.DataFrame([{
         "选择": r["id"] in selected, "编号": r["id"],
         "时限": "已超期" if r["overdue"] else f"截止 {r['due_at']:%m-%d %H:%M}",
@@ -25,7 +25,7 @@ def _queue_frame(rows: list[dict], selected: set[int], mask: bool) -> pd.DataFra
         "紧急": PRIORITY_LABELS[r["priority"]],
         "层级": LEVEL_LABELS[r["handling_level"]], "类别": r["category"], "镇街": r["town_name"],
         "网格": r["grid_name"], "责任部门": "、".join(x for x in (r["department"], r["team"]) if x),
-        "处置人员": (masking.mask_name(r["assignee"]) if mask else r["assignee"]) if r["assignee"] else "",
+        "处置人员": r["assignee"] or "",
         "描述": r["description"],
     } for r in rows], columns=COLUMNS)
 
@@ -50,7 +50,7 @@ def queue_panel(actor: workflow.Actor, statuses, all_levels: bool, overdue_only:
     st.caption(f"{shown}，{metrics.QUEUE_OVERDUE_LABEL} {sum(bool(r['overdue']) and not r['is_drill'] for r in rows)} 件"
                f" · {area}{metrics.label('overdue')} {k.overdue} 件（各层级在办事件中已超时限的全部事件）"
                f" · 每 {REFRESH_S} 秒自动刷新，勾选保持不变。")
-    df = _queue_frame(rows, selected, mask=not data.viewer().sees_personal_data)
+    df = _queue_frame(rows, selected)
     # The key follows the rows shown, so a refresh with new rows starts from the kept selection.
     key = "queue_" + str(hash(tuple(df["编号"])))
     edited = st.data_editor(df, key=key, hide_index=True, width="stretch", height=420,

@@ -11,7 +11,7 @@ from dashboard.ui import data, maps, nav, panels
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.html import esc_md
 from dashboard.ui.layout import header
-from geo import deadlines, events, masking
+from geo import deadlines, events
 from geo.errors import NotFound
 from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from geo.worktime import TZ
@@ -79,11 +79,8 @@ with user_errors():
         st.markdown("#### 事件信息")
         reporter = ev["reporter"] or (tl[0]["actor"] if tl else "—")
         assignee = ev["assignee"]
-        if assignee:
-            assignee += f"（{panels.ROLE_LABELS.get(ev['assignee_role'], '')}，{masking.mask_phone(ev['assignee_phone'])}）"
-        if not data.viewer().sees_personal_data:
-            reporter = masking.mask_name(reporter)
-            assignee = masking.mask_name(ev["assignee"]) if ev["assignee"] else None
+        if assignee and data.viewer().sees_personal_data:
+            assignee += f"（{panels.ROLE_LABELS.get(ev['assignee_role'], '')}，{ev['assignee_phone']}）"
         info = {
             "类别": f"{ev['class_name']} / {ev['category']}",
             "责任部门": ev["department"] or "—",
@@ -112,7 +109,7 @@ with user_errors():
         "时间": r["at"].strftime("%Y-%m-%d %H:%M"),
         "环节": (STATUS_LABELS.get(r["from_status"], "—") if r["from_status"] else "—") + " → "
                 + STATUS_LABELS.get(r["to_status"], r["to_status"]),
-        "处理人": r["actor"] if data.viewer().sees_personal_data else masking.mask_name(r["actor"]),
+        "处理人": r["actor"],
         "层级": LEVEL_LABELS.get(r["level"], "") if r["level"] else "",
         "说明": r["note"] or "",
     } for r in tl]), hide_index=True, width="stretch")

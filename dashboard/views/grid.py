@@ -59,7 +59,7 @@ with user_errors():
         st.caption("点击事件点查看详情。橙：在办；红：超期；灰：已办结（近30天）；绿：网格员；蓝：网格警员。")
     with right:
         st.markdown("#### 人员")
-        panels.table(panels.staff_frame(staff, mask_names=not data.viewer().sees_personal_data), hide_index=True, width="stretch", height=250)
+        panels.table(panels.staff_frame(staff), hide_index=True, width="stretch", height=250)
         st.markdown(f"#### 重叠的专属网格（{len(overlapping)} 个）")
         panels.table(pd.DataFrame([{"名称": d["name"], "类型": maps.DEDICATED_LABELS.get(d["dedicated_type"], ""),
                        "编码": d["code"]} for d in overlapping]), hide_index=True, width="stretch", height=150)

@@ -55,8 +55,7 @@ with user_errors():
     with c1:
         st.markdown("#### 在岗人员")
         st.caption(panels.staff_summary_text(data.staff_summary(scope)))
-        panels.table(panels.staff_frame(data.staff_list(scope, on_duty_only=True),
-                                        mask_names=not data.viewer().sees_personal_data), hide_index=True,
+        panels.table(panels.staff_frame(data.staff_list(scope, on_duty_only=True)), hide_index=True,
                      width="stretch", height=300)
     with c2:
         st.markdown(f"#### 专属网格（{len(dedicated)} 个）")

@@ -38,4 +38,4 @@ with user_errors():
 
     st.markdown("#### 网格员与所属网格")
     st.caption(panels.staff_summary_text(data.staff_summary(scope)))
-    panels.table(panels.staff_frame(data.staff_list(scope), mask_names=not data.viewer().sees_personal_data), hide_index=True, width="stretch", height=320)
+    panels.table(panels.staff_frame(data.staff_list(scope)), hide_index=True, width="stretch", height=320)
