@@ -21,7 +21,7 @@ ACTION_LABELS = {
     "user_enable": "启用账号", "user_reset_password": "重置密码", "user_unlock": "解除锁定",
     "user_change_scope": "修改角色与辖区", "accept": "立案", "reject": "不予立案", "dispatch": "派遣",
     "reassign": "改派", "return": "退回", "start": "开始处置", "handle": "处置完成", "verify": "核查通过",
-    "verify_fail": "核查不通过", "close": "结案", "escalate": "上报升级", "import": "数据导入",
+    "verify_fail": "核查不通过", "close": "结案", "escalate": "上报升级", "import": "数据导入", "drill": "事故推演（演练）",
 }
 
 with user_errors():

@@ -1,0 +1,42 @@
+"""Sign-in, sessions, and the admin's reads of accounts and the audit log."""
+from __future__ import annotations
+
+from dashboard.ui.data.pools import live, pool, viewer
+from geo import access, audit, auth
+
+
+def login(username: str, password: str) -> tuple[access.Viewer, str]:
+    return auth.login(pool(), username, password)
+
+
+def resume(token: str | None) -> access.Viewer | None:
+    return auth.resume(pool(), token)
+
+
+def touch(token: str) -> None:
+    auth.touch(pool(), token)
+
+
+def logout(token: str | None, reason: str = "logout") -> None:
+    auth.end_session(pool(), viewer(), token, reason)
+
+
+def users() -> list[dict]:
+    viewer().require_admin()
+    return auth.list_users(live())
+
+
+def audit_rows(**filters) -> list[dict]:
+    viewer().require_admin()
+    return audit.read(live(), **filters)
+
+
+def import_check(kind: str, path, opts):
+    """Validate a file (nothing written): (report, prepared rows)."""
+    from loaders.importer import grids, points
+
+    viewer().require_admin()
+    with live().connection() as conn:
+        if kind == "grids":
+            return grids.prepare(conn, path, opts)
+        return points.prepare(conn, kind, path, opts)

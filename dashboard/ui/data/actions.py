@@ -1,0 +1,146 @@
+"""Every write a page makes goes through `write`: one transaction as the signed-in viewer (row-level
+security applies), its audit row in the same transaction, and after the commit exactly the cached
+reads the write can change are refreshed. Workflow actions (geo.workflow.act) write their audit row
+themselves, one event per transaction; act_many refreshes the same way.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from dashboard.ui.data import reads
+from dashboard.ui.data.pools import live, viewer
+from geo import audit, deadlines, intake, workflow
+from geo.hazards import analysis
+
+# What a write can change, and the cached reads that show it.
+TOUCHES = {
+    "events": (reads.kpis, reads.area_figures, reads.density, reads.trend, reads.categories, reads.latest_events,
+               reads.overdue_events, reads.urgent_events, reads.list_events, reads.event_points,
+               reads.town_ranking, reads.village_ranking, reads.evaluate),
+    "places": (reads.area_shapes, reads.county_outline, reads.resolve_path, reads.dedicated_grids, reads.grid_shape,
+               reads.children, reads.dataset_info),
+    "staff": (reads.staff_summary, reads._staff_list),
+    "sites": (reads.chem_sites, reads.resources, reads.hazard_sites, reads.hazard_site, reads.exposure),
+    "accounts": (),
+}
+# An import of each kind of file changes (grids also move events between grids).
+IMPORT_TOUCHES = {"grids": ("places", "events", "staff", "sites"), "staff": ("staff",),
+                  "chem-sites": ("sites",), "resources": ("sites",), "events": ("events",)}
+
+
+def refresh(*touched: str) -> None:
+    """Clear the cached reads that show what was written (after the commit)."""
+    for kind in touched:
+        for fn in TOUCHES[kind]:
+            fn.clear()
+
+
+@dataclasses.dataclass
+class Write:
+    conn: object
+    detail: dict                 # fields of the audit row; the body may add to them
+    target: str | None = None
+    audit: bool = True           # False: nothing happened worth a row (a dry run, nothing moved)
+    changed: bool = True         # False: nothing written, nothing to refresh
+
+
+@contextmanager
+def write(action: str, target: str | None = None, touches: tuple[str, ...] = ("events",),
+          admin: bool = False) -> Iterator[Write]:
+    """One user action: `with write("report") as w: … w.conn …`. Rolls back on any error (no audit
+    row, no refresh)."""
+    v = viewer()
+    if admin:
+        v.require_admin()
+    with live().connection() as conn:
+        w = Write(conn, {}, target)
+        yield w
+        if w.audit:
+            audit.record(conn, v.username, v.role, action, w.target, **w.detail)
+    if w.changed:
+        refresh(*touches)
+
+
+# ------------------------------------------------------------------ the actions
+def act_many(versions: dict, action: str, **kwargs):
+    """Act as the signed-in viewer (Forbidden for accounts that only look)."""
+    done, refused = workflow.act_many(live(), versions, action, viewer().actor(), **kwargs)
+    if done:
+        refresh("events")
+    return done, refused
+
+
+def submit_reports(reports: list) -> list[int]:
+    """Report as the signed-in account: the reporter on the event and its first log row is the
+    account (its role and name), whatever the page passed."""
+    actor = viewer().actor()   # wall, town leader and admin accounts do not report
+    reports = [dataclasses.replace(r, reporter=actor.label) for r in reports]
+    with write("report") as w:
+        ids = intake.submit(w.conn, reports)
+        w.target = f"events:{ids[0]}-{ids[-1]}" if ids else None
+        w.detail["count"] = len(ids)
+    return ids
+
+
+def report_drill(lon: float, lat: float, description: str) -> int:
+    """The scenario's incident as a drill in the dispatch queue."""
+    with write("drill") as w:
+        eid = analysis.report_incident(w.conn, lon, lat, description)
+        w.target = f"event:{eid}"
+    return eid
+
+
+_ESCALATION_EVERY_S = 60
+_last_escalation: dict[object, float] = {}
+
+
+def escalate_overdue() -> list[int]:
+    """Run the escalation job at most once a minute per server process and scope, however many
+    dispatch consoles refresh (one set-based statement; row-level security confines it to the
+    dispatcher's area; `python -m loaders escalate` does the whole county for cron)."""
+    scope = viewer().scope
+    now = time.monotonic()
+    if now - _last_escalation.get(scope, 0.0) < _ESCALATION_EVERY_S:
+        return []
+    _last_escalation[scope] = now
+    with write("auto_escalate") as w:
+        moved = deadlines.escalate_overdue(w.conn)
+        w.detail["events"] = len(moved)
+        w.audit = w.changed = bool(moved)
+    return moved
+
+
+def admin_change(fn, *args, **kwargs):
+    """One user-management change (geo.auth.*), audited by geo.auth under the admin's name."""
+    with write("user_change", touches=("accounts",), admin=True) as w:
+        w.audit = False            # geo.auth writes its own, more precise row
+        return fn(w.conn, viewer().username, *args, **kwargs)
+
+
+def import_events(path, source: str, datum: str, encoding: str | None, dry_run: bool):
+    """An event export: checked (dry run) or loaded, in one transaction with its audit row."""
+    from loaders.importer import events as event_import
+
+    with write("import", f"events:{path.name}", touches=IMPORT_TOUCHES["events"], admin=True) as w:
+        result = event_import.load(w.conn, path, source=source, datum=datum, encoding=encoding, dry_run=dry_run)
+        w.detail.update(ok=result.written, inserted=result.inserted, unchanged=result.unchanged,
+                        changed=len(result.changed), refused=len(result.refused))
+        w.audit = not dry_run
+        w.changed = result.written
+    return result
+
+
+def import_run(kind: str, path, opts):
+    """Validate again and load, in one transaction with its audit row; the report says what happened."""
+    from loaders.importer import grids, points
+
+    with write("import", f"{kind}:{path.name}", touches=IMPORT_TOUCHES[kind], admin=True) as w:
+        report = grids.import_file(w.conn, path, opts) if kind == "grids" else points.import_file(w.conn, kind, path, opts)
+        w.detail.update(ok=bool(report.written), inserted=report.inserted, updated=report.updated,
+                        unchanged=report.unchanged, events_reassigned=report.events_reassigned,
+                        refused=len(report.refused))
+        w.changed = bool(report.written)
+    return report

@@ -1,0 +1,80 @@
+"""Pools and scope: the app role's pool (st.cache_resource), the read replica when it is usable, the
+signed-in viewer, and `shared`, the cache of aggregates per scope (not per user: two leaders of the
+same town share figures; a town leader never gets the city's)."""
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+
+from geo import access, db
+from geo.errors import DataUnavailable
+from geo.scope import Scope
+
+FIGURES_TTL_S = 30       # live figures
+SHAPES_TTL_S = 600       # polygons change only on import
+VIEWER_KEY = "viewer"
+
+
+@st.cache_resource(show_spinner=False)
+def pool():
+    """The primary: every write, and the reads when there is no usable replica."""
+    return db.make_pool(db.app_database_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _replica_pool():
+    url = db.replica_url()
+    if not url:
+        return None
+    from psycopg.rows import dict_row
+    from psycopg_pool import ConnectionPool
+    # Opened without waiting: a replica that is down must not stop the dashboard.
+    return ConnectionPool(url, min_size=0, max_size=6, kwargs={"row_factory": dict_row},
+                          configure=db._configure, open=True, name="jiangyin-replica")
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def replica_status() -> tuple[bool, str] | None:
+    """None without a replica; else (usable, reason), checked at most every 5 s."""
+    rp = _replica_pool()
+    return None if rp is None else db.replica_state(rp)
+
+
+def reader():
+    """The pool the read-only views use: the replica when it is up and current, else the primary."""
+    status = replica_status()
+    if status and status[0]:
+        return _replica_pool()
+    return pool()
+
+
+def viewer() -> access.Viewer:
+    """The signed-in account (app.py lets no page run without one)."""
+    v = st.session_state.get(VIEWER_KEY)
+    if v is None:
+        raise DataUnavailable("no signed-in viewer", "请先登录。")
+    return v
+
+
+def live() -> access.ScopedPool:
+    """Fresh (uncached) reads and every write, in the viewer's scope and under their name."""
+    return access.ScopedPool(pool(), viewer())
+
+
+def shared(ttl: int):
+    """Cache a reader function `fn(db, *args)` per viewer scope: the cache key holds the scope, and
+    `db` is the reader pool scoped to it."""
+    def deco(fn):
+        def scoped(viewer_scope: Scope, *args, **kwargs):
+            return fn(access.ScopedPool(reader(), scope=viewer_scope), *args, **kwargs)
+        # Streamlit keys a cache by the function's name and source: give it fn's.
+        functools.update_wrapper(scoped, fn)
+        cached = st.cache_data(ttl=ttl, show_spinner=False)(scoped)
+
+        @functools.wraps(fn)
+        def public(*args, **kwargs):
+            return cached(viewer().scope, *args, **kwargs)
+        public.clear = cached.clear
+        return public
+    return deco

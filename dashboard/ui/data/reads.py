@@ -1,0 +1,217 @@
+"""Reads for the pages: cached aggregates per scope (st.cache_data through `shared`), fresh reads for
+what dispatchers act on, and personal data masked here for viewers without the right to see it
+(geo/roles.py, geo.masking.for_viewer), so pages show what they get."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui.data.pools import FIGURES_TTL_S, SHAPES_TTL_S, live, reader, shared, viewer
+from geo import dispatch, evaluation, events, layers, masking, overview, places, routing
+from geo.hazards import analysis, register
+from geo.scope import Scope
+
+
+@shared(FIGURES_TTL_S)
+def kpis(db, scope: Scope, days: int = 30) -> overview.Kpis:
+    return overview.kpis(db, scope, days=days)
+
+
+@shared(FIGURES_TTL_S)
+def area_figures(db, scope: Scope, days: int = 30) -> list[dict]:
+    return overview.area_figures(db, scope, days=days)
+
+
+@shared(SHAPES_TTL_S)
+def area_shapes(db, scope: Scope) -> list[dict]:
+    return overview.area_shapes(db, scope)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def county_outline() -> dict | None:
+    return overview.county_outline(reader())
+
+
+@shared(FIGURES_TTL_S * 4)
+def density(db, scope: Scope, days: int = 30) -> list[dict]:
+    return overview.density(db, scope, days=days)
+
+
+@shared(SHAPES_TTL_S)
+def chem_sites(db, scope: Scope) -> list[dict]:
+    return overview.chem_sites(db, scope)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def dataset_info() -> dict | None:
+    return overview.dataset_info(reader())
+
+
+@shared(FIGURES_TTL_S)
+def trend(db, scope: Scope, days: int = 30) -> list[dict]:
+    return overview.trend(db, scope, days=days)
+
+
+@shared(FIGURES_TTL_S)
+def categories(db, scope: Scope, days: int = 30) -> list[dict]:
+    return overview.categories(db, scope, days=days)
+
+
+@shared(FIGURES_TTL_S)
+def latest_events(db, scope: Scope, limit: int = 12) -> list[dict]:
+    return overview.latest_events(db, scope, limit)
+
+
+@shared(FIGURES_TTL_S)
+def overdue_events(db, scope: Scope, limit: int = 12) -> list[dict]:
+    return overview.overdue_events(db, scope, limit)
+
+
+@shared(FIGURES_TTL_S)
+def urgent_events(db, scope: Scope, limit: int = 5) -> list[dict]:
+    return overview.urgent_events(db, scope, limit)
+
+
+@shared(SHAPES_TTL_S)
+def resolve_path(db, town: str | None, village: str | None, grid: str | None) -> places.Path:
+    return places.resolve_path(db, town, village, grid)
+
+
+@shared(FIGURES_TTL_S)
+def list_events(db, scope: Scope, flt: events.EventFilter, limit: int = 300):
+    return events.list_events(db, scope, flt, limit)
+
+
+@shared(FIGURES_TTL_S)
+def staff_summary(db, scope: Scope, grid: str | None = None) -> list[dict]:
+    return layers.staff_summary(db, scope, grid)
+
+
+@shared(FIGURES_TTL_S)
+def _staff_list(db, scope: Scope, grid: str | None = None, on_duty_only: bool = False) -> list[dict]:
+    return layers.staff_list(db, scope, grid, on_duty_only)
+
+
+def staff_list(scope: Scope, grid: str | None = None, on_duty_only: bool = False) -> list[dict]:
+    """Staff of the scope as the viewer may see them (names masked on the wall, phones always)."""
+    return masking.for_viewer(_staff_list(scope, grid, on_duty_only), viewer().sees_personal_data,
+                              names=("name",), phones=("phone",))
+
+
+@shared(SHAPES_TTL_S)
+def dedicated_grids(db, scope: Scope, overlapping_grid: str | None = None) -> list[dict]:
+    return layers.dedicated_grids(db, scope, overlapping_grid)
+
+
+@shared(SHAPES_TTL_S)
+def resources(db, scope: Scope) -> list[dict]:
+    return layers.resources(db, scope)
+
+
+@shared(FIGURES_TTL_S)
+def event_points(db, scope: Scope, grid: str | None = None) -> list[dict]:
+    return layers.event_points(db, scope, grid)
+
+
+@shared(SHAPES_TTL_S)
+def grid_shape(db, code: str) -> dict | None:
+    return layers.grid_shape(db, code)
+
+
+# Event detail is read fresh on every run: dispatchers act on it.
+def event(scope: Scope, event_id: int) -> dict:
+    ev = events.get_event(live(), scope, event_id)
+    return masking.for_viewer([ev], viewer().sees_personal_data, names=("reporter", "assignee"),
+                              phones=("assignee_phone",))[0]
+
+
+def timeline(event_id: int) -> list[dict]:
+    return masking.for_viewer(events.timeline(live(), event_id), viewer().sees_personal_data, names=("actor",))
+
+
+def search_events(q: str) -> list[dict]:
+    return events.search(live(), q)
+
+
+def duplicates(ev: dict) -> list[dict]:
+    return events.duplicates(live(), ev)
+
+
+@shared(FIGURES_TTL_S)
+def town_ranking(db, days: int = 30) -> list[dict]:
+    return overview.town_ranking(db, days)
+
+
+@shared(FIGURES_TTL_S)
+def village_ranking(db, town: str, days: int = 30) -> list[dict]:
+    return overview.village_ranking(db, town, days)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def category_classes() -> list[dict]:
+    return overview.category_classes(reader())
+
+
+@shared(SHAPES_TTL_S)
+def children(db, scope: Scope) -> list[dict]:
+    return places.children(db, scope)
+
+
+# ------------------------------------------------------------------ dispatch (live, not cached)
+def dispatch_queue(actor, statuses: tuple[str, ...], all_levels: bool, overdue_only: bool,
+                   event_id: int | None = None, search: str | None = None) -> list[dict]:
+    rows = dispatch.queue(live(), actor, statuses, all_levels=all_levels, overdue_only=overdue_only,
+                          event_id=event_id, search=search)
+    return masking.for_viewer(rows, viewer().sees_personal_data, names=("assignee",))
+
+
+def nearest_staff(lon: float, lat: float, k: int = 6) -> list[dict]:
+    with live().connection() as conn:
+        return routing.nearest_staff(conn, lon, lat, k)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def departments() -> list[dict]:
+    return overview.catalogue(reader(), "departments")
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def teams() -> list[dict]:
+    return overview.catalogue(reader(), "enforcement_teams")
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def categories_catalogue() -> list[dict]:
+    return overview.catalogue(reader(), "event_categories")
+
+
+@shared(FIGURES_TTL_S)
+def evaluate(db, scope: Scope, group: str, start, end) -> list[dict]:
+    return evaluation.evaluate(db, scope, group, start, end)
+
+
+# ------------------------------------------------------------------ hazards
+@shared(SHAPES_TTL_S)
+def hazard_sites(db, scope: Scope, levels: tuple[int, ...] = (), cas: str | None = None) -> list[dict]:
+    return register.sites(db, scope, levels, cas)
+
+
+@shared(SHAPES_TTL_S)
+def hazard_site(db, scope: Scope, site_id: int) -> dict:
+    return register.site(db, scope, site_id)
+
+
+@st.cache_data(ttl=SHAPES_TTL_S, show_spinner=False)
+def chemicals() -> list[dict]:
+    return register.chemicals(reader())
+
+
+@shared(SHAPES_TTL_S)
+def exposure(db, site: dict, radii: tuple[int, ...]):
+    with db.connection() as conn:
+        return analysis.exposure(conn, site, radii)
+
+
+def with_conn(fn, *args, **kwargs):
+    """Run a geo function that takes a connection (scenario analysis: fresh, not cached)."""
+    with live().connection() as conn:
+        return fn(conn, *args, **kwargs)
