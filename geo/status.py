@@ -1,22 +1,103 @@
-"""Event status codes and their Chinese labels (the national digital-city-management pattern)."""
+"""The domain's code lists, each once, as string enums that carry their Chinese label: event status
+(the national digital-city-management pattern), handling level, urgency, hazard level, dedicated-grid
+type and emergency-resource kind. Roles are in geo/roles.py, figures in geo/metrics.py. The label
+tables below are derived from the enums for lookups by plain code (what the database returns).
+"""
 from __future__ import annotations
 
-STATUS_LABELS = {
-    "reported": "上报",
-    "accepted": "立案",
-    "dispatched": "派遣",
-    "in_progress": "处置中",
-    "handled": "处置完成",
-    "verified": "核查",
-    "closed": "结案",
-    "rejected": "不予立案",
-    "returned": "退回",
-}
-CLOSED_STATUSES = ("closed", "rejected")
+from enum import Enum, IntEnum, StrEnum
+
+
+class LabelledStr(StrEnum):
+    """A text code with its Chinese label: `Status.CLOSED == "closed"`, `Status.CLOSED.label == "结案"`."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        return obj
+
+
+class LabelledInt(IntEnum):
+    """A numeric code with its Chinese label: `Urgency(1).label == "特急"`."""
+
+    label: str
+
+    def __new__(cls, value: int, label: str):
+        obj = int.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        return obj
+
+
+class Status(LabelledStr):
+    REPORTED = "reported", "上报"
+    ACCEPTED = "accepted", "立案"
+    DISPATCHED = "dispatched", "派遣"
+    IN_PROGRESS = "in_progress", "处置中"
+    HANDLED = "handled", "处置完成"
+    VERIFIED = "verified", "核查"
+    CLOSED = "closed", "结案"
+    REJECTED = "rejected", "不予立案"
+    RETURNED = "returned", "退回"
+
+
+class Level(LabelledStr):
+    CITY = "city", "市级"
+    TOWN = "town", "镇街"
+    VILLAGE = "village", "村社区"
+
+
+class Urgency(LabelledInt):
+    EXTRA_URGENT = 1, "特急"
+    URGENT = 2, "紧急"
+    NORMAL = 3, "一般"
+
+
+class HazardLevel(LabelledInt):
+    FIRST = 1, "一级重大危险源"
+    SECOND = 2, "二级重大危险源"
+    THIRD = 3, "三级重大危险源"
+    FOURTH = 4, "四级重大危险源"
+
+
+class DedicatedType(LabelledStr):
+    SCHOOL = "school", "学校"
+    HOSPITAL = "hospital", "医院"
+    CHEMICAL_PARK = "chemical_park", "化工园区"
+    INDUSTRIAL_PARK = "industrial_park", "工业园区"
+    MARKET = "market", "市场"
+    SCENIC_AREA = "scenic_area", "景区"
+    ELDERLY_HOME = "elderly_home", "养老机构"
+    TRANSPORT_HUB = "transport_hub", "交通枢纽"
+    OTHER = "other", "其他"
+
+
+class ResourceKind(LabelledStr):
+    RESCUE_BASE = "rescue_base", "危化品应急救援基地"
+    FIRE_STATION = "fire_station", "消防救援站"
+    HOSPITAL = "hospital", "医院"
+    POLICE_STATION = "police_station", "派出所"
+    MATERIALS_DEPOT = "materials_depot", "应急物资库"
+    SHELTER = "shelter", "应急避难场所"
+    MEDICAL_TEAM = "medical_team", "医疗救援队"
+
+
+def labels(enum: type[Enum]) -> dict:
+    """code -> label, for lookups by the plain values the database returns."""
+    return {m.value: m.label for m in enum}   # type: ignore[attr-defined]
+
+
+STATUS_LABELS: dict[str, str] = labels(Status)
+CLOSED_STATUSES = (Status.CLOSED.value, Status.REJECTED.value)
 OPEN_STATUSES = tuple(s for s in STATUS_LABELS if s not in CLOSED_STATUSES)
-PRIORITY_LABELS = {1: "特急", 2: "紧急", 3: "一般"}
-LEVEL_LABELS = {"city": "市级", "town": "镇街", "village": "村社区"}
-HAZARD_LEVEL_LABELS = {1: "一级重大危险源", 2: "二级重大危险源", 3: "三级重大危险源", 4: "四级重大危险源"}
+PRIORITY_LABELS: dict[int, str] = labels(Urgency)
+LEVEL_LABELS: dict[str, str] = labels(Level)
+HAZARD_LEVEL_LABELS: dict[int, str] = labels(HazardLevel)
+DEDICATED_LABELS: dict[str, str] = labels(DedicatedType)
+RESOURCE_LABELS: dict[str, str] = labels(ResourceKind)
 
 
 def status_label(code: str) -> str:

@@ -14,6 +14,7 @@ import pydeck as pdk
 
 from dashboard.ui.html import esc
 from geo.settings import settings
+from geo.status import DEDICATED_LABELS, RESOURCE_LABELS
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif"
 HAZARD_COLORS = {1: [192, 0, 0], 2: [235, 97, 0], 3: [240, 180, 0], 4: [70, 130, 180]}
@@ -21,12 +22,6 @@ RESOURCE_COLORS = {"rescue_base": [128, 0, 128], "fire_station": [220, 20, 60],
                    "hospital": [0, 150, 136], "police_station": [25, 80, 200],
                    "materials_depot": [120, 85, 60], "shelter": [46, 139, 87],
                    "medical_team": [0, 150, 136]}
-RESOURCE_LABELS = {"rescue_base": "危化品应急救援基地", "fire_station": "消防救援站", "hospital": "医院",
-                   "police_station": "派出所", "materials_depot": "应急物资库", "shelter": "应急避难场所",
-                   "medical_team": "医疗救援队"}
-DEDICATED_LABELS = {"school": "学校", "hospital": "医院", "chemical_park": "化工园区",
-                    "industrial_park": "工业园区", "market": "市场", "scenic_area": "景区",
-                    "elderly_home": "养老机构", "transport_hub": "交通枢纽", "other": "其他"}
 TOOLTIP = {
     "html": "<div style='font-size:14px'><b>{name}</b><br/>{line1}<br/>{line2}</div>",
     "style": {"backgroundColor": "rgba(20,24,33,0.92)", "color": "white", "fontFamily": FONT},

@@ -37,6 +37,7 @@ from geo import codes, db, worktime
 from geo.assign import assign_points
 from geo.coords import to_wgs84
 from geo.errors import InvalidInput
+from geo.status import PRIORITY_LABELS
 from geo.worktime import TZ
 from loaders.importer.checks import Problem
 
@@ -58,7 +59,8 @@ HEADERS = {
     "grid_code": ("网格编码", "grid_code"),
     "datum": ("坐标系", "datum", "crs"),
 }
-PRIORITY_WORDS = {"特急": 1, "紧急": 2, "一般": 3, "普通": 3, "1": 1, "2": 2, "3": 3}
+PRIORITY_WORDS = {**{label: code for code, label in PRIORITY_LABELS.items()}, "普通": 3,
+                  **{str(code): code for code in PRIORITY_LABELS}}
 DATUM_WORDS = {"wgs84": "wgs84", "wgs-84": "wgs84", "gps": "wgs84", "cgcs2000": "wgs84", "epsg:4490": "wgs84",
                "epsg:4326": "wgs84", "4490": "wgs84", "4326": "wgs84", "天地图": "wgs84",
                "gcj02": "gcj02", "gcj-02": "gcj02", "高德": "gcj02", "腾讯": "gcj02", "火星坐标": "gcj02",

@@ -20,6 +20,7 @@ from geo import codes as area_codes
 from geo import db
 from geo.crs import to_metric
 from geo.errors import InvalidInput
+from geo.status import DEDICATED_LABELS
 from loaders.importer import checks, crs, read
 from loaders.importer.checks import Problem
 from loaders.importer.report import Report, load_all_or_nothing
@@ -32,9 +33,9 @@ FIELDS = {
     "population": ("人口", "常住人口", "population", "pop"),
     "dedicated_type": ("专属类型", "专属网格类型", "dedicated_type"),
 }
-DEDICATED = {"学校": "school", "医院": "hospital", "化工园区": "chemical_park", "工业园区": "industrial_park",
-             "市场": "market", "集贸市场": "market", "景区": "scenic_area", "养老机构": "elderly_home",
-             "交通枢纽": "transport_hub", "其他": "other"}
+# Dedicated-grid types as a file may write them: the Chinese label, a variant, or the code.
+DEDICATED = {**{label: code for code, label in DEDICATED_LABELS.items()}, "集贸市场": "market",
+             **{code: code for code in DEDICATED_LABELS}}
 
 
 @dataclass
