@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from geo import access, audit, codes, db
 from geo.access import ROLES, Viewer
 from geo.db import dicts
-from geo.errors import DomainError, Forbidden, InvalidInput, NotFound
+from geo.errors import Forbidden, InvalidInput, LoginFailed, NotFound
 from geo.settings import settings
 
 _HASHER = PasswordHasher()          # argon2id, the library's current recommended parameters
@@ -24,10 +24,6 @@ _HASHER = PasswordHasher()          # argon2id, the library's current recommende
 _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 MIN_PASSWORD = 10
-
-
-class LoginFailed(DomainError):
-    zh_prefix = "登录失败"
 
 
 def max_failures() -> int:

@@ -70,3 +70,37 @@ class StaleEvent(DomainError):
     def __init__(self, message: str, message_zh: str, current: dict):
         super().__init__(message, message_zh)
         self.current = current
+
+
+class LoginFailed(DomainError):
+    """Wrong name or password, a locked or disabled account (geo/auth.py)."""
+
+    zh_prefix = "登录失败"
+
+
+class BadSetting(DataUnavailable):
+    """An environment variable holds a value that cannot be used (geo/settings.py)."""
+
+    zh_prefix = "配置有误"
+
+
+class PathError(NotFound):
+    """A code in the URL is unknown or does not sit under the one before it; `valid` is the part of
+    the path that was valid (geo/places.py)."""
+
+    def __init__(self, message: str, message_zh: str, valid):
+        super().__init__(message, message_zh)
+        self.valid = valid
+
+
+class IntakeRefused(InvalidInput):
+    """One or more reports are invalid (each a problem with row, message, message_zh); nothing was
+    written (geo/intake.py)."""
+
+    def __init__(self, problems: list):
+        self.problems = problems
+        en = "; ".join(f"{'row ' + str(p.row) + ': ' if p.row else ''}{p.message}" for p in problems[:20])
+        zh = "；".join(f"{'第' + str(p.row) + '行：' if p.row else ''}{p.message_zh}" for p in problems[:20])
+        more = len(problems) - 20
+        super().__init__(en + (f"; and {more} more" if more > 0 else ""),
+                         zh + (f"；另有 {more} 处问题" if more > 0 else ""))

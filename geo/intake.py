@@ -18,7 +18,7 @@ from geo.assign import assign_points
 from geo.coords import DATUMS
 from geo.crs import STORE_SRID
 from geo.db import dicts
-from geo.errors import InvalidInput, OutsideCounty
+from geo.errors import IntakeRefused, InvalidInput, OutsideCounty
 from geo.places import check_code
 
 PRIORITIES = {1: "特急", 2: "紧急", 3: "一般"}
@@ -217,18 +217,6 @@ def submit(conn, reports: list[Report], now: dt.datetime | None = None) -> list[
         conn.execute(_INSERT, {"rows": payload, "srid": STORE_SRID})
         conn.execute(_FIRST_LOG, {"rows": payload})
     return ids
-
-
-class IntakeRefused(InvalidInput):
-    """One or more reports are invalid; nothing was written."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        en = "; ".join(f"{'row ' + str(p.row) + ': ' if p.row else ''}{p.message}" for p in problems[:20])
-        zh = "；".join(f"{'第' + str(p.row) + '行：' if p.row else ''}{p.message_zh}" for p in problems[:20])
-        more = len(problems) - 20
-        super().__init__(en + (f"; and {more} more" if more > 0 else ""),
-                         zh + (f"；另有 {more} 处问题" if more > 0 else ""))
 
 
 __all__ = ["Report", "Problem", "IntakeRefused", "submit", "validate", "OutsideCounty"]

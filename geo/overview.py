@@ -148,7 +148,10 @@ def town_ranking(pool, days: int = 30) -> list[dict]:
     """Per-town aggregates for the whole city (jy_town_ranking, migration 009). Any signed-in
     scope may read them, a town leader included: they expose counts, never rows."""
     with pool.connection() as conn:
-        rows = dicts(conn.execute("SELECT * FROM jy_town_ranking(%(d)s)", {"d": days}))
+        # the catalogue's names (geo/metrics.py) for the function's columns
+        rows = dicts(conn.execute("SELECT town_code, town_name, open_events AS open, overdue_events AS overdue, "
+                                  "reports_today, closed, closed_on_time, close_seconds "
+                                  "FROM jy_town_ranking(%(d)s)", {"d": days}))
     for r in rows:
         r["on_time_rate"] = metrics.rate(r["closed_on_time"], r["closed"])
     return rows
@@ -158,7 +161,9 @@ def village_ranking(pool, town: str, days: int = 30) -> list[dict]:
     """Per-village aggregates of one town (jy_village_ranking, migration 009): what village staff
     compare their village with, although they see only its rows."""
     with pool.connection() as conn:
-        rows = dicts(conn.execute("SELECT * FROM jy_village_ranking(%(t)s, %(d)s)", {"t": town, "d": days}))
+        rows = dicts(conn.execute("SELECT village_code, village_name, open_events AS open, overdue_events AS overdue, "
+                                  "reports_today, closed, closed_on_time, close_seconds "
+                                  "FROM jy_village_ranking(%(t)s, %(d)s)", {"t": town, "d": days}))
     for r in rows:
         r["on_time_rate"] = metrics.rate(r["closed_on_time"], r["closed"])
     return rows
@@ -167,6 +172,6 @@ def village_ranking(pool, town: str, days: int = 30) -> list[dict]:
 def ranking_kpis(ranking: list[dict], days: int = 30) -> Kpis:
     """The parent's headline figures summed from a ranking (to compare one of its areas against)."""
     closed = sum(r["closed"] for r in ranking)
-    return Kpis(sum(r["reports_today"] for r in ranking), sum(r["open_events"] for r in ranking),
-                sum(r["overdue_events"] for r in ranking), closed, sum(r["closed_on_time"] for r in ranking),
+    return Kpis(sum(r["reports_today"] for r in ranking), sum(r["open"] for r in ranking),
+                sum(r["overdue"] for r in ranking), closed, sum(r["closed_on_time"] for r in ranking),
                 metrics.mean_hours(sum(r["close_seconds"] for r in ranking), closed), None, days)

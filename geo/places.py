@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from geo import codes
 from geo.db import dicts
-from geo.errors import InvalidInput, NotFound
+from geo.errors import InvalidInput, PathError
 from geo.scope import Scope
 from geo.sqlfiles import load, query
 
@@ -45,14 +45,6 @@ class Path:
         if self.town:
             return Scope(town=self.town.code)
         return Scope.city()
-
-
-class PathError(NotFound):
-    """A code in the URL is unknown or does not sit under the one before it."""
-
-    def __init__(self, message: str, message_zh: str, valid: "Path"):
-        super().__init__(message, message_zh)
-        self.valid = valid
 
 
 def _place(row: dict) -> Place:

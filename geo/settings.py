@@ -12,13 +12,7 @@ import os
 from dataclasses import dataclass, fields
 from typing import Any
 
-from geo.errors import DataUnavailable
-
-
-class BadSetting(DataUnavailable):
-    """An environment variable holds a value that cannot be used."""
-
-    zh_prefix = "配置有误"
+from geo.errors import BadSetting
 
 
 @dataclass(frozen=True)

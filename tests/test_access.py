@@ -111,10 +111,10 @@ def test_city_ranking_gives_a_town_leader_aggregates_for_every_town(app_pool, de
     expected = dict(demo_conn.execute("SELECT town_code, count(*) FROM events WHERE status NOT IN "
                                       "('closed', 'rejected') GROUP BY town_code").fetchall())
     assert len(ranking) == 17
-    assert {r["town_code"]: r["open_events"] for r in ranking} == {t: expected.get(t, 0) for t in
+    assert {r["town_code"]: r["open"] for r in ranking} == {t: expected.get(t, 0) for t in
                                                                     (r["town_code"] for r in ranking)}
     # ... and only counts: no event ids, descriptions or places
-    assert set(ranking[0]) == {"town_code", "town_name", "open_events", "overdue_events", "reports_today",
+    assert set(ranking[0]) == {"town_code", "town_name", "open", "overdue", "reports_today",
                                "closed", "closed_on_time", "close_seconds", "on_time_rate"}
 
 

@@ -37,7 +37,7 @@ def close(a, b) -> bool:
 
 
 def from_ranking(r: dict) -> dict:
-    return {"reports_today": r["reports_today"], "open": r["open_events"], "overdue": r["overdue_events"],
+    return {"reports_today": r["reports_today"], "open": r["open"], "overdue": r["overdue"],
             "closed": r["closed"], "closed_on_time": r["closed_on_time"], "on_time_rate": r["on_time_rate"],
             "mean_close_hours": metrics.mean_hours(r["close_seconds"], r["closed"])}
 

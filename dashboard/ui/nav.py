@@ -14,8 +14,8 @@ from dashboard.ui import data
 from dashboard.ui.errors import show_error
 from dashboard.ui.html import esc_md
 from geo import codes
-from geo.errors import DomainError, InvalidInput
-from geo.places import Path, PathError
+from geo.errors import DomainError, InvalidInput, PathError
+from geo.places import Path
 
 
 @dataclass(frozen=True)

@@ -203,7 +203,7 @@ def ranking_frame(rows: list[dict], highlight: str | None = None, days: int = 30
     """The city's towns side by side (aggregates only), sorted by open events; ▶ marks `highlight`."""
     df = pd.DataFrame([{
         "镇街": ("▶ " if r["town_code"] == highlight else "") + r["town_name"],
-        metrics.label("open"): r["open_events"], metrics.label("overdue"): r["overdue_events"],
+        metrics.label("open"): r["open"], metrics.label("overdue"): r["overdue"],
         metrics.label("reports_today"): r["reports_today"], metrics.label("closed", days): r["closed"],
         metrics.label("on_time_rate", days): fmt_rate(r["on_time_rate"]),
     } for r in rows])

@@ -8,7 +8,8 @@ import streamlit as st
 from dashboard.ui import data, nav
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
-from geo.intake import PRIORITIES, IntakeRefused, Report
+from geo.errors import IntakeRefused
+from geo.intake import PRIORITIES, Report
 from geo.scope import Scope
 
 DATUM_LABELS = {"wgs84": "WGS84 / CGCS2000（GPS、天地图）", "gcj02": "GCJ-02（高德、腾讯、手机地图）",
