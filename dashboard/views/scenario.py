@@ -16,12 +16,12 @@ from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
 from geo.hazards import aloha, analysis, plume
 from geo.scope import Scope
+from geo.status import DEDICATED_LABELS
 from geo.worktime import TZ
 
 MODEL_NOTE = ("模型说明（指示性）：高斯烟羽筛查模型，地面连续泄漏，Briggs 扩散参数，Pasquill 稳定度；不考虑重气、"
               "建筑物与地形、风向变化和化学反应。威胁区按所选关注浓度（AEGL-2 / ERPG-2，60 分钟）划定，并按风向不确定度"
               "扩展为扇形。结果仅供初期研判，正式决策请以 ALOHA 等专业模型或现场监测为准。")
-SENSITIVE = {"school": "学校", "hospital": "医院", "elderly_home": "养老机构", "market": "市场"}
 
 
 def inputs() -> dict | None:
@@ -127,9 +127,10 @@ def results(r: dict) -> None:
                                     "估算人口": round(v["people"])} for v in rep.villages]),
                      hide_index=True, width="stretch", height=200)
         st.markdown("**敏感目标**")
-        panels.table(pd.DataFrame([{"名称": s["name"], "类型": SENSITIVE.get(s["type"], s["type"])} for s in rep.sensitive],
+        panels.table(pd.DataFrame([{"名称": s["name"], "类型": DEDICATED_LABELS.get(s["type"], s["type"])} for s in rep.sensitive],
                                   columns=["名称", "类型"]), hide_index=True, width="stretch", height=140)
-        st.markdown("**最近的应急力量**（直线距离；到达时间按 40 公里/小时、绕行系数 1.4 估算）")
+        st.markdown(f"**最近的应急力量**（直线距离；到达时间按 {analysis.ETA_SPEED_KMH:g} 公里/小时、"
+                    f"绕行系数 {analysis.DETOUR_FACTOR:g} 估算）")
         panels.table(pd.DataFrame([{"名称": x["name"], "类型": maps.RESOURCE_LABELS.get(x["kind"], x["kind"]),
                                     "距离（公里）": round(x["distance_m"] / 1000, 2), "预计到达（分钟）": round(x["eta_min"], 1)}
                                    for x in r["resources"]]), hide_index=True, width="stretch", height=220)
