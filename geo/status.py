@@ -6,30 +6,31 @@ tables below are derived from the enums for lookups by plain code (what the data
 from __future__ import annotations
 
 from enum import Enum, IntEnum, StrEnum
+from typing import Any
+
+
+def _with_label(base: type):
+    """The __new__ of an enum whose members are (code, 中文标签)."""
+    def __new__(cls, value, label: str):
+        obj: Any = base.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        return obj
+    return __new__
 
 
 class LabelledStr(StrEnum):
     """A text code with its Chinese label: `Status.CLOSED == "closed"`, `Status.CLOSED.label == "结案"`."""
 
     label: str
-
-    def __new__(cls, value: str, label: str):
-        obj = str.__new__(cls, value)
-        obj._value_ = value
-        obj.label = label
-        return obj
+    __new__ = _with_label(str)
 
 
 class LabelledInt(IntEnum):
     """A numeric code with its Chinese label: `Urgency(1).label == "特急"`."""
 
     label: str
-
-    def __new__(cls, value: int, label: str):
-        obj = int.__new__(cls, value)
-        obj._value_ = value
-        obj.label = label
-        return obj
+    __new__ = _with_label(int)
 
 
 class Status(LabelledStr):
