@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import save_json  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "bench"))
 
 import dispatch as bench_dispatch  # noqa: E402
@@ -104,8 +107,7 @@ def main() -> int:
     s = res["sessions"]
     if "p95_s" in s:
         print(f"20 concurrent sessions (city view): p50 {s['p50_s'] * 1000:.0f} ms, p95 {s['p95_s'] * 1000:.0f} ms")
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(res, indent=2, default=str))
+    save_json(args.json, res, indent=2, default=str)
     return 0
 
 

@@ -39,3 +39,12 @@ def app_url(url: str) -> str:
 
     app = conninfo_to_dict(os.environ["APP_DATABASE_URL"])
     return make_conninfo(url, user=app["user"], password=app["password"])
+
+
+def save_json(path, payload: dict) -> None:
+    """A benchmark's results as JSON (bench/results/ by default; git-ignored)."""
+    import json
+    from pathlib import Path
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str))

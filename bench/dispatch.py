@@ -8,7 +8,6 @@ loaded with the default demo data, dropped at the end. Prints a table and writes
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -19,6 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import save_json  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "bench"))
 
 
@@ -117,8 +119,7 @@ def main() -> int:
     print(f"concurrency {c['workers']} workers x {args.ops}: {c['transitions']} transitions, "
           f"{c['stale_refusals']} stale refusals in {c['seconds']:.1f} s = {c['transitions_per_s']:.0f} transitions/s "
           f"({c['attempts_per_s']:.0f} attempts/s)")
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(res, indent=2))
+    save_json(args.json, res)
     return 0
 
 

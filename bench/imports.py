@@ -14,7 +14,6 @@ CLI process's own (wait4).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -30,6 +29,7 @@ import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 from psycopg.conninfo import make_conninfo  # noqa: E402
 
+from bench.common import save_json  # noqa: E402
 from geo import db  # noqa: E402
 from loaders.reference import load_reference  # noqa: E402
 from tests.samplefiles import grids_frame, write_shapefile_zip  # noqa: E402
@@ -143,8 +143,7 @@ def main() -> int:
                 "--events", str(args.demo_events), "--days", "730")
         finally:
             drop(name)
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(res, ensure_ascii=False, indent=2))
+    save_json(args.json, res)
     return 0
 
 

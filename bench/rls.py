@@ -11,7 +11,6 @@ reaches PostgreSQL. The town view is also rendered as that town's leader (town s
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -23,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from bench.common import save_json  # noqa: E402
 from bench.views import run_once, views  # noqa: E402
 from geo.access import Viewer  # noqa: E402
 
@@ -62,8 +62,7 @@ def main() -> int:
     for label, r in results.items():
         print(f"{label:20} {r['without_rls']:10.0f}ms {r['with_rls']:8.0f}ms "
               f"{(r['with_rls'] / r['without_rls'] - 1) * 100:+8.1f}%")
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps({"events": n_events, "runs": args.runs, "views": results}, indent=2))
+    save_json(args.json, {"events": n_events, "runs": args.runs, "views": results})
     return 0
 
 

@@ -7,7 +7,6 @@ server would share them between sessions, and 20 processes share the 2 cores.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing as mp
 import statistics
 import sys
@@ -16,6 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import save_json  # noqa: E402
+
 APP = str(ROOT / "dashboard" / "app.py")
 
 
@@ -52,9 +54,8 @@ def main() -> int:
     p95 = times[int(0.95 * (len(times) - 1))]
     print(f"{args.sessions} concurrent sessions x {args.runs} city-view runs on {mp.cpu_count()} cores: "
           f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms ({len(times)} runs in {wall:.1f} s)")
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps({"sessions": args.sessions, "runs": args.runs, "p50_s": p50,
-                                           "p95_s": p95, "wall_s": wall}, indent=2))
+    save_json(args.json, {"sessions": args.sessions, "runs": args.runs, "p50_s": p50,
+                                           "p95_s": p95, "wall_s": wall})
     return 0
 
 

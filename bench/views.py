@@ -10,7 +10,6 @@ sends to the browser. Not a test: nothing here asserts on time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -23,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from bench.common import signed_in_app  # noqa: E402
+from bench.common import save_json, signed_in_app  # noqa: E402
 
 
 def views(conn) -> dict[str, dict]:
@@ -80,9 +79,7 @@ def main() -> int:
     for name, r in results.items():
         print(f"{name:8} {r['cold_median_s'] * 1000:10.0f}ms {r['cold_max_s'] * 1000:7.0f}ms "
               f"{r['warm_median_s'] * 1000:10.0f}ms {r['map_payload_bytes'] / 1024:9.1f} KB")
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps({"events": n_events, "runs": args.runs, "views": results},
-                                          ensure_ascii=False, indent=2))
+    save_json(args.json, {"events": n_events, "runs": args.runs, "views": results})
     return 0
 
 
