@@ -94,7 +94,7 @@ def timeline(pool, event_id: int) -> list[dict]:
 
 def duplicates(pool, event: dict, radius_m: int = DUPLICATE_RADIUS_M,
                days: int = DUPLICATE_DAYS) -> list[dict]:
-    """Same-category events within radius_m metres reported in the `days` days before it."""
+    """Same-category events within radius_m metres reported within `days` days of it (either side)."""
     with pool.connection() as conn:
         return query(conn, "event_duplicates", {"id": event["id"], "radius_m": radius_m, "days": days})
 
