@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything (venv, packages, PostgreSQL + PostGIS, project-local cluster, migrations,
-# demo data) and serves the dashboard at http://localhost:${PORT:-8501}.
+# demo data) and serves the dashboard at http://localhost:${PORT:-8501} and the terminals' HTTP API at
+# http://localhost:${API_PORT:-8502}/api/v1/.
 #   ./run.sh                 set up, then serve
 #   ./run.sh --no-serve      set up only; the last two lines printed are DATABASE_URL=<url> (the owner:
 #                            migrations, loading) and APP_DATABASE_URL=<url> (the dashboard's role)
@@ -48,5 +49,10 @@ if [ -s .local/demo_accounts.txt ]; then
 else
   log "no demo accounts: create the first admin with .venv/bin/python -m loaders create-admin NAME"
 fi
+# The HTTP API for terminals (api/), beside the dashboard; stopped when the dashboard stops.
+"$VENV/bin/uvicorn" api.app:app --host 127.0.0.1 --port "${API_PORT:-8502}" --log-level warning &
+api_pid=$!
+trap 'kill "$api_pid" 2>/dev/null || true' EXIT INT TERM
+log "serving the API at http://localhost:${API_PORT:-8502}/api/v1/ (terminal accounts: the 网格员 lines of .local/demo_accounts.txt)"
 log "serving the dashboard at http://localhost:${PORT:-8501}"
-exec "$VENV/bin/streamlit" run dashboard/app.py --server.port "${PORT:-8501}"
+"$VENV/bin/streamlit" run dashboard/app.py --server.port "${PORT:-8501}"

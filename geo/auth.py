@@ -67,7 +67,8 @@ def new_password() -> str:
             return password
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a session or API token: its SHA-256 (the token itself never)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -83,13 +84,13 @@ def login(pool, username: str, password: str) -> tuple[Viewer, str]:
             locked = user is not None and user["locked"]
             ok, reason = False, "bad_password"
             if user is None:
-                _verify(_DUMMY_HASH, password)
+                verify(None, password)
                 reason = "unknown_user"
             elif locked:
                 reason = "locked"
             elif user["disabled"]:
                 reason = "disabled"
-            elif _verify(user["password_hash"], password):
+            elif verify(user["password_hash"], password):
                 ok, reason = True, "ok"
             locked_until = db.value(
                 conn, "SELECT jy_auth_record(%(u)s, %(ok)s, %(reason)s, %(max)s, %(mins)s)",
@@ -97,7 +98,7 @@ def login(pool, username: str, password: str) -> tuple[Viewer, str]:
             token = secrets.token_urlsafe(32)
             if ok and user is not None:
                 conn.execute("SELECT jy_session_start(%(u)s, %(h)s)",
-                             {"u": user["username"], "h": _token_hash(token)})
+                             {"u": user["username"], "h": token_hash(token)})
     if ok and user is not None:
         return _viewer(user), token
     if locked_until is not None:
@@ -122,19 +123,21 @@ def resume(pool, token: str | None) -> Viewer | None:
     with pool.connection() as conn:
         with conn.transaction():
             rows = dicts(conn.execute("SELECT * FROM jy_session_resume(%(h)s, %(idle)s)",
-                                      {"h": _token_hash(token), "idle": session_timeout_s()}))
+                                      {"h": token_hash(token), "idle": session_timeout_s()}))
     return _viewer(rows[0]) if rows else None
 
 
 def touch(pool, token: str) -> None:
     with pool.connection() as conn:
         with conn.transaction():
-            conn.execute("SELECT jy_session_touch(%(h)s)", {"h": _token_hash(token)})
+            conn.execute("SELECT jy_session_touch(%(h)s)", {"h": token_hash(token)})
 
 
-def _verify(stored: str, password: str) -> bool:
+def verify(stored: str | None, password: str) -> bool:
+    """Does the password match the argon2 hash? Without a hash (unknown account) a dummy one is
+    checked, so a wrong name costs as long as a wrong password."""
     try:
-        return _HASHER.verify(stored, password or "")
+        return _HASHER.verify(stored or _DUMMY_HASH, password or "") and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -143,7 +146,7 @@ def end_session(pool, viewer: Viewer, token: str | None, reason: str = "logout")
     """Log-out or time-out: end the browser session and audit it, in one transaction."""
     with access.ScopedPool(pool, viewer).connection() as conn:
         if token:
-            conn.execute("SELECT jy_session_end(%(h)s)", {"h": _token_hash(token)})
+            conn.execute("SELECT jy_session_end(%(h)s)", {"h": token_hash(token)})
         audit.record(conn, viewer.username, viewer.role, reason)
 
 

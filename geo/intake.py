@@ -20,8 +20,9 @@ from geo.crs import STORE_SRID
 from geo.db import dicts
 from geo.errors import IntakeRefused, InvalidInput, OutsideCounty
 from geo.places import check_code
+from geo.status import PRIORITY_LABELS
 
-PRIORITIES = {1: "特急", 2: "紧急", 3: "一般"}
+PRIORITIES = PRIORITY_LABELS
 MAX_DESCRIPTION = 2000
 
 

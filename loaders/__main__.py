@@ -192,6 +192,19 @@ def _cmd_app_role(args) -> int:
     return 0
 
 
+def _cmd_create_terminal(args) -> int:
+    """A terminal account for a grid worker or police officer (by 终端编号); the password from stdin
+    (--password-stdin) or generated and printed once."""
+    from geo import auth, db, terminals
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else auth.new_password()
+    with db.connect() as conn:
+        terminals.create_terminal(conn, args.terminal_id, password)
+        conn.commit()
+    print(f"terminal account {args.terminal_id} ready" + ("" if args.password_stdin else f"; password: {password}"))
+    return 0
+
+
 def _cmd_create_admin(args) -> int:
     import getpass
 
@@ -262,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     adm.add_argument("username")
     adm.add_argument("--display-name", default="管理员")
     adm.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    term = sub.add_parser("create-terminal", help="a terminal account (终端编号 + password) for a grid worker or police officer")
+    term.add_argument("terminal_id")
+    term.add_argument("--password-stdin", action="store_true", help="read the password from stdin (else one is generated)")
     args = parser.parse_args(argv)
     if args.command == "demo" and (args.events < 0 or args.days < 1):
         parser.error("--events must be 0 or more and --days 1 or more")
@@ -271,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         return {"migrate": _cmd_migrate, "demo": _cmd_demo, "events": _cmd_events,
                 "escalate": _cmd_escalate, "app-role": _cmd_app_role, "grids": _cmd_import,
                 "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
-                "create-admin": _cmd_create_admin}[args.command](args)
+                "create-admin": _cmd_create_admin, "create-terminal": _cmd_create_terminal}[args.command](args)
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

@@ -12,9 +12,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from psycopg import sql
 
-from geo import auth
+from geo import auth, db, terminals
 from geo.db import ROOT
 from geo.errors import DataUnavailable
+from geo.roles import STAFF_LABELS
 from geo.settings import settings
 
 APP_ROLE = "jy_app"
@@ -84,6 +85,28 @@ def create_demo_accounts(conn) -> list[tuple[str, str, str]]:
         password = auth.new_password()
         auth.create_user(conn, "(demo)", username, name, role, password, town=town, village=vil)
         made.append((username, auth.ROLES[role], password))
+    made += _demo_terminals(conn, village)
+    return made
+
+
+DEMO_TERMINALS = 3     # terminal accounts for the first grid workers of the demo village (API: issue 15)
+
+
+def _demo_terminals(conn, village: str | None) -> list[tuple[str, str, str]]:
+    """Terminal accounts (终端编号 + password) for the first DEMO_TERMINALS grid workers of the demo
+    village, those that have none yet; (terminal number, 网格员, password)."""
+    if village is None:
+        return []
+    made = []
+    for _staff, terminal_id, has in db.tuples(conn, """
+            SELECT s.id, s.terminal_id, a.staff_id IS NOT NULL FROM staff s
+              LEFT JOIN terminal_accounts a ON a.staff_id = s.id
+             WHERE s.role = 'grid_worker' AND s.village_code = %(v)s AND s.terminal_id IS NOT NULL
+             ORDER BY s.id LIMIT %(n)s""", {"v": village, "n": DEMO_TERMINALS}):
+        if not has:
+            password = auth.new_password()
+            terminals.create_terminal(conn, terminal_id, password)
+            made.append((terminal_id, STAFF_LABELS["grid_worker"], password))
     return made
 
 

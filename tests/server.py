@@ -19,31 +19,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def streamlit_server(database_url: str, extra_env: dict | None = None, timeout_s: float = 60):
-    port = free_port()
-    from tests.fixtures import app_url_for
-    # the tests' throwaway databases, or (benchmarks) the APP_DATABASE_URL that ./run.sh printed
-    app_url = app_url_for(database_url) if os.environ.get("TEST_APP_DATABASE_URL") else os.environ["APP_DATABASE_URL"]
-    env = {**os.environ, "DATABASE_URL": database_url, "APP_DATABASE_URL": app_url, **(extra_env or {})}
-    log = open(ROOT / "artifacts" / f"streamlit-{port}.log", "w") if (ROOT / "artifacts").is_dir() \
-        else subprocess.DEVNULL
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+def _serve(cmd: list[str], env: dict, health: str, port: int, what: str, timeout_s: float):
+    """Start a server process, wait until `health` answers 200, yield its base URL, stop it."""
+    log = open(ROOT / "artifacts" / f"{what}-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout_s
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                with urllib.request.urlopen(f"{url}{health}", timeout=2) as r:
                     if r.status == 200:
                         break
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start on port {port} (exit {proc.poll()})")
+                raise RuntimeError(f"{what} did not start on port {port} (exit {proc.poll()})")
             time.sleep(0.3)
         yield url
     finally:
@@ -52,3 +43,26 @@ def streamlit_server(database_url: str, extra_env: dict | None = None, timeout_s
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _env(database_url: str, extra_env: dict | None) -> dict:
+    from tests.fixtures import app_url_for
+    # the tests' throwaway databases, or (benchmarks) the APP_DATABASE_URL that ./run.sh printed
+    app_url = app_url_for(database_url) if os.environ.get("TEST_APP_DATABASE_URL") else os.environ["APP_DATABASE_URL"]
+    return {**os.environ, "DATABASE_URL": database_url, "APP_DATABASE_URL": app_url, **(extra_env or {})}
+
+
+@contextmanager
+def streamlit_server(database_url: str, extra_env: dict | None = None, timeout_s: float = 60):
+    port = free_port()
+    yield from _serve([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+                       "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+                      _env(database_url, extra_env), "/_stcore/health", port, "streamlit", timeout_s)
+
+
+@contextmanager
+def api_server(database_url: str, extra_env: dict | None = None, timeout_s: float = 60):
+    """The real HTTP API (uvicorn) on the database, as ./run.sh starts it."""
+    port = free_port()
+    yield from _serve([sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port),
+                       "--log-level", "warning"], _env(database_url, extra_env), "/api/v1/health", port, "api", timeout_s)

@@ -1,0 +1,149 @@
+"""The HTTP API for the grid workers' terminals (and, later, other systems): FastAPI on the same
+PostGIS, the same rules (geo/) and the same row-level security as the dashboard. A terminal signs in
+with its 终端编号 and password (`POST /api/v1/auth/token`) and sends the bearer token with every
+request; each request runs in that worker's village scope (geo.terminals.Worker.scope).
+
+Run: `uvicorn api.app:app --port 8502` (./run.sh starts it beside the dashboard). Every error is JSON
+`{"code": …, "message": 中文说明}`: geo.errors are turned into responses in one place (api/errors.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from api import errors
+from geo import access, db, events, intake, overview, terminals
+from geo.coords import DATUMS
+from geo.errors import InvalidInput
+from geo.status import PRIORITY_LABELS, STATUS_LABELS
+
+PREFIX = "/api/v1"
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    app.state.pool = db.make_pool(db.app_database_url(), max_size=8)
+    try:
+        yield
+    finally:
+        app.state.pool.close()
+
+
+app = FastAPI(title="江阴市网格化联动指挥中心 API", version="1",
+              description="移动终端与其他系统接入：上报事件、查询事件与任务。所有错误均返回 JSON（code、message）。",
+              openapi_url=f"{PREFIX}/openapi.json", docs_url=None, redoc_url=None, lifespan=lifespan)
+errors.install(app)
+
+
+def pool(request: Request):
+    return request.app.state.pool
+
+
+def worker(request: Request, authorization: Annotated[str | None, Header()] = None) -> terminals.Worker:
+    token = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
+    return terminals.authenticate(pool(request), token)
+
+
+def scoped(request: Request, me: terminals.Worker) -> access.ScopedPool:
+    """Connections in the worker's village scope (row-level security, as for village staff)."""
+    return access.ScopedPool(pool(request), scope=me.scope)
+
+
+# ------------------------------------------------------------------ models
+class TokenIn(BaseModel):
+    terminal_id: str = Field(min_length=1, max_length=40, description="终端编号")
+    password: str = Field(min_length=1, max_length=200, description="密码")
+
+
+class ReportIn(BaseModel):
+    lon: float = Field(description="经度")
+    lat: float = Field(description="纬度")
+    datum: str = Field("wgs84", description="坐标系：wgs84（含 CGCS2000）、gcj02（高德/腾讯）、bd09（百度）")
+    category: str = Field(min_length=1, max_length=60, description="事件类别编码或名称")
+    description: str = Field(min_length=1, max_length=2000, description="事件描述")
+    priority: int = Field(3, description="紧急程度：1 特急，2 紧急，3 一般")
+    address: str | None = Field(None, max_length=200, description="发生地址")
+
+
+def _category_code(request: Request, value: str) -> str:
+    cats = overview.catalogue(pool(request), "event_categories")
+    by_code = {c["code"]: c for c in cats}
+    by_name = {c["name"]: c["code"] for c in cats}
+    v = value.strip()
+    if v.upper() in by_code:
+        return v.upper()
+    if v in by_name:
+        return by_name[v]
+    raise InvalidInput(f"unknown category {value!r}", f"事件类别“{value}”不存在，请使用 GET {PREFIX}/categories 中的编码或名称。")
+
+
+def _event_out(ev: dict) -> dict:
+    return {"id": ev["id"], "status": ev["status"], "status_label": STATUS_LABELS.get(ev["status"], ev["status"]),
+            "category": ev.get("category"), "grid_code": ev.get("grid_code"), "grid_name": ev.get("grid_name"),
+            "priority": ev.get("priority"), "reported_at": ev.get("reported_at"), "due_at": ev.get("due_at"),
+            "description": ev.get("description"), "version": ev.get("version")}
+
+
+# ------------------------------------------------------------------ endpoints
+@app.get(f"{PREFIX}/health", summary="服务与数据库状态")
+def health(request: Request):
+    ok = db.value(pool(request), "SELECT 1") == 1
+    return JSONResponse({"status": "ok" if ok else "degraded", "database": ok,
+                         "time": dt.datetime.now(dt.timezone.utc).isoformat()}, status_code=200 if ok else 503)
+
+
+@app.get(f"{PREFIX}/categories", summary="事件类别目录（编码、名称、大类、处置时限）")
+def categories(request: Request):
+    return [{"code": c["code"], "name": c["name"], "class_name": c.get("class_name"),
+             "limit_value": float(c["limit_value"]), "limit_unit": c["limit_unit"]}
+            for c in overview.catalogue(pool(request), "event_categories")]
+
+
+@app.post(f"{PREFIX}/auth/token", summary="终端登录，换取访问令牌")
+def token(request: Request, body: TokenIn):
+    tok, expires, me = terminals.sign_in(pool(request), body.terminal_id, body.password)
+    return {"access_token": tok, "token_type": "bearer", "expires_at": expires,
+            "worker": {"name": me.name, "role": me.role, "terminal_id": me.terminal_id, "grid_code": me.grid_code,
+                       "village_code": me.village_code}}
+
+
+@app.post(f"{PREFIX}/auth/logout", summary="注销当前访问令牌")
+def logout(request: Request, me: Annotated[terminals.Worker, Depends(worker)],
+           authorization: Annotated[str | None, Header()] = None):
+    terminals.revoke(pool(request), (authorization or "")[7:].strip())
+    return {"revoked": True}
+
+
+@app.post(f"{PREFIX}/reports", status_code=201, summary="上报事件（本人所在村社区范围内）")
+def report(request: Request, body: ReportIn, me: Annotated[terminals.Worker, Depends(worker)]):
+    datum = body.datum.strip().lower().replace("-", "")
+    if datum not in DATUMS:
+        raise InvalidInput(f"unknown datum {body.datum!r}", f"坐标系“{body.datum}”无法识别：请使用 wgs84、gcj02 或 bd09。")
+    if body.priority not in PRIORITY_LABELS:
+        raise InvalidInput(f"priority {body.priority} is not 1, 2 or 3", "紧急程度应为 1（特急）、2（紧急）或 3（一般）。")
+    rep = intake.Report(_category_code(request, body.category), body.description, body.priority, body.lon, body.lat,
+                        datum, address=body.address, reporter=me.label, reporter_staff_id=me.staff_id, source="grid_app")
+    with scoped(request, me).connection() as conn:     # one transaction: committed on leaving
+        eid = intake.submit(conn, [rep])[0]
+    return _event_out(events.get_event(scoped(request, me), me.scope, eid))
+
+
+@app.get(f"{PREFIX}/reports/{{event_id}}", summary="查询一件事件（本人辖区）")
+def get_report(request: Request, event_id: int, me: Annotated[terminals.Worker, Depends(worker)]):
+    return _event_out(events.get_event(scoped(request, me), me.scope, event_id))
+
+
+@app.get(f"{PREFIX}/tasks", summary="派给我的在办任务")
+def tasks(request: Request, me: Annotated[terminals.Worker, Depends(worker)]):
+    rows = db.rows(scoped(request, me), """
+        SELECT e.id, e.status, e.priority, e.reported_at, e.due_at, e.description, e.grid_code, e.version,
+               c.name AS category, g.name AS grid_name
+          FROM events e JOIN event_categories c ON c.code = e.category_code JOIN grids g ON g.code = e.grid_code
+         WHERE e.assignee_staff_id = %(me)s AND jy_is_open(e.status)
+         ORDER BY e.due_at, e.id LIMIT 200""", {"me": me.staff_id})
+    return [_event_out(r) for r in rows]

@@ -1,0 +1,70 @@
+"""The one place where the API turns errors into responses: JSON `{"code", "message"}` with the
+Chinese message of geo.errors, the HTTP status its class means; a request body or parameter that does
+not validate is a 422 naming the field; anything unexpected a 500 without a traceback."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from geo import errors as e
+
+STATUS = (  # most specific first
+    (e.LoginFailed, 401, "unauthorized"), (e.OutsideCounty, 422, "outside_county"),
+    (e.IntakeRefused, 422, "invalid_report"), (e.InvalidInput, 422, "invalid_input"),
+    (e.PathError, 404, "not_found"), (e.NotFound, 404, "not_found"), (e.OutOfScope, 403, "out_of_scope"),
+    (e.Forbidden, 403, "forbidden"), (e.StaleEvent, 409, "stale"), (e.IllegalTransition, 409, "illegal_transition"),
+    (e.DataUnavailable, 503, "unavailable"), (e.DomainError, 400, "refused"),
+)
+FIELD_NAMES = {"lon": "经度", "lat": "纬度", "datum": "坐标系", "category": "事件类别", "description": "事件描述",
+               "priority": "紧急程度", "address": "地址", "terminal_id": "终端编号", "password": "密码"}
+log = logging.getLogger("jiangyin.api")
+
+
+def body(code: str, message: str, **extra) -> dict:
+    return {"code": code, "message": message, **extra}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(e.DomainError)
+    async def domain(request: Request, exc: e.DomainError):
+        status, code = next((s, c) for cls, s, c in STATUS if isinstance(exc, cls))
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(body(code, exc.message_zh), status_code=status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        problems = []
+        for err in exc.errors():
+            where = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "header")]
+            name = "、".join(FIELD_NAMES.get(w, w) for w in where) or "请求内容"
+            problems.append(f"{name}：{_zh(err)}")
+        return JSONResponse(body("invalid_input", "请求内容有误：" + "；".join(problems) + "。"), status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http(request: Request, exc: HTTPException):
+        msg = {404: "没有这个接口。", 405: "该接口不支持此请求方法。"}.get(exc.status_code, "请求无法处理。")
+        return JSONResponse(body("http_error", msg), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(body("internal_error", "服务器内部错误，请稍后重试；若持续出现请联系管理员。"), status_code=500)
+
+
+def _zh(err: dict) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "缺少此项"
+    if kind.startswith("float") or kind.startswith("int"):
+        return "应为数字"
+    if kind == "string_too_short":
+        return "不能为空"
+    if kind == "string_too_long":
+        return f"过长（最多 {err.get('ctx', {}).get('max_length', '')} 字）"
+    if kind in ("json_invalid", "model_attributes_type", "dict_type"):
+        return "不是有效的 JSON 对象"
+    return "格式不对"

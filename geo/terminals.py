@@ -1,0 +1,88 @@
+"""Field terminals: a grid worker's or police officer's account (终端编号 + password), the bearer
+tokens the HTTP API (api/) issues to them, and the scope every request of theirs runs in.
+
+Only a token's SHA-256 is stored; tokens expire (JY_API_TOKEN_HOURS) and can be revoked. The API
+connects as the app role (row-level security): a worker's requests see and write their own village,
+exactly as a village's staff do on the dashboard.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from geo import auth, db
+from geo.errors import InvalidInput, LoginFailed, NotFound
+from geo.roles import STAFF_LABELS
+from geo.scope import Scope
+from geo.settings import settings
+
+# Staff roles that carry a terminal (the roster's 网格员 and 网格警员).
+TERMINAL_ROLES = ("grid_worker", "police")
+
+
+@dataclass(frozen=True)
+class Worker:
+    staff_id: int
+    name: str
+    role: str
+    terminal_id: str
+    grid_code: str
+    town_code: str
+    village_code: str
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(village=self.village_code)
+
+    @property
+    def label(self) -> str:
+        return f"{STAFF_LABELS.get(self.role, self.role)} {self.name}"
+
+
+def create_terminal(conn, terminal_id: str, password: str) -> int:
+    """Give the staff member with this 终端编号 a terminal account (owner connection: the CLI and the
+    demo); a second call sets a new password. Returns the staff id."""
+    row = db.one(conn, "SELECT id, role FROM staff WHERE terminal_id = %(t)s", {"t": (terminal_id or "").strip()})
+    if row is None:
+        raise NotFound(f"no staff member with terminal {terminal_id}", f"没有终端编号为 {terminal_id} 的人员。")
+    if row["role"] not in TERMINAL_ROLES:
+        raise InvalidInput(f"terminal {terminal_id} belongs to a {row['role']}, not a grid worker or police officer",
+                           "只有网格员和网格警员可以开通移动终端账号。")
+    if len(password or "") < 8:
+        raise InvalidInput("the password needs at least 8 characters", "密码至少8位。")
+    conn.execute("""INSERT INTO terminal_accounts (staff_id, password_hash) VALUES (%(s)s, %(h)s)
+                    ON CONFLICT (staff_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, disabled = false""",
+                 {"s": row["id"], "h": auth.hash_password(password)})
+    return row["id"]
+
+
+def sign_in(pool, terminal_id: str, password: str) -> tuple[str, str, Worker]:
+    """(token, expires_at ISO, worker) for a correct terminal number and password; LoginFailed
+    otherwise (the same message whether the number or the password is wrong)."""
+    with pool.connection() as conn, conn.transaction():
+        row = db.one(conn, "SELECT * FROM jy_terminal_lookup(%(t)s)", {"t": (terminal_id or "").strip()})
+        ok = auth.verify(row["password_hash"] if row else None, password)
+        if not ok or row is None or row["disabled"]:
+            raise LoginFailed(f"wrong terminal number or password for {terminal_id!r}", "终端编号或密码错误，或账号已停用。")
+        token = secrets.token_urlsafe(32)
+        expires = db.value(conn, "SELECT jy_token_issue(%(s)s, %(h)s, %(hours)s)",
+                           {"s": row["staff_id"], "h": auth.token_hash(token), "hours": settings().jy_api_token_hours})
+    worker = authenticate(pool, token)
+    return token, expires.isoformat(), worker
+
+
+def authenticate(pool, token: str | None) -> Worker:
+    """The worker behind a bearer token; LoginFailed for a missing, wrong, expired or revoked one."""
+    if not token:
+        raise LoginFailed("no bearer token", "请先登录（缺少访问令牌）。")
+    with pool.connection() as conn:
+        row = db.one(conn, "SELECT * FROM jy_token_check(%(h)s)", {"h": auth.token_hash(token)})
+    if row is None:
+        raise LoginFailed("the token is wrong, expired or revoked", "访问令牌无效、已过期或已注销，请重新登录。")
+    return Worker(row["staff_id"], row["name"], row["role"], row["terminal_id"], row["grid_code"],
+                  row["town_code"], row["village_code"])
+
+
+def revoke(pool, token: str) -> bool:
+    with pool.connection() as conn, conn.transaction():
+        return bool(db.value(conn, "SELECT jy_token_revoke(%(h)s)", {"h": auth.token_hash(token)}))

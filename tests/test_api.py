@@ -1,0 +1,144 @@
+"""The terminals' HTTP API over real HTTP against the real uvicorn server and PostGIS: sign-in, a
+GCJ-02 report that lands in its grid, reading it back, and the refusals, each JSON with a Chinese
+message."""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import psycopg
+import pytest
+
+from geo import db, terminals
+from geo.coords import wgs84_to_gcj02
+from tests.fixtures import demo_database, point_in
+from tests.server import api_server
+
+PASSWORD = "Terminal-pass-1"
+
+
+def call(base: str, method: str, path: str, body=None, token: str | None = None, raw: bytes | None = None):
+    """(status, JSON body) of one request."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(f"{base}{path}", data=data, method=method,
+                                 headers={"Content-Type": "application/json",
+                                          **({"Authorization": f"Bearer {token}"} if token else {})})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+@pytest.fixture(scope="module")
+def api(demo_url):
+    """A demo database of its own (reports are written), two terminal accounts in different towns,
+    and the API server on it: (base URL, database URL, {terminal: worker row})."""
+    with demo_database("jy_api") as url:
+        with db.connect(url) as conn:
+            workers = db.rows(conn, """
+                SELECT DISTINCT ON (s.town_code) s.id, s.terminal_id, s.grid_code, s.village_code, s.town_code
+                  FROM staff s WHERE s.role = 'grid_worker' AND s.terminal_id IS NOT NULL
+                 ORDER BY s.town_code, s.id LIMIT 2""")
+            for w in workers:
+                terminals.create_terminal(conn, w["terminal_id"], PASSWORD)
+            conn.commit()
+        with api_server(url) as base:
+            yield base, url, workers
+
+
+def sign_in(base: str, terminal_id: str) -> str:
+    status, body = call(base, "POST", "/api/v1/auth/token", {"terminal_id": terminal_id, "password": PASSWORD})
+    assert status == 200, body
+    return body["access_token"]
+
+
+def gcj_point_in(url: str, grid: str) -> tuple[float, float]:
+    with psycopg.connect(url) as conn:
+        x, y = point_in(conn, grid)
+    gx, gy = wgs84_to_gcj02(x, y)
+    return float(gx), float(gy)
+
+
+def test_a_terminal_reports_a_gcj02_point_into_its_grid(api):
+    base, url, workers = api
+    me = workers[0]
+    status, health = call(base, "GET", "/api/v1/health")
+    assert status == 200 and health["status"] == "ok" and health["database"] is True
+    status, cats = call(base, "GET", "/api/v1/categories")
+    assert status == 200 and {"code", "name", "limit_value"} <= set(cats[0])
+    token = sign_in(base, me["terminal_id"])
+    lon, lat = gcj_point_in(url, me["grid_code"])
+    status, ev = call(base, "POST", "/api/v1/reports", {"lon": lon, "lat": lat, "datum": "gcj02",
+                                                        "category": cats[0]["name"], "description": "井盖缺失"}, token)
+    assert status == 201, ev
+    assert ev["grid_code"] == me["grid_code"] and ev["status"] == "reported" and ev["due_at"]
+    status, again = call(base, "GET", f"/api/v1/reports/{ev['id']}", token=token)
+    assert status == 200 and again["id"] == ev["id"] and again["description"] == "井盖缺失"
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT reporter_staff_id, source, category_code FROM events WHERE id = %s", (ev["id"],)).fetchone()
+    assert row == (me["id"], "grid_app", cats[0]["code"])
+    status, tasks = call(base, "GET", "/api/v1/tasks", token=token)
+    assert status == 200 and isinstance(tasks, list)
+
+
+def test_refusals_are_json_with_a_chinese_message(api):
+    base, url, workers = api
+    me, other = workers
+    token = sign_in(base, me["terminal_id"])
+    lon, lat = gcj_point_in(url, me["grid_code"])
+    ok = {"lon": lon, "lat": lat, "datum": "gcj02", "category": "HW01", "description": "垃圾"}
+
+    def refused(status, body, code, words):
+        assert body["code"] == code and words in body["message"], body
+        return status
+
+    s, b = call(base, "POST", "/api/v1/auth/token", {"terminal_id": me["terminal_id"], "password": "wrong-pass-1"})
+    assert refused(s, b, "unauthorized", "终端编号或密码错误") == 401
+    s, b = call(base, "POST", "/api/v1/reports", ok)
+    assert refused(s, b, "unauthorized", "缺少访问令牌") == 401
+    s, b = call(base, "POST", "/api/v1/reports", ok, "not-a-token")
+    assert refused(s, b, "unauthorized", "无效") == 401
+    s, b = call(base, "POST", "/api/v1/reports", {**ok, "lon": 0.0, "lat": 0.0, "datum": "wgs84"}, token)
+    assert refused(s, b, "invalid_report", "不在江阴市范围内") == 422
+    olon, olat = gcj_point_in(url, other["grid_code"])
+    s, b = call(base, "POST", "/api/v1/reports", {**ok, "lon": olon, "lat": olat}, token)
+    assert refused(s, b, "invalid_report", "不在您的辖区") == 422
+    s, b = call(base, "POST", "/api/v1/reports", {**ok, "datum": "mars"}, token)
+    assert refused(s, b, "invalid_input", "坐标系") == 422
+    s, b = call(base, "POST", "/api/v1/reports", {**ok, "category": "不存在的类别"}, token)
+    assert refused(s, b, "invalid_input", "事件类别") == 422
+    s, b = call(base, "POST", "/api/v1/reports", {k: v for k, v in ok.items() if k != "lon"}, token)
+    assert refused(s, b, "invalid_input", "经度：缺少此项") == 422
+    s, b = call(base, "POST", "/api/v1/reports", token=token, raw=b"{not json")
+    assert refused(s, b, "invalid_input", "请求内容有误") == 422
+    s, b = call(base, "GET", "/api/v1/nothing-here", token=token)
+    assert refused(s, b, "http_error", "没有这个接口") == 404
+    # another town's event: not this worker's to read
+    other_token = sign_in(base, other["terminal_id"])
+    s, ev = call(base, "POST", "/api/v1/reports", {**ok, "lon": olon, "lat": olat}, other_token)
+    assert s == 201, ev
+    s, b = call(base, "GET", f"/api/v1/reports/{ev['id']}", token=token)
+    assert refused(s, b, "out_of_scope", "管辖范围") == 403
+    with psycopg.connect(url) as conn:
+        before = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    # a revoked and an expired token stop working
+    assert call(base, "POST", "/api/v1/auth/logout", token=token)[0] == 200
+    s, b = call(base, "POST", "/api/v1/reports", ok, token)
+    assert refused(s, b, "unauthorized", "已注销") == 401
+    with psycopg.connect(url) as conn:
+        conn.execute("UPDATE api_tokens SET issued_at = now() - interval '1 hour', expires_at = now() - interval '1 minute'")
+        conn.commit()
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == before, "refused requests wrote nothing"
+    s, b = call(base, "GET", "/api/v1/tasks", token=other_token)
+    assert refused(s, b, "unauthorized", "已过期") == 401
+
+
+def test_openapi_describes_the_endpoints(api):
+    base, _, _ = api
+    status, spec = call(base, "GET", "/api/v1/openapi.json")
+    assert status == 200
+    for path in ("/api/v1/auth/token", "/api/v1/reports", "/api/v1/reports/{event_id}", "/api/v1/tasks",
+                 "/api/v1/categories", "/api/v1/health"):
+        assert path in spec["paths"], path
