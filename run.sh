@@ -35,6 +35,7 @@ done
 
 ensure_system_packages
 ensure_venv
+ensure_web_assets
 ensure_database
 ensure_schema_and_data "$demo"
 ensure_app_role

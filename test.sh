@@ -8,6 +8,7 @@ source scripts/setup.sh
 
 ensure_system_packages
 ensure_venv
+ensure_web_assets
 ensure_browser
 ensure_database
 ensure_schema_and_data demo

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from api import errors
 from geo import access, db, events, intake, overview, terminals
 from geo.coords import DATUMS
-from geo.errors import InvalidInput
+from geo.errors import DataUnavailable, InvalidInput
 from geo.status import PRIORITY_LABELS, STATUS_LABELS
 
 PREFIX = "/api/v1"
+# Swagger UI from the npm registry (package.json; ./run.sh runs npm ci), served here: no CDN.
+SWAGGER_DIR = Path(__file__).resolve().parent.parent / "node_modules" / "swagger-ui-dist"
 
 
 @asynccontextmanager
@@ -38,6 +43,21 @@ app = FastAPI(title="江阴市网格化联动指挥中心 API", version="1",
               description="移动终端与其他系统接入：上报事件、查询事件与任务。所有错误均返回 JSON（code、message）。",
               openapi_url=f"{PREFIX}/openapi.json", docs_url=None, redoc_url=None, lifespan=lifespan)
 errors.install(app)
+if SWAGGER_DIR.is_dir():
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=SWAGGER_DIR), name="static")
+
+
+@app.get(f"{PREFIX}/docs", include_in_schema=False)
+def docs() -> HTMLResponse:
+    """Interactive documentation (Swagger UI served locally; the endpoints described in Chinese)."""
+    if not SWAGGER_DIR.is_dir():
+        raise DataUnavailable("the API docs assets are missing: run ./run.sh (npm ci)",
+                              "接口文档的页面文件缺失：请运行 ./run.sh 安装（npm ci）。")
+    return get_swagger_ui_html(openapi_url=app.openapi_url or "", title=f"{app.title} · 接口文档",
+                               swagger_js_url=f"{PREFIX}/static/swagger-ui-bundle.js",
+                               swagger_css_url=f"{PREFIX}/static/swagger-ui.css",
+                               swagger_favicon_url=f"{PREFIX}/static/favicon-32x32.png",
+                               swagger_ui_parameters={"defaultModelsExpandDepth": 0})
 
 
 def pool(request: Request):
@@ -90,21 +110,21 @@ def _event_out(ev: dict) -> dict:
 
 
 # ------------------------------------------------------------------ endpoints
-@app.get(f"{PREFIX}/health", summary="服务与数据库状态")
+@app.get(f"{PREFIX}/health", tags=["系统"], summary="服务与数据库状态")
 def health(request: Request):
     ok = db.value(pool(request), "SELECT 1") == 1
     return JSONResponse({"status": "ok" if ok else "degraded", "database": ok,
                          "time": dt.datetime.now(dt.timezone.utc).isoformat()}, status_code=200 if ok else 503)
 
 
-@app.get(f"{PREFIX}/categories", summary="事件类别目录（编码、名称、大类、处置时限）")
+@app.get(f"{PREFIX}/categories", tags=["系统"], summary="事件类别目录（编码、名称、大类、处置时限）")
 def categories(request: Request):
     return [{"code": c["code"], "name": c["name"], "class_name": c.get("class_name"),
              "limit_value": float(c["limit_value"]), "limit_unit": c["limit_unit"]}
             for c in overview.catalogue(pool(request), "event_categories")]
 
 
-@app.post(f"{PREFIX}/auth/token", summary="终端登录，换取访问令牌")
+@app.post(f"{PREFIX}/auth/token", tags=["终端账号"], summary="终端登录，换取访问令牌")
 def token(request: Request, body: TokenIn):
     tok, expires, me = terminals.sign_in(pool(request), body.terminal_id, body.password)
     return {"access_token": tok, "token_type": "bearer", "expires_at": expires,
@@ -112,14 +132,14 @@ def token(request: Request, body: TokenIn):
                        "village_code": me.village_code}}
 
 
-@app.post(f"{PREFIX}/auth/logout", summary="注销当前访问令牌")
+@app.post(f"{PREFIX}/auth/logout", tags=["终端账号"], summary="注销当前访问令牌")
 def logout(request: Request, me: Annotated[terminals.Worker, Depends(worker)],
            authorization: Annotated[str | None, Header()] = None):
     terminals.revoke(pool(request), (authorization or "")[7:].strip())
     return {"revoked": True}
 
 
-@app.post(f"{PREFIX}/reports", status_code=201, summary="上报事件（本人所在村社区范围内）")
+@app.post(f"{PREFIX}/reports", status_code=201, tags=["事件"], summary="上报事件（本人所在村社区范围内）")
 def report(request: Request, body: ReportIn, me: Annotated[terminals.Worker, Depends(worker)]):
     datum = body.datum.strip().lower().replace("-", "")
     if datum not in DATUMS:
@@ -133,12 +153,12 @@ def report(request: Request, body: ReportIn, me: Annotated[terminals.Worker, Dep
     return _event_out(events.get_event(scoped(request, me), me.scope, eid))
 
 
-@app.get(f"{PREFIX}/reports/{{event_id}}", summary="查询一件事件（本人辖区）")
+@app.get(f"{PREFIX}/reports/{{event_id}}", tags=["事件"], summary="查询一件事件（本人辖区）")
 def get_report(request: Request, event_id: int, me: Annotated[terminals.Worker, Depends(worker)]):
     return _event_out(events.get_event(scoped(request, me), me.scope, event_id))
 
 
-@app.get(f"{PREFIX}/tasks", summary="派给我的在办任务")
+@app.get(f"{PREFIX}/tasks", tags=["任务"], summary="派给我的在办任务")
 def tasks(request: Request, me: Annotated[terminals.Worker, Depends(worker)]):
     rows = db.rows(scoped(request, me), """
         SELECT e.id, e.status, e.priority, e.reported_at, e.due_at, e.description, e.grid_code, e.version,

@@ -200,6 +200,21 @@ ensure_app_role() {
   export APP_DATABASE_URL
 }
 
+# Browser assets from the npm registry at set-up (package.json, pinned by package-lock.json), served
+# by our own servers: nothing is fetched from a CDN at run time. Install scripts are not run.
+ensure_web_assets() {
+  command -v npm >/dev/null || apt_install npm
+  command -v npm >/dev/null || die "npm is missing; install it with: apt-get install npm"
+  local want have=""
+  want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  [ -f "$ROOT/node_modules/.lock.sha256" ] && have="$(cat "$ROOT/node_modules/.lock.sha256")"
+  if [ "$want" != "$have" ] || [ ! -d "$ROOT/node_modules/swagger-ui-dist" ]; then
+    log "installing browser assets (npm ci: package-lock.json)"
+    (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || die "npm ci failed"
+    echo "$want" > "$ROOT/node_modules/.lock.sha256"
+  fi
+}
+
 ensure_browser() {
   command -v chromium >/dev/null || apt_install chromium
   fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || apt_install fonts-noto-cjk fontconfig
