@@ -13,9 +13,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
+import psycopg
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
@@ -88,6 +89,8 @@ class ReportIn(BaseModel):
     description: str = Field(min_length=1, max_length=2000, description="事件描述")
     priority: int = Field(3, description="紧急程度：1 特急，2 紧急，3 一般")
     address: str | None = Field(None, max_length=200, description="发生地址")
+    external_id: str | None = Field(None, min_length=1, max_length=64,
+                                    description="终端自己的上报编号：同一编号再次提交时返回第一次的结果，不重复创建")
 
 
 def _category_code(request: Request, value: str) -> str:
@@ -139,17 +142,35 @@ def logout(request: Request, me: Annotated[terminals.Worker, Depends(worker)],
     return {"revoked": True}
 
 
-@app.post(f"{PREFIX}/reports", status_code=201, tags=["事件"], summary="上报事件（本人所在村社区范围内）")
-def report(request: Request, body: ReportIn, me: Annotated[terminals.Worker, Depends(worker)]):
+@app.post(f"{PREFIX}/reports", status_code=201, tags=["事件"], summary="上报事件（本人所在村社区范围内）",
+          description="重试安全：带 Idempotency-Key 请求头（或 external_id）再次提交同一请求，返回第一次创建的事件，"
+                      "不重复创建（响应头 Idempotent-Replayed: true）。")
+def report(request: Request, response: Response, body: ReportIn, me: Annotated[terminals.Worker, Depends(worker)],
+           idempotency_key: Annotated[str | None, Header(max_length=64)] = None):
+    key = body.external_id or idempotency_key
+    source = f"terminal:{me.terminal_id}"          # a terminal's numbers are its own
+    if key:
+        first = intake.known(scoped(request, me), source, key)
+        if first is not None:
+            response.headers["Idempotent-Replayed"] = "true"
+            return _event_out(events.get_event(scoped(request, me), me.scope, first))
     datum = body.datum.strip().lower().replace("-", "")
     if datum not in DATUMS:
         raise InvalidInput(f"unknown datum {body.datum!r}", f"坐标系“{body.datum}”无法识别：请使用 wgs84、gcj02 或 bd09。")
     if body.priority not in PRIORITY_LABELS:
         raise InvalidInput(f"priority {body.priority} is not 1, 2 or 3", "紧急程度应为 1（特急）、2（紧急）或 3（一般）。")
     rep = intake.Report(_category_code(request, body.category), body.description, body.priority, body.lon, body.lat,
-                        datum, address=body.address, reporter=me.label, reporter_staff_id=me.staff_id, source="grid_app")
-    with scoped(request, me).connection() as conn:     # one transaction: committed on leaving
-        eid = intake.submit(conn, [rep])[0]
+                        datum, address=body.address, reporter=me.label, reporter_staff_id=me.staff_id, source="grid_app",
+                        external_source=source if key else None, external_id=key)
+    try:
+        with scoped(request, me).connection() as conn:     # one transaction: committed on leaving
+            eid: int | None = intake.submit(conn, [rep])[0]
+    except psycopg.errors.UniqueViolation:                  # the same key sent twice at the same moment
+        eid = intake.known(scoped(request, me), source, key or "")
+        if eid is None:
+            raise
+        response.headers["Idempotent-Replayed"] = "true"
+    assert eid is not None
     return _event_out(events.get_event(scoped(request, me), me.scope, eid))
 
 

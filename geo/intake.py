@@ -41,6 +41,8 @@ class Report:
     reporter_staff_id: int | None = None
     source: str = "platform"
     is_drill: bool = False          # 演练 (事故推演): in the queue, never in a statistic
+    external_source: str | None = None   # the sending system and its own number for the report:
+    external_id: str | None = None       # a second send of the same number creates nothing (see known())
 
 
 @dataclass(frozen=True)
@@ -103,15 +105,16 @@ SELECT code, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom))
 _INSERT = """
 INSERT INTO events (id, category_code, priority, handling_level, reported_at, due_at, location, grid_code,
                     description, address, source, reporter_staff_id, reporter_name, assignee_department,
-                    assignee_team, is_drill)
+                    assignee_team, is_drill, external_source, external_id)
 SELECT r.id, r.category_code, r.priority, r.level, r.reported_at, r.due_at,
        ST_SetSRID(ST_MakePoint(r.lon, r.lat), %(srid)s), r.grid_code, r.description, r.address,
        r.source, r.reporter_staff_id, CASE WHEN r.reporter_staff_id IS NULL THEN r.reporter END,
-       r.department, r.team, r.is_drill
+       r.department, r.team, r.is_drill, r.external_source, r.external_id
   FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
        category_code text, priority smallint, level text, reported_at timestamptz, due_at timestamptz,
        lon float8, lat float8, grid_code text, description text, address text, source text,
-       reporter_staff_id bigint, reporter text, department text, team text, id bigint, is_drill boolean)
+       reporter_staff_id bigint, reporter text, department text, team text, id bigint, is_drill boolean,
+       external_source text, external_id text)
 """
 _IDS = "SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, %(n)s)"
 _FIRST_LOG = """
@@ -213,11 +216,20 @@ def submit(conn, reports: list[Report], now: dt.datetime | None = None) -> list[
                          "description": r.description.strip(), "address": r.address, "source": r.source,
                          "reporter_staff_id": r.reporter_staff_id, "department": cat["department_code"],
                          "team": cat["team_code"], "reporter": r.reporter[:80], "id": eid,
-                         "is_drill": r.is_drill})
+                         "is_drill": r.is_drill, "external_source": r.external_source,
+                         "external_id": r.external_id})
         payload = json.dumps(rows, ensure_ascii=False)
         conn.execute(_INSERT, {"rows": payload, "srid": STORE_SRID})
         conn.execute(_FIRST_LOG, {"rows": payload})
     return ids
+
+
+def known(conn, external_source: str, external_id: str) -> int | None:
+    """The event already created for this sender's number (None if there is none): an idempotent
+    replay returns it instead of reporting again. Row-level security confines it to the caller's
+    area, like every read."""
+    return db.value(conn, "SELECT id FROM events WHERE external_source = %(s)s AND external_id = %(e)s",
+                    {"s": external_source, "e": external_id})
 
 
 __all__ = ["Report", "Problem", "IntakeRefused", "submit", "validate", "OutsideCounty"]

@@ -167,3 +167,34 @@ def test_docs_page_is_served_without_a_cdn(api):
         finally:
             browser.close()
     assert hosts == {base.split("/")[2]}, hosts
+
+
+def test_a_replayed_report_creates_nothing(api):
+    """A terminal on a bad network sends the same report again: with Idempotency-Key (or external_id)
+    the second send returns the first event and writes nothing; another key makes a new event."""
+    base, url, workers = api
+    me = workers[0]
+    token = sign_in(base, me["terminal_id"])
+    lon, lat = gcj_point_in(url, me["grid_code"])
+    body = {"lon": lon, "lat": lat, "datum": "gcj02", "category": "HW01", "description": "重复发送测试"}
+
+    def post(payload, key=None):
+        req = urllib.request.Request(f"{base}/api/v1/reports", data=json.dumps(payload).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}",
+                                              **({"Idempotency-Key": key} if key else {})})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers.get("Idempotent-Replayed"), json.loads(r.read())
+
+    def count():
+        with psycopg.connect(url) as conn:
+            return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    s1, replay1, first = post(body, "K-0001")
+    n = count()
+    s2, replay2, second = post(body, "K-0001")
+    assert (s1, replay1, s2, replay2) == (201, None, 201, "true") and second["id"] == first["id"]
+    assert count() == n, "the replay wrote nothing"
+    _, _, third = post({**body, "external_id": "K-0002"})
+    _, replayed, fourth = post({**body, "external_id": "K-0002"})
+    assert third["id"] not in (first["id"],) and fourth["id"] == third["id"] and replayed == "true"
+    assert count() == n + 1
