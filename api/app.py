@@ -65,9 +65,12 @@ def pool(request: Request):
     return request.app.state.pool
 
 
+def bearer(authorization: str | None) -> str | None:
+    return authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
+
+
 def worker(request: Request, authorization: Annotated[str | None, Header()] = None) -> terminals.Worker:
-    token = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
-    return terminals.authenticate(pool(request), token)
+    return terminals.authenticate(pool(request), bearer(authorization))
 
 
 def scoped(request: Request, me: terminals.Worker) -> access.ScopedPool:
@@ -91,6 +94,18 @@ class ReportIn(BaseModel):
     address: str | None = Field(None, max_length=200, description="发生地址")
     external_id: str | None = Field(None, min_length=1, max_length=64,
                                     description="终端自己的上报编号：同一编号再次提交时返回第一次的结果，不重复创建")
+
+
+class FixIn(BaseModel):
+    lon: float = Field(description="经度")
+    lat: float = Field(description="纬度")
+    at: dt.datetime = Field(description="定位时间（ISO 8601，带时区，例如 2026-11-28T09:30:00+08:00）")
+    accuracy_m: float | None = Field(None, ge=0, description="定位精度（米）")
+
+
+class PositionsIn(BaseModel):
+    datum: str = Field("wgs84", description="坐标系：wgs84、gcj02、bd09")
+    fixes: list[FixIn] = Field(description=f"定位点，每次 1 至 {terminals.MAX_FIXES} 个")
 
 
 def _category_code(request: Request, value: str) -> str:
@@ -138,7 +153,7 @@ def token(request: Request, body: TokenIn):
 @app.post(f"{PREFIX}/auth/logout", tags=["终端账号"], summary="注销当前访问令牌")
 def logout(request: Request, me: Annotated[terminals.Worker, Depends(worker)],
            authorization: Annotated[str | None, Header()] = None):
-    terminals.revoke(pool(request), (authorization or "")[7:].strip())
+    terminals.revoke(pool(request), bearer(authorization) or "")
     return {"revoked": True}
 
 
@@ -177,6 +192,14 @@ def report(request: Request, response: Response, body: ReportIn, me: Annotated[t
 @app.get(f"{PREFIX}/reports/{{event_id}}", tags=["事件"], summary="查询一件事件（本人辖区）")
 def get_report(request: Request, event_id: int, me: Annotated[terminals.Worker, Depends(worker)]):
     return _event_out(events.get_event(scoped(request, me), me.scope, event_id))
+
+
+@app.post(f"{PREFIX}/positions", tags=["巡查"], summary="上传一批 GPS 定位点（最新一点即本人当前位置）")
+def positions(request: Request, body: PositionsIn, me: Annotated[terminals.Worker, Depends(worker)],
+              authorization: Annotated[str | None, Header()] = None):
+    datum = body.datum.strip().lower().replace("-", "")
+    stored = terminals.record_positions(pool(request), bearer(authorization) or "", [f.model_dump() for f in body.fixes], datum)
+    return {"stored": stored}
 
 
 @app.get(f"{PREFIX}/tasks", tags=["任务"], summary="派给我的在办任务")

@@ -20,7 +20,8 @@ STATUS = (  # most specific first
     (e.DataUnavailable, 503, "unavailable"), (e.DomainError, 400, "refused"),
 )
 FIELD_NAMES = {"lon": "经度", "lat": "纬度", "datum": "坐标系", "category": "事件类别", "description": "事件描述",
-               "priority": "紧急程度", "address": "地址", "terminal_id": "终端编号", "password": "密码"}
+               "priority": "紧急程度", "address": "地址", "terminal_id": "终端编号", "password": "密码",
+               "fixes": "定位点", "at": "定位时间", "accuracy_m": "定位精度"}
 log = logging.getLogger("jiangyin.api")
 
 

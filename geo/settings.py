@@ -40,6 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JY_TILE_URL", str, "", "Optional base-map tile URL on the county network (`{z}/{x}/{y}`); empty: no base map, nothing fetched."),
     Setting("JY_DB_NAME", str, "jiangyin", "Name of the database in the local cluster (also names `.local/demo_accounts.txt`)."),
     Setting("JY_API_TOKEN_HOURS", int, 720, "Hours a field terminal's access token stays valid (revocable before)."),
+    Setting("JY_POSITION_RETENTION_DAYS", int, 365, "Days a terminal's GPS fixes are kept (older ones go as new ones arrive)."),
     Setting("JY_REPORT_RSS", bool, False, "Loaders print their peak memory (`peak RSS N MB`) at the end; `bench/imports.py` sets it."),
     Setting("PORT", int, 8501, "Port of the dashboard.", "run.sh"),
     Setting("API_PORT", int, 8502, "Port of the HTTP API for terminals and other systems (`/api/v1/…`).", "run.sh"),
@@ -62,6 +63,7 @@ class Settings:
     jy_tile_url: str
     jy_db_name: str
     jy_api_token_hours: int
+    jy_position_retention_days: int
     jy_report_rss: bool
     port: int
     api_port: int

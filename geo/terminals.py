@@ -7,10 +7,14 @@ exactly as a village's staff do on the dashboard.
 """
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+import numpy as np
+
 from geo import auth, db
+from geo.coords import DATUMS, to_wgs84
 from geo.errors import InvalidInput, LoginFailed, NotFound
 from geo.roles import STAFF_LABELS
 from geo.scope import Scope
@@ -86,3 +90,38 @@ def authenticate(pool, token: str | None) -> Worker:
 def revoke(pool, token: str) -> bool:
     with pool.connection() as conn, conn.transaction():
         return bool(db.value(conn, "SELECT jy_token_revoke(%(h)s)", {"h": auth.token_hash(token)}))
+
+
+MAX_FIXES = 500                      # fixes per request (a terminal sends every 30 s, in batches)
+FIX_MAX_AGE = dt.timedelta(days=7)   # a fix older than this is refused (a wrong clock), as is one in the future
+
+
+def record_positions(pool, token: str, fixes: list[dict], datum: str = "wgs84",
+                     now: dt.datetime | None = None) -> int:
+    """Store a batch of GPS fixes ({lon, lat, at, accuracy_m}) for the worker behind the token (the
+    database function checks the token again); the latest becomes the worker's location. InvalidInput
+    names the first bad fix; nothing is stored then."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    if not fixes or len(fixes) > MAX_FIXES:
+        raise InvalidInput(f"send 1 to {MAX_FIXES} fixes per request", f"每次上传 1 至 {MAX_FIXES} 个定位点。")
+    if datum not in DATUMS:
+        raise InvalidInput(f"unknown datum {datum!r}", f"坐标系“{datum}”无法识别：请使用 wgs84、gcj02 或 bd09。")
+    lon = np.array([f["lon"] for f in fixes], dtype=float)
+    lat = np.array([f["lat"] for f in fixes], dtype=float)
+    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (lon >= 73) & (lon <= 136) & (lat >= 3) & (lat <= 54))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InvalidInput(f"fix {i + 1}: ({lon[i]}, {lat[i]}) is not a longitude/latitude in China",
+                           f"第 {i + 1} 个定位点（{lon[i]}, {lat[i]}）不是有效的经纬度。")
+    for i, f in enumerate(fixes, start=1):
+        at = f["at"]
+        if at.tzinfo is None or not (now - FIX_MAX_AGE <= at <= now + dt.timedelta(minutes=5)):
+            raise InvalidInput(f"fix {i}: time {at} is not within the last 7 days (with a time zone)",
+                               f"第 {i} 个定位点的时间 {at} 不在最近7天内（或缺少时区）。")
+    x, y = to_wgs84(lon, lat, datum)
+    with pool.connection() as conn, conn.transaction():
+        return int(db.value(conn, "SELECT jy_positions_record(%(h)s, %(x)s::float8[], %(y)s::float8[], %(at)s::timestamptz[], "
+                                  "%(acc)s::real[], %(days)s::integer)",
+                            {"h": auth.token_hash(token), "x": [float(v) for v in x], "y": [float(v) for v in y],
+                             "at": [f["at"] for f in fixes], "acc": [f.get("accuracy_m") for f in fixes],
+                             "days": settings().jy_position_retention_days}))

@@ -198,3 +198,35 @@ def test_a_replayed_report_creates_nothing(api):
     _, replayed, fourth = post({**body, "external_id": "K-0002"})
     assert third["id"] not in (first["id"],) and fourth["id"] == third["id"] and replayed == "true"
     assert count() == n + 1
+
+
+def test_positions_move_the_worker_on_the_dispatch_map(api):
+    """A batch of GCJ-02 fixes is stored for the signed-in worker only, the latest becomes their
+    location (what 调度台's nearest-staff list reads); a fix from the future is refused whole."""
+    import datetime as dt
+
+    from geo.coords import gcj02_to_wgs84
+
+    base, url, workers = api
+    me = workers[0]
+    token = sign_in(base, me["terminal_id"])
+    lon, lat = gcj_point_in(url, me["grid_code"])
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+    fixes = [{"lon": lon + k * 1e-4, "lat": lat, "at": (now - dt.timedelta(seconds=90 - 30 * k)).isoformat(),
+              "accuracy_m": 8} for k in range(3)]
+    status, body = call(base, "POST", "/api/v1/positions", {"datum": "gcj02", "fixes": fixes}, token)
+    assert (status, body) == (200, {"stored": 3})
+    wx, wy = gcj02_to_wgs84(fixes[-1]["lon"], fixes[-1]["lat"])
+    with psycopg.connect(url) as conn:
+        n, = conn.execute("SELECT count(*) FROM staff_positions WHERE staff_id = %s", (me["id"],)).fetchone()
+        x, y = conn.execute("SELECT ST_X(location), ST_Y(location) FROM staff WHERE id = %s", (me["id"],)).fetchone()
+        others = conn.execute("SELECT count(*) FROM staff_positions WHERE staff_id <> %s", (me["id"],)).fetchone()[0]
+    assert n == 3 and others == 0
+    assert abs(x - float(wx)) < 1e-7 and abs(y - float(wy)) < 1e-7
+    future = [{**fixes[0], "at": (now + dt.timedelta(hours=2)).isoformat()}, fixes[1]]
+    status, body = call(base, "POST", "/api/v1/positions", {"datum": "gcj02", "fixes": future}, token)
+    assert status == 422 and "第 1 个定位点" in body["message"]
+    status, body = call(base, "POST", "/api/v1/positions", {"fixes": fixes}, "not-a-token")
+    assert status == 401
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM staff_positions").fetchone()[0] == 3, "refused batches stored nothing"
