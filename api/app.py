@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from api import errors
-from geo import access, db, events, intake, overview, terminals
+from geo import access, audit, db, events, intake, overview, terminals, workflow
 from geo.coords import DATUMS
 from geo.errors import DataUnavailable, InvalidInput
 from geo.status import PRIORITY_LABELS, STATUS_LABELS
@@ -75,7 +75,7 @@ def worker(request: Request, authorization: Annotated[str | None, Header()] = No
 
 def scoped(request: Request, me: terminals.Worker) -> access.ScopedPool:
     """Connections in the worker's village scope (row-level security, as for village staff)."""
-    return access.ScopedPool(pool(request), scope=me.scope)
+    return access.ScopedPool(pool(request), scope=me.scope, who=("grid_worker", f"terminal:{me.terminal_id}"))
 
 
 # ------------------------------------------------------------------ models
@@ -106,6 +106,15 @@ class FixIn(BaseModel):
 class PositionsIn(BaseModel):
     datum: str = Field("wgs84", description="坐标系：wgs84、gcj02、bd09")
     fixes: list[FixIn] = Field(description=f"定位点，每次 1 至 {terminals.MAX_FIXES} 个")
+
+
+TERMINAL_ACTIONS = ("start", "handle", "verify", "verify_fail")
+
+
+class ActionIn(BaseModel):
+    action: str = Field(description="start 开始处置、handle 处置完成、verify 核查通过、verify_fail 核查不通过")
+    version: int = Field(description="终端看到的事件版本号（GET 返回的 version）：已被他人处理时返回 409")
+    note: str | None = Field(None, max_length=500, description="说明（核查不通过时必填）")
 
 
 def _category_code(request: Request, value: str) -> str:
@@ -180,6 +189,7 @@ def report(request: Request, response: Response, body: ReportIn, me: Annotated[t
     try:
         with scoped(request, me).connection() as conn:     # one transaction: committed on leaving
             eid: int | None = intake.submit(conn, [rep])[0]
+            audit.record(conn, f"terminal:{me.terminal_id}", "grid_worker", "report", f"event:{eid}", via="api")
     except psycopg.errors.UniqueViolation:                  # the same key sent twice at the same moment
         eid = intake.known(scoped(request, me), source, key or "")
         if eid is None:
@@ -192,6 +202,17 @@ def report(request: Request, response: Response, body: ReportIn, me: Annotated[t
 @app.get(f"{PREFIX}/reports/{{event_id}}", tags=["事件"], summary="查询一件事件（本人辖区）")
 def get_report(request: Request, event_id: int, me: Annotated[terminals.Worker, Depends(worker)]):
     return _event_out(events.get_event(scoped(request, me), me.scope, event_id))
+
+
+@app.post(f"{PREFIX}/tasks/{{event_id}}/actions", tags=["任务"], summary="处置任务：开始处置、处置完成、核查")
+def act(request: Request, event_id: int, body: ActionIn, me: Annotated[terminals.Worker, Depends(worker)]):
+    if body.action not in TERMINAL_ACTIONS:
+        raise InvalidInput(f"action {body.action!r} is not one a terminal takes",
+                           f"终端可执行的操作为：{'、'.join(TERMINAL_ACTIONS)}。")
+    with scoped(request, me).connection() as conn:
+        after = workflow.act(conn, event_id, body.action, me.actor(), note=body.note, expected_version=body.version)
+    return {"id": after["id"], "status": after["status"], "status_label": STATUS_LABELS[after["status"]],
+            "version": after["version"]}
 
 
 @app.post(f"{PREFIX}/positions", tags=["巡查"], summary="上传一批 GPS 定位点（最新一点即本人当前位置）")

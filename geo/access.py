@@ -95,13 +95,13 @@ class Viewer:
             raise OutOfScope(f"{self.username} may only see village {self.village}, not {village}",
                              "您的账号只能查看本村社区的数据，无权查看其他村社区。")
 
-def settings(viewer: Viewer | None, scope: Scope | None = None) -> dict[str, str]:
+def settings(viewer: Viewer | None, scope: Scope | None = None, who: tuple[str, str] | None = None) -> dict[str, str]:
     """The transaction settings for a viewer (or, for cached figures, for a bare scope)."""
     s = viewer.scope if viewer else scope
     if s is None:
         return {"scope": "", "town": "", "village": "", "role": "", "user": ""}
-    return {"scope": s.level, "town": s.town or "", "village": s.village or "",
-            "role": viewer.role if viewer else "", "user": viewer.username if viewer else ""}
+    role, user = (viewer.role, viewer.username) if viewer else (who or ("", ""))
+    return {"scope": s.level, "town": s.town or "", "village": s.village or "", "role": role, "user": user}
 
 
 _SET = """
@@ -111,9 +111,10 @@ SELECT set_config('jy.scope', %(scope)s, true), set_config('jy.town', %(town)s, 
 """
 
 
-def apply(conn, viewer: Viewer | None = None, scope: Scope | None = None) -> None:
-    """Set the scope for the rest of the caller's transaction."""
-    conn.execute(_SET, settings(viewer, scope))
+def apply(conn, viewer: Viewer | None = None, scope: Scope | None = None, who: tuple[str, str] | None = None) -> None:
+    """Set the scope for the rest of the caller's transaction (`who`: the (role, name) of an actor
+    without a dashboard account, a terminal for instance, whose audit rows carry that name)."""
+    conn.execute(_SET, settings(viewer, scope, who))
 
 
 class ScopedPool:
@@ -121,14 +122,15 @@ class ScopedPool:
     that starts by setting the viewer's scope (or a bare scope, for figures shared between viewers
     with the same scope). Leaving the block commits; an error rolls back."""
 
-    def __init__(self, pool, viewer: Viewer | None = None, scope: Scope | None = None):
+    def __init__(self, pool, viewer: Viewer | None = None, scope: Scope | None = None,
+                 who: tuple[str, str] | None = None):
         if viewer is None and scope is None:
             raise ValueError("a scoped pool needs a viewer or a scope")
-        self._pool, self._viewer, self._scope = pool, viewer, scope
+        self._pool, self._viewer, self._scope, self._who = pool, viewer, scope, who
 
     @contextmanager
     def connection(self, timeout: float | None = None) -> Iterator:
         with self._pool.connection(timeout=timeout) as conn:
             with conn.transaction():
-                apply(conn, self._viewer, self._scope)
+                apply(conn, self._viewer, self._scope, self._who)
                 yield conn

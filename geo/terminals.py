@@ -42,6 +42,14 @@ class Worker:
     def label(self) -> str:
         return f"{STAFF_LABELS.get(self.role, self.role)} {self.name}"
 
+    def actor(self):
+        """The workflow actor this worker acts as (verifies in the village, starts and finishes
+        the tasks assigned to them)."""
+        from geo.workflow import Actor
+
+        return Actor(name=self.name, role="grid_worker", town=self.town_code, village=self.village_code,
+                     username=f"terminal:{self.terminal_id}", staff_id=self.staff_id)
+
 
 def create_terminal(conn, terminal_id: str, password: str) -> int:
     """Give the staff member with this 终端编号 a terminal account (owner connection: the CLI and the

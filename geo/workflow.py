@@ -33,6 +33,7 @@ class Actor:
     village: str | None = None
     department: str | None = None
     username: str | None = None     # the account behind the actor (audit); None for jobs and tests
+    staff_id: int | None = None     # a grid worker acting from a terminal: the tasks assigned to them
 
     def __post_init__(self):
         if self.role not in ROLES:
@@ -64,8 +65,8 @@ ACTIONS = {a.code: a for a in (
     Action("dispatch", "派遣", ("accepted", "returned"), "dispatched", DISPATCHERS),
     Action("reassign", "改派", ("dispatched",), None, DISPATCHERS),
     Action("return", "退回", ("dispatched",), "returned", ("department",) + DISPATCHERS, needs_note=True),
-    Action("start", "开始处置", ("dispatched",), "in_progress", ("department",) + DISPATCHERS),
-    Action("handle", "处置完成", ("in_progress",), "handled", ("department",) + DISPATCHERS),
+    Action("start", "开始处置", ("dispatched",), "in_progress", ("department", "grid_worker") + DISPATCHERS),
+    Action("handle", "处置完成", ("in_progress",), "handled", ("department", "grid_worker") + DISPATCHERS),
     Action("verify", "核查通过", ("handled",), "verified", ("grid_worker",) + DISPATCHERS),
     Action("verify_fail", "核查不通过", ("handled",), "in_progress", ("grid_worker",) + DISPATCHERS,
            needs_note=True),
@@ -102,7 +103,8 @@ def allowed_actions(status: str, level: str | None = None) -> list[Action]:
 def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
     """Dispatchers act at the event's handling level within their area; departments on their own
     assignments; grid workers verify in their village. The city dispatcher may act on anything; the
-    city commander on the events handled at city level."""
+    city commander on the events handled at city level; a grid worker starts and finishes the tasks
+    assigned to them."""
     role = ACTOR_ROLES[actor.role]
     if role.anywhere:
         return
@@ -116,7 +118,10 @@ def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
             raise Forbidden(f"event {ev['id']} is not assigned to {actor.department}",
                             f"事件 {ev['id']} 未派遣给本部门。")
         return
-    if actor.role == "grid_worker":
+    if actor.role == "grid_worker":     # verifies in the village; starts and finishes only its own tasks
+        if action.code in ("start", "handle") and ev["assignee_staff_id"] != actor.staff_id:
+            raise Forbidden(f"event {ev['id']} is not assigned to staff {actor.staff_id}",
+                            f"事件 {ev['id']} 未派给您，不能“{action.label}”。")
         return
     if ev["handling_level"] != role.level:
         raise Forbidden(f"event {ev['id']} is handled at {ev['handling_level']} level",

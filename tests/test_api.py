@@ -230,3 +230,40 @@ def test_positions_move_the_worker_on_the_dispatch_map(api):
     assert status == 401
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM staff_positions").fetchone()[0] == 3, "refused batches stored nothing"
+
+
+def test_a_worker_starts_and_finishes_a_task_assigned_to_them(api):
+    """调度台 dispatches an event to the worker; the terminal lists it, starts it and reports it done
+    with the version it saw; a stale version is a 409 in Chinese; another worker may not touch it."""
+    from geo.workflow import Actor, act
+
+    base, url, workers = api
+    me, other = workers
+    token, other_token = sign_in(base, me["terminal_id"]), sign_in(base, other["terminal_id"])
+    lon, lat = gcj_point_in(url, me["grid_code"])
+    _, ev = call(base, "POST", "/api/v1/reports", {"lon": lon, "lat": lat, "datum": "gcj02", "category": "HW01",
+                                                   "description": "待处置任务"}, token)
+    system = Actor("调度测试", "system")
+    with db.connect(url) as conn:
+        act(conn, ev["id"], "accept", system)
+        act(conn, ev["id"], "dispatch", system, staff_id=me["id"])
+        conn.commit()
+    status, tasks = call(base, "GET", "/api/v1/tasks", token=token)
+    task = next(t for t in tasks if t["id"] == ev["id"])
+    assert status == 200 and task["status"] == "dispatched"
+    s, b = call(base, "POST", f"/api/v1/tasks/{ev['id']}/actions", {"action": "start", "version": task["version"]},
+                other_token)
+    assert s in (403, 404) and b["code"] in ("forbidden", "not_found"), b
+    s, started = call(base, "POST", f"/api/v1/tasks/{ev['id']}/actions", {"action": "start", "version": task["version"]}, token)
+    assert s == 200 and started["status"] == "in_progress" and started["version"] == task["version"] + 1
+    s, b = call(base, "POST", f"/api/v1/tasks/{ev['id']}/actions", {"action": "handle", "version": task["version"]}, token)
+    assert s == 409 and b["code"] == "stale" and "已由" in b["message"], b
+    s, done = call(base, "POST", f"/api/v1/tasks/{ev['id']}/actions",
+                   {"action": "handle", "version": started["version"], "note": "已清理"}, token)
+    assert s == 200 and done["status"] == "handled"
+    s, b = call(base, "POST", f"/api/v1/tasks/{ev['id']}/actions", {"action": "close", "version": done["version"]}, token)
+    assert s == 422 and b["code"] == "invalid_input"
+    with psycopg.connect(url) as conn:
+        log = conn.execute("SELECT to_status, actor_role FROM event_log WHERE event_id = %s ORDER BY id", (ev["id"],)).fetchall()
+    assert [r[0] for r in log] == ["reported", "accepted", "dispatched", "in_progress", "handled"]
+    assert log[-1][1] == "grid_worker"
