@@ -8,35 +8,62 @@ Run: `uvicorn api.app:app --port 8502` (./run.sh starts it beside the dashboard)
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
 import psycopg
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
-from api import errors
-from geo import access, audit, db, events, intake, overview, terminals, workflow
+from api import errors, forms, open311
+from geo import access, audit, db, events, intake, notify, overview, photos, terminals, workflow
 from geo.coords import DATUMS
-from geo.errors import DataUnavailable, InvalidInput
-from geo.status import PRIORITY_LABELS, STATUS_LABELS
+from geo.errors import DataUnavailable, InvalidInput, NotFound
+from geo.scope import Scope
+from geo.status import PHOTO_STAGE_LABELS, PRIORITY_LABELS, STATUS_LABELS
 
 PREFIX = "/api/v1"
+log = logging.getLogger("jiangyin.api")
 # Swagger UI from the npm registry (package.json; ./run.sh runs npm ci), served here: no CDN.
 SWAGGER_DIR = Path(__file__).resolve().parent.parent / "node_modules" / "swagger-ui-dist"
+
+
+DELIVER_EVERY_S = 1.0
+
+
+def _deliver_loop(app: FastAPI, stop: threading.Event) -> None:
+    """The outbox worker of this process: deliver what is due, and note each terminal's newest
+    notification so the long-polls waiting for it wake up (one query a second, not one per waiter)."""
+    city = access.ScopedPool(app.state.pool, scope=Scope.city(), who=("system", "outbox"))
+    while not stop.wait(DELIVER_EVERY_S):
+        try:
+            notify.deliver(city)
+            app.state.newest = notify.newest(city)
+        except Exception:                        # the next round retries; the API keeps serving
+            log.exception("outbox delivery failed")
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     app.state.pool = db.make_pool(db.app_database_url(), max_size=8)
+    app.state.newest = {}
+    stop = threading.Event()
+    deliverer = threading.Thread(target=_deliver_loop, args=(app, stop), name="outbox", daemon=True)
+    deliverer.start()
     try:
         yield
     finally:
+        stop.set()
+        deliverer.join(timeout=10)
         app.state.pool.close()
 
 
@@ -44,6 +71,7 @@ app = FastAPI(title="江阴市网格化联动指挥中心 API", version="1",
               description="移动终端与其他系统接入：上报事件、查询事件与任务。所有错误均返回 JSON（code、message）。",
               openapi_url=f"{PREFIX}/openapi.json", docs_url=None, redoc_url=None, lifespan=lifespan)
 errors.install(app)
+app.include_router(open311.router)
 if SWAGGER_DIR.is_dir():
     app.mount(f"{PREFIX}/static", StaticFiles(directory=SWAGGER_DIR), name="static")
 
@@ -166,53 +194,104 @@ def logout(request: Request, me: Annotated[terminals.Worker, Depends(worker)],
     return {"revoked": True}
 
 
-@app.post(f"{PREFIX}/reports", status_code=201, tags=["事件"], summary="上报事件（本人所在村社区范围内）",
-          description="重试安全：带 Idempotency-Key 请求头（或 external_id）再次提交同一请求，返回第一次创建的事件，"
-                      "不重复创建（响应头 Idempotent-Replayed: true）。")
-def report(request: Request, response: Response, body: ReportIn, me: Annotated[terminals.Worker, Depends(worker)],
-           idempotency_key: Annotated[str | None, Header(max_length=64)] = None):
+def _report(request: Request, response: Response, body: ReportIn, files: list[tuple[str, bytes]],
+            me: terminals.Worker, idempotency_key: str | None) -> dict:
     key = body.external_id or idempotency_key
     source = f"terminal:{me.terminal_id}"          # a terminal's numbers are its own
     if key:
         first = intake.known(scoped(request, me), source, key)
         if first is not None:
             response.headers["Idempotent-Replayed"] = "true"
-            return _event_out(events.get_event(scoped(request, me), me.scope, first))
-    datum = body.datum.strip().lower().replace("-", "")
-    if datum not in DATUMS:
-        raise InvalidInput(f"unknown datum {body.datum!r}", f"坐标系“{body.datum}”无法识别：请使用 wgs84、gcj02 或 bd09。")
+            return _report_out(request, me, first)
+    datum = _datum(body.datum)
     if body.priority not in PRIORITY_LABELS:
         raise InvalidInput(f"priority {body.priority} is not 1, 2 or 3", "紧急程度应为 1（特急）、2（紧急）或 3（一般）。")
+    checked = photos.check_all(files)               # every photo checked before anything is written
     rep = intake.Report(_category_code(request, body.category), body.description, body.priority, body.lon, body.lat,
                         datum, address=body.address, reporter=me.label, reporter_staff_id=me.staff_id, source="grid_app",
                         external_source=source if key else None, external_id=key)
     try:
-        with scoped(request, me).connection() as conn:     # one transaction: committed on leaving
+        with scoped(request, me).connection() as conn:     # one transaction: event, photos, audit
             eid: int | None = intake.submit(conn, [rep])[0]
-            audit.record(conn, f"terminal:{me.terminal_id}", "grid_worker", "report", f"event:{eid}", via="api")
+            assert eid is not None
+            photos.attach(conn, eid, "before", checked, me.label)
+            audit.record(conn, source, "grid_worker", "report", f"event:{eid}", via="api", photos=len(checked))
     except psycopg.errors.UniqueViolation:                  # the same key sent twice at the same moment
         eid = intake.known(scoped(request, me), source, key or "")
         if eid is None:
             raise
         response.headers["Idempotent-Replayed"] = "true"
-    assert eid is not None
-    return _event_out(events.get_event(scoped(request, me), me.scope, eid))
+    return _report_out(request, me, eid)
 
 
-@app.get(f"{PREFIX}/reports/{{event_id}}", tags=["事件"], summary="查询一件事件（本人辖区）")
+def _report_out(request: Request, me: terminals.Worker, eid: int) -> dict:
+    out = _event_out(events.get_event(scoped(request, me), me.scope, eid))
+    out["photos"] = [_photo_out(p) for p in photos.list_for(scoped(request, me), eid)]
+    return out
+
+
+def _photo_out(p: dict) -> dict:
+    return {"id": p["id"], "stage": p["stage"], "stage_label": PHOTO_STAGE_LABELS[p["stage"]], "mime": p["mime"],
+            "width": p["width"], "height": p["height"], "bytes": p["bytes"], "taken_at": p["taken_at"],
+            "distance_m": p["distance_m"], "far_from_event": p["far_from_event"],
+            "url": f"{PREFIX}/photos/{p['id']}"}
+
+
+def _datum(value: str) -> str:
+    datum = value.strip().lower().replace("-", "")
+    if datum not in DATUMS:
+        raise InvalidInput(f"unknown datum {value!r}", f"坐标系“{value}”无法识别：请使用 wgs84、gcj02 或 bd09。")
+    return datum
+
+
+MULTIPART_NOTE = ("也可用 multipart/form-data 提交：各字段同 JSON，照片用字段名 photos（可重复，最多 9 张，"
+                  "JPEG/PNG，每张不超过 10 MB，整个请求不超过 40 MB）。")
+
+
+@app.post(f"{PREFIX}/reports", status_code=201, tags=["事件"], summary="上报事件（本人所在村社区范围内），可附处置前照片",
+          description="JSON 或 multipart（带照片）。" + MULTIPART_NOTE + "重试安全：带 Idempotency-Key 请求头（或 external_id）"
+                      "再次提交同一请求，返回第一次创建的事件，不重复创建（响应头 Idempotent-Replayed: true）。",
+          openapi_extra=forms.openapi_body(ReportIn))
+async def report(request: Request, response: Response, me: Annotated[terminals.Worker, Depends(worker)],
+                 idempotency_key: Annotated[str | None, Header(max_length=64)] = None):
+    body, files = await forms.read(request, ReportIn)
+    return await run_in_threadpool(_report, request, response, body, files, me, idempotency_key)
+
+
+@app.get(f"{PREFIX}/reports/{{event_id}}", tags=["事件"], summary="查询一件事件（本人辖区），含照片列表")
 def get_report(request: Request, event_id: int, me: Annotated[terminals.Worker, Depends(worker)]):
-    return _event_out(events.get_event(scoped(request, me), me.scope, event_id))
+    return _report_out(request, me, event_id)
 
 
-@app.post(f"{PREFIX}/tasks/{{event_id}}/actions", tags=["任务"], summary="处置任务：开始处置、处置完成、核查")
-def act(request: Request, event_id: int, body: ActionIn, me: Annotated[terminals.Worker, Depends(worker)]):
+@app.get(f"{PREFIX}/photos/{{photo_id}}", tags=["事件"], summary="照片原图（本人辖区的事件）",
+         response_class=Response, responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})
+def photo(request: Request, photo_id: int, me: Annotated[terminals.Worker, Depends(worker)]):
+    found = photos.content(scoped(request, me), photo_id)
+    if found is None:
+        raise NotFound(f"no photo {photo_id} in scope", f"没有编号为 {photo_id} 的照片，或不在您的辖区。")
+    return Response(found[1], media_type=found[0], headers={"Cache-Control": "private, max-age=86400"})
+
+
+def _act(request: Request, event_id: int, body: ActionIn, files: list[tuple[str, bytes]], me: terminals.Worker) -> dict:
     if body.action not in TERMINAL_ACTIONS:
         raise InvalidInput(f"action {body.action!r} is not one a terminal takes",
                            f"终端可执行的操作为：{'、'.join(TERMINAL_ACTIONS)}。")
-    with scoped(request, me).connection() as conn:
+    if files and body.action != "handle":
+        raise InvalidInput("photos go with the handle action", "照片只能随“处置完成”（handle）提交。")
+    checked = photos.check_all(files)
+    with scoped(request, me).connection() as conn:          # the action and its photos commit together
         after = workflow.act(conn, event_id, body.action, me.actor(), note=body.note, expected_version=body.version)
+        photos.attach(conn, event_id, "after", checked, me.label)
     return {"id": after["id"], "status": after["status"], "status_label": STATUS_LABELS[after["status"]],
-            "version": after["version"]}
+            "version": after["version"], "photos": len(checked)}
+
+
+@app.post(f"{PREFIX}/tasks/{{event_id}}/actions", tags=["任务"], summary="处置任务：开始处置、处置完成（可附处置后照片）、核查",
+          description="JSON 或 multipart。" + MULTIPART_NOTE + "照片只随 handle 提交。",
+          openapi_extra=forms.openapi_body(ActionIn))
+async def act(request: Request, event_id: int, me: Annotated[terminals.Worker, Depends(worker)]):
+    body, files = await forms.read(request, ActionIn)
+    return await run_in_threadpool(_act, request, event_id, body, files, me)
 
 
 @app.post(f"{PREFIX}/positions", tags=["巡查"], summary="上传一批 GPS 定位点（最新一点即本人当前位置）")
@@ -232,3 +311,42 @@ def tasks(request: Request, me: Annotated[terminals.Worker, Depends(worker)]):
          WHERE e.assignee_staff_id = %(me)s AND jy_is_open(e.status)
          ORDER BY e.due_at, e.id LIMIT 200""", {"me": me.staff_id})
     return [_event_out(r) for r in rows]
+
+
+class CheckinIn(BaseModel):
+    lon: float = Field(description="经度")
+    lat: float = Field(description="纬度")
+    datum: str = Field("wgs84", description="坐标系：wgs84、gcj02、bd09")
+    at: dt.datetime | None = Field(None, description="打卡时间（ISO 8601，带时区）；缺省为收到时刻")
+    place: str | None = Field(None, max_length=100, description="打卡地点名称（如：某小区东门）")
+    note: str | None = Field(None, max_length=500, description="巡查情况")
+
+
+@app.post(f"{PREFIX}/checkins", status_code=201, tags=["巡查"], summary="巡查打卡（在某地点）")
+def checkin(request: Request, body: CheckinIn, me: Annotated[terminals.Worker, Depends(worker)]):
+    row = terminals.check_in(scoped(request, me), me, body.lon, body.lat, _datum(body.datum), body.at,
+                             body.place, body.note)
+    return {"id": row["id"], "at": row["at"], "grid_code": row["grid_code"], "grid_name": row["grid_name"]}
+
+
+MAX_WAIT_S = 30
+
+
+@app.get(f"{PREFIX}/notifications", tags=["任务"], summary="我的通知：新任务、催办、督办（长轮询）",
+         description="返回编号大于 after 的通知（按编号升序）。wait 为秒数（0–30）：暂无新通知时最多等待这么久，"
+                     "有新通知立即返回；终端保存最后一条的 id，作为下次请求的 after。")
+async def notifications(request: Request, me: Annotated[terminals.Worker, Depends(worker)],
+                        after: Annotated[int, Query(ge=0, description="上次收到的最后一条通知编号")] = 0,
+                        wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="无新通知时最多等待的秒数")] = 0):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        rows = await run_in_threadpool(notify.inbox, scoped(request, me), me.staff_id, after)
+        if rows or loop.time() >= deadline:
+            return {"notifications": rows, "last_id": rows[-1]["id"] if rows else after}
+        while True:                      # until the outbox worker has seen something new for me
+            await asyncio.sleep(0.25)
+            if await request.is_disconnected():
+                return {"notifications": [], "last_id": after}
+            if loop.time() >= deadline or request.app.state.newest.get(me.staff_id, 0) > after:
+                break

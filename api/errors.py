@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from geo import errors as e
 
 STATUS = (  # most specific first
-    (e.LoginFailed, 401, "unauthorized"), (e.OutsideCounty, 422, "outside_county"),
+    (e.LoginFailed, 401, "unauthorized"), (e.TooLarge, 413, "too_large"), (e.OutsideCounty, 422, "outside_county"),
     (e.IntakeRefused, 422, "invalid_report"), (e.InvalidInput, 422, "invalid_input"),
     (e.PathError, 404, "not_found"), (e.NotFound, 404, "not_found"), (e.OutOfScope, 403, "out_of_scope"),
     (e.Forbidden, 403, "forbidden"), (e.StaleEvent, 409, "stale"), (e.IllegalTransition, 409, "illegal_transition"),
@@ -21,7 +21,10 @@ STATUS = (  # most specific first
 )
 FIELD_NAMES = {"lon": "经度", "lat": "纬度", "datum": "坐标系", "category": "事件类别", "description": "事件描述",
                "priority": "紧急程度", "address": "地址", "terminal_id": "终端编号", "password": "密码",
-               "fixes": "定位点", "at": "定位时间", "accuracy_m": "定位精度"}
+               "fixes": "定位点", "at": "时间", "accuracy_m": "定位精度",
+               "action": "操作", "version": "版本号", "note": "说明", "place": "地点", "api_key": "接口密钥",
+               "service_code": "service_code（事件类别）", "long": "经度", "address_string": "地址",
+               "after": "after", "wait": "等待秒数"}
 log = logging.getLogger("jiangyin.api")
 
 
@@ -29,12 +32,21 @@ def body(code: str, message: str, **extra) -> dict:
     return {"code": code, "message": message, **extra}
 
 
+def respond(request: Request, status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
+    """The error response: {"code", "message"}; on the Open311 paths the standard's list of
+    {"code", "description"} (code = the HTTP status), with the same Chinese message."""
+    if request.url.path.startswith("/open311/"):
+        return JSONResponse([{"code": status, "description": message, "error": code}], status_code=status,
+                            headers=headers)
+    return JSONResponse(body(code, message), status_code=status, headers=headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(e.DomainError)
     async def domain(request: Request, exc: e.DomainError):
         status, code = next((s, c) for cls, s, c in STATUS if isinstance(exc, cls))
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(body(code, exc.message_zh), status_code=status, headers=headers)
+        return respond(request, status, code, exc.message_zh, headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
@@ -43,17 +55,17 @@ def install(app: FastAPI) -> None:
             where = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "header")]
             name = "、".join(FIELD_NAMES.get(w, w) for w in where) or "请求内容"
             problems.append(f"{name}：{_zh(err)}")
-        return JSONResponse(body("invalid_input", "请求内容有误：" + "；".join(problems) + "。"), status_code=422)
+        return respond(request, 422, "invalid_input", "请求内容有误：" + "；".join(problems) + "。")
 
     @app.exception_handler(HTTPException)
     async def http(request: Request, exc: HTTPException):
         msg = {404: "没有这个接口。", 405: "该接口不支持此请求方法。"}.get(exc.status_code, "请求无法处理。")
-        return JSONResponse(body("http_error", msg), status_code=exc.status_code)
+        return respond(request, exc.status_code, "http_error", msg)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(body("internal_error", "服务器内部错误，请稍后重试；若持续出现请联系管理员。"), status_code=500)
+        return respond(request, 500, "internal_error", "服务器内部错误，请稍后重试；若持续出现请联系管理员。")
 
 
 def _zh(err: dict) -> str:

@@ -104,3 +104,9 @@ class IntakeRefused(InvalidInput):
         more = len(problems) - 20
         super().__init__(en + (f"; and {more} more" if more > 0 else ""),
                          zh + (f"；另有 {more} 处问题" if more > 0 else ""))
+
+
+class TooLarge(InvalidInput):
+    """A request, file or photo is bigger than accepted."""
+
+    zh_prefix = "内容过大"

@@ -65,6 +65,10 @@ ACTOR_ROLES: dict[str, ActorRole] = {r.code: r for r in (
 ACCOUNT_LABELS = {c: r.label for c, r in ACCOUNT_ROLES.items()}
 ACTOR_LABELS = {c: r.label for c, r in ACTOR_ROLES.items()}
 DISPATCHERS = tuple(c for c, r in ACTOR_ROLES.items() if r.dispatches)
+# 催办 (urge the assignee of an open event) and 督办 (the city supervises a town's handling of one):
+# the actor roles that may, within the area they act in.
+URGERS = {"urge": ("city_commander", "city_dispatcher", "town_dispatcher"),
+          "supervise": ("city_commander", "city_dispatcher")}
 
 
 def actor_role_of(account_role: str, town: str | None) -> str | None:

@@ -41,6 +41,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JY_DB_NAME", str, "jiangyin", "Name of the database in the local cluster (also names `.local/demo_accounts.txt`)."),
     Setting("JY_API_TOKEN_HOURS", int, 720, "Hours a field terminal's access token stays valid (revocable before)."),
     Setting("JY_POSITION_RETENTION_DAYS", int, 365, "Days a terminal's GPS fixes are kept (older ones go as new ones arrive)."),
+    Setting("JY_PHOTO_FAR_M", float, 500.0, "A photo whose EXIF GPS lies further than this (metres) from its event is flagged 拍摄地点偏远."),
+    Setting("JY_NOTIFY_WEBHOOK", str, "", "Optional URL (an SMS gateway) the outbox worker POSTs each 派单/催办/督办 to (JSON, retried); empty: none."),
+    Setting("JY_FEED", bool, True, "`./run.sh` starts the live demo feed (`loaders simulate`) when the database holds demo data; `JY_FEED=0`: off."),
+    Setting("JY_FEED_WORKERS", int, 60, "How many demo terminals the live feed drives at once (each patrols, reports and works its tasks)."),
     Setting("JY_REPORT_RSS", bool, False, "Loaders print their peak memory (`peak RSS N MB`) at the end; `bench/imports.py` sets it."),
     Setting("PORT", int, 8501, "Port of the dashboard.", "run.sh"),
     Setting("API_PORT", int, 8502, "Port of the HTTP API for terminals and other systems (`/api/v1/…`).", "run.sh"),
@@ -64,6 +68,10 @@ class Settings:
     jy_db_name: str
     jy_api_token_hours: int
     jy_position_retention_days: int
+    jy_photo_far_m: float
+    jy_notify_webhook: str
+    jy_feed: bool
+    jy_feed_workers: int
     jy_report_rss: bool
     port: int
     api_port: int

@@ -86,6 +86,18 @@ class ResourceKind(LabelledStr):
     MEDICAL_TEAM = "medical_team", "医疗救援队"
 
 
+class NoticeKind(LabelledStr):
+    """What reaches a terminal's inbox (and the webhook): a new task, 催办, 督办."""
+    TASK = "task", "新任务"
+    URGE = "urge", "催办"
+    SUPERVISE = "supervise", "督办"
+
+
+class PhotoStage(LabelledStr):
+    BEFORE = "before", "处置前"
+    AFTER = "after", "处置后"
+
+
 def labels(enum: type[Enum]) -> dict:
     """code -> label, for lookups by the plain values the database returns."""
     return {m.value: m.label for m in enum}   # type: ignore[attr-defined]
@@ -99,6 +111,8 @@ LEVEL_LABELS: dict[str, str] = labels(Level)
 HAZARD_LEVEL_LABELS: dict[int, str] = labels(HazardLevel)
 DEDICATED_LABELS: dict[str, str] = labels(DedicatedType)
 RESOURCE_LABELS: dict[str, str] = labels(ResourceKind)
+NOTICE_LABELS: dict[str, str] = labels(NoticeKind)
+PHOTO_STAGE_LABELS: dict[str, str] = labels(PhotoStage)
 
 
 def status_label(code: str) -> str:

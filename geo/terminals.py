@@ -133,3 +133,79 @@ def record_positions(pool, token: str, fixes: list[dict], datum: str = "wgs84",
                             {"h": auth.token_hash(token), "x": [float(v) for v in x], "y": [float(v) for v in y],
                              "at": [f["at"] for f in fixes], "acc": [f.get("accuracy_m") for f in fixes],
                              "days": settings().jy_position_retention_days}))
+
+
+_CHECKIN = """
+INSERT INTO checkins (staff_id, at, location, grid_code, place, note, town_code, village_code, is_demo)
+SELECT s.id, %(at)s, ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4490), %(grid)s, %(place)s, %(note)s,
+       s.town_code, s.village_code, s.is_demo
+  FROM staff s WHERE s.id = %(staff)s
+RETURNING id, at, grid_code
+"""
+
+
+def check_in(scoped_pool, worker: Worker, lon: float, lat: float, datum: str = "wgs84",
+             at: dt.datetime | None = None, place: str | None = None, note: str | None = None,
+             now: dt.datetime | None = None) -> dict:
+    """巡查打卡: the worker at a point in the county (its grid found from the point). Returns
+    {"id", "at", "grid_code", "grid_name"}; InvalidInput / OutsideCounty say what is wrong."""
+    from geo.assign import assign_points
+    from geo.errors import OutsideCounty
+
+    now = now or dt.datetime.now(dt.timezone.utc)
+    at = at or now
+    if datum not in DATUMS:
+        raise InvalidInput(f"unknown datum {datum!r}", f"坐标系“{datum}”无法识别：请使用 wgs84、gcj02 或 bd09。")
+    if at.tzinfo is None or not (now - FIX_MAX_AGE <= at <= now + dt.timedelta(minutes=5)):
+        raise InvalidInput(f"check-in time {at} is not within the last 7 days (with a time zone)",
+                           f"打卡时间 {at} 不在最近7天内（或缺少时区）。")
+    if not (np.isfinite(lon) and np.isfinite(lat)):
+        raise InvalidInput("the coordinates are not numbers", "经纬度应为数字。")
+    x, y = to_wgs84(np.array([lon], dtype=float), np.array([lat], dtype=float), datum)
+    with scoped_pool.connection() as conn:
+        grid = assign_points(conn, x, y)[0]
+        if grid is None:
+            raise OutsideCounty(f"({lon}, {lat}, {datum}) is outside Jiangyin county",
+                                f"打卡地点（{lon}, {lat}）不在江阴市范围内：请检查定位和坐标系。")
+        row = db.one(conn, _CHECKIN, {"at": at, "x": float(x[0]), "y": float(y[0]), "grid": grid,
+                                      "place": (place or "").strip() or None, "note": (note or "").strip() or None,
+                                      "staff": worker.staff_id})
+        assert row is not None
+        row["grid_name"] = db.value(conn, "SELECT name FROM grids WHERE code = %(g)s", {"g": grid})
+    return row
+
+
+@dataclass(frozen=True)
+class Client:
+    """Another system (12345 hotline, 最江阴 app) with an Open311 key."""
+    code: str
+    name: str
+    event_source: str
+
+
+def create_client(conn, code: str, name: str, event_source: str = "hotline") -> str:
+    """A new API key for another system (owner connection: the CLI); a second call for the same code
+    replaces its key. Returns the key (shown once; only its hash is stored)."""
+    import re
+
+    code = (code or "").strip().lower()
+    if not re.fullmatch(r"[a-z0-9_]{2,30}", code):
+        raise InvalidInput(f"system code {code!r} must be 2-30 of a-z, 0-9, _", "系统编码应为 2 至 30 位小写字母、数字或下划线。")
+    if not (name or "").strip():
+        raise InvalidInput("the system needs a name", "请填写系统名称。")
+    key = secrets.token_urlsafe(32)
+    conn.execute("""INSERT INTO api_clients (code, name, key_hash, event_source) VALUES (%(c)s, %(n)s, %(h)s, %(s)s)
+                    ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, key_hash = EXCLUDED.key_hash,
+                    event_source = EXCLUDED.event_source, disabled = false""",
+                 {"c": code, "n": name.strip(), "h": auth.token_hash(key), "s": event_source})
+    return key
+
+
+def client(pool, key: str | None) -> Client:
+    """The system behind an Open311 api_key; LoginFailed when missing, wrong or disabled."""
+    if not key:
+        raise LoginFailed("no api_key", "缺少 api_key：请使用分配给本系统的接口密钥。")
+    row = db.one(pool, "SELECT * FROM jy_api_client_check(%(h)s)", {"h": auth.token_hash(key)})
+    if row is None:
+        raise LoginFailed("the api_key is wrong or disabled", "api_key 无效或已停用。")
+    return Client(row["code"], row["name"], row["event_source"])

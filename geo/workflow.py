@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from geo import audit, db
+from geo import audit, db, notify
 from geo.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound, StaleEvent
 from geo.roles import ACTOR_LABELS, ACTOR_ROLES, DISPATCHERS
 from geo.status import LEVEL_LABELS, STATUS_LABELS
@@ -200,6 +200,8 @@ def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = 
         conn.execute(_ASSIGN, {"id": event_id, "level": level, "department": department, "at": at,
                                "set_team": action_code in ("dispatch", "reassign"), "team": team,
                                "set_staff": action_code in ("dispatch", "reassign"), "staff": staff_id})
+        if action_code in ("dispatch", "reassign") and staff_id:
+            notify.task_assigned(conn, event_id, staff_id)      # the worker's terminal hears of it
         audit.record(conn, actor.username or f"({actor.role})", actor.role, action_code, f"event:{event_id}",
                      status=to_status, level=level, note=note)
         after = db.one(conn, "SELECT id, status, version, handling_level FROM events WHERE id = %(id)s", {"id": event_id})

@@ -205,6 +205,18 @@ def _cmd_create_terminal(args) -> int:
     return 0
 
 
+def _cmd_create_api_key(args) -> int:
+    """An Open311 key for another system (12345 hotline, 最江阴 app), printed once."""
+    from geo import db, terminals
+
+    with db.connect() as conn:
+        key = terminals.create_client(conn, args.code, args.name, args.source)
+        conn.commit()
+    print(f"API key for {args.code} (shown once; only its hash is kept):")
+    print(f"JY_API_KEY={key}")
+    return 0
+
+
 def _cmd_create_admin(args) -> int:
     import getpass
 
@@ -278,6 +290,11 @@ def main(argv: list[str] | None = None) -> int:
     term = sub.add_parser("create-terminal", help="a terminal account (终端编号 + password) for a grid worker or police officer")
     term.add_argument("terminal_id")
     term.add_argument("--password-stdin", action="store_true", help="read the password from stdin (else one is generated)")
+    key = sub.add_parser("create-api-key", help="an Open311 API key for another system (12345 hotline, 最江阴 app)")
+    key.add_argument("code", help="the system's code, a-z 0-9 _ (e.g. hotline12345)")
+    key.add_argument("name", help="its name, e.g. 12345政务服务热线")
+    key.add_argument("--source", default="hotline", choices=["hotline", "platform", "police", "inspection", "sensor"],
+                     help="the events' source (default hotline)")
     args = parser.parse_args(argv)
     if args.command == "demo" and (args.events < 0 or args.days < 1):
         parser.error("--events must be 0 or more and --days 1 or more")
@@ -287,7 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         return {"migrate": _cmd_migrate, "demo": _cmd_demo, "events": _cmd_events,
                 "escalate": _cmd_escalate, "app-role": _cmd_app_role, "grids": _cmd_import,
                 "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
-                "create-admin": _cmd_create_admin, "create-terminal": _cmd_create_terminal}[args.command](args)
+                "create-admin": _cmd_create_admin, "create-terminal": _cmd_create_terminal,
+                "create-api-key": _cmd_create_api_key}[args.command](args)
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

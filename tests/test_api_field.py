@@ -1,0 +1,222 @@
+"""The field over real HTTP (uvicorn) and PostGIS: reports with photos (and every refusal of a bad
+one), a task handled with its 处置后 photo, 巡查打卡, a 催办 reaching the terminal's notifications
+through the outbox, and the Open311 round trip of another system."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+
+import psycopg
+import pytest
+import requests
+from PIL import Image
+
+from geo import db, notify, terminals
+from geo.coords import wgs84_to_gcj02
+from geo.workflow import Actor, act
+from loaders.demo.photos import make_jpeg
+from tests.fixtures import demo_database, point_in
+from tests.server import api_server
+
+PASSWORD = "Terminal-pass-1"
+
+
+@pytest.fixture(scope="module")
+def field(demo_url):
+    """Own demo database, two workers in different towns with terminal accounts, an Open311 key,
+    the API server: (base, url, workers, api key)."""
+    with demo_database("jy_api_field") as url:
+        with db.connect(url) as conn:
+            workers = db.rows(conn, """
+                SELECT DISTINCT ON (s.town_code) s.id, s.terminal_id, s.grid_code, s.village_code, s.town_code
+                  FROM staff s WHERE s.role = 'grid_worker' AND s.terminal_id IS NOT NULL
+                 ORDER BY s.town_code, s.id LIMIT 2""")
+            for w in workers:
+                terminals.create_terminal(conn, w["terminal_id"], PASSWORD)
+            key = terminals.create_client(conn, "hotline12345", "12345政务服务热线")
+            conn.commit()
+        with api_server(url) as base:
+            yield base, url, workers, key
+
+
+def token_of(base, terminal_id):
+    r = requests.post(f"{base}/api/v1/auth/token", json={"terminal_id": terminal_id, "password": PASSWORD}, timeout=30)
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def here(url, grid):
+    with psycopg.connect(url) as conn:
+        x, y = point_in(conn, grid)
+    return float(x), float(y)
+
+
+def fields(x, y, **extra):
+    gx, gy = wgs84_to_gcj02(x, y)
+    return {"lon": str(float(gx)), "lat": str(float(gy)), "datum": "gcj02", "category": "HW01",
+            "description": "路边垃圾堆积", **extra}
+
+
+def test_a_report_with_photos_and_their_exif(field):
+    """Multipart report with two JPEGs: 201 with the grid; the photos are stored with the event (处置前),
+    one taken on the spot, one whose EXIF GPS is 30 km away and is flagged; the bytes come back."""
+    base, url, workers, _ = field
+    me = workers[0]
+    auth = token_of(base, me["terminal_id"])
+    x, y = here(url, me["grid_code"])
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(microsecond=0, tzinfo=None)
+    near, far = make_jpeg(1, x, y, now), make_jpeg(2, x + 0.3, y, now)
+    r = requests.post(f"{base}/api/v1/reports", headers=auth, data=fields(x, y),
+                      files=[("photos", ("near.jpg", near, "image/jpeg")), ("photos", ("far.jpg", far, "image/jpeg"))],
+                      timeout=30)
+    assert r.status_code == 201, r.text
+    ev = r.json()
+    assert ev["grid_code"] == me["grid_code"] and len(ev["photos"]) == 2
+    by_size = {p["bytes"]: p for p in ev["photos"]}
+    assert {p["stage"] for p in ev["photos"]} == {"before"} and set(by_size) == {len(near), len(far)}
+    assert by_size[len(near)]["far_from_event"] is False and by_size[len(near)]["distance_m"] < 1
+    assert by_size[len(far)]["far_from_event"] is True and by_size[len(far)]["distance_m"] > 20_000
+    got = requests.get(base + by_size[len(near)]["url"], headers=auth, timeout=30)
+    assert got.status_code == 200 and got.headers["content-type"] == "image/jpeg" and got.content == near
+    with psycopg.connect(url) as conn:
+        taken = conn.execute("SELECT taken_at FROM event_photos WHERE event_id = %s LIMIT 1", (ev["id"],)).fetchone()[0]
+    assert taken.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None) == now
+    other = token_of(base, workers[1]["terminal_id"])
+    assert requests.get(base + by_size[len(near)]["url"], headers=other, timeout=30).status_code == 404
+
+
+def test_bad_photos_are_refused_and_nothing_is_written(field):
+    base, url, workers, _ = field
+    me = workers[0]
+    auth = token_of(base, me["terminal_id"])
+    x, y = here(url, me["grid_code"])
+    with psycopg.connect(url) as conn:
+        before = conn.execute("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM event_photos)").fetchone()
+    ok = make_jpeg(3)
+    bomb = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(bomb, "PNG")
+    gif = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(gif, "GIF")
+    cases = [
+        ([("photos", ("a.txt", b"not an image at all", "image/jpeg"))], 422, "不是可识别的图片"),
+        ([("photos", ("bomb.png", bomb.getvalue(), "image/png"))], 422, "像素尺寸过大"),
+        ([("photos", ("x.gif", gif.getvalue(), "image/gif"))], 422, "只接受 JPEG 或 PNG"),
+        ([("photos", ("half.jpg", ok[: len(ok) // 2], "image/jpeg"))], 422, "不是可识别的图片"),
+        ([("photos", (f"{i}.jpg", ok, "image/jpeg")) for i in range(10)], 422, "最多 9 张"),
+        ([("photos", ("big.jpg", ok + b"\0" * (10 * 1024 * 1024), "image/jpeg"))], 413, "超过 10 MB"),
+        ([("other", ("a.jpg", ok, "image/jpeg"))], 422, "photos 字段"),
+    ]
+    for files, status, words in cases:
+        r = requests.post(f"{base}/api/v1/reports", headers=auth, data=fields(x, y), files=files, timeout=60)
+        assert r.status_code == status and words in r.json()["message"], (words, r.status_code, r.text)
+    # a 50 MB body is refused from its declared length, before it is read
+    r = requests.post(f"{base}/api/v1/reports", headers={**auth, "Content-Type": "multipart/form-data; boundary=x"},
+                      data=b"x" * (50 * 1024 * 1024), timeout=60)
+    assert r.status_code == 413 and r.json()["code"] == "too_large", r.text
+    r = requests.post(f"{base}/api/v1/reports", headers={**auth, "Content-Type": "text/plain"}, data=b"hi", timeout=30)
+    assert r.status_code == 422 and "multipart" in r.json()["message"]
+    with psycopg.connect(url) as conn:
+        after = conn.execute("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM event_photos)").fetchone()
+    assert after == before, "a refused report wrote nothing"
+
+
+def test_handled_with_a_photo_then_a_checkin(field):
+    base, url, workers, _ = field
+    me = workers[0]
+    auth = token_of(base, me["terminal_id"])
+    x, y = here(url, me["grid_code"])
+    ev = requests.post(f"{base}/api/v1/reports", headers=auth, json={**fields(x, y), "lon": float(fields(x, y)["lon"]),
+                                                                     "lat": float(fields(x, y)["lat"])}, timeout=30).json()
+    system = Actor("调度测试", "system")
+    with db.connect(url) as conn:
+        act(conn, ev["id"], "accept", system)
+        after = act(conn, ev["id"], "dispatch", system, staff_id=me["id"])
+        conn.commit()
+    started = requests.post(f"{base}/api/v1/tasks/{ev['id']}/actions", headers=auth,
+                            json={"action": "start", "version": after["version"]}, timeout=30).json()
+    r = requests.post(f"{base}/api/v1/tasks/{ev['id']}/actions", headers=auth,
+                      data={"action": "start", "version": str(started["version"])},
+                      files=[("photos", ("p.jpg", make_jpeg(5), "image/jpeg"))], timeout=30)
+    assert r.status_code == 422 and "处置完成" in r.json()["message"]
+    r = requests.post(f"{base}/api/v1/tasks/{ev['id']}/actions", headers=auth,
+                      data={"action": "handle", "version": str(started["version"]), "note": "已清运"},
+                      files=[("photos", ("after.jpg", make_jpeg(6, x, y), "image/jpeg"))], timeout=30)
+    assert r.status_code == 200 and r.json()["status"] == "handled" and r.json()["photos"] == 1, r.text
+    got = requests.get(f"{base}/api/v1/reports/{ev['id']}", headers=auth, timeout=30).json()
+    assert [p["stage_label"] for p in got["photos"]] == ["处置后"]
+    gx, gy = wgs84_to_gcj02(x, y)
+    r = requests.post(f"{base}/api/v1/checkins", headers=auth, json={"lon": float(gx), "lat": float(gy), "datum": "gcj02",
+                                                                      "place": "小区东门", "note": "巡查无异常"}, timeout=30)
+    assert r.status_code == 201 and r.json()["grid_code"] == me["grid_code"], r.text
+    r = requests.post(f"{base}/api/v1/checkins", headers=auth, json={"lon": 121.9, "lat": 31.2}, timeout=30)
+    assert r.status_code == 422 and "不在江阴市范围内" in r.json()["message"]
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*), min(place) FROM checkins WHERE staff_id = %s", (me["id"],)).fetchone() == (1, "小区东门")
+
+
+def test_an_urge_reaches_the_terminal(field):
+    """调度台 dispatches to the worker (a 新任务 notice), then the city dispatcher 催办: the terminal,
+    waiting on a long-poll, receives both through the outbox; the urge is counted for its town."""
+    base, url, workers, _ = field
+    me = workers[0]
+    auth = token_of(base, me["terminal_id"])
+    x, y = here(url, me["grid_code"])
+    f = fields(x, y)
+    ev = requests.post(f"{base}/api/v1/reports", headers=auth, json={**f, "lon": float(f["lon"]), "lat": float(f["lat"])},
+                       timeout=30).json()
+    first = requests.get(f"{base}/api/v1/notifications", headers=auth, timeout=30).json()
+    last = first["last_id"]
+    system = Actor("调度测试", "system")
+    with db.connect(url) as conn:
+        act(conn, ev["id"], "accept", system)
+        act(conn, ev["id"], "dispatch", system, staff_id=me["id"])
+        notify.urge(conn, ev["id"], "urge", Actor("市调度", "city_dispatcher", username="dispatcher"), "今天下班前办结")
+        conn.commit()
+    got, t0 = [], time.monotonic()      # (an earlier test's task may still arrive first)
+    while len(got) < 2 and time.monotonic() - t0 < 30:
+        r = requests.get(f"{base}/api/v1/notifications", headers=auth, params={"after": last, "wait": 10}, timeout=40)
+        assert r.status_code == 200, r.text
+        got += [n for n in r.json()["notifications"] if n["event_id"] == ev["id"]]
+        last = r.json()["last_id"]
+    assert [(n["kind"], n["event_id"]) for n in got] == [("task", ev["id"]), ("urge", ev["id"])]
+    assert "今天下班前办结" in got[1]["message"] and got[1]["kind_label"] == "催办"
+    other = token_of(base, workers[1]["terminal_id"])
+    assert requests.get(f"{base}/api/v1/notifications", headers=other, timeout=30).json()["notifications"] == []
+    with psycopg.connect(url) as conn:
+        state = conn.execute("SELECT count(*) FILTER (WHERE notified_at IS NOT NULL AND webhook_at IS NOT NULL), count(*) "
+                             "FROM outbox WHERE event_id = %s", (ev["id"],)).fetchone()
+    assert state == (2, 2)
+    r = requests.get(f"{base}/api/v1/notifications", headers=auth, params={"wait": 31}, timeout=30)
+    assert r.status_code == 422 and "等待秒数" in r.json()["message"]
+
+
+def test_open311_round_trip(field):
+    base, url, workers, key = field
+    services = requests.get(f"{base}/open311/v2/services.json", timeout=30).json()
+    code = services[0]["service_code"]
+    assert {"service_code", "service_name", "metadata", "type"} <= set(services[0])
+    x, y = here(url, workers[1]["grid_code"])
+    form = {"api_key": key, "service_code": code, "lat": str(y), "long": str(x), "description": "12345来电：路灯不亮",
+            "address_string": "人民路口", "last_name": "王", "first_name": "先生"}
+    r = requests.post(f"{base}/open311/v2/requests.json", data=form, headers={"Idempotency-Key": "H-1"}, timeout=30)
+    assert r.status_code == 201, r.text
+    rid = r.json()[0]["service_request_id"]
+    again = requests.post(f"{base}/open311/v2/requests.json", data=form, headers={"Idempotency-Key": "H-1"}, timeout=30)
+    assert again.status_code == 200 and again.json()[0]["service_request_id"] == rid
+    one = requests.get(f"{base}/open311/v2/requests/{rid}.json", params={"api_key": key}, timeout=30).json()
+    assert one[0]["status"] == "open" and one[0]["service_code"] == code and one[0]["status_notes"] == "上报"
+    assert abs(one[0]["lat"] - y) < 1e-5 and abs(one[0]["long"] - x) < 1e-5
+    listed = requests.get(f"{base}/open311/v2/requests.json", params={"api_key": key, "status": "open"}, timeout=30).json()
+    assert [q["service_request_id"] for q in listed] == [rid]
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT source, external_source, grid_code FROM events WHERE id = %s", (int(rid),)).fetchone()
+        conn.execute("UPDATE events SET id = id WHERE false")
+    assert row == ("hotline", "open311:hotline12345", workers[1]["grid_code"])
+    bad = requests.post(f"{base}/open311/v2/requests.json", data={**form, "api_key": "wrong"}, timeout=30)
+    assert bad.status_code == 401 and bad.json()[0]["code"] == 401 and "api_key" in bad.json()[0]["description"]
+    bad = requests.post(f"{base}/open311/v2/requests.json", data={**form, "service_code": "ZZ99"}, timeout=30)
+    assert bad.status_code == 422 and "service_code" in bad.json()[0]["description"]
+    bad = requests.get(f"{base}/open311/v2/requests.json", params={"api_key": key, "start_date": "yesterday"}, timeout=30)
+    assert bad.status_code == 422 and "ISO 8601" in bad.json()[0]["description"]
+    assert requests.get(f"{base}/open311/v2/requests/999999999.json", params={"api_key": key}, timeout=30).status_code == 404
