@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from geo.errors import Forbidden, InvalidInput, OutOfScope
-from geo.roles import ACCOUNT_LABELS, ACCOUNT_ROLES, ACTOR_ROLES, actor_role_of
+from geo.roles import ACCOUNT_LABELS, ACCOUNT_ROLES, ACTOR_ROLES, URGERS, actor_role_of
 from geo.scope import Scope
 
 # Account roles and their Chinese labels (what each may do: geo/roles.py).
@@ -64,6 +64,12 @@ class Viewer:
         """City-wide actors (city dispatcher, commander) may list every handling level in 调度台."""
         role = actor_role_of(self.role, self.town)
         return role is not None and ACTOR_ROLES[role].all_levels
+
+    @property
+    def may_urge(self) -> tuple[str, ...]:
+        """Which of 催办 ("urge") and 督办 ("supervise") this account may send (geo/roles.py URGERS)."""
+        role = actor_role_of(self.role, self.town)
+        return tuple(k for k, roles in URGERS.items() if role in roles)
 
     @property
     def is_admin(self) -> bool:

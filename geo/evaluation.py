@@ -14,7 +14,7 @@ from geo.sqlfiles import load
 GROUPS = {"town": "镇街", "department": "责任部门", "category": "事件类别"}
 # Columns in order; their labels come from the figure catalogue (geo/metrics.py) with the period.
 FIGURE_COLUMNS = ("reported", "closed", "closed_on_time", "on_time_rate", "mean_close_hours", "returned",
-                  "return_rate", "open", "overdue")
+                  "return_rate", "urged", "open", "overdue")
 
 
 def default_period(today: dt.date, days: int = metrics.DEFAULT_DAYS) -> tuple[dt.date, dt.date]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import data, nav, panels
+from dashboard.ui import data, field, nav, panels
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
 from geo import metrics, workflow
@@ -14,15 +14,15 @@ from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
 REFRESH_S = 30
 
 
-COLUMNS = ["选择", "编号", "时限", "状态", "紧急", "层级", "类别", "镇街", "网格", "责任部门", "处置人员", "描述"]
+COLUMNS = ["选择", "编号", "时限", "状态", "紧急", "催办", "层级", "类别", "镇街", "网格", "责任部门", "处置人员", "描述"]
 
 
-def _queue_frame(rows: list[dict], selected: set[int]) -> pd.DataFrame:
+def _queue_frame(rows: list[dict], selected: set[int], urged: dict[int, int]) -> pd.DataFrame:
     return pd.DataFrame([{
         "选择": r["id"] in selected, "编号": r["id"],
         "时限": "已超期" if r["overdue"] else f"截止 {r['due_at']:%m-%d %H:%M}",
         "状态": STATUS_LABELS[r["status"]] + ("（演练）" if r["is_drill"] else ""),
-        "紧急": PRIORITY_LABELS[r["priority"]],
+        "紧急": PRIORITY_LABELS[r["priority"]], "催办": f"催办 {urged[r['id']]} 次" if urged.get(r["id"]) else "",
         "层级": LEVEL_LABELS[r["handling_level"]], "类别": r["category"], "镇街": r["town_name"],
         "网格": r["grid_name"], "责任部门": "、".join(x for x in (r["department"], r["team"]) if x),
         "处置人员": r["assignee"] or "",
@@ -50,7 +50,10 @@ def queue_panel(actor: workflow.Actor, statuses, all_levels: bool, overdue_only:
     st.caption(f"{shown}，{metrics.QUEUE_OVERDUE_LABEL} {sum(bool(r['overdue']) and not r['is_drill'] for r in rows)} 件"
                f" · {area}{metrics.label('overdue')} {k.overdue} 件（各层级在办事件中已超时限的全部事件）"
                f" · 每 {REFRESH_S} 秒自动刷新，勾选保持不变。")
-    df = _queue_frame(rows, selected)
+    urged = data.urge_counts([r["id"] for r in rows])
+    if urged:
+        st.caption(f"其中被催办或督办的 {len(urged)} 件（“催办”列），请优先处理。")
+    df = _queue_frame(rows, selected, urged)
     # The key follows the rows shown, so a refresh with new rows starts from the kept selection.
     key = "queue_" + str(hash(tuple(df["编号"])))
     edited = st.data_editor(df, key=key, hide_index=True, width="stretch", height=420,
@@ -117,6 +120,8 @@ def actions_panel(actor: workflow.Actor) -> None:
     if len(chosen) == 1:
         nav.link("event", label=f"查看事件 {chosen[0]['id']} 详情与时间线",
                      query_params={"event": str(chosen[0]["id"])})
+        field.photo_gallery(chosen[0]["id"])
+        field.urge_panel(chosen[0], "dispatch")
 
 
 with user_errors():

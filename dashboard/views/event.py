@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels
+from dashboard.ui import data, field, maps, nav, panels
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.html import esc_md
 from dashboard.ui.layout import header
@@ -97,6 +97,8 @@ with user_errors():
         st.text(ev["description"])
 
     nav.link("dispatch", label="在调度台处理此事件", query_params={"event": str(event_id)})
+    field.photo_gallery(event_id)
+    field.urge_panel(ev, "event")
     st.markdown("#### 各环节时限")
     now = dt.datetime.now(TZ)
     panels.table(pd.DataFrame([{

@@ -1,7 +1,7 @@
 -- 综合评价 per town, department or category over the local days [start, end), with the figure
 -- definitions of geo/metrics.py (the same as every page's KPI row): reported and returns over
 -- the events reported in the period; closures (and on-time, mean time) over the events closed in
--- the period; open and overdue now. Drills are not counted.
+-- the period; 催办次数 over the urges sent in the period; open and overdue now. Drills are not counted.
 WITH p AS (
     SELECT %(start)s::date::timestamp AT TIME ZONE 'Asia/Shanghai' AS t0,
            %(end)s::date::timestamp AT TIME ZONE 'Asia/Shanghai' AS t1
@@ -23,6 +23,16 @@ WITH p AS (
        AND l.event_id IN (SELECT id FROM base WHERE reported_at >= (SELECT t0 FROM p)
                                                 AND reported_at < (SELECT t1 FROM p))
      GROUP BY l.event_id
+), urges AS (
+    -- 催办 and 督办 sent in the period, by the event's town / department / category
+    SELECT CASE %(group)s WHEN 'town' THEN e.town_code
+                          WHEN 'department' THEN e.assignee_department
+                          ELSE e.category_code END AS key, count(*) AS n
+      FROM event_urges u JOIN events e ON e.id = u.event_id
+     WHERE NOT e.is_drill AND u.at >= (SELECT t0 FROM p) AND u.at < (SELECT t1 FROM p)
+       AND (%(scope_town)s::text IS NULL OR e.town_code = %(scope_town)s)
+       AND (%(scope_village)s::text IS NULL OR e.village_code = %(scope_village)s)
+     GROUP BY 1
 ), agg AS (
     SELECT b.key,
            count(*) FILTER (WHERE b.reported_at >= (SELECT t0 FROM p) AND b.reported_at < (SELECT t1 FROM p)) AS reported,
@@ -44,14 +54,17 @@ WITH p AS (
        AND (%(scope_town)s::text IS NULL OR g.code = %(scope_town)s)
     UNION
     SELECT key FROM agg
+    UNION
+    SELECT key FROM urges
 )
 SELECT k.key, coalesce(g.name, d.name, c.name, k.key, '（未派遣）') AS name,
        coalesce(a.reported, 0) AS reported, coalesce(a.closed, 0) AS closed,
        coalesce(a.closed_on_time, 0) AS closed_on_time, a.close_seconds,
        coalesce(a.returned, 0) AS returned, coalesce(a.events_returned, 0) AS events_returned,
-       coalesce(a.open, 0) AS open, coalesce(a.overdue, 0) AS overdue
+       coalesce(u.n, 0) AS urged, coalesce(a.open, 0) AS open, coalesce(a.overdue, 0) AS overdue
   FROM keys k
   LEFT JOIN agg a ON a.key IS NOT DISTINCT FROM k.key
+  LEFT JOIN urges u ON u.key IS NOT DISTINCT FROM k.key
   LEFT JOIN grids g ON %(group)s = 'town' AND g.code = k.key
   LEFT JOIN departments d ON %(group)s = 'department' AND d.code = k.key
   LEFT JOIN event_categories c ON %(group)s = 'category' AND c.code = k.key

@@ -17,6 +17,7 @@ from dashboard.ui.data.actions import (
     refresh,
     report_drill,
     submit_reports,
+    urge,
     write,
 )
 from dashboard.ui.data.pools import (
@@ -58,6 +59,7 @@ from dashboard.ui.data.reads import (
     list_events,
     nearest_staff,
     overdue_events,
+    photos,
     resolve_path,
     resources,
     search_events,
@@ -67,7 +69,9 @@ from dashboard.ui.data.reads import (
     timeline,
     town_ranking,
     trend,
+    urge_counts,
     urgent_events,
+    urges,
     village_ranking,
     with_conn,
 )
@@ -78,8 +82,8 @@ __all__ = [
     "children", "county_outline", "dataset_info", "dedicated_grids", "density", "departments",
     "dispatch_queue", "duplicates", "escalate_overdue", "evaluate", "event", "event_points", "exposure",
     "grid_shape", "hazard_site", "hazard_sites", "import_check", "import_events", "import_run", "kpis",
-    "latest_events", "list_events", "live", "login", "logout", "nearest_staff", "overdue_events", "pool",
+    "latest_events", "list_events", "live", "login", "logout", "nearest_staff", "overdue_events", "photos", "pool",
     "reader", "refresh", "replica_status", "report_drill", "resolve_path", "resources", "resume",
     "search_events", "shared", "staff_list", "staff_summary", "submit_reports", "teams", "timeline", "touch",
-    "town_ranking", "trend", "urgent_events", "users", "viewer", "village_ranking", "with_conn", "write",
+    "town_ranking", "trend", "urge", "urge_counts", "urgent_events", "urges", "users", "viewer", "village_ranking", "with_conn", "write",
 ]

@@ -12,7 +12,7 @@ from typing import Iterator
 
 from dashboard.ui.data import reads
 from dashboard.ui.data.pools import live, viewer
-from geo import audit, deadlines, intake, workflow
+from geo import audit, deadlines, intake, notify, workflow
 from geo.hazards import analysis
 
 # What a write can change, and the cached reads that show it.
@@ -25,6 +25,7 @@ TOUCHES = {
     "staff": (reads.staff_summary, reads._staff_list),
     "sites": (reads.chem_sites, reads.resources, reads.hazard_sites, reads.hazard_site, reads.exposure),
     "accounts": (),
+    "urges": (reads.evaluate,),          # 催办次数 in 综合评价
 }
 # An import of each kind of file changes (grids also move events between grids).
 IMPORT_TOUCHES = {"grids": ("places", "events", "staff", "sites"), "staff": ("staff",),
@@ -83,6 +84,14 @@ def submit_reports(reports: list) -> list[int]:
         w.target = f"events:{ids[0]}-{ids[-1]}" if ids else None
         w.detail["count"] = len(ids)
     return ids
+
+
+def urge(event_id: int, kind: str, note: str | None) -> dict:
+    """催办 or 督办 one event as the signed-in viewer (geo.notify writes the urge, its outbox row and
+    its audit row in one transaction; the API's outbox worker delivers it after the commit)."""
+    with write(kind, f"event:{event_id}", touches=("urges",)) as w:
+        w.audit = False            # geo.notify writes its own row
+        return notify.urge(w.conn, event_id, kind, viewer().actor(), note)
 
 
 def report_drill(lon: float, lat: float, description: str) -> int:

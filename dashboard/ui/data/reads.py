@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui.data.pools import FIGURES_TTL_S, SHAPES_TTL_S, live, reader, shared, viewer
-from geo import dispatch, evaluation, events, layers, masking, overview, places, routing
+from geo import dispatch, evaluation, events, layers, masking, notify, overview, places, routing
+from geo import photos as geo_photos
 from geo.hazards import analysis, register
 from geo.scope import Scope
 
@@ -126,6 +127,28 @@ def event(scope: Scope, event_id: int) -> dict:
 
 def timeline(event_id: int) -> list[dict]:
     return masking.for_viewer(events.timeline(live(), event_id), viewer().sees_personal_data, names=("actor",))
+
+
+def photos(event_id: int) -> list[dict]:
+    """The event's photos (处置前/处置后) with their bytes; none for an account that does not see
+    personal data (the wall: a photo may show faces and number plates)."""
+    if not viewer().sees_personal_data:
+        return []
+    rows = geo_photos.list_for(live(), event_id)
+    if rows:
+        content = geo_photos.contents(live(), event_id)
+        for r in rows:
+            r["content"] = content.get(r["id"])
+    return rows
+
+
+def urges(event_id: int) -> list[dict]:
+    """催办/督办 of one event, newest first, with their delivery state."""
+    return masking.for_viewer(notify.urges_of(live(), event_id), viewer().sees_personal_data, names=("by_user",))
+
+
+def urge_counts(event_ids: list[int]) -> dict[int, int]:
+    return notify.urge_counts(live(), event_ids)
 
 
 def search_events(q: str) -> list[dict]:
