@@ -53,7 +53,11 @@ fi
 # The HTTP API for terminals (api/), beside the dashboard; stopped when the dashboard stops.
 "$VENV/bin/uvicorn" api.app:app --host 127.0.0.1 --port "${API_PORT:-8502}" --log-level warning &
 api_pid=$!
-trap 'kill "$api_pid" 2>/dev/null || true' EXIT INT TERM
+# The live demo city (loaders/simulate.py): demo terminals through the API, only on demo data;
+# JY_FEED=0 turns it off.
+"$VENV/bin/python" -m loaders simulate --if-feed &
+feed_pid=$!
+trap 'kill "$api_pid" "$feed_pid" 2>/dev/null || true' EXIT INT TERM
 log "serving the API at http://localhost:${API_PORT:-8502}/api/v1/ (terminal accounts: the 网格员 lines of .local/demo_accounts.txt)"
 log "serving the dashboard at http://localhost:${PORT:-8501}"
 "$VENV/bin/streamlit" run dashboard/app.py --server.port "${PORT:-8501}"

@@ -30,7 +30,7 @@ async def read(request: Request, model: type[BaseModel]) -> tuple:
     ctype = request.headers.get("content-type", "").lower()
     files: list[tuple[str, bytes]] = []
     try:
-        if ctype.startswith("multipart/form-data"):
+        if ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
             try:
                 form = await request.form(max_files=photos.MAX_PHOTOS, max_fields=30, max_part_size=64 * 1024)
             except (MultiPartException, HTTPException) as exc:     # starlette wraps the parser's error
@@ -53,7 +53,7 @@ async def read(request: Request, model: type[BaseModel]) -> tuple:
             return model.model_validate_json(await request.body() or b"null"), files
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from None
-    raise InvalidInput(f"content type {ctype!r}", "请求内容应为 JSON（application/json）或带照片的 multipart/form-data。")
+    raise InvalidInput(f"content type {ctype!r}", "请求内容应为 JSON（application/json）、表单，或带照片的 multipart/form-data。")
 
 
 def openapi_body(model: type[BaseModel]) -> dict:

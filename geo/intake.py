@@ -105,11 +105,13 @@ SELECT code, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom))
 _INSERT = """
 INSERT INTO events (id, category_code, priority, handling_level, reported_at, due_at, location, grid_code,
                     description, address, source, reporter_staff_id, reporter_name, assignee_department,
-                    assignee_team, is_drill, external_source, external_id)
+                    assignee_team, is_drill, external_source, external_id, is_demo)
 SELECT r.id, r.category_code, r.priority, r.level, r.reported_at, r.due_at,
        ST_SetSRID(ST_MakePoint(r.lon, r.lat), %(srid)s), r.grid_code, r.description, r.address,
        r.source, r.reporter_staff_id, CASE WHEN r.reporter_staff_id IS NULL THEN r.reporter END,
-       r.department, r.team, r.is_drill, r.external_source, r.external_id
+       r.department, r.team, r.is_drill, r.external_source, r.external_id,
+       -- a demo worker's report (the live demo feed) is demo data like the rest
+       coalesce((SELECT s.is_demo FROM staff s WHERE s.id = r.reporter_staff_id), false)
   FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
        category_code text, priority smallint, level text, reported_at timestamptz, due_at timestamptz,
        lon float8, lat float8, grid_code text, description text, address text, source text,

@@ -68,6 +68,21 @@ def create_terminal(conn, terminal_id: str, password: str) -> int:
     return row["id"]
 
 
+def create_terminals(conn, accounts: list[tuple[int, str]]) -> int:
+    """Terminal accounts for many staff at once [(staff id, password)], machine-generated passwords
+    only (the demo): they carry 96 bits or more, so they are hashed with argon2id at its lightest
+    (auth.hash_generated, 0.5 ms instead of 200 ms each; 7,417 accounts in seconds). Owner connection."""
+    if not accounts:
+        return 0
+    cur = conn.execute("""INSERT INTO terminal_accounts (staff_id, password_hash)
+                          SELECT s.id, h.hash FROM unnest(%(ids)s::bigint[], %(hashes)s::text[]) AS h(id, hash)
+                          JOIN staff s ON s.id = h.id AND s.role = ANY (%(roles)s)
+                          ON CONFLICT (staff_id) DO NOTHING""",
+                       {"ids": [a[0] for a in accounts], "hashes": [auth.hash_generated(a[1]) for a in accounts],
+                        "roles": list(TERMINAL_ROLES)})
+    return cur.rowcount
+
+
 def sign_in(pool, terminal_id: str, password: str) -> tuple[str, str, Worker]:
     """(token, expires_at ISO, worker) for a correct terminal number and password; LoginFailed
     otherwise (the same message whether the number or the password is wrong)."""

@@ -217,6 +217,37 @@ def _cmd_create_api_key(args) -> int:
     return 0
 
 
+def _cmd_simulate(args) -> int:
+    """The live demo feed through the HTTP API (loaders/simulate.py)."""
+    import logging
+
+    from loaders.simulate import Feed
+
+    cfg = settings()
+    if args.if_feed and not cfg.jy_feed:
+        print("live demo feed off (JY_FEED=0)")
+        return 0
+    from geo import db
+
+    with db.connect() as conn:
+        demo = db.value(conn, "SELECT is_demo FROM dataset_info WHERE id = 1")
+    if not demo:
+        if args.if_feed:
+            print("live demo feed not started: the database does not hold demo data")
+            return 0
+        print("error: the feed runs only on demo data (python -m loaders demo)", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="simulate: %(message)s")
+    feed = Feed(args.api or f"http://127.0.0.1:{cfg.api_port}", args.workers or cfg.jy_feed_workers, args.speed)
+    print(f"live demo feed: {len(feed.terminals)} demo terminals, speed ×{args.speed:g} → {feed.api}", flush=True)
+    try:
+        stats = feed.run(args.duration)
+    except KeyboardInterrupt:
+        stats = feed.stats
+    print("live demo feed: " + ", ".join(f"{k} {v}" for k, v in stats.items()))
+    return 0
+
+
 def _cmd_create_admin(args) -> int:
     import getpass
 
@@ -295,7 +326,17 @@ def main(argv: list[str] | None = None) -> int:
     key.add_argument("name", help="its name, e.g. 12345政务服务热线")
     key.add_argument("--source", default="hotline", choices=["hotline", "platform", "police", "inspection", "sensor"],
                      help="the events' source (default hotline)")
+    sim = sub.add_parser("simulate", help="the live demo city: demo terminals drive the HTTP API (演示数据)")
+    sim.add_argument("--api", help="the API's base URL (default http://127.0.0.1:$API_PORT)")
+    sim.add_argument("--workers", type=int, help="demo terminals to drive (default JY_FEED_WORKERS)")
+    sim.add_argument("--speed", type=float, default=10.0,
+                     help="reports and task steps this many times faster than the county's real rhythm (default 10)")
+    sim.add_argument("--duration", type=float, help="stop after this many seconds (default: run until stopped)")
+    sim.add_argument("--if-feed", action="store_true",
+                     help="do nothing (exit 0) when JY_FEED=0 or the database is not demo data (./run.sh)")
     args = parser.parse_args(argv)
+    if args.command == "simulate" and (args.speed <= 0 or (args.workers is not None and args.workers < 1)):
+        parser.error("--speed must be above 0 and --workers at least 1")
     if args.command == "demo" and (args.events < 0 or args.days < 1):
         parser.error("--events must be 0 or more and --days 1 or more")
     cfg = None
@@ -305,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
                 "escalate": _cmd_escalate, "app-role": _cmd_app_role, "grids": _cmd_import,
                 "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
                 "create-admin": _cmd_create_admin, "create-terminal": _cmd_create_terminal,
-                "create-api-key": _cmd_create_api_key}[args.command](args)
+                "create-api-key": _cmd_create_api_key, "simulate": _cmd_simulate}[args.command](args)
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

@@ -115,7 +115,7 @@ def test_bad_photos_are_refused_and_nothing_is_written(field):
                       data=b"x" * (50 * 1024 * 1024), timeout=60)
     assert r.status_code == 413 and r.json()["code"] == "too_large", r.text
     r = requests.post(f"{base}/api/v1/reports", headers={**auth, "Content-Type": "text/plain"}, data=b"hi", timeout=30)
-    assert r.status_code == 422 and "multipart" in r.json()["message"]
+    assert r.status_code == 422 and "multipart" in r.json()["message"], r.text
     with psycopg.connect(url) as conn:
         after = conn.execute("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM event_photos)").fetchone()
     assert after == before, "a refused report wrote nothing"

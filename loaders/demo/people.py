@@ -43,7 +43,8 @@ def build_staff(rng: np.random.Generator, grids: pd.DataFrame) -> pd.DataFrame:
         "role": roles,
         "grid_code": codes,
         "phone": names.phones(rng, n),
-        "terminal_id": [f"JYWG{i:05d}" if r == "grid_worker" else None
+        # 网格员 terminals JYWG…, 网格警员 terminals JYJW… (both carry the mobile terminal)
+        "terminal_id": [f"JYWG{i:05d}" if r == "grid_worker" else f"JYJW{i:05d}"
                         for i, r in zip(range(1, n + 1), roles)],
         "on_duty": rng.random(n) < np.where(roles == "police", 0.55, 0.72),
         "lon": xy[:, 0],

@@ -1,0 +1,51 @@
+"""The live demo feed (`python -m loaders simulate`) for 60 s against the real API on a demo
+database: the wall's 今日上报 moves by exactly the events it reported, everything it wrote is demo
+data, its events went along the workflow, and every log chain is whole (each step starts where the
+last ended, and the last is the event's status)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import psycopg
+
+from geo import db, overview
+from geo.scope import Scope
+from tests.fixtures import demo_database
+from tests.server import ROOT, api_server
+
+
+def test_the_feed_moves_the_wall_and_keeps_every_chain():
+    with demo_database("jy_feed") as url, api_server(url) as api:
+        with db.connect(url) as conn:
+            before = overview.kpis(conn, Scope.city()).reports_today
+            first_new = conn.execute("SELECT max(id) FROM events").fetchone()[0]
+        env = {**os.environ, "DATABASE_URL": url}
+        out = subprocess.run([sys.executable, "-m", "loaders", "simulate", "--api", api, "--duration", "60",
+                              "--speed", "3000", "--workers", "20"], cwd=ROOT, env=env, capture_output=True,
+                             text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        assert "errors 0" in out.stdout, out.stdout + out.stderr
+        with psycopg.connect(url) as conn:
+            new = conn.execute("SELECT count(*), count(*) FILTER (WHERE is_demo), "
+                               "count(*) FILTER (WHERE status <> 'reported') FROM events WHERE id > %s",
+                               (first_new,)).fetchone()
+            after = overview.kpis(conn, Scope.city()).reports_today
+            broken = conn.execute("""
+                WITH l AS (SELECT event_id, from_status, to_status,
+                                  lag(to_status) OVER (PARTITION BY event_id ORDER BY at, id) AS prev,
+                                  row_number() OVER (PARTITION BY event_id ORDER BY at DESC, id DESC) AS back
+                             FROM event_log WHERE event_id > %(f)s)
+                SELECT count(*) FROM l JOIN events e ON e.id = l.event_id
+                 WHERE l.from_status IS DISTINCT FROM l.prev OR (l.back = 1 AND l.to_status <> e.status)""",
+                                  {"f": first_new}).fetchone()[0]
+            photos = conn.execute("SELECT count(*) FILTER (WHERE is_demo), count(*) FROM event_photos").fetchone()
+            fixes = conn.execute("SELECT count(DISTINCT staff_id) FROM staff_positions").fetchone()[0]
+    reported, demo, moved = new
+    assert reported >= 10 and demo == reported, new
+    assert after - before == reported, "今日上报 counts exactly the feed's reports"
+    assert moved > 0, "dispatch rules and terminals moved the feed's events along"
+    assert broken == 0
+    assert photos[0] == photos[1] >= reported
+    assert fixes == 20
