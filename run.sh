@@ -51,7 +51,8 @@ else
   log "no demo accounts: create the first admin with .venv/bin/python -m loaders create-admin NAME"
 fi
 # The HTTP API for terminals (api/), beside the dashboard; stopped when the dashboard stops.
-"$VENV/bin/uvicorn" api.app:app --host 127.0.0.1 --port "${API_PORT:-8502}" --log-level warning &
+"$VENV/bin/uvicorn" api.app:app --host 127.0.0.1 --port "${API_PORT:-8502}" --workers "${JY_API_WORKERS:-2}" \
+  --log-level warning &
 api_pid=$!
 # The live demo city (loaders/simulate.py): demo terminals through the API, only on demo data;
 # JY_FEED=0 turns it off.

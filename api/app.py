@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import threading
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -145,8 +146,23 @@ class ActionIn(BaseModel):
     note: str | None = Field(None, max_length=500, description="说明（核查不通过时必填）")
 
 
+CATALOGUE_TTL_S = 60.0
+_catalogue: dict[str, tuple[float, list[dict]]] = {}
+
+
+def _categories(request: Request) -> list[dict]:
+    """The category catalogue, read at most once a minute per process (it changes only when the
+    reference data is loaded again), not once per report."""
+    now = time.monotonic()
+    hit = _catalogue.get("event_categories")
+    if hit is None or now - hit[0] > CATALOGUE_TTL_S:
+        hit = (now, overview.catalogue(pool(request), "event_categories"))
+        _catalogue["event_categories"] = hit
+    return hit[1]
+
+
 def _category_code(request: Request, value: str) -> str:
-    cats = overview.catalogue(pool(request), "event_categories")
+    cats = _categories(request)
     by_code = {c["code"]: c for c in cats}
     by_name = {c["name"]: c["code"] for c in cats}
     v = value.strip()
@@ -176,7 +192,7 @@ def health(request: Request):
 def categories(request: Request):
     return [{"code": c["code"], "name": c["name"], "class_name": c.get("class_name"),
              "limit_value": float(c["limit_value"]), "limit_unit": c["limit_unit"]}
-            for c in overview.catalogue(pool(request), "event_categories")]
+            for c in _categories(request)]
 
 
 @app.post(f"{PREFIX}/auth/token", tags=["终端账号"], summary="终端登录，换取访问令牌")

@@ -48,6 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JY_REPORT_RSS", bool, False, "Loaders print their peak memory (`peak RSS N MB`) at the end; `bench/imports.py` sets it."),
     Setting("PORT", int, 8501, "Port of the dashboard.", "run.sh"),
     Setting("API_PORT", int, 8502, "Port of the HTTP API for terminals and other systems (`/api/v1/…`).", "run.sh"),
+    Setting("JY_API_WORKERS", int, 2, "uvicorn processes of the API (`./run.sh`); each has its own outbox worker and pool.", "run.sh"),
     Setting("JY_PG_PORT", int, 54329, "Port of the project-local PostgreSQL cluster in `.pgdata/`.", "run.sh"),
     Setting("JY_DB_USER", str, "jiangyin", "Owner role of the local cluster.", "run.sh"),
 )
@@ -75,6 +76,7 @@ class Settings:
     jy_report_rss: bool
     port: int
     api_port: int
+    jy_api_workers: int
     jy_pg_port: int
     jy_db_user: str
 
