@@ -134,6 +134,11 @@ class ScopedPool:
             raise ValueError("a scoped pool needs a viewer or a scope")
         self._pool, self._viewer, self._scope, self._who = pool, viewer, scope, who
 
+    @property
+    def scope(self) -> Scope:
+        """The scope its connections run in."""
+        return self._viewer.scope if self._viewer is not None else self._scope  # type: ignore[return-value]
+
     @contextmanager
     def connection(self, timeout: float | None = None) -> Iterator:
         with self._pool.connection(timeout=timeout) as conn:

@@ -224,3 +224,15 @@ def client(pool, key: str | None) -> Client:
     if row is None:
         raise LoginFailed("the api_key is wrong or disabled", "api_key 无效或已停用。")
     return Client(row["code"], row["name"], row["event_source"])
+
+
+def task_scope(pool, token: str, event_id: int) -> Scope | None:
+    """The village scope of one of the worker's own tasks (None when the event is not assigned to the
+    worker behind the token): a task dispatched outside the worker's village runs in the task's."""
+    village = db.value(pool, "SELECT jy_task_village(%(h)s, %(e)s)", {"h": auth.token_hash(token), "e": event_id})
+    return Scope(village=village) if village else None
+
+
+def my_tasks(pool, token: str) -> list[dict]:
+    """The worker's open tasks, in whichever village they are (the database function checks the token)."""
+    return db.rows(pool, "SELECT * FROM jy_my_tasks(%(h)s)", {"h": auth.token_hash(token)})

@@ -104,9 +104,15 @@ def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
     """Dispatchers act at the event's handling level within their area; departments on their own
     assignments; grid workers verify in their village. The city dispatcher may act on anything; the
     city commander on the events handled at city level; a grid worker starts and finishes the tasks
-    assigned to them."""
+    assigned to them, in any village."""
     role = ACTOR_ROLES[actor.role]
     if role.anywhere:
+        return
+    if actor.role == "grid_worker" and action.code in ("start", "handle"):
+        # starts and finishes its own tasks, wherever 调度台 sent it (the nearest staff may be a neighbour's)
+        if ev["assignee_staff_id"] != actor.staff_id:
+            raise Forbidden(f"event {ev['id']} is not assigned to staff {actor.staff_id}",
+                            f"事件 {ev['id']} 未派给您，不能“{action.label}”。")
         return
     if actor.town and ev["town_code"] != actor.town:
         raise Forbidden(f"event {ev['id']} is in another town",
@@ -118,10 +124,7 @@ def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
             raise Forbidden(f"event {ev['id']} is not assigned to {actor.department}",
                             f"事件 {ev['id']} 未派遣给本部门。")
         return
-    if actor.role == "grid_worker":     # verifies in the village; starts and finishes only its own tasks
-        if action.code in ("start", "handle") and ev["assignee_staff_id"] != actor.staff_id:
-            raise Forbidden(f"event {ev['id']} is not assigned to staff {actor.staff_id}",
-                            f"事件 {ev['id']} 未派给您，不能“{action.label}”。")
+    if actor.role == "grid_worker":     # verifies in its own village
         return
     if ev["handling_level"] != role.level:
         raise Forbidden(f"event {ev['id']} is handled at {ev['handling_level']} level",

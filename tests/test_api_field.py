@@ -220,3 +220,38 @@ def test_open311_round_trip(field):
     bad = requests.get(f"{base}/open311/v2/requests.json", params={"api_key": key, "start_date": "yesterday"}, timeout=30)
     assert bad.status_code == 422 and "ISO 8601" in bad.json()[0]["description"]
     assert requests.get(f"{base}/open311/v2/requests/999999999.json", params={"api_key": key}, timeout=30).status_code == 404
+
+
+def test_a_task_in_another_village_is_the_workers_own(field):
+    """调度台 sends the nearest worker, who may live in another village (here another town): the task
+    is on their list and they can read, start and finish it; it stays invisible to everybody else's
+    terminal, and the worker still cannot touch other events of that village."""
+    base, url, workers, _ = field
+    me, other = workers
+    other_auth = token_of(base, other["terminal_id"])
+    x, y = here(url, other["grid_code"])
+    f = fields(x, y)
+    ev = requests.post(f"{base}/api/v1/reports", headers=other_auth,
+                       json={**f, "lon": float(f["lon"]), "lat": float(f["lat"])}, timeout=30).json()
+    untouched = requests.post(f"{base}/api/v1/reports", headers=other_auth,
+                              json={**f, "lon": float(f["lon"]), "lat": float(f["lat"]), "description": "另一件"},
+                              timeout=30).json()
+    system = Actor("调度测试", "system")
+    with db.connect(url) as conn:
+        act(conn, ev["id"], "accept", system)
+        after = act(conn, ev["id"], "dispatch", system, staff_id=me["id"])
+        act(conn, untouched["id"], "accept", system)
+        act(conn, untouched["id"], "dispatch", system, staff_id=other["id"])
+        conn.commit()
+    auth = token_of(base, me["terminal_id"])
+    mine = requests.get(f"{base}/api/v1/tasks", headers=auth, timeout=30).json()
+    assert ev["id"] in [t["id"] for t in mine] and untouched["id"] not in [t["id"] for t in mine]
+    assert requests.get(f"{base}/api/v1/reports/{ev['id']}", headers=auth, timeout=30).status_code == 200
+    assert requests.get(f"{base}/api/v1/reports/{untouched['id']}", headers=auth, timeout=30).status_code == 403
+    r = requests.post(f"{base}/api/v1/tasks/{ev['id']}/actions", headers=auth,
+                      json={"action": "start", "version": after["version"]}, timeout=30)
+    assert r.status_code == 200 and r.json()["status"] == "in_progress", r.text
+    r = requests.post(f"{base}/api/v1/tasks/{untouched['id']}/actions", headers=auth,
+                      json={"action": "start", "version": after["version"]}, timeout=30)
+    assert r.status_code in (403, 404), r.text
+    assert ev["id"] not in [t["id"] for t in requests.get(f"{base}/api/v1/tasks", headers=other_auth, timeout=30).json()]
