@@ -149,7 +149,7 @@ def deliver(pool, webhook: str | None = None, batch: int = 200, timeout: float =
     """Deliver what is due in the outbox (pool: city scope). Returns how many rows were handled."""
     webhook = settings().jy_notify_webhook if webhook is None else webhook
     with pool.connection() as conn:
-        rows = db.rows(conn, _LEASE, {"lease": LEASE, "n": batch})
+        rows = sorted(db.rows(conn, _LEASE, {"lease": LEASE, "n": batch}), key=lambda r: r["id"])
         if not rows:
             return 0
         conn.execute(_NOTIFY, {"ids": [r["id"] for r in rows]})

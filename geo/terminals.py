@@ -52,20 +52,42 @@ class Worker:
 
 
 def create_terminal(conn, terminal_id: str, password: str) -> int:
-    """Give the staff member with this 终端编号 a terminal account (owner connection: the CLI and the
-    demo); a second call sets a new password. Returns the staff id."""
-    row = db.one(conn, "SELECT id, role FROM staff WHERE terminal_id = %(t)s", {"t": (terminal_id or "").strip()})
-    if row is None:
-        raise NotFound(f"no staff member with terminal {terminal_id}", f"没有终端编号为 {terminal_id} 的人员。")
-    if row["role"] not in TERMINAL_ROLES:
-        raise InvalidInput(f"terminal {terminal_id} belongs to a {row['role']}, not a grid worker or police officer",
-                           "只有网格员和网格警员可以开通移动终端账号。")
+    """Give the staff member with this 终端编号 a terminal account, or a new password (which revokes
+    the account's tokens). Owner connection (the CLI, the demo) or an admin's transaction (the users
+    page: set_terminal). Returns the staff id."""
+    terminal_id = (terminal_id or "").strip()
     if len(password or "") < 8:
         raise InvalidInput("the password needs at least 8 characters", "密码至少8位。")
-    conn.execute("""INSERT INTO terminal_accounts (staff_id, password_hash) VALUES (%(s)s, %(h)s)
-                    ON CONFLICT (staff_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, disabled = false""",
-                 {"s": row["id"], "h": auth.hash_password(password)})
-    return row["id"]
+    sid = db.value(conn, "SELECT jy_terminal_set(%(t)s, %(h)s)", {"t": terminal_id, "h": auth.hash_password(password)})
+    if sid is None:
+        raise NotFound(f"no staff member with terminal {terminal_id}", f"没有终端编号为 {terminal_id} 的人员。")
+    if sid == -1:
+        raise InvalidInput(f"terminal {terminal_id} does not belong to a grid worker or police officer",
+                           "只有网格员和网格警员可以开通移动终端账号。")
+    return int(sid)
+
+
+def set_terminal(conn, by: str, terminal_id: str, password: str) -> int:
+    """The users page: open a terminal account or give it a new password, audited."""
+    from geo import audit
+
+    sid = create_terminal(conn, terminal_id, password)
+    audit.record(conn, by, "admin", "terminal_password", f"terminal:{terminal_id.strip()}")
+    return sid
+
+
+def set_terminal_disabled(conn, by: str, terminal_id: str, disabled: bool) -> None:
+    """The users page: stop (or restart) a terminal account; its tokens stop working at once."""
+    from geo import audit
+
+    if db.value(conn, "SELECT jy_terminal_disable(%(t)s, %(d)s)", {"t": terminal_id.strip(), "d": disabled}) is None:
+        raise NotFound(f"no terminal account {terminal_id}", f"终端编号 {terminal_id} 没有开通账号。")
+    audit.record(conn, by, "admin", "terminal_disable" if disabled else "terminal_enable", f"terminal:{terminal_id.strip()}")
+
+
+def accounts(pool) -> list[dict]:
+    """Terminal accounts for the admin page (no hashes)."""
+    return db.rows(pool, "SELECT * FROM jy_terminal_accounts()")
 
 
 def create_terminals(conn, accounts: list[tuple[int, str]]) -> int:

@@ -13,6 +13,7 @@ import requests
 from PIL import Image
 
 from geo import db, notify, terminals
+from geo.scope import Scope
 from geo.coords import wgs84_to_gcj02
 from geo.workflow import Actor, act
 from loaders.demo.photos import make_jpeg
@@ -255,3 +256,41 @@ def test_a_task_in_another_village_is_the_workers_own(field):
                       json={"action": "start", "version": after["version"]}, timeout=30)
     assert r.status_code in (403, 404), r.text
     assert ev["id"] not in [t["id"] for t in requests.get(f"{base}/api/v1/tasks", headers=other_auth, timeout=30).json()]
+
+
+def test_the_admin_opens_resets_and_stops_a_terminal_account(field):
+    """What the users page does (as the admin, through the app role): a new password revokes the old
+    tokens, a stopped account's token stops at once; a non-admin transaction may not do either."""
+    from geo.access import ScopedPool, Viewer
+    from tests.fixtures import app_url_for
+
+    base, url, workers, _ = field
+    me = workers[0]
+    old = token_of(base, me["terminal_id"])
+    pool = db.make_pool(app_url_for(url), max_size=1)
+    try:
+        admin = ScopedPool(pool, Viewer("admin", "管理员", "admin"))
+        with admin.connection() as conn:
+            terminals.set_terminal(conn, "admin", me["terminal_id"], "New-terminal-pass-2")
+        assert requests.get(f"{base}/api/v1/tasks", headers=old, timeout=30).status_code == 401
+        r = requests.post(f"{base}/api/v1/auth/token", json={"terminal_id": me["terminal_id"],
+                                                             "password": "New-terminal-pass-2"}, timeout=30)
+        assert r.status_code == 200
+        new = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        with admin.connection() as conn:
+            terminals.set_terminal_disabled(conn, "admin", me["terminal_id"], True)
+        assert requests.get(f"{base}/api/v1/tasks", headers=new, timeout=30).status_code == 401
+        with admin.connection() as conn:
+            terminals.set_terminal_disabled(conn, "admin", me["terminal_id"], False)
+            listed = {a["terminal_id"]: a for a in terminals.accounts(conn)}
+            assert listed[me["terminal_id"]]["disabled"] is False and "password_hash" not in listed[me["terminal_id"]]
+            terminals.set_terminal(conn, "admin", me["terminal_id"], PASSWORD)
+        staff = ScopedPool(pool, scope=Scope(village=me["village_code"]), who=("village_staff", "someone"))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            with staff.connection() as conn:
+                terminals.set_terminal(conn, "someone", me["terminal_id"], "Stolen-pass-123")
+        with staff.connection() as conn:
+            assert terminals.accounts(conn) == []
+    finally:
+        pool.close()
+    assert token_of(base, me["terminal_id"])

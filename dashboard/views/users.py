@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.ui import data, panels
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
-from geo import auth
+from geo import auth, terminals
 from geo.access import ROLES
 from geo.roles import ACCOUNT_ROLES
 from geo.scope import Scope
@@ -64,7 +64,7 @@ with user_errors():
         "最近登录": f"{r['last_login_at']:%Y-%m-%d %H:%M}" if r["last_login_at"] else "—",
     } for r in rows]), hide_index=True, width="stretch")
 
-    new_tab, edit_tab = st.tabs(["新建账号", "修改账号"])
+    new_tab, edit_tab, terminal_tab = st.tabs(["新建账号", "修改账号", "移动终端账号"])
     with new_tab:
         role = st.selectbox("角色", list(ROLES), placeholder="请选择", format_func=ROLES.get, key="new_role")
         town, village = _place_pickers("new", role)
@@ -97,3 +97,29 @@ with user_errors():
             town, village = _place_pickers("edit", new_role, r["town_code"], r["village_code"])
             if st.button("保存角色与辖区", type="primary", key="save_scope"):
                 _run(auth.change_scope, who, new_role, town, village, done=f"已更新账号 {who} 的角色与辖区")
+
+    with terminal_tab:
+        accounts = data.terminal_accounts()
+        st.caption(f"网格员、网格警员的移动终端账号（终端编号 + 密码）：已开通 {len(accounts)} 个。"
+                   "终端用它登录接口（/api/v1/auth/token）；重置密码或停用后，已发出的访问令牌立即失效。")
+        with st.form("terminal_account"):
+            tid = st.text_input("终端编号（如 JYWG00001）", max_chars=40)
+            c1, c2, c3 = st.columns(3)
+            opened = c1.form_submit_button("开通 / 重置密码", type="primary")
+            stop = c2.form_submit_button("停用")
+            resume_ = c3.form_submit_button("恢复启用")
+        if tid.strip() and (opened or stop or resume_):
+            if opened:
+                password = auth.new_password()
+                _run(terminals.set_terminal, tid.strip(), password,
+                     done=f"终端 {tid.strip()} 的密码：{password}（请当面转交，仅显示一次）")
+            else:
+                _run(terminals.set_terminal_disabled, tid.strip(), bool(stop),
+                     done=f"已{'停用' if stop else '恢复启用'}终端账号 {tid.strip()}")
+        panels.table(pd.DataFrame([{
+            "终端编号": a["terminal_id"], "姓名": a["staff_name"], "角色": panels.ROLE_LABELS.get(a["role"], a["role"]),
+            "网格": a["grid_code"], "状态": "已停用" if a["disabled"] else "正常",
+            "最近登录": f"{a['last_token_at']:%Y-%m-%d %H:%M}" if a["last_token_at"] else "—",
+        } for a in accounts[:500]]), hide_index=True, width="stretch", height=300)
+        if len(accounts) > 500:
+            st.caption(f"仅列出前 500 个（共 {len(accounts)} 个）；按终端编号开通、重置或停用。")

@@ -7,7 +7,16 @@
 
 Pages use `from dashboard.ui import data` and `data.<name>`; the names are gathered here.
 """
-from dashboard.ui.data.account import audit_rows, import_check, login, logout, resume, touch, users
+from dashboard.ui.data.account import (
+    audit_rows,
+    import_check,
+    login,
+    logout,
+    resume,
+    terminal_accounts,
+    touch,
+    users,
+)
 from dashboard.ui.data.actions import (
     act_many,
     admin_change,
@@ -84,6 +93,6 @@ __all__ = [
     "grid_shape", "hazard_site", "hazard_sites", "import_check", "import_events", "import_run", "kpis",
     "latest_events", "list_events", "live", "login", "logout", "nearest_staff", "overdue_events", "photos", "pool",
     "reader", "refresh", "replica_status", "report_drill", "resolve_path", "resources", "resume",
-    "search_events", "shared", "staff_list", "staff_summary", "submit_reports", "teams", "timeline", "touch",
+    "search_events", "shared", "staff_list", "staff_summary", "submit_reports", "teams", "terminal_accounts", "timeline", "touch",
     "town_ranking", "trend", "urge", "urge_counts", "urgent_events", "urges", "users", "viewer", "village_ranking", "with_conn", "write",
 ]

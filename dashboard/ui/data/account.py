@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dashboard.ui.data.pools import live, pool, viewer
-from geo import access, audit, auth
+from geo import access, audit, auth, terminals
 
 
 def login(username: str, password: str) -> tuple[access.Viewer, str]:
@@ -24,6 +24,11 @@ def logout(token: str | None, reason: str = "logout") -> None:
 def users() -> list[dict]:
     viewer().require_admin()
     return auth.list_users(live())
+
+
+def terminal_accounts() -> list[dict]:
+    viewer().require_admin()
+    return terminals.accounts(live())
 
 
 def audit_rows(**filters) -> list[dict]:
