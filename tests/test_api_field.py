@@ -13,8 +13,8 @@ import requests
 from PIL import Image
 
 from geo import db, notify, terminals
-from geo.scope import Scope
 from geo.coords import wgs84_to_gcj02
+from geo.scope import Scope
 from geo.workflow import Actor, act
 from loaders.demo.photos import make_jpeg
 from tests.fixtures import demo_database, point_in
