@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets up everything (venv, packages, PostgreSQL + PostGIS, project-local cluster, migrations,
-# demo data) and serves the dashboard at http://localhost:${PORT:-8501} and the terminals' HTTP API at
-# http://localhost:${API_PORT:-8502}/api/v1/.
+# Sets up everything (venv, packages, PostgreSQL + PostGIS, HAProxy, project-local cluster, migrations,
+# demo data) and serves (scripts/serve.sh) the dashboard at http://localhost:${PORT:-8501} — HAProxy in
+# front of JY_WEB_WORKERS Streamlit processes — and the terminals' HTTP API at
+# http://localhost:${API_PORT:-8502}/api/v1/ (also under /api/ and /open311/ of the same port).
 #   ./run.sh                 set up, then serve
 #   ./run.sh --no-serve      set up only; the last two lines printed are DATABASE_URL=<url> (the owner:
 #                            migrations, loading) and APP_DATABASE_URL=<url> (the dashboard's role)
@@ -50,15 +51,7 @@ if [ -s .local/demo_accounts.txt ]; then
 else
   log "no demo accounts: create the first admin with .venv/bin/python -m loaders create-admin NAME"
 fi
-# The HTTP API for terminals (api/), beside the dashboard; stopped when the dashboard stops.
-"$VENV/bin/uvicorn" api.app:app --host 127.0.0.1 --port "${API_PORT:-8502}" --workers "${JY_API_WORKERS:-2}" \
-  --log-level warning &
-api_pid=$!
-# The live demo city (loaders/simulate.py): demo terminals through the API, only on demo data;
-# JY_FEED=0 turns it off.
-"$VENV/bin/python" -m loaders simulate --if-feed &
-feed_pid=$!
-trap 'kill "$api_pid" "$feed_pid" 2>/dev/null || true' EXIT INT TERM
-log "serving the API at http://localhost:${API_PORT:-8502}/api/v1/ (terminal accounts: the 网格员 lines of .local/demo_accounts.txt)"
-log "serving the dashboard at http://localhost:${PORT:-8501}"
-"$VENV/bin/streamlit" run dashboard/app.py --server.port "${PORT:-8501}"
+log "serving the dashboard at http://localhost:${PORT:-8501} (HAProxy in front of ${JY_WEB_WORKERS:-$(nproc)} workers)"
+log "serving the API at http://localhost:${API_PORT:-8502}/api/v1/ and through the proxy at http://localhost:${PORT:-8501}/api/v1/"
+log "(terminal accounts: the 网格员 lines of .local/demo_accounts.txt)"
+exec scripts/serve.sh

@@ -76,6 +76,9 @@ ensure_system_packages() {
     || die "PostGIS for PostgreSQL $major is missing; install postgresql-$major-postgis-3"
   PG_BIN="/usr/lib/postgresql/$major/bin"
   export PG_BIN
+  # the reverse proxy in front of the dashboard's processes (scripts/serve.sh)
+  command -v haproxy >/dev/null || apt_install haproxy
+  command -v haproxy >/dev/null || die "haproxy is missing; install it with: apt-get install haproxy"
 }
 
 ensure_venv() {

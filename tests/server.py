@@ -66,3 +66,14 @@ def api_server(database_url: str, extra_env: dict | None = None, timeout_s: floa
     port = free_port()
     yield from _serve([sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port),
                        "--log-level", "warning"], _env(database_url, extra_env), "/api/v1/health", port, "api", timeout_s)
+
+
+@contextmanager
+def proxied_servers(database_url: str, workers: int = 2, extra_env: dict | None = None, timeout_s: float = 90):
+    """What ./run.sh serves (scripts/serve.sh): HAProxy on a free port in front of `workers`
+    Streamlit processes and the API; yields (base URL, the run directory with the workers' pid files)."""
+    port = free_port()
+    env = {**_env(database_url, extra_env), "PORT": str(port), "API_PORT": str(free_port()),
+           "JY_WEB_WORKERS": str(workers), "JY_API_WORKERS": "1", "JY_FEED": "0"}
+    for url in _serve(["bash", str(ROOT / "scripts" / "serve.sh")], env, "/_stcore/health", port, "serve", timeout_s):
+        yield url, ROOT / ".local" / "run" / str(port)
