@@ -7,15 +7,13 @@ Works in a scratch database next to DATABASE_URL's (default demo: 20,000 events)
 end. Measures: demo generation and load rate, point-to-grid assignment rate, intake and KNN
 latency, concurrent dispatch, each view's render time and map payload (also at 2 M events with
 --scale-url, e.g. a database loaded with `python -m loaders demo --events 2000000 --days 730`),
-and 20 concurrent sessions. Not a test: nothing asserts on time.
+(many users at once against the real server: bench/load.py). Not a test: nothing asserts on time.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -79,13 +77,6 @@ def main() -> int:
             if args.scale_url:
                 res["views_2m"] = view_times(args.scale_url, args.runs)
             res["dispatch"] = bench_dispatch.run(url, argparse.Namespace(samples=300, workers=8, ops=1000))
-            out = subprocess.run([sys.executable, str(ROOT / "bench" / "sessions.py"), "--sessions", "20",
-                                  "--runs", "5", "--json", str(ROOT / "bench" / "results" / "sessions.json")],
-                                 env={**os.environ, "DATABASE_URL": url, "APP_DATABASE_URL": app_url(url)},
-                                 capture_output=True, text=True,
-                                 timeout=1800)
-            res["sessions"] = json.loads((ROOT / "bench" / "results" / "sessions.json").read_text()) \
-                if out.returncode == 0 else {"error": out.stderr[-500:]}
     finally:
         os.environ["DATABASE_URL"], os.environ["APP_DATABASE_URL"] = admin, admin_app
 
@@ -104,9 +95,7 @@ def main() -> int:
         print(f"{v:8} {r['p50_ms']:7.0f}ms {r['p95_ms']:7.0f}ms "
               + (f"{big['p50_ms']:7.0f}ms {big['p95_ms']:7.0f}ms " if big else f"{'-':>9} {'-':>9} ")
               + f"{(big or r)['payload_kb']:7.1f}KB")
-    s = res["sessions"]
-    if "p95_s" in s:
-        print(f"20 concurrent sessions (city view): p50 {s['p50_s'] * 1000:.0f} ms, p95 {s['p95_s'] * 1000:.0f} ms")
+    print("many users at once: bench/load.py against the running server (README, Scale)")
     save_json(args.json, res, indent=2, default=str)
     return 0
 

@@ -45,9 +45,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JY_NOTIFY_WEBHOOK", str, "", "Optional URL (an SMS gateway) the outbox worker POSTs each 派单/催办/督办 to (JSON, retried); empty: none."),
     Setting("JY_FEED", bool, True, "`./run.sh` starts the live demo feed (`loaders simulate`) when the database holds demo data; `JY_FEED=0`: off."),
     Setting("JY_FEED_WORKERS", int, 60, "How many demo terminals the live feed drives at once (each patrols, reports and works its tasks)."),
+    Setting("JY_PROFILE_DIR", str, "", "A directory: the dashboard writes a cProfile of every page run there (`bench/profile_runs.py` sums them); empty: off."),
     Setting("JY_REPORT_RSS", bool, False, "Loaders print their peak memory (`peak RSS N MB`) at the end; `bench/imports.py` sets it."),
     Setting("PORT", int, 8501, "Port of the dashboard.", "run.sh"),
     Setting("API_PORT", int, 8502, "Port of the HTTP API for terminals and other systems (`/api/v1/…`).", "run.sh"),
+    Setting("JY_WEB_WORKERS", int, None, "Streamlit processes behind HAProxy (`scripts/serve.sh`); default: the number of cores.", "run.sh"),
     Setting("JY_API_WORKERS", int, 2, "uvicorn processes of the API (`./run.sh`); each has its own outbox worker and pool.", "run.sh"),
     Setting("JY_PG_PORT", int, 54329, "Port of the project-local PostgreSQL cluster in `.pgdata/`.", "run.sh"),
     Setting("JY_DB_USER", str, "jiangyin", "Owner role of the local cluster.", "run.sh"),
@@ -73,9 +75,11 @@ class Settings:
     jy_notify_webhook: str
     jy_feed: bool
     jy_feed_workers: int
+    jy_profile_dir: str
     jy_report_rss: bool
     port: int
     api_port: int
+    jy_web_workers: int | None
     jy_api_workers: int
     jy_pg_port: int
     jy_db_user: str

@@ -7,10 +7,13 @@ tooltip passes dashboard.ui.html.esc.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 
 import pydeck as pdk
+import pydeck.bindings.deck as _pdk_deck
+from pydeck.bindings.json_tools import default_serialize
 
 from dashboard.ui.html import esc
 from geo.settings import settings
@@ -125,11 +128,18 @@ def outline_layer(geometry: dict, layer_id: str = "outline", width: float = 2.5,
 
 def density_layer(cells: list[dict], cell_m: int = 1000) -> pdk.Layer:
     """Aggregated density: one square per cell (lower-left corner + count), not raw events."""
-    vmax = max((c["n"] for c in cells), default=1)
-    data = [{"p": [round(c["lon"], 5), round(c["lat"], 5)], "n": c["n"],
-             "c": ramp(c["n"], vmax)[:3] + [round(40 + 170 * c["n"] / vmax)]} for c in cells]
+    data = _density_data(tuple((c["lon"], c["lat"], c["n"]) for c in cells))
     return pdk.Layer("GridCellLayer", id="density", data=data, get_position="p", get_fill_color="c",
                      cell_size=cell_m, extruded=False, coverage=1, pickable=False)
+
+
+@functools.lru_cache(maxsize=256)
+def _density_data(cells: tuple) -> tuple:
+    """The cells' squares and colours, computed once for the same cells (every viewer of a scope
+    sees the same ones; a thousand colour ramps per run before). Read-only: pydeck only serializes it."""
+    vmax = max((n for _, _, n in cells), default=1)
+    return tuple({"p": [round(x, 5), round(y, 5)], "n": n,
+                  "c": ramp(n, vmax)[:3] + [round(40 + 170 * n / vmax)]} for x, y, n in cells)
 
 
 def _scatter(layer_id: str, rows: list[dict], radius: float, units: str = "meters", min_px: float = 3,
@@ -175,12 +185,19 @@ def points_layer(items: list[dict], layer_id: str, name_key: str, line1, line2, 
         radius=radius_px, units="pixels", min_px=0, max_px=100)
 
 
+# pydeck looks for its Jupyter widget on every Deck() — an import attempt and a widget instance each
+# time, the largest single cost of a map in a page run (profile 2026-11-28). A server never has
+# Jupyter: say so once.
+_pdk_deck.has_jupyter_extra = lambda: False
+
+
 class CompactDeck(pdk.Deck):
-    """pydeck pretty-prints its JSON (2-space indent, ASCII escapes): a third of the map payload.
-    Streamlit sends to_json() to the browser, so send it compact and in UTF-8."""
+    """pydeck pretty-prints its JSON (2-space indent, sorted keys, ASCII escapes): a third of the map
+    payload. Streamlit sends to_json() to the browser, so write it compact and in UTF-8, in one pass
+    with pydeck's own serializer (it was written pretty, parsed and written again)."""
 
     def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+        return json.dumps(self, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
 def deck(layers: list[pdk.Layer], view, height: int = MAP_H, background: str = "#eef1f4") -> pdk.Deck:

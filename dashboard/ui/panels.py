@@ -4,6 +4,9 @@ Tables are selectable: choosing a row drills down (the same as clicking the area
 """
 from __future__ import annotations
 
+import copy
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -84,14 +87,44 @@ def trend_chart(rows: list[dict], height: int = 240, dark: bool = False) -> None
     if not rows:
         st.info("暂无数据")
         return
+    key = tuple((r["day"], r["reported"], r["closed"]) for r in rows)
+    st.vega_lite_chart(spec=copy.deepcopy(_trend_spec(key, height, dark)), width="stretch",
+                       theme=None if dark else "streamlit")
+
+
+def category_chart(rows: list[dict], height: int = 240, dark: bool = False, days: int = 30) -> None:
+    """Reports per category class in the period; every class labelled."""
+    if not rows:
+        st.info("暂无数据")
+        return
+    key = tuple((r["class_name"], r["reported"], r["open"], r["overdue"]) for r in rows)
+    st.vega_lite_chart(spec=copy.deepcopy(_category_spec(key, height, dark, days)), width="stretch",
+                       theme=None if dark else "streamlit")
+
+
+def _inline(chart) -> dict:
+    """The chart's Vega-Lite spec with its data inline (what st.vega_lite_chart sends as is)."""
+    spec = chart.to_dict()
+    datasets = spec.pop("datasets", {})
+    if "data" in spec and "name" in spec["data"]:
+        spec["data"] = {"values": datasets[spec["data"]["name"]]}
+    return spec
+
+
+# Altair builds and validates the spec against the Vega-Lite schema on every call: half of a city
+# page run (profile 2026-11-28). The spec of the same rows is the same for every viewer: built once
+# per process, keyed by the rows as a tuple (hashed in C; st.cache_data's hashing of the rows cost
+# more than the chart). Callers get a copy.
+@functools.lru_cache(maxsize=512)
+def _trend_spec(rows: tuple, height: int, dark: bool) -> dict:
     import altair as alt
 
-    df = pd.DataFrame([{"日期": _day_label(r["day"]), "星期": "周" + _WEEKDAYS[r["day"].weekday()],
-                        "order": i, "上报": r["reported"], "结案": r["closed"]} for i, r in enumerate(rows)])
+    df = pd.DataFrame([{"日期": _day_label(day), "星期": "周" + _WEEKDAYS[day.weekday()],
+                        "order": i, "上报": reported, "结案": closed} for i, (day, reported, closed) in enumerate(rows)])
     long = df.melt(id_vars=["日期", "星期", "order"], value_vars=["上报", "结案"], var_name="类型",
                    value_name="件数")
     fg = "#e8eef5" if dark else "#31333f"
-    chart = alt.Chart(long).mark_line(point=True).encode(
+    return _inline(alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("日期:N", sort=alt.SortField("order"), title=None,
                 axis=alt.Axis(labelAngle=0, labelOverlap=True, labelColor=fg, labelFontSize=20 if dark else 11)),
         y=alt.Y("件数:Q", title="件数", axis=alt.Axis(labelColor=fg, titleColor=fg,
@@ -100,30 +133,25 @@ def trend_chart(rows: list[dict], height: int = 240, dark: bool = False) -> None
                         legend=alt.Legend(title=None, orient="top", labelColor=fg,
                                           labelFontSize=20 if dark else 12)),
         tooltip=[alt.Tooltip("日期:N"), alt.Tooltip("星期:N"), alt.Tooltip("类型:N"), alt.Tooltip("件数:Q")],
-    ).properties(height=height, background="transparent")
-    st.altair_chart(chart, width="stretch", theme=None if dark else "streamlit")
+    ).properties(height=height, background="transparent"))
 
 
-def category_chart(rows: list[dict], height: int = 240, dark: bool = False, days: int = 30) -> None:
-    """Reports per category class in the period; every class labelled."""
-    if not rows:
-        st.info("暂无数据")
-        return
+@functools.lru_cache(maxsize=512)
+def _category_spec(rows: tuple, height: int, dark: bool, days: int) -> dict:
     import altair as alt
 
     col = metrics.label("reported", days)
-    df = pd.DataFrame([{"类别": r["class_name"], col: r["reported"], "在办": r["open"], "超期": r["overdue"]}
-                       for r in rows])
+    df = pd.DataFrame([{"类别": name, col: reported, "在办": open_, "超期": overdue}
+                       for name, reported, open_, overdue in rows])
     fg = "#e8eef5" if dark else "#31333f"
     size = 20 if dark else 11
-    chart = alt.Chart(df).mark_bar(color="#e74c3c").encode(
+    return _inline(alt.Chart(df).mark_bar(color="#e74c3c").encode(
         y=alt.Y("类别:N", sort="-x", title=None,
                 axis=alt.Axis(labelOverlap=False, labelLimit=400, labelColor=fg, labelFontSize=size)),
         x=alt.X(f"{col}:Q", title=col, axis=alt.Axis(labelColor=fg, titleColor=fg, labelFontSize=size,
                                                        titleFontSize=size)),
         tooltip=["类别", col, "在办", "超期"],
-    ).properties(height=max(height, len(df) * (22 if dark else 18)), background="transparent")
-    st.altair_chart(chart, width="stretch", theme=None if dark else "streamlit")
+    ).properties(height=max(height, len(df) * (22 if dark else 18)), background="transparent"))
 
 
 RANKING_FIGURES = ("open", "overdue", "reports_today", "on_time_rate")
