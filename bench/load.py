@@ -63,12 +63,17 @@ class Session:
         self.url, self.cookie, self.page, self.query, self.out = url, cookie, page, query, out
         self.ws = None
         self.runs = 0
+        self.busy = asyncio.Lock()       # one run at a time per tab, like a browser's
 
     async def open(self):
         self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None, open_timeout=120,
                                            additional_headers={"Cookie": self.cookie}, ping_interval=None)
 
     async def run(self, query: str | None = None, page: str | None = None) -> None:
+        async with self.busy:
+            await self._run(query, page)
+
+    async def _run(self, query: str | None, page: str | None) -> None:
         bm = BackMsg()
         bm.rerun_script.query_string = self.query if query is None else query
         bm.rerun_script.page_name = self.page if page is None else page
@@ -87,7 +92,7 @@ class Session:
                     err = fm.delta.new_element.exception.message[:160]
                 if kind == "script_finished":
                     break
-        except (asyncio.TimeoutError, websockets.ConnectionClosed) as exc:
+        except (asyncio.TimeoutError, websockets.ConnectionClosed, websockets.exceptions.ConcurrencyError) as exc:
             err = f"{exc.__class__.__name__}: {exc}"[:160]
         took = time.perf_counter() - t
         self.out["first" if self.runs == 0 else "rerun"].append(took)
