@@ -97,6 +97,23 @@ backend api
     server api 127.0.0.1:$api_port check
 CFG
 haproxy -c -q -f "$run_dir/haproxy.cfg"
+# Open the port only when every worker answers, so nobody gets a 503 while they start.
+"$VENV/bin/python" - "$port" "$workers" <<'PY'
+import sys, time, urllib.request
+port, n = int(sys.argv[1]), int(sys.argv[2])
+deadline = time.monotonic() + 120
+for i in range(1, n + 1):
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port + 1000 + i}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            sys.exit(f"[serve] dashboard worker {i} did not start within 120 s")
+        time.sleep(0.3)
+PY
 echo "[serve] $workers dashboard workers and the API behind HAProxy on http://localhost:$port (config $run_dir/haproxy.cfg)" >&2
 haproxy -db -f "$run_dir/haproxy.cfg" &
 pids+=($!)
