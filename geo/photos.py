@@ -159,7 +159,7 @@ def content(pool, photo_id: int) -> tuple[str, bytes] | None:
     return (row["mime"], bytes(row["content"])) if row else None
 
 
-def contents(pool, event_id: int) -> dict[int, bytes]:
-    """Every photo of one event, by id (the event page and 调度台 show them as thumbnails)."""
+def contents(pool, photo_ids: list[int]) -> dict[int, bytes]:
+    """The bytes of these photos (the caller's scope), by id."""
     return {r["id"]: bytes(r["content"]) for r in
-            db.rows(pool, "SELECT id, content FROM event_photos WHERE event_id = %(e)s", {"e": event_id})}
+            db.rows(pool, "SELECT id, content FROM event_photos WHERE id = ANY (%(ids)s)", {"ids": list(photo_ids)})}

@@ -27,6 +27,7 @@ import requests
 from geo import db
 from geo.coords import wgs84_to_gcj02
 from geo.errors import DataUnavailable, DomainError
+from geo.status import CLOSED_STATUSES
 from geo.workflow import Actor, act
 from loaders.accounts import demo_terminal_password
 from loaders.demo.photos import make_jpeg
@@ -169,7 +170,7 @@ class Feed:
                 step = {"reported": "accept", "accepted": "dispatch", "handled": "verify",
                         "verified": "close"}.get(states.get(eid, ""))
                 owner = next(t for t in self.terminals if t.staff_id == staff)
-                if states.get(eid) in ("closed", "rejected", None):
+                if states.get(eid) is None or states[eid] in CLOSED_STATUSES:
                     owner.pending.pop(eid, None)
                     continue
                 owner.pending[eid] = time.monotonic() + self.rnd.uniform(20, 60) / self.speed * 10

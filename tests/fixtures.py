@@ -121,3 +121,17 @@ def make_server(database_url: str, account: str | None = None, **env):
         with streamlit_server(database_url, extra_env=env or None) as base:
             yield base, (login_for(database_url, account) if account else None)
     return run()
+
+
+def terminal_workers(conn, password: str) -> list[dict]:
+    """Two demo grid workers in different towns, each given a terminal account with `password`
+    (the API tests' terminals)."""
+    from geo import db, terminals
+
+    workers = db.rows(conn, """
+        SELECT DISTINCT ON (s.town_code) s.id, s.terminal_id, s.grid_code, s.village_code, s.town_code
+          FROM staff s WHERE s.role = 'grid_worker' AND s.terminal_id IS NOT NULL
+         ORDER BY s.town_code, s.id LIMIT 2""")
+    for w in workers:
+        terminals.create_terminal(conn, w["terminal_id"], password)
+    return workers

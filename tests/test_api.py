@@ -10,9 +10,9 @@ import urllib.request
 import psycopg
 import pytest
 
-from geo import db, terminals
+from geo import db
 from geo.coords import wgs84_to_gcj02
-from tests.fixtures import demo_database, point_in
+from tests.fixtures import demo_database, point_in, terminal_workers
 from tests.server import api_server
 
 PASSWORD = "Terminal-pass-1"
@@ -37,12 +37,7 @@ def api(demo_url):
     and the API server on it: (base URL, database URL, {terminal: worker row})."""
     with demo_database("jy_api") as url:
         with db.connect(url) as conn:
-            workers = db.rows(conn, """
-                SELECT DISTINCT ON (s.town_code) s.id, s.terminal_id, s.grid_code, s.village_code, s.town_code
-                  FROM staff s WHERE s.role = 'grid_worker' AND s.terminal_id IS NOT NULL
-                 ORDER BY s.town_code, s.id LIMIT 2""")
-            for w in workers:
-                terminals.create_terminal(conn, w["terminal_id"], PASSWORD)
+            workers = terminal_workers(conn, PASSWORD)
             conn.commit()
         with api_server(url) as base:
             yield base, url, workers

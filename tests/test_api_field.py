@@ -17,7 +17,7 @@ from geo.coords import wgs84_to_gcj02
 from geo.scope import Scope
 from geo.workflow import Actor, act
 from loaders.demo.photos import make_jpeg
-from tests.fixtures import demo_database, point_in
+from tests.fixtures import demo_database, point_in, terminal_workers
 from tests.server import api_server
 
 PASSWORD = "Terminal-pass-1"
@@ -29,12 +29,7 @@ def field(demo_url):
     the API server: (base, url, workers, api key)."""
     with demo_database("jy_api_field") as url:
         with db.connect(url) as conn:
-            workers = db.rows(conn, """
-                SELECT DISTINCT ON (s.town_code) s.id, s.terminal_id, s.grid_code, s.village_code, s.town_code
-                  FROM staff s WHERE s.role = 'grid_worker' AND s.terminal_id IS NOT NULL
-                 ORDER BY s.town_code, s.id LIMIT 2""")
-            for w in workers:
-                terminals.create_terminal(conn, w["terminal_id"], PASSWORD)
+            workers = terminal_workers(conn, PASSWORD)
             key = terminals.create_client(conn, "hotline12345", "12345政务服务热线")
             conn.commit()
         with api_server(url) as base:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui.data.pools import FIGURES_TTL_S, SHAPES_TTL_S, live, reader, shared, viewer
-from geo import dispatch, evaluation, events, layers, masking, notify, overview, places, routing
+from dashboard.ui.data.pools import FIGURES_TTL_S, SHAPES_TTL_S, live, pool, reader, shared, viewer
+from geo import access, dispatch, evaluation, events, layers, masking, notify, overview, places, routing
 from geo import photos as geo_photos
 from geo.hazards import analysis, register
 from geo.scope import Scope
@@ -134,12 +134,18 @@ def photos(event_id: int) -> list[dict]:
     personal data (the wall: a photo may show faces and number plates)."""
     if not viewer().sees_personal_data:
         return []
-    rows = geo_photos.list_for(live(), event_id)
-    if rows:
-        content = geo_photos.contents(live(), event_id)
-        for r in rows:
-            r["content"] = content.get(r["id"])
+    rows = geo_photos.list_for(live(), event_id)       # the viewer's scope decides which photos
+    content = _photo_bytes(tuple(r["id"] for r in rows)) if rows else {}
+    for r in rows:
+        r["content"] = content.get(r["id"])
     return rows
+
+
+# A stored photo never changes: its bytes are read once per process, not on every 30-second refresh
+# of 调度台. Only ids the viewer's own (scoped) list returned reach this cache.
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _photo_bytes(photo_ids: tuple[int, ...]) -> dict[int, bytes]:
+    return geo_photos.contents(access.ScopedPool(pool(), scope=Scope.city(), who=("system", "photos")), list(photo_ids))
 
 
 def urges(event_id: int) -> list[dict]:
