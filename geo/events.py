@@ -96,7 +96,9 @@ def duplicates(pool, event: dict, radius_m: int = DUPLICATE_RADIUS_M,
                days: int = DUPLICATE_DAYS) -> list[dict]:
     """Same-category events within radius_m metres reported within `days` days of it (either side)."""
     with pool.connection() as conn:
-        return query(conn, "event_duplicates", {"id": event["id"], "radius_m": radius_m, "days": days})
+        return query(conn, "event_duplicates", {"id": event["id"], "category_code": event["category_code"],
+                                                "reported_at": event["reported_at"], "lon": event["lon"],
+                                                "lat": event["lat"], "radius_m": radius_m, "days": days})
 
 
 @dataclass(frozen=True)
