@@ -215,6 +215,11 @@ ensure_web_assets() {
     log "installing browser assets (npm ci: package-lock.json)"
     (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) || die "npm ci failed"
     echo "$want" > "$ROOT/node_modules/.lock.sha256"
+    rm -rf "$ROOT/dashboard/static/vendor"
+  fi
+  # Leaflet and its plugins, served by Streamlit under /app/static/vendor (dashboard/ui/leaflet.py)
+  if [ ! -f "$ROOT/dashboard/static/vendor/leaflet/leaflet.js" ]; then
+    (cd "$ROOT" && "$VENV/bin/python" -m dashboard.ui.leaflet install) || die "could not copy the Leaflet assets"
   fi
 }
 
