@@ -137,6 +137,16 @@ def place_of_point(conn, lon: float, lat: float) -> dict | None:
     return rows[0] if rows else None
 
 
+def point_preview(conn, lon: float, lat: float, datum: str = "wgs84") -> tuple[dict | None, Problem | None]:
+    """Where a report at this point would land, before it is sent (the map pick on 事件上报): the
+    place (grid, village, town) or the very problem submit() would give for the point."""
+    located, problems = locate(conn, [Report("", "", lon=lon, lat=lat, datum=datum)])
+    if problems:
+        return None, problems[0]
+    x, y, _code = located[0]
+    return place_of_point(conn, x, y), None
+
+
 def outside_problem(conn, row: int | None, lon, lat, datum: str, x: float, y: float) -> Problem:
     """A point the viewer cannot report at: outside their area (named) or outside the county."""
     place = place_of_point(conn, x, y)

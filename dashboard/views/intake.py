@@ -1,11 +1,11 @@
-"""事件上报: report an event — category, description, urgency, and a location typed as coordinates
-(WGS84 / GCJ-02 / BD-09) or chosen as a grid. The grid comes from the point; outside the county is
-refused."""
+"""事件上报: report an event — category, description, urgency, and a location clicked on a Leaflet map
+of the viewer's area (or typed as coordinates in WGS84 / GCJ-02 / BD-09), or chosen as a grid. The
+grid comes from the point and is shown before sending; outside the area or the county is refused."""
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, nav
+from dashboard.ui import data, nav, pickmap
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
 from geo.errors import IntakeRefused
@@ -38,8 +38,10 @@ with user_errors():
     cats = data.categories_catalogue()
     names = {c["code"]: f"{c['class_name']} / {c['name']}" for c in cats}
     mode = st.radio("位置方式", ["coords", "grid"], horizontal=True, key="in_mode",
-                    format_func={"coords": "输入坐标", "grid": "选择网格"}.get)
+                    format_func={"coords": "地图选点 / 输入坐标", "grid": "选择网格"}.get)
     grid = _grid_picker() if mode == "grid" else None
+    if mode == "coords":
+        pickmap.pick_point(data.viewer().scope, "in_lon", "in_lat", "in_datum", key="in_pick")
     with st.form("intake_form"):
         category = st.selectbox("事件类别", list(names), index=None, format_func=names.get,
                                 placeholder="选择类别…")
@@ -51,9 +53,10 @@ with user_errors():
         datum = "wgs84"
         if mode == "coords":
             d1, d2, d3 = st.columns([2, 1, 1])
-            datum = d1.selectbox("坐标系", list(DATUM_LABELS), placeholder="请选择", format_func=DATUM_LABELS.get)
-            lon = d2.number_input("经度", value=None, format="%.6f", placeholder="如 120.285000")
-            lat = d3.number_input("纬度", value=None, format="%.6f", placeholder="如 31.905000")
+            datum = d1.selectbox("坐标系", list(DATUM_LABELS), placeholder="请选择", format_func=DATUM_LABELS.get,
+                                 key="in_datum")
+            lon = d2.number_input("经度", value=None, format="%.6f", placeholder="如 120.285000", key="in_lon")
+            lat = d3.number_input("纬度", value=None, format="%.6f", placeholder="如 31.905000", key="in_lat")
         sent = st.form_submit_button("上报", type="primary")
     if sent:
         report = Report(category or "", description, int(priority), lon, lat, datum, grid,

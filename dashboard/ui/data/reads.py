@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui.data.pools import FIGURES_TTL_S, SHAPES_TTL_S, live, pool, reader, shared, viewer
-from geo import access, dispatch, evaluation, events, layers, masking, notify, overview, places, routing
+from geo import access, dispatch, evaluation, events, intake, layers, masking, notify, overview, places, routing
 from geo import photos as geo_photos
 from geo.hazards import analysis, register
 from geo.scope import Scope
@@ -185,6 +185,12 @@ def children(db, scope: Scope) -> list[dict]:
     return places.children(db, scope)
 
 
+def point_preview(lon: float, lat: float, datum: str = "wgs84"):
+    """Where a report at the point would land for this viewer (place, or the refusal)."""
+    with live().connection() as conn:
+        return intake.point_preview(conn, lon, lat, datum)
+
+
 # ------------------------------------------------------------------ dispatch (live, not cached)
 def dispatch_queue(actor, statuses: tuple[str, ...], all_levels: bool, overdue_only: bool,
                    event_id: int | None = None, search: str | None = None) -> list[dict]:
@@ -238,6 +244,12 @@ def chemicals() -> list[dict]:
 def exposure(db, site: dict, radii: tuple[int, ...]):
     with db.connection() as conn:
         return analysis.exposure(conn, site, radii)
+
+
+def incident_zone(event_id: int) -> dict | None:
+    """The zone saved with an incident (事故推演), fresh."""
+    with live().connection() as conn:
+        return analysis.incident_zone(conn, event_id)
 
 
 def with_conn(fn, *args, **kwargs):
