@@ -118,6 +118,10 @@ def actions_panel(actor: workflow.Actor) -> None:
             if done else None, [exc for _, exc in refused])
         st.rerun()
     if len(chosen) == 1:
+        zone = data.incident_zone(chosen[0]["id"])
+        if zone:
+            st.info(f"该事件带有事故推演区域（{zone['source_label']}，面积 {zone['area_m2'] / 1e6:.2f} 平方公里），"
+                    "在事件详情的地图上显示。")
         nav.link("event", label=f"查看事件 {chosen[0]['id']} 详情与时间线",
                      query_params={"event": str(chosen[0]["id"])})
         field.photo_gallery(chosen[0]["id"])

@@ -3,8 +3,10 @@ time-limit state, and possible duplicates nearby."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pandas as pd
+import shapely
 import streamlit as st
 
 from dashboard.ui import data, field, maps, nav, panels
@@ -74,7 +76,16 @@ with user_errors():
                   maps.points_layer(here, "event", "name", lambda e: f"事件 {e['id']}", lambda e: "本事件",
                                     lambda e: [200, 0, 0, 255], radius_px=9)]
         view = maps.fit_view(path.grid.bounds, height=460)
+        zone = data.incident_zone(event_id) if ev["is_drill"] else None
+        if zone:
+            layers.insert(0, maps.zone_layer(zone["geometry"], "incident_zone", f"推演区域（{zone['source_label']}）",
+                                             (192, 0, 0, 60), (192, 0, 0, 230)))
+            view = maps.fit_view(shapely.bounds(shapely.from_geojson(json.dumps(zone["geometry"]))).tolist(),
+                                 height=460)
         st.pydeck_chart(maps.deck(layers, view, height=460), width="stretch", height=460, key="event_map")
+        if zone:
+            st.caption(f"推演区域：{zone['source_label']}，面积 {zone['area_m2'] / 1e6:.2f} 平方公里，"
+                       f"{zone['created_at']:%Y-%m-%d %H:%M} 由 {esc_md(zone['created_by'])} 随事件保存。")
     with right:
         st.markdown("#### 事件信息")
         reporter = ev["reporter"] or (tl[0]["actor"] if tl else "—")

@@ -1,6 +1,6 @@
-"""危化品: the major-hazard register (GB 18218) — filter by town, level and chemical — and one
-site's detail: its chemicals, R and level, and exposure rings (grids, people, sensitive targets,
-other sites that could follow)."""
+"""危化品: the major-hazard register (GB 18218) — filter by town, level and chemical — a zone drawn
+on the map and what lies inside it (画区域查询), and one site's detail: its chemicals, R and level,
+and exposure rings (grids, people, sensitive targets, other sites that could follow)."""
 from __future__ import annotations
 
 import json
@@ -9,9 +9,10 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels
-from dashboard.ui.errors import user_errors
+from dashboard.ui import data, maps, nav, panels, zones
+from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
+from geo.hazards import analysis
 from geo.hazards.register import alpha
 from geo.scope import Scope
 
@@ -71,6 +72,34 @@ def register_view() -> None:
     if chosen:
         st.query_params["site"] = str(chosen)
         st.rerun()
+    drawn_zone_view()
+
+
+def drawn_zone_view() -> None:
+    """画区域查询: the sites, people and targets inside any zone drawn on the map."""
+    st.markdown("#### 画区域查询")
+    # a toggle, not an expander: Leaflet measures its box when drawn, and a collapsed one has none
+    if st.toggle("在地图上画出区域，查看区域内的危化企业、人口与敏感目标", key="hz_draw_on"):
+        try:
+            drawn = zones.draw_map("hz_draw")
+        except Exception as exc:  # noqa: BLE001 - a drawing that is no zone: its Chinese message
+            show_error(exc)
+            return
+        if drawn is None:
+            return
+        zone = drawn[1]
+        lon, lat = zones.centre(zone)
+        rep = data.with_conn(analysis.analyse_zone, zone, (lon, lat), None)
+        c = st.columns(4)
+        c[0].metric("区域内危化企业", rep.n_domino, border=True)
+        c[1].metric("涉及网格 / 村社区", f"{rep.n_grids} / {rep.n_villages}", border=True)
+        c[2].metric("估算人口", f"{rep.population:,.0f}", border=True)
+        c[3].metric("敏感目标", rep.n_sensitive, border=True)
+        panels.zone_towns(rep)
+        panels.table(pd.DataFrame([{"企业": d["name"], "等级": LEVEL_NAMES.get(int(d["type"]), "未构成") if d["type"] else "未构成",
+                                    "距区域中心（米）": round(d["distance_m"])} for d in rep.domino]),
+                     empty="区域内没有危化企业。", hide_index=True, width="stretch")
+        nav.link("scenario", label="到事故推演画区域、推送演练事件")
 
 
 def site_view(site_id: int) -> None:

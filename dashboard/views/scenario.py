@@ -1,7 +1,9 @@
 """事故推演: a release at a chemical site or any point — wind, stability, terrain — gives an
-indicative threat zone (screening Gaussian plume) or a zone loaded from ALOHA; then the affected
-villages, grids, people, sensitive targets, domino sites and nearest rescue forces, a notification
-list to export, and an incident pushed to the dispatch queue."""
+indicative threat zone (screening Gaussian plume), or a zone loaded from ALOHA, or a zone drawn on a
+Leaflet map (the block actually cordoned off: polygon, rectangle, circle; with a distance/area
+measure); then the affected villages, grids, people, sensitive targets, domino sites and nearest
+rescue forces, a notification list to export, the map as an offline HTML file, and an incident
+pushed to the dispatch queue with its zone saved."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +13,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels
+from dashboard.ui import data, exports, maps, nav, panels, zones
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
 from geo.hazards import aloha, analysis, plume
@@ -80,45 +82,99 @@ def inputs() -> dict | None:
             "stability": plume.stability_class(wind_speed, day, cloud), "urban": urban, "upload": upload}
 
 
+METHODS = {"plume": "泄漏扩散推演（烟羽模型 / ALOHA 文件）", "drawn": "在地图上画出区域（实际封控范围）"}
+
+
 def run(p: dict) -> dict:
     lon, lat, site_id, _ = p["source"]
     if p["upload"] is not None:
         zone, reach = aloha.read_zone(p["upload"].name, p["upload"].getvalue()), None
+        method = "aloha"
     else:
         rel = plume.Release(p["rate"], p["wind_from"], p["wind_speed"], p["stability"], p["urban"],
                             plume.ppm_to_g_m3(p["ppm"], float(p["chem"]["mw"])), p["spread"])
         zone, reach = analysis.threat_zone(lon, lat, rel)
+        method = "plume"
+    params = {k: v for k, v in p.items() if k != "upload"}
+    params.update(method=method, file=p["upload"].name if p["upload"] is not None else None)
+    return _analyse(params, zone, reach, lon, lat, site_id)
+
+
+def _analyse(params: dict, zone, reach, lon: float, lat: float, site_id) -> dict:
     rep = data.with_conn(analysis.analyse_zone, zone, (lon, lat), site_id) if not zone.is_empty else None
-    return {"params": {k: v for k, v in p.items() if k != "upload"}, "zone": zone, "reach": reach, "report": rep,
+    return {"params": params, "zone": zone, "reach": reach, "report": rep,
             "resources": data.with_conn(analysis.nearest_resources, lon, lat, 8),
             "evacuation": data.with_conn(analysis.evacuation_list, zone) if not zone.is_empty else []}
+
+
+def draw_zone() -> dict | None:
+    """The drawing map; the inputs of a run when 分析所画区域 is pressed."""
+    drawn = zones.draw_map("sc_draw")
+    if drawn is not None and st.button("分析所画区域", type="primary", key="sc_draw_go"):
+        return {"drawings": drawn[0], "zone": drawn[1]}
+    return None
+
+
+def run_drawn(d: dict) -> dict:
+    lon, lat = zones.centre(d["zone"])
+    params = {"method": "drawn", "source": (lon, lat, None, "所画区域中心"), "drawings": d["drawings"]}
+    return _analyse(params, d["zone"], None, lon, lat, None)
+
+
+def scenario_inputs(p: dict) -> dict:
+    """What is saved with the incident's zone: the inputs that made it."""
+    if p["method"] == "drawn":
+        return {"drawings": p["drawings"]}
+    out = {"source": p["source"][3], "site_id": p["source"][2], "lon": p["source"][0], "lat": p["source"][1],
+           "chemical": p["chem"]["name"], "cas": p["chem"]["cas"]}
+    if p["method"] == "aloha":
+        return {**out, "file": p["file"]}
+    return {**out, "level_of_concern": p["loc_kind"], "ppm": p["ppm"], "rate_g_s": p["rate"],
+            "wind_from_deg": p["wind_from"], "wind_speed_m_s": p["wind_speed"], "spread_deg": p["spread"],
+            "stability": p["stability"], "urban": p["urban"]}
+
+
+def _first_figure(r: dict) -> tuple[str, str]:
+    if r["params"]["method"] == "drawn":
+        return "所画区域面积", f"{analysis.zone_area_m2(r['zone']) / 1e6:.2f} 平方公里"
+    return "威胁区（指示性）下风向距离", f"{r['reach'] / 1000:.2f} 公里" if r["reach"] else "ALOHA 导入"
+
+
+def _zone_name(p: dict) -> str:
+    return "所画区域" if p["method"] == "drawn" else "威胁区（指示性）"
 
 
 def results(r: dict) -> None:
     p, rep = r["params"], r["report"]
     lon, lat, site_id, name = p["source"]
-    st.info(MODEL_NOTE)
+    drawn = p["method"] == "drawn"
+    if not drawn:
+        st.info(MODEL_NOTE)
     if rep is None:
         st.warning("在所给条件下，地面浓度未超过关注浓度：没有威胁区。")
         return
     c = st.columns(5)
-    c[0].metric("威胁区（指示性）下风向距离", f"{r['reach'] / 1000:.2f} 公里" if r["reach"] else "ALOHA 导入", border=True)
+    c[0].metric(*_first_figure(r), border=True)
     c[1].metric("涉及村社区", rep.n_villages, border=True)
     c[2].metric("涉及网格", rep.n_grids, border=True)
     c[3].metric("估算影响人口", f"{rep.population:,.0f}", border=True)
-    c[4].metric("敏感目标 / 多米诺企业", f"{rep.n_sensitive} / {rep.n_domino}", border=True)
+    c[4].metric("敏感目标 / 危化企业", f"{rep.n_sensitive} / {rep.n_domino}", border=True)
     panels.zone_towns(rep)
-    st.caption(f"泄漏源：{name} · 物质：{p['chem']['name']} · 关注浓度 {p['ppm']:g} ppm · 稳定度 {p['stability']} 类 · "
-               f"{'城市' if p['urban'] else '乡村'}下垫面 · 风向 {p['wind_from']:.0f}° 风速 {p['wind_speed']:.1f} 米/秒")
+    if drawn:
+        st.caption(f"区域：地图绘制（{len(p['drawings'])} 个图形）· 距离与到达时间自区域中心（{lon:.5f}, {lat:.5f}）起算")
+    else:
+        st.caption(f"泄漏源：{name} · 物质：{p['chem']['name']} · 关注浓度 {p['ppm']:g} ppm · 稳定度 {p['stability']} 类 · "
+                   f"{'城市' if p['urban'] else '乡村'}下垫面 · 风向 {p['wind_from']:.0f}° 风速 {p['wind_speed']:.1f} 米/秒")
+    zone_geojson = json.loads(shapely.to_geojson(r["zone"]))
     left, right = st.columns([3, 2])
     with left:
         src = [{"lon": lon, "lat": lat, "id": None, "name": name}]
         towns = data.area_shapes(Scope.city())
         layers = [maps.areas_layer(towns, [], "open"), maps.labels_layer(towns),
-                  maps.zone_layer(json.loads(shapely.to_geojson(r["zone"])), "zone", "威胁区（指示性）",
-                                  (192, 0, 0, 70), (192, 0, 0, 230)),
+                  maps.zone_layer(zone_geojson, "zone", _zone_name(p), (192, 0, 0, 70), (192, 0, 0, 230)),
                   maps.chem_layer(data.hazard_sites(Scope.city())), maps.resources_layer(data.resources(Scope.city())),
-                  maps.points_layer(src, "source", "name", lambda s: "泄漏源", lambda s: "", lambda s: [0, 0, 0, 255], 8)]
+                  maps.points_layer(src, "source", "name", lambda s: "区域中心" if drawn else "泄漏源",
+                                    lambda s: "", lambda s: [0, 0, 0, 255], 8)]
         st.pydeck_chart(maps.deck(layers, maps.fit_view(r["zone"].bounds)), width="stretch", height=maps.MAP_H,
                         key="sc_map")
     with right:
@@ -134,33 +190,69 @@ def results(r: dict) -> None:
         panels.table(pd.DataFrame([{"名称": x["name"], "类型": maps.RESOURCE_LABELS.get(x["kind"], x["kind"]),
                                     "距离（公里）": round(x["distance_m"] / 1000, 2), "预计到达（分钟）": round(x["eta_min"], 1)}
                                    for x in r["resources"]]), hide_index=True, width="stretch", height=220)
-    st.markdown("**多米诺风险：威胁区内的其他危化企业**")
-    panels.table(pd.DataFrame([{"企业": d["name"], "等级": d["type"], "距泄漏源（米）": round(d["distance_m"])}
-                               for d in rep.domino], columns=["企业", "等级", "距泄漏源（米）"]), hide_index=True, width="stretch")
+    st.markdown("**多米诺风险：区域内的其他危化企业**" if not drawn else "**区域内的危化企业**")
+    panels.table(pd.DataFrame([{"企业": d["name"], "等级": d["type"], "距泄漏源（米）" if not drawn else "距区域中心（米）":
+                                round(d["distance_m"])} for d in rep.domino]), hide_index=True, width="stretch")
     evac = pd.DataFrame([{"镇街": e["town"], "村社区": e["village"], "网格编码": e["grid_code"], "网格": e["grid"],
                           "常住人口（演示）": e["population"], "责任网格员": e["grid_workers"] or ""} for e in r["evacuation"]])
-    c1, c2 = st.columns([1, 3])
+    stamp = f"{dt.datetime.now(TZ):%Y%m%d%H%M}"
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 2])
     c1.download_button("导出疏散/通知名单（CSV）", evac.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"疏散通知名单_{dt.datetime.now(TZ):%Y%m%d%H%M}.csv", mime="text/csv")
-    if c2.button("生成特急演练事件并推送至调度台", type="primary",
-                 help="演练事件按特急、市级处置进入调度台，标注“演练”，不计入任何统计和大屏播报。"):
-        desc = (f"事故推演：{name} {p['chem']['name']}泄漏，指示性威胁区下风向约 "
-                f"{(r['reach'] or 0) / 1000:.1f} 公里，涉及 {rep.n_villages} 个村社区、估算 {rep.population:,.0f} 人。")
-        eid = data.report_drill(lon, lat, desc)
+                       file_name=f"疏散通知名单_{stamp}.csv", mime="text/csv")
+    c2.download_button("导出地图（离线 HTML）", _map_file(r), file_name=exports.file_name("事故推演"),
+                       mime="text/html", help="一个文件，含地图、区域和统计，无需联网即可打开和打印（A4 横向）。")
+    c3.download_button("导出区域（GeoJSON）", json.dumps({"type": "Feature", "geometry": zone_geojson,
+                                                      "properties": {"name": _zone_name(p)}}, ensure_ascii=False),
+                       file_name=f"推演区域_{stamp}.geojson", mime="application/geo+json",
+                       help="可在“泄漏扩散推演”的文件载入处重新载入。")
+    if c4.button("生成特急演练事件并推送至调度台", type="primary",
+                 help="演练事件按特急、市级处置进入调度台，标注“演练”，不计入任何统计和大屏播报；区域随事件保存。"):
+        if drawn:
+            desc = (f"事故推演（地图绘制区域，{analysis.zone_area_m2(r['zone']) / 1e6:.2f} 平方公里）："
+                    f"涉及 {rep.n_villages} 个村社区、估算 {rep.population:,.0f} 人。")
+        else:
+            desc = (f"事故推演：{name} {p['chem']['name']}泄漏，指示性威胁区下风向约 "
+                    f"{(r['reach'] or 0) / 1000:.1f} 公里，涉及 {rep.n_villages} 个村社区、估算 {rep.population:,.0f} 人。")
+        eid = data.report_drill(lon, lat, desc, zone=r["zone"], source=p["method"], scenario=scenario_inputs(p))
         st.session_state["sc_event"] = eid
     if st.session_state.get("sc_event"):
         eid = st.session_state["sc_event"]
-        st.success(f"已生成市级特急演练事件 {eid}（不计入统计）。")
+        st.success(f"已生成市级特急演练事件 {eid}（不计入统计），区域已随事件保存。")
         nav.link("dispatch", label="在调度台处理", query_params={"event": str(eid)})
 
 
+def _map_file(r: dict):
+    """The scenario as an offline HTML map: the rows are read now, the file is built on the click."""
+    p, rep = r["params"], r["report"]
+    demo = bool((data.dataset_info() or {}).get("is_demo"))
+    towns, sites = data.area_shapes(Scope.city()), data.hazard_sites(Scope.city())
+    title = "事故推演 · " + ("地图绘制区域" if p["method"] == "drawn" else f"{p['source'][3]} {p['chem']['name']}泄漏")
+    figures = [_first_figure(r), ("涉及村社区", f"{rep.n_villages}"), ("涉及网格", f"{rep.n_grids}"),
+               ("估算影响人口", f"{rep.population:,.0f}"), ("敏感目标 / 危化企业", f"{rep.n_sensitive} / {rep.n_domino}")]
+    rows = [[v["town"], v["village"], v["grids"], round(v["people"])] for v in rep.villages]
+    zone = json.loads(shapely.to_geojson(r["zone"]))
+
+    def build() -> bytes:
+        return exports.map_file(title, "指示性结果，仅供研判" if p["method"] != "drawn" else "实际封控区域",
+                                towns, "镇街", figures, demo, zone=zone, zone_label=_zone_name(p), sites=sites,
+                                table=(["镇街", "村社区", "网格数", "估算人口"], rows), table_title="影响村社区")
+    return build
+
+
 with user_errors():
-    header("事故推演", "危化品泄漏的指示性威胁区、影响范围与应急力量。")
+    header("事故推演", "危化品泄漏的指示性威胁区或实际封控区域：影响范围与应急力量。")
+    method = st.radio("推演方式", list(METHODS), horizontal=True, format_func=METHODS.get, key="sc_method")
     try:
-        params = inputs()
-        if params is not None:
-            st.session_state["sc_result"] = run(params)
-            st.session_state.pop("sc_event", None)
+        if method == "drawn":
+            drawn_in = draw_zone()
+            if drawn_in is not None:
+                st.session_state["sc_result"] = run_drawn(drawn_in)
+                st.session_state.pop("sc_event", None)
+        else:
+            params = inputs()
+            if params is not None:
+                st.session_state["sc_result"] = run(params)
+                st.session_state.pop("sc_event", None)
     except Exception as exc:  # noqa: BLE001 - show the Chinese message, keep the last result
         show_error(exc)
     if st.session_state.get("sc_result"):

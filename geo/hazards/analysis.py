@@ -11,9 +11,12 @@ site is named to a town user; the page says that the zone leaves the viewer's ar
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 import shapely
+import shapely.errors
+import shapely.geometry
 from shapely.geometry import MultiPolygon, Point, Polygon
 
 from geo.crs import from_metric, to_metric
@@ -150,10 +153,88 @@ def evacuation_list(conn, zone: MultiPolygon) -> list[dict]:
     return dicts(cur)
 
 
+MAX_DRAWN_KM2 = 500.0       # a drawn zone larger than half the county is a slip of the mouse
+ZONE_SOURCES = {"plume": "烟羽推演", "aloha": "ALOHA 导入", "drawn": "地图绘制"}
+
+
+def drawn_zone(feature: dict) -> MultiPolygon:
+    """A zone drawn on the map, in CGCS2000: Leaflet.draw's GeoJSON Feature — a Polygon (polygon or
+    rectangle tool) or a Point with `properties.radius` in metres (circle tool). Leaflet works in
+    WGS84 degrees, taken as CGCS2000 like every other map input here (the two differ by < 1 m)."""
+    geom = (feature or {}).get("geometry") or {}
+    kind = geom.get("type")
+    try:
+        if kind == "Point":
+            radius = (feature.get("properties") or {}).get("radius")
+            if not isinstance(radius, (int, float)):
+                raise InvalidInput("a drawn circle has no radius", "所画圆形缺少半径，请重新画圆。")
+            lon, lat = (float(v) for v in geom["coordinates"][:2])
+            return ring(lon, lat, float(radius))
+        if kind not in ("Polygon", "MultiPolygon"):
+            raise InvalidInput(f"a drawn zone must be a polygon, rectangle or circle, not {kind}",
+                               "请用多边形、矩形或圆形工具画出区域。")
+        zone = _multi(shapely.make_valid(shapely.geometry.shape(geom)))
+    except (KeyError, TypeError, ValueError, shapely.errors.GEOSException) as exc:
+        raise InvalidInput(f"the drawn zone cannot be read: {exc}", "所画区域无法识别，请清除后重新画。") from exc
+    if zone.is_empty or not zone.is_valid:
+        raise InvalidInput("the drawn zone has no area", "所画区域没有面积，请重新画。")
+    if not ((-180 <= zone.bounds[0] <= zone.bounds[2] <= 180) and (-90 <= zone.bounds[1] <= zone.bounds[3] <= 90)):
+        raise InvalidInput("the drawn zone is not in longitude/latitude", "所画区域的坐标不是有效的经纬度。")
+    area_km2 = to_metric(zone).area / 1e6
+    if area_km2 > MAX_DRAWN_KM2:
+        raise InvalidInput(f"the drawn zone is {area_km2:.0f} km2, over {MAX_DRAWN_KM2:.0f} km2",
+                           f"所画区域 {area_km2:.0f} 平方公里，超过 {MAX_DRAWN_KM2:.0f} 平方公里的上限，请缩小后再分析。")
+    return zone
+
+
+def drawn_zones(features: list[dict]) -> MultiPolygon:
+    """Everything drawn, as one zone (several strips cordoned off together)."""
+    if not features:
+        raise InvalidInput("nothing drawn", "请先在地图上画出区域（多边形、矩形或圆形）。")
+    return _multi(shapely.union_all([drawn_zone(f) for f in features]))
+
+
+def zone_area_m2(zone: MultiPolygon) -> float:
+    """The zone's area in square metres (EPSG:4549)."""
+    return float(to_metric(zone).area)
+
+
+_ZONE_INSERT = """
+INSERT INTO incident_zones (event_id, zone, source, scenario, area_m2, created_by)
+SELECT %(event_id)s, z.g, %(source)s, %(scenario)s::jsonb, ST_Area(ST_Transform(z.g, 4549)), %(by)s
+  FROM (SELECT ST_Multi(ST_SetSRID(ST_GeomFromWKB(%(zone)s), 4490)) AS g) z
+"""
+
+_ZONE_OF = """
+SELECT z.source, z.scenario, z.area_m2, z.created_by, z.created_at, ST_AsGeoJSON(z.zone, 6) AS geojson
+  FROM incident_zones z WHERE z.event_id = %(event_id)s
+"""
+
+
 def report_incident(conn, lon: float, lat: float, description: str,
-                    now: dt.datetime | None = None) -> int:
+                    now: dt.datetime | None = None, zone: MultiPolygon | None = None,
+                    source: str = "plume", scenario: dict | None = None, by: str = "事故推演") -> int:
     """The incident as a drill (演练) of the highest urgency, handled at city level (WH03 泄漏): it
-    goes through the dispatch queue like a real case, but no statistic or ticker counts it."""
+    goes through the dispatch queue like a real case, but no statistic or ticker counts it. The
+    zone analysed (plume, ALOHA file or drawn) is saved with the scenario's inputs, in the same
+    transaction."""
     from geo.intake import Report, submit
-    return submit(conn, [Report("WH03", description, 1, lon, lat, source="platform",
-                                reporter="事故推演", reported_at=now, is_drill=True)])[0]
+    if source not in ZONE_SOURCES:
+        raise ValueError(f"unknown zone source {source!r}")
+    eid = submit(conn, [Report("WH03", description, 1, lon, lat, source="platform",
+                               reporter="事故推演", reported_at=now, is_drill=True)])[0]
+    if zone is not None and not zone.is_empty:
+        conn.execute(_ZONE_INSERT, {"event_id": eid, "zone": shapely.to_wkb(zone), "source": source,
+                                    "scenario": json.dumps(scenario or {}, ensure_ascii=False, default=str),
+                                    "by": by})
+    return eid
+
+
+def incident_zone(conn, event_id: int) -> dict | None:
+    """The saved zone of an incident event (GeoJSON dict under "geometry"), or None."""
+    rows = dicts(conn.execute(_ZONE_OF, {"event_id": event_id}))
+    if not rows:
+        return None
+    r = rows[0]
+    return {**{k: v for k, v in r.items() if k != "geojson"}, "geometry": json.loads(r["geojson"]),
+            "source_label": ZONE_SOURCES[r["source"]]}

@@ -94,11 +94,14 @@ def urge(event_id: int, kind: str, note: str | None) -> dict:
         return notify.urge(w.conn, event_id, kind, viewer().actor(), note)
 
 
-def report_drill(lon: float, lat: float, description: str) -> int:
-    """The scenario's incident as a drill in the dispatch queue."""
+def report_drill(lon: float, lat: float, description: str, zone=None, source: str = "plume",
+                 scenario: dict | None = None) -> int:
+    """The scenario's incident as a drill in the dispatch queue, its zone saved with it."""
     with write("drill") as w:
-        eid = analysis.report_incident(w.conn, lon, lat, description)
+        eid = analysis.report_incident(w.conn, lon, lat, description, zone=zone, source=source,
+                                       scenario=scenario, by=viewer().username)
         w.target = f"event:{eid}"
+        w.detail["zone_source"] = source
     return eid
 
 
