@@ -50,6 +50,12 @@ def _delta(k: Kpis, key: str, compare: Kpis | None, peers: int, peer_label: str,
     return f"{mine - theirs / max(peers, 1):+.1f}（与{peer_label}平均之差）"
 
 
+def kpi_pairs(k: Kpis) -> list[tuple[str, str]]:
+    """The headline figures as (label with its period, value text): what kpi_row shows, for an
+    exported map's figures panel."""
+    return [(metrics.FIGURES[key].label(k.period_days), _kpi_text(k, key)) for key in KPI_KEYS]
+
+
 def kpi_row(k: Kpis, compare: Kpis | None = None, peer_label: str = "", parent_label: str = "",
             peers: int = 1, drill_key: str | None = None) -> str | None:
     """Five headline figures (labels, periods and definitions from geo/metrics.py); with `compare`

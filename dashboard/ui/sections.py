@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels
+from dashboard.ui import data, exports, maps, nav, panels
 from dashboard.ui.filters import describe, event_filter
 from geo import metrics
 from geo.places import Path
@@ -53,3 +53,22 @@ def kpis_with_drill(k, key: str, **compare) -> None:
 def figure_params(figure: str | None) -> dict[str, str]:
     """URL parameters of an area page that list a figure's events (nothing for a plain drill-down)."""
     return metrics.drill_params(figure) if figure else {}
+
+
+def map_download(title: str, subtitle: str, shapes: list[dict], figures: list[dict], child_label: str,
+                 k, sites: list[dict], key: str) -> None:
+    """导出地图: this area's map as one offline HTML file (exports.map_file), its areas carrying
+    their figures, the KPI row in the panel. Built only when clicked (from the rows this run read)."""
+    by = {f["code"]: f for f in figures}
+    keys = ("open", "overdue", "reports_today")
+    areas = [{**s, **{f: (by.get(s["code"]) or {}).get(f) or 0 for f in keys}} for s in shapes]
+    fields = (("name", child_label),) + tuple((f, metrics.label(f)) for f in keys)
+    demo = bool((data.dataset_info() or {}).get("is_demo"))
+    table = ([child_label] + [metrics.label(f) for f in keys],
+             [[a["name"]] + [a[f] for f in keys] for a in sorted(areas, key=lambda a: -a["open"])])
+
+    def build() -> bytes:
+        return exports.map_file(title, subtitle, areas, child_label, panels.kpi_pairs(k), demo,
+                                sites=sites, area_fields=fields, table=table, table_title=f"各{child_label}")
+    st.download_button("导出地图（离线 HTML，可打印）", build, file_name=exports.file_name(title), mime="text/html",
+                       key=f"{key}_export", help="一个文件：地图、各区域数字与统计，无需联网即可打开，可按 A4 横向打印。")

@@ -45,6 +45,8 @@ with user_errors():
                        "点击村社区进入。紫色为专属网格；圆点为危化品企业与应急资源。",
                        lambda code, fig: nav.go("village", town=town.code, village=code,
                                                 **sections.figure_params(fig)))
+    sections.map_download(f"{town.name}地图", f"镇街编码 {town.code}", shapes, figures, "村社区",
+                          data.kpis(scope), data.chem_sites(scope), key="town")
 
     sections.events_section(path, "事件", key="town")
 

@@ -33,6 +33,8 @@ with user_errors():
                        "点击网格进入。橙点：在办事件；红点：超期事件；紫色：专属网格。",
                        lambda code, fig: nav.go("grid", town=town.code, village=village.code, grid=code,
                                                 **sections.figure_params(fig)))
+    sections.map_download(f"{town.name}{village.name}地图", f"村社区编码 {village.code}", shapes, figures, "网格",
+                          data.kpis(scope), data.chem_sites(scope), key="village")
 
     sections.events_section(path, "本村社区上报的事件", key="village")
 
