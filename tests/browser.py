@@ -21,13 +21,17 @@ def chromium_path() -> str:
 
 @contextmanager
 def open_page(url: str, width: int = 1920, height: int = 1080, wait_text: str | None = "江阴市",
-              timeout_ms: int = 60_000, login: tuple[str, str] | None = None):
+              timeout_ms: int = 60_000, login: tuple[str, str] | None = None, requests: list | None = None):
     """Open `url`; with `login` (username, password), sign in on the log-in form first (the
-    requested page then opens)."""
+    requested page then opens). With `requests`, every URL the page and its frames ask for is
+    appended to it, from the first."""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN",
+                                    accept_downloads=True)
+            if requests is not None:
+                page.context.on("request", lambda r: requests.append(r.url))
             page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
             if login:
                 sign_in(page, *login, timeout_ms=timeout_ms)
