@@ -3,7 +3,8 @@
 Main path:   reported -> accepted -> dispatched -> in_progress -> handled -> verified -> closed
 Side paths:  reported -> rejected (不予立案, reason); dispatched -> returned (退回, reason) ->
              dispatched (重新派遣); dispatched -> dispatched (改派); handled -> in_progress (核查不通过);
-             escalate (上报升级) keeps the status and raises the handling level village -> town -> city.
+             escalate (上报升级) keeps the status and raises the handling level village -> town -> city;
+             relocate (更正位置) keeps the status and moves the event to the grid of a corrected point.
 
 Every action is one transaction: lock the event row, check the actor's role and scope and the
 current state (and the version the actor saw, if given), then append to event_log — the trigger in
@@ -57,6 +58,7 @@ class Action:
     to_status: str | None          # None: the status stays (escalate, reassign)
     roles: tuple[str, ...]
     needs_note: bool = False
+    console: bool = True           # offered among the bulk actions of 调度台 (relocate has its own map)
 
 
 ACTIONS = {a.code: a for a in (
@@ -73,6 +75,8 @@ ACTIONS = {a.code: a for a in (
     Action("close", "结案", ("verified",), "closed", DISPATCHERS),
     Action("escalate", "上报升级", ("reported", "accepted", "dispatched", "returned", "in_progress",
                                   "handled", "verified"), None, DISPATCHERS, needs_note=True),
+    Action("relocate", "更正位置", ("reported", "accepted", "dispatched", "returned", "in_progress",
+                                  "handled", "verified"), None, DISPATCHERS, needs_note=True, console=False),
 )}
 
 
@@ -86,7 +90,7 @@ def common_actions(events: list[dict]) -> list[Action]:
     step of their status first when they share one."""
     if not events:
         return []
-    sets = [allowed_actions(e["status"], e["handling_level"]) for e in events]
+    sets = [[a for a in allowed_actions(e["status"], e["handling_level"]) if a.console] for e in events]
     common = [a for a in sets[0] if all(a in s for s in sets[1:])]
     nxt = {NEXT_ACTION.get(e["status"]) for e in events}
     if len(nxt) == 1:
@@ -133,7 +137,7 @@ def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
 
 
 _LOCK = """
-SELECT e.id, e.status, e.version, e.handling_level, e.town_code, e.village_code,
+SELECT e.id, e.status, e.version, e.handling_level, e.town_code, e.village_code, e.grid_code,
        e.assignee_department, e.assignee_team, e.assignee_staff_id
   FROM events e WHERE e.id = %(id)s FOR UPDATE
 """
@@ -154,11 +158,36 @@ UPDATE events SET handling_level = %(level)s,
 """
 
 
+_MOVE = """
+UPDATE events SET location = ST_SetSRID(ST_MakePoint(%(x)s, %(y)s), 4490), grid_code = %(grid)s
+ WHERE id = %(id)s
+"""     # town_code and village_code follow grid_code (generated columns)
+
+
+def _relocate(conn, ev: dict, location: tuple | None, actor: Actor) -> str:
+    """Move the locked event to the corrected point (lon, lat[, datum]); the point must fall in the
+    actor's area (the same rule and messages as a report: geo.intake.locate). Returns the log note."""
+    from geo.intake import Report, locate
+    if not location or location[0] is None or location[1] is None:
+        raise InvalidInput("relocate needs the corrected point", "更正位置需要新的经纬度（在地图上点选或输入）。")
+    datum = location[2] if len(location) > 2 else "wgs84"
+    located, problems = locate(conn, [Report("", "", lon=location[0], lat=location[1], datum=datum)])
+    if problems:
+        raise InvalidInput(problems[0].message, problems[0].message_zh)
+    x, y, grid = located[0]
+    if not ACTOR_ROLES[actor.role].anywhere and not grid.startswith(actor.village or actor.town or ""):
+        raise Forbidden(f"the corrected point (grid {grid}) is outside the actor's area",
+                        f"新位置（网格 {grid}）不在您的辖区：请联系该镇街或市级调度更正。")
+    conn.execute(_MOVE, {"id": ev["id"], "x": x, "y": y, "grid": grid})
+    return f"位置更正：网格 {ev['grid_code']} → {grid}（{x:.6f}, {y:.6f}）"
+
+
 def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = None,
         expected_version: int | None = None, department: str | None = None,
         team: str | None = None, staff_id: int | None = None,
-        at: dt.datetime | None = None) -> dict:
+        at: dt.datetime | None = None, location: tuple | None = None) -> dict:
     """Perform one action on one event in the caller's open transaction (or its own).
+    `location` (lon, lat[, datum]) is the corrected point of a relocation.
 
     Returns {"id", "status", "version", "handling_level"} after the action.
     """
@@ -197,6 +226,8 @@ def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = 
             level = LEVEL_ORDER[LEVEL_ORDER.index(level) + 1]
         to_status = action.to_status or ev["status"]
         at = at or dt.datetime.now(dt.timezone.utc)
+        if action_code == "relocate":
+            note = f"{_relocate(conn, ev, location, actor)}。{note}"
         conn.execute(_LOG, {"id": event_id, "at": at,
                             "actor": actor.label, "role": actor.role, "from": ev["status"],
                             "to": to_status, "level": level, "note": note})

@@ -111,7 +111,7 @@ def test_drawn_rectangle_counts_equal_sql_and_the_export_opens_offline(work_url,
         page.screenshot(path=str(ARTIFACTS / "folium-scenario-drawn.png"), full_page=True)
 
         with page.expect_download() as dl:
-            page.get_by_role("button", name="导出地图（离线 HTML）").click()
+            page.get_by_role("button", name="导出地图（离线网页）").click()
         exported = tmp_path / "scenario.html"
         dl.value.save_as(exported)
 
@@ -164,7 +164,7 @@ def test_town_export_and_hazards_draw_stay_local(work_url, server, tmp_path):
     with open_page(server + "/town?town=320281001", wait_text="导出地图", login=login_for(work_url, "commander"),
                    requests=requests) as page:
         with page.expect_download() as dl:
-            page.get_by_role("button", name="导出地图（离线 HTML，可打印）").click()
+            page.get_by_role("button", name="导出地图（离线网页，可打印）").click()
         out = tmp_path / "town.html"
         dl.value.save_as(out)
         page.goto(server + "/hazards")
@@ -180,3 +180,39 @@ def test_town_export_and_hazards_draw_stay_local(work_url, server, tmp_path):
     with open_page(out.as_uri(), wait_text=None, timeout_ms=30_000) as page:
         page.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
         assert page.locator("path.leaflet-interactive").count() > 1      # the town's villages
+
+
+def test_dispatcher_corrects_a_location_on_the_map(work_url, server, work_conn):
+    from geo.intake import Report, submit
+    from tests.fixtures import point_in
+
+    lon, lat = point_in(work_conn, GRID)
+    eid = submit(work_conn, [Report("HW01", "浏览器测试：位置待更正", 3, lon, lat)])[0]
+    work_conn.commit()
+    requests: list[str] = []
+    with open_page(f"{server}/dispatch?event={eid}", wait_text="调度台", login=login_for(work_url, "dispatcher"),
+                   requests=requests) as page:
+        page.get_by_text("已选 1 件").first.wait_for()
+        page.get_by_text("更正事件位置").first.click()
+        wait_for_streamlit(page)
+        _, m = leaflet_map(page)
+        box = m.bounding_box()
+        m.click(position={"x": box["width"] / 2 + 90, "y": box["height"] / 2 - 40})
+        page.wait_for_function("() => document.querySelectorAll('input[aria-label=\"经度\"]').length > 0")
+        wait_for_streamlit(page)
+        new_lon = float(page.get_by_label("经度").last.input_value())
+        new_lat = float(page.get_by_label("纬度").last.input_value())
+        assert (round(new_lon, 6), round(new_lat, 6)) != (round(lon, 6), round(lat, 6))
+        page.get_by_label("更正理由（必填）").fill("浏览器测试：按现场核实位置更正")
+        page.get_by_role("button", name="更正位置", exact=True).click()
+        page.get_by_text(f"已更正事件 {eid} 的位置").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "folium-dispatch-relocate.png"))
+    grid, x, y = work_conn.execute("SELECT grid_code, ST_X(location), ST_Y(location) FROM events WHERE id = %s",
+                                   (eid,)).fetchone()
+    expected = work_conn.execute("SELECT grid_for_point(ST_SetSRID(ST_MakePoint(%s, %s), 4490))",
+                                 (new_lon, new_lat)).fetchone()[0]
+    assert grid == expected and abs(x - new_lon) < 1e-6 and abs(y - new_lat) < 1e-6
+    note = work_conn.execute("SELECT note FROM event_log WHERE event_id = %s ORDER BY at DESC, id DESC LIMIT 1",
+                             (eid,)).fetchone()[0]
+    assert note.startswith("位置更正：") and "按现场核实" in note
+    only_local(requests, server)

@@ -64,6 +64,9 @@ def test_stats_match_a_recount_after_every_kind_of_write(work_conn):
     with work_conn.transaction():                               # re-assignment to another grid (an import)
         work_conn.execute("UPDATE events SET grid_code = '320281102201002' WHERE id = %s", (ids[1],))
     assert_exact(work_conn)
+    far = point_in(work_conn, "320281001002002")                 # 更正位置 to another town
+    act(work_conn, ids[1], "relocate", city, note="坐标录错", location=far)
+    assert_exact(work_conn)
     with work_conn.transaction():                               # a row without history can be deleted
         eid = work_conn.execute("INSERT INTO events (category_code, reported_at, due_at, location, grid_code, description) "
                            "VALUES ('HW01', now(), now() + interval '1 day', ST_SetSRID(ST_MakePoint(%s, %s), 4490), "

@@ -6,6 +6,7 @@ import pytest
 from geo.errors import InvalidInput, NotFound
 from geo.intake import Report, submit
 from geo.workflow import ACTIONS, Actor, Forbidden, IllegalTransition, StaleEvent, act
+from tests.fixtures import point_in
 
 CITY = Actor("张调度", "city_dispatcher")
 DEPT = Actor("李科员", "department", department="D06")
@@ -31,6 +32,13 @@ KWARGS = {"reject": {"note": "x"}, "return": {"note": "x"}, "verify_fail": {"not
 
 
 
+def kwargs_for(work_conn, action: str) -> dict:
+    """What each action needs besides the event (a relocation: a point in a neighbouring grid)."""
+    if action == "relocate":
+        return {"note": "坐标录错", "location": point_in(work_conn, "320281103001002")}
+    return KWARGS.get(action, {})
+
+
 def new_event(work_conn, category="HW01", town_point=(120.27, 31.79)) -> int:
     lon, lat = work_conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
                             "WHERE code = '320281103001001') s").fetchone()
@@ -52,14 +60,14 @@ def test_every_action_from_every_state(work_conn, status, action):
     a = ACTIONS[action]
     n_log = work_conn.execute("SELECT count(*) FROM event_log WHERE event_id = %s", (eid,)).fetchone()[0]
     if status in a.from_statuses:
-        out = act(work_conn, eid, action, CITY, **KWARGS.get(action, {}))
+        out = act(work_conn, eid, action, CITY, **kwargs_for(work_conn, action))
         assert out["status"] == (a.to_status or status)
         last = work_conn.execute("SELECT from_status, to_status, actor FROM event_log WHERE event_id = %s "
                             "ORDER BY at DESC, id DESC LIMIT 1", (eid,)).fetchone()
         assert last == (status, a.to_status or status, CITY.label)
     else:
         with pytest.raises(IllegalTransition) as exc:
-            act(work_conn, eid, action, CITY, **KWARGS.get(action, {}))
+            act(work_conn, eid, action, CITY, **kwargs_for(work_conn, action))
         assert "不能执行" in exc.value.message_zh
         after = work_conn.execute("SELECT count(*) FROM event_log WHERE event_id = %s", (eid,)).fetchone()[0]
         assert after == n_log          # nothing written
@@ -113,3 +121,38 @@ def test_stale_version_is_refused_and_names_who_acted(work_conn):
         act(work_conn, eid, "reject", Actor("周调度", "city_dispatcher"), note="重复", expected_version=v)
     assert CITY.label in exc.value.message_zh
     assert exc.value.current["status"] == "accepted"
+
+
+def test_relocation_moves_the_event_to_the_new_grid_and_logs_why(work_conn):
+    eid = new_event(work_conn)
+    lon, lat = point_in(work_conn, "320281103001002")
+    out = act(work_conn, eid, "relocate", CITY, note="网格员定位偏差", location=(lon, lat))
+    assert out["status"] == "reported"
+    grid, x, y = work_conn.execute("SELECT grid_code, ST_X(location), ST_Y(location) FROM events WHERE id = %s",
+                                   (eid,)).fetchone()
+    assert grid == "320281103001002" and abs(x - lon) < 1e-9 and abs(y - lat) < 1e-9
+    note = work_conn.execute("SELECT note FROM event_log WHERE event_id = %s ORDER BY at DESC, id DESC LIMIT 1",
+                             (eid,)).fetchone()[0]
+    assert "320281103001001 → 320281103001002" in note and "网格员定位偏差" in note
+
+
+def test_relocation_is_refused_without_a_point_reason_or_outside_the_area(work_conn):
+    eid = new_event(work_conn)
+    before = work_conn.execute("SELECT version, grid_code FROM events WHERE id = %s", (eid,)).fetchone()
+    lon, lat = point_in(work_conn, "320281103001002")
+    with pytest.raises(InvalidInput, match="needs a reason"):
+        act(work_conn, eid, "relocate", CITY, location=(lon, lat))
+    with pytest.raises(InvalidInput) as err:
+        act(work_conn, eid, "relocate", CITY, note="x")
+    assert "新的经纬度" in err.value.message_zh
+    with pytest.raises(InvalidInput) as err:
+        act(work_conn, eid, "relocate", CITY, note="x", location=(121.5, 31.2))      # 上海
+    assert "不在江阴市范围内" in err.value.message_zh
+    assert work_conn.execute("SELECT version, grid_code FROM events WHERE id = %s", (eid,)).fetchone() == before
+    act(work_conn, eid, "escalate", CITY, note="交镇街处置")                 # now the town's to handle
+    town = Actor("镇调度", "town_dispatcher", town="320281103")
+    with pytest.raises(Forbidden) as err:
+        act(work_conn, eid, "relocate", town, note="x", location=point_in(work_conn, "320281001002002"))
+    assert "不在您的辖区" in err.value.message_zh
+    act(work_conn, eid, "relocate", town, note="同镇内更正", location=(lon, lat))
+    assert work_conn.execute("SELECT grid_code FROM events WHERE id = %s", (eid,)).fetchone()[0] == "320281103001002"

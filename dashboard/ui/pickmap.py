@@ -14,6 +14,9 @@ from dashboard.ui.html import esc_md
 from geo.coords import to_wgs84
 from geo.scope import Scope
 
+DATUM_LABELS = {"wgs84": "WGS84 / CGCS2000（GPS、天地图）", "gcj02": "GCJ-02（高德、腾讯、手机地图）",
+                "bd09": "BD-09（百度地图）"}
+
 
 def villages_in(scope: Scope) -> dict[str, str]:
     """code -> "镇街 / 村社区" for every village the viewer may report in."""

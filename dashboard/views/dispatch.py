@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import data, field, nav, panels
+from dashboard.ui import data, field, nav, panels, pickmap
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
 from geo import metrics, workflow
@@ -126,6 +126,34 @@ def actions_panel(actor: workflow.Actor) -> None:
                      query_params={"event": str(chosen[0]["id"])})
         field.photo_gallery(chosen[0]["id"])
         field.urge_panel(chosen[0], "dispatch")
+        relocate_panel(chosen[0])
+
+
+def relocate_panel(ev: dict) -> None:
+    """更正位置: a point clicked on the map (or typed) moves the event to that grid — an action in
+    the event's log, refused like a report outside the dispatcher's area."""
+    if not any(a.code == "relocate" for a in workflow.allowed_actions(ev["status"], ev["handling_level"])):
+        return
+    # a toggle, not an expander: Leaflet measures its box when drawn, and a collapsed one has none
+    if not st.toggle("更正事件位置（在地图上点选正确位置）", key="dp_reloc_on"):
+        return
+    if st.session_state.get("dp_reloc_for") != ev["id"]:
+        st.session_state.update(dp_reloc_for=ev["id"], dp_lon=round(ev["lon"], 6), dp_lat=round(ev["lat"], 6),
+                                dp_datum="wgs84", dp_pick_village=ev["grid_code"][:12])
+    pickmap.pick_point(data.viewer().scope, "dp_lon", "dp_lat", "dp_datum", key="dp_pick")
+    with st.form("dp_reloc"):
+        c1, c2, c3 = st.columns([2, 1, 1])
+        datum = c1.selectbox("坐标系", list(pickmap.DATUM_LABELS), format_func=pickmap.DATUM_LABELS.get, key="dp_datum")
+        lon = c2.number_input("经度", value=None, format="%.6f", key="dp_lon")
+        lat = c3.number_input("纬度", value=None, format="%.6f", key="dp_lat")
+        note = st.text_input("更正理由（必填）", max_chars=500, placeholder="如：网格员定位偏差，按现场核实位置更正")
+        go = st.form_submit_button("更正位置", type="primary")
+    if go:
+        done, refused = data.act_many({ev["id"]: ev["version"]}, "relocate", note=note, location=(lon, lat, datum))
+        st.session_state["dispatch_flash"] = (
+            f"已更正事件 {ev['id']} 的位置。" if done else None, [exc for _, exc in refused])
+        st.session_state.pop("dp_reloc_for", None)
+        st.rerun()
 
 
 with user_errors():

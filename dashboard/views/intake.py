@@ -12,8 +12,7 @@ from geo.errors import IntakeRefused
 from geo.intake import PRIORITIES, Report
 from geo.scope import Scope
 
-DATUM_LABELS = {"wgs84": "WGS84 / CGCS2000（GPS、天地图）", "gcj02": "GCJ-02（高德、腾讯、手机地图）",
-                "bd09": "BD-09（百度地图）"}
+DATUM_LABELS = pickmap.DATUM_LABELS
 
 
 def _grid_picker() -> str | None:
