@@ -30,7 +30,8 @@ def inputs() -> dict | None:
     sites = data.hazard_sites(Scope.city())
     chems = [c for c in data.chemicals() if c["aegl2_60min_ppm"] or c["erpg2_ppm"]]
     raw = nav.qp("site")
-    default_site = int(raw) if raw and raw.isdigit() and any(s["id"] == int(raw) for s in sites) else None
+    site = nav.parse_int(raw)
+    default_site = site if site is not None and any(s["id"] == site for s in sites) else None
     with st.form("scenario"):
         where = st.radio("泄漏源", ["site", "point"], horizontal=True,
                          format_func={"site": "危化品企业", "point": "任意坐标（WGS84/CGCS2000）"}.get)
@@ -140,6 +141,11 @@ def _first_figure(r: dict) -> tuple[str, str]:
     return "威胁区（指示性）下风向距离", f"{r['reach'] / 1000:.2f} 公里" if r["reach"] else "ALOHA 导入"
 
 
+def _sites_label(p: dict) -> str:
+    """Chemical sites in a plume are the domino risk of the source; in a drawn zone, simply inside."""
+    return "敏感目标 / 危化企业" if p["method"] == "drawn" else "敏感目标 / 多米诺企业"
+
+
 def _zone_name(p: dict) -> str:
     return "所画区域" if p["method"] == "drawn" else "威胁区（指示性）"
 
@@ -158,7 +164,7 @@ def results(r: dict) -> None:
     c[1].metric("涉及村社区", rep.n_villages, border=True)
     c[2].metric("涉及网格", rep.n_grids, border=True)
     c[3].metric("估算影响人口", f"{rep.population:,.0f}", border=True)
-    c[4].metric("敏感目标 / 危化企业", f"{rep.n_sensitive} / {rep.n_domino}", border=True)
+    c[4].metric(_sites_label(p), f"{rep.n_sensitive} / {rep.n_domino}", border=True)
     panels.zone_towns(rep)
     if drawn:
         st.caption(f"区域：地图绘制（{len(p['drawings'])} 个图形）· 距离与到达时间自区域中心（{lon:.5f}, {lat:.5f}）起算")
@@ -199,7 +205,7 @@ def results(r: dict) -> None:
     c1, c2, c3, c4 = st.columns([1, 1, 1, 2])
     c1.download_button("导出疏散/通知名单（CSV）", evac.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"疏散通知名单_{stamp}.csv", mime="text/csv")
-    c2.download_button("导出地图（离线 HTML）", _map_file(r), file_name=exports.file_name("事故推演"),
+    c2.download_button("导出地图（离线网页）", _map_file(r), file_name=exports.file_name("事故推演"),
                        mime="text/html", help="一个文件，含地图、区域和统计，无需联网即可打开和打印（A4 横向）。")
     c3.download_button("导出区域（GeoJSON）", json.dumps({"type": "Feature", "geometry": zone_geojson,
                                                       "properties": {"name": _zone_name(p)}}, ensure_ascii=False),
@@ -228,7 +234,7 @@ def _map_file(r: dict):
     towns, sites = data.area_shapes(Scope.city()), data.hazard_sites(Scope.city())
     title = "事故推演 · " + ("地图绘制区域" if p["method"] == "drawn" else f"{p['source'][3]} {p['chem']['name']}泄漏")
     figures = [_first_figure(r), ("涉及村社区", f"{rep.n_villages}"), ("涉及网格", f"{rep.n_grids}"),
-               ("估算影响人口", f"{rep.population:,.0f}"), ("敏感目标 / 危化企业", f"{rep.n_sensitive} / {rep.n_domino}")]
+               ("估算影响人口", f"{rep.population:,.0f}"), (_sites_label(p), f"{rep.n_sensitive} / {rep.n_domino}")]
     rows = [[v["town"], v["village"], v["grids"], round(v["people"])] for v in rep.villages]
     zone = json.loads(shapely.to_geojson(r["zone"]))
 
