@@ -60,10 +60,20 @@ def connect(url: str | None = None, **kwargs) -> psycopg.Connection:
     return conn
 
 
+def configure_serving(conn: psycopg.Connection) -> None:
+    """A pooled connection serves pages and the API: short queries, where JIT compilation costs
+    more than it saves. Under row-level security the planner over-estimates (a policy's filter has
+    no statistics), so at 2 M events the city figures crossed jit_above_cost and paid 25 ms of
+    compiling per query (categories 46 → 24 ms, a town's density 18 → 4 ms without it)."""
+    conn.execute("SELECT set_config('TimeZone', %(tz)s, false), set_config('jit', 'off', false)", {"tz": TIMEZONE})
+    conn.commit()
+
+
 def make_pool(url: str | None = None, min_size: int = 1, max_size: int = 8) -> ConnectionPool:
+    # check: a connection that died (a database restart) is replaced before it is handed out
     pool = ConnectionPool(database_url(url), min_size=min_size, max_size=max_size,
-                          configure=_configure, kwargs={"row_factory": dict_row}, open=False,
-                          name="jiangyin")
+                          configure=configure_serving, check=ConnectionPool.check_connection,
+                          kwargs={"row_factory": dict_row}, open=False, name="jiangyin")
     try:
         pool.open(wait=True, timeout=settings().jy_db_open_timeout)
     except psycopg.errors.Error as exc:

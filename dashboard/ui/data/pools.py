@@ -31,7 +31,8 @@ def _replica_pool():
     from psycopg_pool import ConnectionPool
     # Opened without waiting: a replica that is down must not stop the dashboard.
     return ConnectionPool(url, min_size=0, max_size=6, kwargs={"row_factory": dict_row},
-                          configure=db._configure, open=True, name="jiangyin-replica")
+                          configure=db.configure_serving, check=ConnectionPool.check_connection,
+                          open=True, name="jiangyin-replica")
 
 
 @st.cache_data(ttl=5, show_spinner=False)
