@@ -38,7 +38,7 @@ def register_view() -> None:
                         format_func=lambda c: "全市" if c is None else {t["code"]: t["name"] for t in towns}[c],
                         on_change=_sync, args=("town", "hz_town"))
     levels = c2.multiselect("重大危险源等级", [1, 2, 3, 4], placeholder="全部等级", format_func=LEVEL_NAMES.get, key="hz_levels",
-                            default=[int(v) for v in (nav.qp("level") or "").split(",") if v in "1234" and v],
+                            default=[int(v) for v in (nav.qp("level") or "").split(",") if v in ("1", "2", "3", "4")],
                             on_change=_sync, args=("level", "hz_levels"))
     cas = c3.selectbox("危险化学品", [None] + [c["cas"] for c in chems], placeholder="请选择", key="hz_cas",
                        index=([None] + [c["cas"] for c in chems]).index(nav.qp("cas"))
@@ -150,7 +150,7 @@ def site_view(site_id: int) -> None:
 with user_errors():
     header("危化品与公共安全", "重大危险源辨识与分级（GB 18218-2018）、周边暴露分析。")
     raw = nav.qp("site")
-    if raw and raw.isdigit() and len(raw) < 12:
+    if nav.parse_int(raw, max_digits=11) is not None:
         site_view(int(raw))
     else:
         if raw:
