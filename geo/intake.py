@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass
 
 from geo import db, worktime
@@ -24,6 +25,12 @@ from geo.status import PRIORITY_LABELS
 
 PRIORITIES = PRIORITY_LABELS
 MAX_DESCRIPTION = 2000
+MAX_ADDRESS = 200
+# A report's time: from 2000 to tomorrow (a clock a day fast is tolerated; 1900 and 2099 are typos).
+OLDEST_REPORT = dt.datetime(2000, 1, 1, tzinfo=worktime.TZ)
+REPORT_AHEAD = dt.timedelta(days=1)
+# Control characters a text field may not hold (PostgreSQL refuses NUL; the others are invisible).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,22 @@ def validate(reports: list[Report], categories: dict[str, dict]) -> list[Problem
         elif len(r.description) > MAX_DESCRIPTION:
             problems.append(Problem(row, "description", f"description longer than {MAX_DESCRIPTION}",
                                     f"事件描述不能超过{MAX_DESCRIPTION}字。"))
+        if r.address is not None and len(r.address) > MAX_ADDRESS:
+            problems.append(Problem(row, "address", f"address longer than {MAX_ADDRESS}",
+                                    f"地址不能超过{MAX_ADDRESS}字。"))
+        for name, label, value in (("description", "事件描述", r.description), ("address", "地址", r.address),
+                                   ("reporter", "上报人", r.reporter)):
+            if value and CONTROL_CHARS.search(value):
+                problems.append(Problem(row, name, f"{name} holds control characters (NUL, …)",
+                                        f"{label}含有不可见的控制字符（如 NUL），请删除后重试。"))
+        if r.reported_at is not None:
+            if r.reported_at.tzinfo is None:
+                problems.append(Problem(row, "reported_at", "reported_at has no time zone",
+                                        "上报时间缺少时区，请写成 2026-11-28T09:30:00+08:00。"))
+            elif not OLDEST_REPORT <= r.reported_at <= dt.datetime.now(dt.timezone.utc) + REPORT_AHEAD:
+                problems.append(Problem(row, "reported_at", f"reported_at {r.reported_at:%Y-%m-%d} is outside "
+                                        "2000 .. tomorrow",
+                                        f"上报时间 {r.reported_at:%Y-%m-%d %H:%M} 超出合理范围（2000年以后，不晚于明天），请核对日期。"))
         if r.priority not in PRIORITIES:
             problems.append(Problem(row, "priority", f"priority {r.priority!r} is not 1, 2 or 3",
                                     "紧急程度应为 特急(1)、紧急(2) 或 一般(3)。"))

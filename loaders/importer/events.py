@@ -23,7 +23,6 @@ import contextlib
 import datetime as dt
 import difflib
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,12 +36,13 @@ from geo import codes, db, worktime
 from geo.assign import assign_points
 from geo.coords import to_wgs84
 from geo.errors import InvalidInput
+from geo.intake import CONTROL_CHARS, MAX_ADDRESS, MAX_DESCRIPTION, OLDEST_REPORT, REPORT_AHEAD
 from geo.status import PRIORITY_LABELS
 from geo.worktime import TZ
 from loaders.importer.checks import Problem
+from loaders.importer.read import check_zip
 
 CHUNK_ROWS = 200_000
-MAX_DESCRIPTION = 2000
 STATEMENT_TIMEOUT = "15min"
 HEADERS = {
     "category": ("类别编码", "事件类别编码", "类别", "事件类型", "事件类别", "问题类型", "案件类型", "小类名称", "小类",
@@ -68,8 +68,8 @@ DATUM_WORDS = {"wgs84": "wgs84", "wgs-84": "wgs84", "gps": "wgs84", "cgcs2000": 
 SOURCES = {"grid_app": "grid_app", "terminal": "grid_app", "网格员终端": "grid_app", "12345": "hotline",
            "hotline": "hotline", "police": "police", "inspection": "inspection", "sensor": "sensor",
            "platform": "platform"}
-OLDEST = dt.datetime(2000, 1, 1, tzinfo=TZ)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+OLDEST = OLDEST_REPORT          # the same rules as one report (geo/intake.py)
+_CONTROL = CONTROL_CHARS
 
 
 @dataclass
@@ -97,6 +97,7 @@ def _chunks(path: Path, encoding: str | None):
     """DataFrames of text cells (every column str), CHUNK_ROWS at a time."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
+        check_zip(path, "XLSX")
         try:
             df = pd.read_excel(path, dtype=str, engine="openpyxl")
         except Exception as exc:  # noqa: BLE001 - any damage to the workbook is one clear message
@@ -206,7 +207,7 @@ def _check_chunk(df: pd.DataFrame, cols: dict, first_row: int, cat: _Catalogue, 
         flag(s.str.contains(_CONTROL), f, f"{f} holds control characters (NUL, …)",
              "“{v}”含有不可见的控制字符", "remove them (re-export the file)", "请删除控制字符后重新导出。",
              values=s.str.slice(0, 30))
-    too_long = {"description": MAX_DESCRIPTION, "address": 200, "reporter": 80, "external_id": 64,
+    too_long = {"description": MAX_DESCRIPTION, "address": MAX_ADDRESS, "reporter": 80, "external_id": 64,
                 "terminal_id": 40, "category": 60}
     for f, limit in too_long.items():
         flag(text[f].str.len() > limit, f, f"{f} longer than {limit} characters",
@@ -260,7 +261,7 @@ def _check_chunk(df: pd.DataFrame, cols: dict, first_row: int, cat: _Catalogue, 
         at = at.dt.tz_convert(TZ)
     flag((at_raw != "") & at.isna(), "reported_at", "time {v!r} is not like 2026-11-27 09:30",
          "上报时间“{v}”格式不对", "write 2026-11-27 09:30", "请按 2026-11-27 09:30 填写。", values=at_raw)
-    out_of_range = at.notna() & ((at < pd.Timestamp(OLDEST)) | (at > pd.Timestamp(now + dt.timedelta(days=1))))
+    out_of_range = at.notna() & ((at < pd.Timestamp(OLDEST)) | (at > pd.Timestamp(now + REPORT_AHEAD)))
     flag(out_of_range, "reported_at", "time {v!r} is outside 2000 .. tomorrow", "上报时间“{v}”超出合理范围",
          "check the date", "请核对日期（2000年以后，不晚于明天）。", values=at_raw)
     time_given = at.notna()

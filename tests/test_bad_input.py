@@ -1,0 +1,82 @@
+"""Hostile and broken input gets a clear message and writes nothing (issue 19's list): an XLSX or
+zip that would unpack to gigabytes, NUL and other control characters in a report, report times in
+1900 or 2099 — through one report (pages, API) and the bulk import, which share the rules."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+
+from geo.errors import IntakeRefused, InvalidInput
+from geo.intake import Report, submit
+from loaders.importer import events as event_import
+from loaders.importer.read import read
+from tests.fixtures import point_in, row_counts
+
+
+def bomb(path, megabytes: int = 300):
+    """A valid-looking workbook of 0.3 MB whose one sheet unpacks to `megabytes`."""
+    buf = io.BytesIO()
+    pd.DataFrame({"类别编码": ["HW01"], "经度": ["120.28"], "纬度": ["31.9"]}).to_excel(buf, index=False)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b"<row r='3'><c r='A3' t='inlineStr'><is><t>"
+                                    + b"A" * (megabytes << 20) + b"</t></is></c></row></sheetData>")
+            out.writestr(info, data)
+    return path
+
+
+def test_an_xlsx_bomb_is_refused_before_it_is_unpacked(work_conn, tmp_path):
+    path = bomb(tmp_path / "events.xlsx")
+    assert path.stat().st_size < 1 << 20
+    before = row_counts(work_conn)
+    with pytest.raises(InvalidInput) as err:
+        event_import.load(work_conn, path, dry_run=False)
+    assert "疑似损坏或恶意文件" in err.value.message_zh
+    assert row_counts(work_conn) == before
+    with pytest.raises(InvalidInput) as err:          # the importer of grids, staff, sites, resources
+        read(tmp_path / "events.xlsx")
+    assert "解压后达" in err.value.message_zh
+
+
+def test_a_zipped_shapefile_bomb_is_refused(tmp_path):
+    path = tmp_path / "grids.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        out.writestr("grids.shp", b"\0" * (1100 << 20))
+    with pytest.raises(InvalidInput) as err:
+        read(path)
+    assert "解压后达" in err.value.message_zh
+
+
+def test_a_damaged_xlsx_says_so(tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(InvalidInput) as err:
+        read(path)
+    assert "不是有效的 XLSX" in err.value.message_zh
+
+
+@pytest.mark.parametrize("field, report, message", [
+    ("description", dict(description="门口\x00垃圾"), "控制字符"),
+    ("address", dict(description="垃圾", address="澄江街道\x1b[31m"), "控制字符"),
+    ("reported_at", dict(description="垃圾", reported_at=dt.datetime(1900, 1, 1, tzinfo=dt.timezone.utc)),
+     "超出合理范围"),
+    ("reported_at", dict(description="垃圾", reported_at=dt.datetime(2099, 1, 1, tzinfo=dt.timezone.utc)),
+     "超出合理范围"),
+    ("reported_at", dict(description="垃圾", reported_at=dt.datetime(2026, 11, 1, 9, 30)), "缺少时区"),
+    ("address", dict(description="垃圾", address="路" * 201), "地址不能超过200字"),
+])
+def test_a_report_with_bad_text_or_time_is_refused(work_conn, field, report, message):
+    lon, lat = point_in(work_conn, "320281001002002")
+    before = row_counts(work_conn)
+    with pytest.raises(IntakeRefused) as err:
+        submit(work_conn, [Report("HW01", lon=lon, lat=lat, **report)])
+    assert [p.field for p in err.value.problems] == [field]
+    assert message in err.value.problems[0].message_zh
+    assert row_counts(work_conn) == before
