@@ -104,3 +104,37 @@ def test_wall_account_sees_the_city_and_cannot_act(server, work_url, work_conn):
         assert page.get_by_role("button", name="执行").count() == 0
         assert page.locator("h2", has_text="调度台").count() == 0
         page.screenshot(path=str(ARTIFACTS / "access-wall-dispatch.png"))
+
+
+def test_map_tooltips_show_hostile_text_once_as_text(server, work_url, work_conn):
+    """A likely duplicate 30 m away on the event page's map: its tooltip shows the description
+    exactly as typed ("&" not "&amp;"; tags as text, not elements)."""
+    from dashboard.ui import maps
+    from geo.intake import Report, submit
+    from tests.browser import lonlat_to_pixel
+
+    grid = work_conn.execute("SELECT max(code) FROM grids WHERE level = 3 AND kind = 'admin' AND town_code = %s",
+                             (NANZHA,)).fetchone()[0]
+    lon, lat = point_in(work_conn, grid)
+    hostile = "A&B <b>粗体</b> 相邻"
+    ids = submit(work_conn, [Report("SR02", "参照事件", 2, lon, lat), Report("SR02", hostile, 2, lon + 0.0003, lat)])
+    work_conn.commit()
+    bounds = work_conn.execute("SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM grids "
+                               "WHERE code = %s", (grid,)).fetchone()
+    view = maps.fit_view(bounds, height=460)
+    with open_page(f"{server}/event?event={ids[0]}", wait_text=f"事件 {ids[0]}",
+                   login=login_for(work_url, "dispatcher")) as page:
+        seen = guard(page)
+        canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
+        canvas.wait_for()
+        page.wait_for_timeout(1500)
+        x, y = lonlat_to_pixel(canvas.bounding_box(), view, lon + 0.0003, lat)
+        page.mouse.move(x - 3, y)
+        page.mouse.move(x, y)
+        tooltip = page.locator(".deck-tooltip")
+        tooltip.wait_for(state="visible", timeout=10_000)
+        text = tooltip.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "xss-tooltip.png"))
+        assert hostile in text and "&amp;" not in text, text
+        assert tooltip.locator("b b").count() == 0      # the tooltip's own <b> holds text, no injected <b>
+        assert seen == [] and page.evaluate("() => window.__xss === undefined")

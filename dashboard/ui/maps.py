@@ -1,8 +1,10 @@
 """pydeck maps made of vector layers only: no tile server needed.
 
 A base map is optional: set JY_TILE_URL to an XYZ raster template (天地图 with its key, or an
-internal tile server), e.g. http://tiles.internal/{z}/{x}/{y}.png. Every value that reaches a
-tooltip passes dashboard.ui.html.esc.
+internal tile server), e.g. http://tiles.internal/{z}/{x}/{y}.png. Tooltip values go in as plain
+text (`tip`): Streamlit's deck.gl chart HTML-escapes every {field} it puts into the tooltip's HTML
+(DeckGlJsonChart, Streamlit 1.67), so escaping here too showed "&amp;" for "&" (issue 19;
+tests/test_browser_access.py hovers a hostile name).
 """
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import pydeck as pdk
 import pydeck.bindings.deck as _pdk_deck
 from pydeck.bindings.json_tools import default_serialize
 
-from dashboard.ui.html import esc
 from geo.settings import settings
 from geo.status import DEDICATED_LABELS, RESOURCE_LABELS
 
@@ -29,6 +30,11 @@ TOOLTIP = {
     "html": "<div style='font-size:14px'><b>{name}</b><br/>{line1}<br/>{line2}</div>",
     "style": {"backgroundColor": "rgba(20,24,33,0.92)", "color": "white", "fontFamily": FONT},
 }
+def tip(value) -> str:
+    """A tooltip field as text (Streamlit escapes it when it builds the tooltip)."""
+    return "" if value is None else str(value)
+
+
 MAP_W, MAP_H = 900, 600      # the map size views are fitted to (the map column at 1920 px)
 CITY_VIEW = (120.30, 31.835, 9.75)
 
@@ -90,9 +96,9 @@ def areas_layer(shapes: list[dict], figures: list[dict], metric: str = "open") -
     for s, v in zip(shapes, values):
         f = by_code.get(s["code"], {})
         feats.append({"type": "Feature", "geometry": s["geometry"], "properties": {
-            "code": s["code"], "name": esc(s["name"]),
-            "line1": esc(f"在办 {f.get('open', 0)} 件 · 超期 {f.get('overdue', 0)} 件"),
-            "line2": esc(f"今日上报 {f.get('reports_today', 0)} 件 · 按期办结率 "
+            "code": s["code"], "name": tip(s["name"]),
+            "line1": tip(f"在办 {f.get('open', 0)} 件 · 超期 {f.get('overdue', 0)} 件"),
+            "line2": tip(f"今日上报 {f.get('reports_today', 0)} 件 · 按期办结率 "
                          f"{fmt_rate(f.get('on_time_rate'))}"),
             "fill": ramp(v or 0, vmax) if v is not None else [215, 215, 215, 110]}})
     return pdk.Layer("GeoJsonLayer", id="areas",
@@ -153,25 +159,25 @@ def _scatter(layer_id: str, rows: list[dict], radius: float, units: str = "meter
 
 def chem_layer(sites: list[dict]) -> pdk.Layer:
     return _scatter("chem_sites", [
-        {"position": [s["lon"], s["lat"]], "name": esc(s["name"]),
-         "line1": esc(f"{s['hazard_level']}级重大危险源"), "line2": esc(f"主要物质：{s['main_chemicals'] or '—'}"),
+        {"position": [s["lon"], s["lat"]], "name": tip(s["name"]),
+         "line1": tip(f"{s['hazard_level']}级重大危险源"), "line2": tip(f"主要物质：{s['main_chemicals'] or '—'}"),
          "color": HAZARD_COLORS.get(s["hazard_level"], [120, 120, 120]) + [230]} for s in sites],
         radius=150, min_px=3, max_px=9)
 
 
 def resources_layer(items: list[dict]) -> pdk.Layer:
     return _scatter("resources", [
-        {"position": [r["lon"], r["lat"]], "name": esc(r["name"]),
-         "line1": esc(RESOURCE_LABELS.get(r["kind"], r["kind"])),
-         "line2": esc(f"人员 {r['personnel'] or '—'} · 车辆 {r['vehicles'] or '—'}"),
+        {"position": [r["lon"], r["lat"]], "name": tip(r["name"]),
+         "line1": tip(RESOURCE_LABELS.get(r["kind"], r["kind"])),
+         "line2": tip(f"人员 {r['personnel'] or '—'} · 车辆 {r['vehicles'] or '—'}"),
          "color": RESOURCE_COLORS.get(r["kind"], [90, 90, 90]) + [240]} for r in items],
         radius=200, min_px=5, max_px=12, line_px=2)
 
 
 def dedicated_layer(items: list[dict]) -> pdk.Layer:
     feats = [{"type": "Feature", "geometry": d["geometry"], "properties": {
-        "name": esc(d["name"]), "line1": esc(f"专属网格 · {DEDICATED_LABELS.get(d['dedicated_type'], '')}"),
-        "line2": esc(f"编码 {d['code']}")}} for d in items]
+        "name": tip(d["name"]), "line1": tip(f"专属网格 · {DEDICATED_LABELS.get(d['dedicated_type'], '')}"),
+        "line2": tip(f"编码 {d['code']}")}} for d in items]
     return pdk.Layer("GeoJsonLayer", id="dedicated", data={"type": "FeatureCollection", "features": feats},
                      pickable=True, stroked=True, filled=True, get_fill_color=[72, 61, 139, 70],
                      get_line_color=[72, 61, 139, 230], line_width_min_pixels=1.5)
@@ -180,8 +186,8 @@ def dedicated_layer(items: list[dict]) -> pdk.Layer:
 def points_layer(items: list[dict], layer_id: str, name_key: str, line1, line2, color_fn,
                  radius_px: int = 5) -> pdk.Layer:
     return _scatter(layer_id, [
-        {"position": [i["lon"], i["lat"]], "id": i.get("id"), "name": esc(i[name_key]),
-         "line1": esc(line1(i)), "line2": esc(line2(i)), "color": color_fn(i)} for i in items],
+        {"position": [i["lon"], i["lat"]], "id": i.get("id"), "name": tip(i[name_key]),
+         "line1": tip(line1(i)), "line2": tip(line2(i)), "color": color_fn(i)} for i in items],
         radius=radius_px, units="pixels", min_px=0, max_px=100)
 
 
@@ -225,7 +231,7 @@ def zone_layer(geometry: dict, layer_id: str, name: str, fill, line) -> pdk.Laye
     """A hazard ring or threat zone (GeoJSON geometry), drawn translucent."""
     return pdk.Layer("GeoJsonLayer", id=layer_id,
                      data={"type": "Feature", "geometry": geometry,
-                           "properties": {"name": esc(name), "line1": "", "line2": ""}},
+                           "properties": {"name": tip(name), "line1": "", "line2": ""}},
                      stroked=True, filled=True, get_fill_color=list(fill), get_line_color=list(line),
                      line_width_min_pixels=2, pickable=True)
 
@@ -241,7 +247,7 @@ def import_layer(shapes: list[dict], bad_rows: set[int]) -> pdk.Layer:
             continue
         bad = s["row"] in bad_rows
         feats.append({"type": "Feature", "geometry": sg.mapping(g), "properties": {
-            "name": esc(f"第 {s['row']} 行 · {s.get('code') or '无编码'}"), "line1": esc(s.get("name") or ""),
+            "name": tip(f"第 {s['row']} 行 · {s.get('code') or '无编码'}"), "line1": tip(s.get("name") or ""),
             "line2": "有问题" if bad else "通过",
             "fill": [220, 30, 30, 170] if bad else [70, 110, 160, 70],
             "line": [200, 0, 0] if bad else [255, 255, 255]}})
