@@ -139,10 +139,12 @@ def resume(pool, token: str | None) -> Viewer | None:
     return _viewer(rows[0]) if rows else None
 
 
-def touch(pool, token: str) -> None:
+def touch(pool, token: str) -> bool:
+    """Record activity on a browser session; False when it is no longer valid (ended in another
+    tab, account disabled, password changed since it began): the tab must sign out."""
     with pool.connection() as conn:
         with conn.transaction():
-            conn.execute("SELECT jy_session_touch(%(h)s)", {"h": token_hash(token)})
+            return bool(db.value(conn, "SELECT jy_session_touch(%(h)s)", {"h": token_hash(token)}))
 
 
 def verify(stored: str | None, password: str) -> bool:

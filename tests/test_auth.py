@@ -218,3 +218,52 @@ def test_first_admin_from_the_cli(work_url, app_pool):
     done = run("first.admin", "--password-stdin", stdin="Chief-of-data-2026\n")
     assert done.returncode == 0, done.stderr
     assert auth.login(app_pool, "first.admin", "Chief-of-data-2026")[0].is_admin
+
+
+def test_a_session_ends_for_an_open_tab_on_logout_disable_or_password_reset(app_pool, work_url, work_conn,
+                                                                               monkeypatch):
+    """jy_session_touch answers False once the session is gone; the open tab then shows the log-in
+    form with the reason, at its next run (pages) or panel refresh (the wall's fragments)."""
+    import streamlit as st
+
+    from dashboard.ui.session import ENDED_NOTICE
+
+    with work_conn.transaction():
+        auth.create_user(work_conn, "(test)", "tab.user", "开着的窗口", "wall", "Right-password-7")
+    monkeypatch.setenv("DATABASE_URL", work_url)
+    monkeypatch.setenv("APP_DATABASE_URL", app_url_for(work_url))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def open_tab():
+        viewer, token = auth.login(app_pool, "tab.user", "Right-password-7")
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.session_state["viewer"], at.session_state["session_token"] = viewer, token
+        at.session_state["last_seen"], at.session_state["touched"] = time.time(), 0.0
+        at.run()
+        assert not at.exception and not any(b.label == "登录" for b in at.button)
+        assert auth.touch(app_pool, token)
+        return at, viewer, token
+
+    def signed_out(at) -> bool:
+        at.session_state["touched"] = 0.0         # the next check is due
+        at.run()
+        return any(b.label == "登录" for b in at.button) and any(ENDED_NOTICE in i.value for i in at.info)
+
+    at, viewer, token = open_tab()                # 1. log-out in another tab
+    auth.end_session(app_pool, viewer, token)
+    assert not auth.touch(app_pool, token)
+    assert signed_out(at)
+
+    at, viewer, token = open_tab()                # 2. the admin resets the password
+    with work_conn.transaction():
+        auth.reset_password(work_conn, "(test)", "tab.user", "Right-password-8")
+    assert signed_out(at)
+
+    viewer, token = auth.login(app_pool, "tab.user", "Right-password-8")
+    assert auth.touch(app_pool, token)            # 3. the admin stops the account
+    with work_conn.transaction():
+        auth.set_disabled(work_conn, "(test)", "tab.user", True)
+    assert not auth.touch(app_pool, token)
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -8,6 +8,7 @@ disabled. The requested URL and its parameters are kept through the log-in form.
 """
 from __future__ import annotations
 
+import functools
 import time
 
 import streamlit as st
@@ -24,7 +25,8 @@ NOTICE_KEY = "login_notice"
 TOKEN_KEY = "session_token"
 COOKIE_KEY = "cookie_action"      # set or clear the browser's cookie on the next run
 COOKIE = "jy_session"
-TOUCH_EVERY_S = 60                # how often activity is written to app_sessions
+CHECK_EVERY_S = 10                # how often a tab re-checks its session (and records activity)
+ENDED_NOTICE = "您的登录已失效（已在其他窗口退出、账号已停用或密码已修改），请重新登录。"
 
 # Pages (by nav.PAGES key) each role gets, the first where it lands: geo/roles.py.
 ROLE_PAGES = {code: list(role.pages) for code, role in ACCOUNT_ROLES.items()}
@@ -62,11 +64,45 @@ def signed_in() -> Viewer | None:
         st.session_state[NOTICE_KEY] = (f"登录已超时（{auth.session_timeout_s() / 60:.0f} 分钟未操作），"
                                         "请重新登录。")
         return None
-    if now - st.session_state.get("touched", 0.0) > TOUCH_EVERY_S and st.session_state.get(TOKEN_KEY):
-        data.touch(st.session_state[TOKEN_KEY])
-        st.session_state["touched"] = now
+    if not still_valid(now):
+        return None
     st.session_state[SEEN_KEY] = now
     return v
+
+
+def still_valid(now: float | None = None) -> bool:
+    """Re-check the session in the database at most every CHECK_EVERY_S (it ends with a log-out in
+    another tab, a disabled account or a password change); when it is gone, sign this tab out."""
+    now = now or time.time()
+    token = st.session_state.get(TOKEN_KEY)
+    if not token or now - st.session_state.get("touched", 0.0) <= CHECK_EVERY_S:
+        return True
+    if data.touch(token):
+        st.session_state["touched"] = now
+        return True
+    _clear()
+    st.session_state[COOKIE_KEY] = "clear"
+    st.session_state[NOTICE_KEY] = ENDED_NOTICE
+    return False
+
+
+def live_panel(run_every: float):
+    """st.fragment(run_every=…) for an auto-refreshing panel, each run of which first re-checks
+    the session (a fragment's reruns skip app.py and so signed_in())."""
+    def deco(fn):
+        @functools.wraps(fn)
+        def checked(*args, **kwargs):
+            check_in_fragment()
+            return fn(*args, **kwargs)
+        return st.fragment(run_every=run_every)(checked)
+    return deco
+
+
+def check_in_fragment() -> None:
+    """For auto-refreshing panels (st.fragment runs skip app.py): a session that ended stops the
+    panel and sends the whole page back to the log-in form (a disabled wall goes dark)."""
+    if st.session_state.get(data.VIEWER_KEY) is not None and not still_valid():
+        st.rerun(scope="app")
 
 
 def _start(viewer: Viewer, token: str, now: float) -> None:

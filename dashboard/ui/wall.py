@@ -10,7 +10,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard.ui import data
+from dashboard.ui import data, session
 from dashboard.ui.html import esc, esc_md
 from geo import metrics
 from geo.scope import Scope
@@ -59,7 +59,7 @@ def style() -> None:
     st.markdown(CSS, unsafe_allow_html=True)   # static CSS, no data
 
 
-@st.fragment(run_every=10)
+@session.live_panel(10)
 def title_bar() -> None:
     now = dt.datetime.now(TZ)
     info = data.dataset_info()
@@ -87,7 +87,7 @@ def html_table(columns: list[str], rows: list[list], hot: set[int] = frozenset()
     return f"<table class='wall-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-@st.fragment(run_every=REFRESH_S)
+@session.live_panel(REFRESH_S)
 def ticker(rows: int = 10) -> None:
     """Open 特急 events pinned first, then the newest reports and the most overdue open events,
     interleaved, rolling a step every refresh. Drills never appear (the queries leave them out)."""
@@ -118,7 +118,7 @@ def ticker(rows: int = 10) -> None:
 
 def rotating_town(seconds: int) -> None:
     """Every `seconds`, the next town's figures (fragment)."""
-    @st.fragment(run_every=seconds)
+    @session.live_panel(seconds)
     def _panel() -> None:
         towns = data.area_figures(Scope.city())
         if not towns:

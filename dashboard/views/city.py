@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels, sections, wall
+from dashboard.ui import data, maps, nav, panels, sections, session, wall
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
 from geo import metrics
@@ -27,12 +27,12 @@ def _store_layers() -> None:
     st.query_params["layers"] = ",".join(st.session_state["city_layers"]) or "none"
 
 
-@st.fragment(run_every=30)
+@session.live_panel(30)
 def kpi_panel() -> None:
     sections.kpis_with_drill(data.kpis(SCOPE), "city")
 
 
-@st.fragment(run_every=60)
+@session.live_panel(60)
 def map_and_ranking(layers: list[str]) -> None:
     figures = data.area_figures(SCOPE)
     shapes = data.area_shapes(SCOPE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import data, field, nav, panels, pickmap
+from dashboard.ui import data, field, nav, panels, pickmap, session
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.layout import header
 from geo import metrics, workflow
@@ -30,7 +30,7 @@ def _queue_frame(rows: list[dict], selected: set[int], urged: dict[int, int]) ->
     } for r in rows], columns=COLUMNS)
 
 
-@st.fragment(run_every=REFRESH_S)
+@session.live_panel(REFRESH_S)
 def queue_panel(actor: workflow.Actor, statuses, all_levels: bool, overdue_only: bool,
                 event_id: int | None, search: str | None) -> None:
     moved = data.escalate_overdue()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels, wall
+from dashboard.ui import data, maps, nav, panels, session, wall
 from dashboard.ui.maps import CITY_VIEW
 from geo import metrics
 from geo.scope import Scope
@@ -11,12 +11,12 @@ from geo.scope import Scope
 SCOPE = Scope.city()
 
 
-@st.fragment(run_every=wall.REFRESH_S)
+@session.live_panel(wall.REFRESH_S)
 def kpis() -> None:
     panels.kpi_row(data.kpis(SCOPE))
 
 
-@st.fragment(run_every=wall.REFRESH_S * 4)
+@session.live_panel(wall.REFRESH_S * 4)
 def city_map(height: int) -> None:
     shapes = data.area_shapes(SCOPE)
     layers = [maps.areas_layer(shapes, data.area_figures(SCOPE)), maps.density_layer(data.density(SCOPE)),
@@ -27,7 +27,7 @@ def city_map(height: int) -> None:
                     width="stretch", height=height, key="wall_map")
 
 
-@st.fragment(run_every=wall.REFRESH_S)
+@session.live_panel(wall.REFRESH_S)
 def ranking() -> None:
     """All 17 towns, worst first, in large type on the dark wall (an HTML table: a data grid would
     be white and scroll)."""
@@ -40,7 +40,7 @@ def ranking() -> None:
                 unsafe_allow_html=True)   # every cell escaped by html_table
 
 
-@st.fragment(run_every=wall.REFRESH_S * 2)
+@session.live_panel(wall.REFRESH_S * 2)
 def trends() -> None:
     st.markdown(f"#### 每日上报与结案（{metrics.period_label(metrics.DEFAULT_DAYS)}）")
     panels.trend_chart(data.trend(SCOPE), height=200, dark=True)

@@ -13,8 +13,8 @@ def resume(token: str | None) -> access.Viewer | None:
     return auth.resume(pool(), token)
 
 
-def touch(token: str) -> None:
-    auth.touch(pool(), token)
+def touch(token: str) -> bool:
+    return auth.touch(pool(), token)
 
 
 def logout(token: str | None, reason: str = "logout") -> None:
