@@ -76,7 +76,7 @@ def run(url: str, args) -> dict:
                 eid = r.choice(ids)
                 status, version, level = c.execute("SELECT status, version, handling_level FROM events "
                                                    "WHERE id = %s", (eid,)).fetchone()
-                acts = allowed_actions(status, level)
+                acts = [a for a in allowed_actions(status, level) if a.console]
                 if not acts:
                     continue
                 a = r.choices(acts, [WEIGHT.get(x.code, 1.0) for x in acts])[0]

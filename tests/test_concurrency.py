@@ -34,7 +34,7 @@ def worker(url: str, ids: list[int], seed: int, out: dict) -> None:
             eid = rng.choice(ids)
             status, version, level = conn.execute(
                 "SELECT status, version, handling_level FROM events WHERE id = %s", (eid,)).fetchone()
-            actions = allowed_actions(status, level)
+            actions = [a for a in allowed_actions(status, level) if a.console]   # what the console offers
             if not actions:
                 idle += 1
                 continue
