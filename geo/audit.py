@@ -49,3 +49,10 @@ def read(pool, username: str | None = None, action: str | None = None, only_fail
     with pool.connection() as conn:
         return dicts(conn.execute(_READ, {"username": username or None, "action": action or None,
                                           "only_failed": only_failed, "since": since, "limit": limit}))
+
+
+def verify(conn) -> dict:
+    """Recompute the audit chain (migration 023): {"first_broken_id", "first_broken_seq",
+    "rows_checked", "head_hash"}; first_broken_id is None when every row matches."""
+    rows = dicts(conn.execute("SELECT * FROM jy_audit_verify()"))
+    return rows[0]

@@ -13,6 +13,7 @@
     python -m loaders app-role              give the app's role (jy_app) its login; prints APP_DATABASE_URL=
     python -m loaders create-admin NAME [--display-name N] [--password-stdin]
                                             the first admin account (asks for the password on a terminal)
+    python -m loaders audit-verify          check the audit log's hash chain; name the first broken row
 """
 from __future__ import annotations
 
@@ -23,6 +24,19 @@ import time
 
 from geo.errors import DomainError, InvalidInput
 from geo.settings import settings
+
+
+def _cmd_audit_verify(args) -> int:
+    from geo import audit, db
+    with db.connect() as conn:
+        r = audit.verify(conn)
+    if r["first_broken_id"] is None:
+        print(f"audit chain intact: {r['rows_checked']:,} rows; head hash {r['head_hash']}")
+        return 0
+    print(f"audit chain BROKEN at row id {r['first_broken_id']} (chain position {r['first_broken_seq']}, "
+          f"row {r['rows_checked']:,} in order): it was changed, or a row before it was removed or inserted "
+          f"outside the log; the chain up to it ends in hash {r['head_hash']}", file=sys.stderr)
+    return 1
 
 
 def _cmd_migrate(args) -> int:
@@ -326,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     key.add_argument("name", help="its name, e.g. 12345政务服务热线")
     key.add_argument("--source", default="hotline", choices=["hotline", "platform", "police", "inspection", "sensor"],
                      help="the events' source (default hotline)")
+    sub.add_parser("audit-verify", help="check the audit log's hash chain; name the first broken row")
     sim = sub.add_parser("simulate", help="the live demo city: demo terminals drive the HTTP API (演示数据)")
     sim.add_argument("--api", help="the API's base URL (default http://127.0.0.1:$API_PORT)")
     sim.add_argument("--workers", type=int, help="demo terminals to drive (default JY_FEED_WORKERS)")
@@ -346,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
                 "escalate": _cmd_escalate, "app-role": _cmd_app_role, "grids": _cmd_import,
                 "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
                 "create-admin": _cmd_create_admin, "create-terminal": _cmd_create_terminal,
-                "create-api-key": _cmd_create_api_key, "simulate": _cmd_simulate}[args.command](args)
+                "create-api-key": _cmd_create_api_key, "simulate": _cmd_simulate,
+                "audit-verify": _cmd_audit_verify}[args.command](args)
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
