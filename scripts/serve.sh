@@ -84,6 +84,15 @@ defaults
     default-server inter 2s fall 2 rise 1
 frontend jiangyin
     bind :$port
+    # Security headers on every answer, dashboard and API alike (issue 19). The CSP stops framing by
+    # other sites, plugins and <base> tricks; a script-src rule waits for the HttpOnly sign-in
+    # endpoint (today's session cookie is written by a small inline script).
+    http-response set-header X-Content-Type-Options nosniff
+    http-response set-header X-Frame-Options SAMEORIGIN
+    http-response set-header Referrer-Policy same-origin
+    http-response set-header Permissions-Policy "camera=(), microphone=(), geolocation=(), payment=()"
+    http-response set-header Content-Security-Policy "frame-ancestors 'self'; object-src 'none'; base-uri 'self'"
+    http-response del-header Server
     acl to_api path_beg /api/ /open311/
     use_backend api if to_api
     default_backend dashboard

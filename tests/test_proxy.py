@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -105,3 +106,20 @@ def test_sticky_sessions_survive_reruns_reloads_and_a_dead_worker(served, demo_u
             assert other.get_by_role("button", name="登录", exact=True).count() == 0
         finally:
             browser.close()
+
+
+def test_security_headers_on_every_answer_and_no_server_banner(served):
+    base, _ = served
+    for path in ("/", "/_stcore/health", "/app/static/vendor/leaflet/leaflet.js", "/api/v1/health",
+                 "/api/v1/no-such-thing"):
+        req = urllib.request.Request(base + path)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                headers = r.headers
+        except urllib.error.HTTPError as err:       # a 404 carries them too
+            headers = err.headers
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["X-Frame-Options"] == "SAMEORIGIN", path
+        assert headers["Referrer-Policy"] == "same-origin", path
+        assert "frame-ancestors 'self'" in headers["Content-Security-Policy"], path
+        assert headers.get("Server") is None, (path, headers.get("Server"))
