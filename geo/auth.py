@@ -84,38 +84,44 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def login(pool, username: str, password: str) -> tuple[Viewer, str]:
-    """Check a password; count failures and lock after too many. One transaction, audited.
-    Returns the viewer and a new session token (for the browser's cookie)."""
+def login(pool, username: str, password: str, source: str | None = None) -> tuple[Viewer, str]:
+    """Check a password, in one audited transaction; returns the viewer and a new session token
+    (for the browser's cookie). Every attempt costs one password check — a known name or not, a
+    waiting source or not — and unknown names and wrong passwords get the same reply. Failures
+    make the *source* wait (migration 024: per source and name, and per source), never the account
+    for everyone; "disabled" is said only to someone who knows the password."""
     name = (username or "").strip().lower()
+    src = (source or "unknown")[:64]
     with pool.connection() as conn:
         with conn.transaction():
-            rows = dicts(conn.execute("SELECT *, coalesce(locked_until > now(), false) AS locked "
-                                      "FROM jy_auth_lookup(%(u)s)", {"u": name}))
+            rows = dicts(conn.execute("SELECT * FROM jy_auth_lookup(%(u)s)", {"u": name}))
             user = rows[0] if rows else None
-            locked = user is not None and user["locked"]
-            ok, reason = False, "bad_password"
-            if user is None:
-                verify(None, password)
-                reason = "unknown_user"
-            elif locked:
+            waiting = db.value(conn, "SELECT jy_auth_throttled(%(s)s, %(u)s)", {"s": src, "u": name or "(empty)"})
+            right = verify(user["password_hash"] if user else None, password)
+            ok = False
+            if waiting is not None:
                 reason = "locked"
+            elif user is None:
+                reason = "unknown_user"
+            elif not right:
+                reason = "bad_password"
             elif user["disabled"]:
                 reason = "disabled"
-            elif verify(user["password_hash"], password):
+            else:
                 ok, reason = True, "ok"
-            locked_until = db.value(
-                conn, "SELECT jy_auth_record(%(u)s, %(ok)s, %(reason)s, %(max)s, %(mins)s)",
-                {"u": name or "(empty)", "ok": ok, "reason": reason, "max": max_failures(), "mins": lock_minutes()})
+            wait = db.value(
+                conn, "SELECT jy_auth_record(%(u)s, %(s)s, %(ok)s, %(reason)s, %(max)s, %(mins)s)",
+                {"u": name or "(empty)", "s": src, "ok": ok, "reason": reason, "max": max_failures(),
+                 "mins": lock_minutes()})
             token = secrets.token_urlsafe(32)
             if ok and user is not None:
                 conn.execute("SELECT jy_session_start(%(u)s, %(h)s)",
                              {"u": user["username"], "h": token_hash(token)})
     if ok and user is not None:
         return _viewer(user), token
-    if locked_until is not None:
-        raise LoginFailed(f"account {name} is locked until {locked_until}",
-                          f"连续登录失败次数过多，账号已锁定至 {locked_until:%H:%M}。"
+    if wait is not None:
+        raise LoginFailed(f"log-ins for {name} from {src} are locked until {wait} after repeated failures",
+                          f"连续登录失败次数过多，本设备已暂时锁定至 {wait:%H:%M}（其他设备登录不受影响）。"
                           "请稍后再试，或联系管理员解锁。")
     if reason == "disabled":
         raise LoginFailed(f"account {name} is disabled", "账号已停用，请联系管理员。")
@@ -234,8 +240,10 @@ def reset_password(conn, by: str, username: str, password: str) -> None:
 
 
 def unlock(conn, by: str, username: str) -> None:
-    _update(conn, by, username, "user_unlock",
-            "UPDATE app_users SET failed_attempts = 0, locked_until = NULL WHERE username = %(username)s", {})
+    """Lift every source's wait on the account (jy_auth_unlock), audited."""
+    if not db.value(conn, "SELECT jy_auth_unlock(%(u)s)", {"u": username}):
+        raise NotFound(f"no user {username}", f"没有用户“{username}”。")
+    audit.record(conn, by, "admin", "user_unlock", username)
 
 
 def change_scope(conn, by: str, username: str, role: str, town: str | None, village: str | None) -> None:

@@ -1,6 +1,7 @@
 """Log-in, lockout, sessions and the audit rows of actions, through the app role."""
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -267,3 +268,48 @@ def test_a_session_ends_for_an_open_tab_on_logout_disable_or_password_reset(app_
     assert not auth.touch(app_pool, token)
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def test_a_lock_slows_the_source_not_the_account_and_says_nothing_about_who_exists(app_pool, work_conn,
+                                                                                  monkeypatch):
+    monkeypatch.setenv("JY_LOGIN_MAX_FAILURES", "3")
+    with work_conn.transaction():
+        auth.create_user(work_conn, "(test)", "target.admin", "被攻击的账号", "wall", "Right-password-3")
+    checks = []
+    real_verify = auth.verify
+    monkeypatch.setattr(auth, "verify", lambda stored, pw: checks.append(stored is not None) or real_verify(stored, pw))
+    attacker, office = "203.0.113.66", "10.20.0.7"
+    for _ in range(3):                           # the attacker's source locks itself …
+        with pytest.raises(auth.LoginFailed):
+            auth.login(app_pool, "target.admin", "guess-guess-1", source=attacker)
+    with pytest.raises(auth.LoginFailed, match="locked") as exc:
+        auth.login(app_pool, "target.admin", "Right-password-3", source=attacker)
+    assert "本设备" in exc.value.message_zh
+    # … while the account's owner signs in from the office
+    assert auth.login(app_pool, "target.admin", "Right-password-3", source=office)[0].username == "target.admin"
+    # an unknown name behaves exactly like a known one: same reply, same lock, one password check each
+    replies = []
+    for name in ("target.admin", "no.such.user"):
+        for _ in range(3):
+            with pytest.raises(auth.LoginFailed) as exc:
+                auth.login(app_pool, name, "wrong-wrong-2", source="198.51.100.9")
+            replies.append(exc.value.message_zh)
+    untimed = [re.sub(r"\d{2}:\d{2}", "", r) for r in replies]
+    assert untimed[0] == untimed[3] == "用户名或密码错误。" and untimed[2] == untimed[5]
+    assert "锁定" in replies[2]
+    assert len(checks) == 4 + 1 + 6             # every attempt checked a password, locked or not
+    # the admin's unlock lifts the attacker's wait too
+    with work_conn.transaction():
+        auth.unlock(work_conn, "(test)", "target.admin")
+    assert auth.login(app_pool, "target.admin", "Right-password-3", source=attacker)[0].username == "target.admin"
+
+
+def test_a_source_trying_many_names_waits(app_pool, monkeypatch):
+    monkeypatch.setenv("JY_LOGIN_MAX_FAILURES", "2")     # 12 failures over all names lock the source
+    for i in range(12):
+        with pytest.raises(auth.LoginFailed):
+            auth.login(app_pool, f"spray{i}", "password-spray-1", source="192.0.2.44")
+    with pytest.raises(auth.LoginFailed, match="locked"):
+        auth.login(app_pool, "another.name", "password-spray-1", source="192.0.2.44")
+    with pytest.raises(auth.LoginFailed, match="wrong username or password"):
+        auth.login(app_pool, "another.name", "password-spray-1", source="192.0.2.45")

@@ -1,12 +1,24 @@
 """Sign-in, sessions, and the admin's reads of accounts and the audit log."""
 from __future__ import annotations
 
+import streamlit as st
+
 from dashboard.ui.data.pools import live, pool, viewer
 from geo import access, audit, auth, terminals
 
 
+def client_source() -> str:
+    """The browser's address: Streamlit's peer, or — when that peer is our own proxy on this host
+    (HAProxy, `option forwardfor`) — the last address HAProxy added to X-Forwarded-For."""
+    peer = st.context.ip_address
+    peer = peer if isinstance(peer, str) and peer else "unknown"       # (no peer in tests and bare runs)
+    forwarded = st.context.headers.get("X-Forwarded-For") if peer in ("127.0.0.1", "::1") else None
+    forwarded = forwarded if isinstance(forwarded, str) and forwarded.strip() else None
+    return (forwarded.split(",")[-1].strip() if forwarded else peer)[:64]
+
+
 def login(username: str, password: str) -> tuple[access.Viewer, str]:
-    return auth.login(pool(), username, password)
+    return auth.login(pool(), username, password, source=client_source())
 
 
 def resume(token: str | None) -> access.Viewer | None:
