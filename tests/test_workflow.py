@@ -156,3 +156,44 @@ def test_relocation_is_refused_without_a_point_reason_or_outside_the_area(work_c
     assert "不在您的辖区" in err.value.message_zh
     act(work_conn, eid, "relocate", town, note="同镇内更正", location=(lon, lat))
     assert work_conn.execute("SELECT grid_code FROM events WHERE id = %s", (eid,)).fetchone()[0] == "320281103001002"
+
+
+def test_the_database_knows_the_same_transitions_as_the_workflow(work_conn):
+    stored = set(work_conn.execute("SELECT from_status, to_status FROM workflow_transitions").fetchall())
+    work_conn.commit()
+    allowed = {(None, "reported")} | {(f, a.to_status or f) for a in ACTIONS.values() for f in a.from_statuses}
+    assert stored == allowed
+
+
+def test_the_database_refuses_illegal_history_whoever_writes(work_url, work_conn):
+    """As the app role with a city scope (what a compromised page could do) and as the owner: a log
+    row that is no step of the workflow, or does not start from the event's state, is refused; the
+    app role may not touch history columns at all, the owner only through the log."""
+    import psycopg
+
+    from tests.fixtures import app_url_for
+
+    eid = bring_to(work_conn, "in_progress")
+    work_conn.commit()
+    log = ("INSERT INTO event_log (event_id, at, actor, actor_role, from_status, to_status, level) "
+           "VALUES (%s, now(), 'x', 'city_dispatcher', %s, %s, 'city')")
+    with psycopg.connect(app_url_for(work_url)) as app:
+        app.execute("SELECT set_config('jy.scope', 'city', false), set_config('jy.role', 'city_commander', false)")
+        for frm, to in (("reported", "closed"), ("verified", "closed"), ("handled", "verified")):
+            with pytest.raises(psycopg.errors.CheckViolation):
+                with app.transaction():
+                    app.execute(log, (eid, frm, to))
+        for stmt in ("UPDATE events SET version = version + 1 WHERE id = %s",
+                     "UPDATE events SET description = '改写' WHERE id = %s",
+                     "UPDATE events SET reported_at = now() WHERE id = %s"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                with app.transaction():
+                    app.execute(stmt, (eid,))
+    for stmt in ("UPDATE events SET version = version + 1 WHERE id = %s",
+                 "UPDATE events SET status_at = now() WHERE id = %s"):
+        with pytest.raises(psycopg.errors.CheckViolation):
+            with work_conn.transaction():
+                work_conn.execute(stmt, (eid,))
+    work_conn.rollback()
+    assert work_conn.execute("SELECT status, version FROM events WHERE id = %s", (eid,)).fetchone()[0] == "in_progress"
+    act(work_conn, eid, "handle", CITY)                    # the workflow itself still moves it

@@ -161,7 +161,7 @@ def load(conn: psycopg.Connection, data: DemoData, replace: bool = False) -> dic
         if db.worth_rebuilding(conn, "events", data.n_events):
             with db.rebuilt_indexes(conn, "events", "event_log"), \
                     _triggers_off(conn, "events", (*STATS_TRIGGERS, "events_guard_status")), \
-                    _triggers_off(conn, "event_log", ("event_log_apply",)):
+                    _triggers_off(conn, "event_log", ("event_log_apply", "event_log_a_check")):
                 _copy_events(cur, data, counts)
                 cur.execute("SELECT events_replay_log()")
             cur.execute("SELECT stats_rebuild()")
