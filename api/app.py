@@ -202,9 +202,17 @@ def categories(request: Request):
             for c in _categories(request)]
 
 
+def client_source(request: Request) -> str:
+    """The terminal's address: the peer, or — when the peer is our own proxy on this host (HAProxy,
+    `option forwardfor`) — the last address it added to X-Forwarded-For."""
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for") if peer in ("127.0.0.1", "::1") else None
+    return (forwarded.split(",")[-1].strip() if forwarded and forwarded.strip() else peer)[:64]
+
+
 @app.post(f"{PREFIX}/auth/token", tags=["终端账号"], summary="终端登录，换取访问令牌")
 def token(request: Request, body: TokenIn):
-    tok, expires, me = terminals.sign_in(pool(request), body.terminal_id, body.password)
+    tok, expires, me = terminals.sign_in(pool(request), body.terminal_id, body.password, source=client_source(request))
     return {"access_token": tok, "token_type": "bearer", "expires_at": expires,
             "worker": {"name": me.name, "role": me.role, "terminal_id": me.terminal_id, "grid_code": me.grid_code,
                        "village_code": me.village_code}}

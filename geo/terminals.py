@@ -105,17 +105,33 @@ def create_terminals(conn, accounts: list[tuple[int, str]]) -> int:
     return cur.rowcount
 
 
-def sign_in(pool, terminal_id: str, password: str) -> tuple[str, str, Worker]:
+def sign_in(pool, terminal_id: str, password: str, source: str | None = None) -> tuple[str, str, Worker]:
     """(token, expires_at ISO, worker) for a correct terminal number and password; LoginFailed
-    otherwise (the same message whether the number or the password is wrong)."""
+    otherwise (the same message whether the number or the password is wrong). Failures make the
+    source wait like the dashboard's (jy_auth_throttled / jy_auth_record, migration 024), audited as
+    log-ins of "terminal:<number>"."""
+    number = (terminal_id or "").strip()
+    name, src = f"terminal:{number}"[:64], (source or "unknown")[:64]
     with pool.connection() as conn, conn.transaction():
-        row = db.one(conn, "SELECT * FROM jy_terminal_lookup(%(t)s)", {"t": (terminal_id or "").strip()})
-        ok = auth.verify(row["password_hash"] if row else None, password)
-        if not ok or row is None or row["disabled"]:
-            raise LoginFailed(f"wrong terminal number or password for {terminal_id!r}", "终端编号或密码错误，或账号已停用。")
+        row = db.one(conn, "SELECT * FROM jy_terminal_lookup(%(t)s)", {"t": number})
+        waiting = db.value(conn, "SELECT jy_auth_throttled(%(s)s, %(u)s)", {"s": src, "u": name})
+        right = auth.verify(row["password_hash"] if row else None, password)
+        ok = waiting is None and right and row is not None and not row["disabled"]
+        reason = "ok" if ok else ("locked" if waiting is not None else "bad_password")
+        wait = db.value(conn, "SELECT jy_auth_record(%(u)s, %(s)s, %(ok)s, %(r)s, %(max)s, %(mins)s)",
+                        {"u": name, "s": src, "ok": ok, "r": reason, "max": auth.max_failures(),
+                         "mins": auth.lock_minutes()})
         token = secrets.token_urlsafe(32)
-        expires = db.value(conn, "SELECT jy_token_issue(%(s)s, %(h)s, %(hours)s)",
-                           {"s": row["staff_id"], "h": auth.token_hash(token), "hours": settings().jy_api_token_hours})
+        expires = None
+        if ok and row is not None:
+            expires = db.value(conn, "SELECT jy_token_issue(%(s)s, %(h)s, %(hours)s)",
+                               {"s": row["staff_id"], "h": auth.token_hash(token),
+                                "hours": settings().jy_api_token_hours})
+    if not ok or expires is None:
+        if wait is not None:
+            raise LoginFailed(f"sign-ins for terminal {number!r} from {src} are locked until {wait}",
+                              f"连续登录失败次数过多，本设备已暂时锁定至 {wait:%H:%M}，请稍后再试或联系管理员。")
+        raise LoginFailed(f"wrong terminal number or password for {terminal_id!r}", "终端编号或密码错误，或账号已停用。")
     worker = authenticate(pool, token)
     return token, expires.isoformat(), worker
 

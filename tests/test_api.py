@@ -262,3 +262,35 @@ def test_a_worker_starts_and_finishes_a_task_assigned_to_them(api):
         log = conn.execute("SELECT to_status, actor_role FROM event_log WHERE event_id = %s ORDER BY id", (ev["id"],)).fetchall()
     assert [r[0] for r in log] == ["reported", "accepted", "dispatched", "in_progress", "handled"]
     assert log[-1][1] == "grid_worker"
+
+
+def test_failed_terminal_sign_ins_slow_that_address_only(api):
+    """Five wrong passwords from one address (as HAProxy forwards it) make that address wait; the
+    same terminal signs in from another address; every attempt is in the audit log."""
+    import json as _json
+    import urllib.request
+
+    base, url, workers = api
+    terminal = workers[0]["terminal_id"]
+
+    def attempt(password: str, address: str) -> tuple[int, dict]:
+        req = urllib.request.Request(base + "/api/v1/auth/token", method="POST",
+                                     data=_json.dumps({"terminal_id": terminal, "password": password}).encode(),
+                                     headers={"Content-Type": "application/json", "X-Forwarded-For": address})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, _json.loads(r.read())
+        except urllib.error.HTTPError as err:
+            return err.code, _json.loads(err.read())
+
+    for _ in range(5):
+        assert attempt("wrong-pass-9", "203.0.113.5")[0] == 401
+    status, body = attempt(PASSWORD, "203.0.113.5")
+    assert status == 401 and "锁定" in body["message"], body
+    status, body = attempt(PASSWORD, "203.0.113.6")
+    assert status == 200 and body["access_token"], body
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT ok, detail->>'reason', detail->>'source' FROM audit_log "
+                            "WHERE username = %s AND action = 'login' ORDER BY chain_seq", (f"terminal:{terminal}".lower(),)).fetchall()
+    assert [r[1] for r in rows][-7:] == ["bad_password"] * 5 + ["locked", "ok"]
+    assert rows[-1][2] == "203.0.113.6"
