@@ -80,3 +80,19 @@ def test_a_report_with_bad_text_or_time_is_refused(work_conn, field, report, mes
     assert [p.field for p in err.value.problems] == [field]
     assert message in err.value.problems[0].message_zh
     assert row_counts(work_conn) == before
+
+
+def test_a_japanese_file_is_refused_not_read_as_gbk(work_conn, tmp_path):
+    """Shift-JIS decodes as GBK without an error (into mojibake); it is named, not loaded."""
+    sjis = tmp_path / "施設.csv"
+    sjis.write_bytes("名前,経度,緯度,説明\nテスト施設,120.28,31.90,ごみの不法投棄があります\n"
+                     "サンプル,120.29,31.91,道路が壊れています\n".encode("shift_jis"))
+    gbk = tmp_path / "网格.csv"
+    gbk.write_bytes("名称,经度,纬度,说明\n测试设施,120.28,31.90,门口垃圾乱堆放\n".encode("gbk"))
+    with pytest.raises(InvalidInput) as err:
+        read(sjis)
+    assert "日文（Shift-JIS）" in err.value.message_zh
+    with pytest.raises(InvalidInput) as err:
+        event_import.load(work_conn, sjis, dry_run=True)
+    assert "日文（Shift-JIS）" in err.value.message_zh
+    assert list(read(gbk).frame.columns[:1]) == ["名称"]          # Chinese GBK still reads

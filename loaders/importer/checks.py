@@ -135,3 +135,19 @@ def duplicate_problems(rows, codes) -> list[Problem]:
         else:
             seen[code] = row
     return out
+
+
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
+
+
+def japanese_bytes(raw: bytes) -> bool:
+    """Shift-JIS text decodes as GBK without an error (as mojibake), so GBK cannot be told from it by
+    decoding: bytes that decode as Shift-JIS into kana (at least 3, and 5 % of the non-ASCII
+    characters) are Japanese. GBK Chinese almost never does (its lead bytes rarely fall on kana)."""
+    try:
+        text = raw.decode("shift_jis")
+    except UnicodeDecodeError:
+        return False
+    kana = len(_KANA.findall(text))
+    wide = sum(1 for ch in text if ord(ch) > 127)
+    return kana >= 3 and kana >= 0.05 * wide

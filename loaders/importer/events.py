@@ -39,7 +39,7 @@ from geo.errors import InvalidInput
 from geo.intake import CONTROL_CHARS, MAX_ADDRESS, MAX_DESCRIPTION, OLDEST_REPORT, REPORT_AHEAD
 from geo.status import PRIORITY_LABELS
 from geo.worktime import TZ
-from loaders.importer.checks import Problem
+from loaders.importer.checks import Problem, japanese_bytes
 from loaders.importer.read import check_zip
 
 CHUNK_ROWS = 200_000
@@ -127,6 +127,9 @@ def _sniff_encoding(path: Path) -> str:
     for enc in ("utf-8-sig", "gbk"):
         try:
             head.decode(enc)
+            if enc == "gbk" and japanese_bytes(head):
+                raise InvalidInput(f"{path.name} looks like Japanese (Shift-JIS) text, not UTF-8 or GBK; save it as UTF-8 CSV",
+                                   f"“{path.name}”似乎是日文（Shift-JIS）编码，不是 UTF-8 或 GBK：请另存为 UTF-8 的 CSV。")
             return enc
         except UnicodeDecodeError as exc:
             if exc.start > len(head) - 4:       # a character cut by the 1 MB boundary

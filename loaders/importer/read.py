@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import InvalidInput
+from loaders.importer.checks import japanese_bytes
 
 VECTOR = {".geojson", ".json", ".shp", ".zip", ".gpkg"}
 TABLE = {".csv", ".xlsx"}
@@ -162,9 +163,12 @@ def _table(path: Path, encoding: str | None) -> Source:
         for enc in ([encoding] if encoding else ["utf-8-sig", "gbk"]):
             try:
                 text = raw.decode(enc)
-                break
             except (UnicodeDecodeError, LookupError):
                 continue
+            if not encoding and enc == "gbk" and japanese_bytes(raw[:1_000_000]):
+                raise bad(f"{path.name} looks like Japanese (Shift-JIS) text, not UTF-8 or GBK; save it as UTF-8 CSV",
+                          f"“{path.name}”似乎是日文（Shift-JIS）编码，不是 UTF-8 或 GBK：请另存为 UTF-8 的 CSV。")
+            break
         if text is None:
             raise bad(f"{path.name} is neither UTF-8 nor GBK text; save it as UTF-8 CSV",
                       f"“{path.name}”不是 UTF-8 或 GBK 编码的文本，请另存为 UTF-8 的 CSV。")
