@@ -46,6 +46,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JY_FEED", bool, True, "`./run.sh` starts the live demo feed (`loaders simulate`) when the database holds demo data; `JY_FEED=0`: off."),
     Setting("JY_FEED_WORKERS", int, 60, "How many demo terminals the live feed drives at once (each patrols, reports and works its tasks)."),
     Setting("JY_PROFILE_DIR", str, "", "A directory: the dashboard writes a cProfile of every page run there (`bench/profile_runs.py` sums them); empty: off."),
+    Setting("JY_BACKUP_DIR", str, "", "Where `loaders backup` keeps base backups and PostgreSQL archives WAL (`wal/`, `base/`); empty: `.pgdata-backups` beside the cluster. Put it on another disk."),
+    Setting("JY_BACKUP_KEEP", int, 7, "Base backups `loaders backup` keeps (with the WAL to restore to any moment since the oldest); older ones are deleted."),
     Setting("JY_REPORT_RSS", bool, False, "Loaders print their peak memory (`peak RSS N MB`) at the end; `bench/imports.py` sets it."),
     Setting("PORT", int, 8501, "Port of the dashboard.", "run.sh"),
     Setting("API_PORT", int, 8502, "Port of the HTTP API for terminals and other systems (`/api/v1/…`).", "run.sh"),
@@ -76,6 +78,8 @@ class Settings:
     jy_feed: bool
     jy_feed_workers: int
     jy_profile_dir: str
+    jy_backup_dir: str
+    jy_backup_keep: int
     jy_report_rss: bool
     port: int
     api_port: int

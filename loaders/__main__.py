@@ -14,6 +14,10 @@
     python -m loaders create-admin NAME [--display-name N] [--password-stdin]
                                             the first admin account (asks for the password on a terminal)
     python -m loaders audit-verify          check the audit log's hash chain; name the first broken row
+    python -m loaders archiving             turn on WAL archiving into JY_BACKUP_DIR (./run.sh does)
+    python -m loaders backup                base backup (pg_basebackup) + retention (JY_BACKUP_KEEP)
+    python -m loaders restore --to TIME [--into DIR] [--port N]
+                                            point-in-time recovery into a new cluster; prints DATABASE_URL=
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 
 from geo.errors import DomainError, InvalidInput
 from geo.settings import settings
@@ -37,6 +42,40 @@ def _cmd_audit_verify(args) -> int:
           f"row {r['rows_checked']:,} in order): it was changed, or a row before it was removed or inserted "
           f"outside the log; the chain up to it ends in hash {r['head_hash']}", file=sys.stderr)
     return 1
+
+
+def _cmd_archiving(args) -> int:
+    from geo import backup
+    restart = backup.configure_archiving()
+    print(f"WAL archiving into {backup.backup_dir() / 'wal'}")
+    if restart:
+        print("restart needed: archive_mode takes effect when the server restarts")
+    return 0
+
+
+def _cmd_backup(args) -> int:
+    from geo import backup
+    b, deleted = backup.take_backup()
+    print(f"base backup {b.path} ({b.size_bytes / 1e6:,.1f} MB), restorable to any moment from "
+          f"{b.finished_at.isoformat(timespec='seconds')} on")
+    kept = backup.backups()
+    print(f"kept {len(kept)} base backup(s) (JY_BACKUP_KEEP); deleted {len(deleted)} old backup(s) and WAL segment(s); "
+          f"earliest restorable moment {kept[0].finished_at.isoformat(timespec='seconds')}")
+    return 0
+
+
+def _cmd_restore(args) -> int:
+    from geo import backup
+    if args.stop:
+        backup.stop(Path(args.stop))
+        print(f"stopped the cluster in {args.stop}")
+        return 0
+    to = backup.parse_time(args.to)
+    r = backup.restore(to, Path(args.into) if args.into else None, args.port)
+    print(f"restored to {to.isoformat()} from base backup {r.backup.path.name} into {r.data_dir}, port {r.port}")
+    print(f"stop it with: python -m loaders restore --stop {r.data_dir}")
+    print(f"DATABASE_URL={r.url}")
+    return 0
 
 
 def _cmd_migrate(args) -> int:
@@ -340,6 +379,15 @@ def main(argv: list[str] | None = None) -> int:
     key.add_argument("name", help="its name, e.g. 12345政务服务热线")
     key.add_argument("--source", default="hotline", choices=["hotline", "platform", "police", "inspection", "sensor"],
                      help="the events' source (default hotline)")
+    sub.add_parser("archiving", help="turn on WAL archiving into JY_BACKUP_DIR (prints 'restart needed' when it must)")
+    sub.add_parser("backup", help="a base backup of the cluster (pg_basebackup); keeps JY_BACKUP_KEEP and their WAL")
+    rst = sub.add_parser("restore", help="point-in-time recovery into a new cluster; prints its DATABASE_URL=")
+    rst_what = rst.add_mutually_exclusive_group(required=True)
+    rst_what.add_argument("--to", help="the moment to restore to, e.g. '2026-11-29 09:30:00' (Jiangyin time) "
+                                       "or with an offset")
+    rst_what.add_argument("--stop", metavar="DIR", help="stop a cluster an earlier restore started")
+    rst.add_argument("--into", help="data directory of the new cluster (new or empty; default under JY_BACKUP_DIR)")
+    rst.add_argument("--port", type=int, help="port of the new cluster (default: a free one)")
     sub.add_parser("audit-verify", help="check the audit log's hash chain; name the first broken row")
     sim = sub.add_parser("simulate", help="the live demo city: demo terminals drive the HTTP API (演示数据)")
     sim.add_argument("--api", help="the API's base URL (default http://127.0.0.1:$API_PORT)")
@@ -362,7 +410,8 @@ def main(argv: list[str] | None = None) -> int:
                 "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
                 "create-admin": _cmd_create_admin, "create-terminal": _cmd_create_terminal,
                 "create-api-key": _cmd_create_api_key, "simulate": _cmd_simulate,
-                "audit-verify": _cmd_audit_verify}[args.command](args)
+                "audit-verify": _cmd_audit_verify, "archiving": _cmd_archiving, "backup": _cmd_backup,
+                "restore": _cmd_restore}[args.command](args)
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2

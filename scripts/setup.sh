@@ -164,6 +164,16 @@ EOF
     "$PG_BIN/psql" "$admin_url" -q -c "CREATE DATABASE $JY_DB_NAME" >/dev/null
   fi
   DATABASE_URL="postgresql://$JY_DB_USER:$DB_PASSWORD@localhost:$JY_PG_PORT/$JY_DB_NAME"
+  # Continuous archiving (README "Backups"): every WAL segment is copied to JY_BACKUP_DIR, so
+  # `loaders backup` + `loaders restore --to TIME` can bring back any moment. archive_mode needs a restart.
+  local archiving
+  archiving="$(cd "$ROOT" && DATABASE_URL="$DATABASE_URL" "$VENV/bin/python" -m loaders archiving)" \
+    || die "could not turn on WAL archiving (see above)"
+  if printf '%s' "$archiving" | grep -q '^restart needed'; then
+    log "restarting PostgreSQL once to turn on WAL archiving"
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -m fast -w -t 120 restart >/dev/null \
+      || die "PostgreSQL did not restart; see .pgdata/server.log"
+  fi
 }
 
 stop_local_cluster() {
