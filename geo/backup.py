@@ -261,7 +261,7 @@ recovery_target_action = 'promote'
                                               str(RESTORE_WAIT_S), "start"]), capture_output=True, text=True)
     if started.returncode != 0:
         raise _why_not(log, into, wal_dir, to)
-    new_url = _url_form(make_conninfo(url, host="localhost", port=str(port)))
+    new_url = url_form(make_conninfo(url, host="localhost", port=str(port)))
     deadline = time.monotonic() + RESTORE_WAIT_S
     while True:                        # hot standby answers while it replays; wait for the promotion
         try:
@@ -289,7 +289,7 @@ def _why_not(log: Path, into: Path, wal_dir: Path, to: dt.datetime) -> DataUnava
     return DataUnavailable(f"the restored cluster in {into} did not start; see {log}: {tail[-600:]}")
 
 
-def _url_form(conninfo: str) -> str:
+def url_form(conninfo: str) -> str:
     """postgresql://user:password@host:port/db, the form ./run.sh prints."""
     from urllib.parse import quote
 

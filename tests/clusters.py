@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from geo.backup import pg_bin
+from geo.backup import pg_bin, url_form
 from tests.fixtures import _admin_url
 from tests.server import free_port
 
@@ -95,7 +95,7 @@ def own_cluster(prefix: str = "jy-own-"):
     with open(data_dir / "postgresql.auto.conf", "a") as fh:
         fh.write(f"port = {port}\nlisten_addresses = 'localhost'\nunix_socket_directories = ''\n"
                  "shared_buffers = '128MB'\ntimezone = 'Asia/Shanghai'\n")
-    url = make_conninfo(_admin_url(), host="localhost", port=str(port), dbname="jiangyin")
+    url = url_form(make_conninfo(_admin_url(), host="localhost", port=str(port), dbname="jiangyin"))
     cluster = Cluster(data_dir, port, url)
     cluster.start()
     try:
