@@ -44,7 +44,7 @@ DELIVER_EVERY_S = 1.0
 def _deliver_loop(app: FastAPI, stop: threading.Event) -> None:
     """The outbox worker of this process: deliver what is due, and note each terminal's newest
     notification so the long-polls waiting for it wake up (one query a second, not one per waiter)."""
-    city = access.ScopedPool(app.state.pool, scope=Scope.city(), who=("system", "outbox"))
+    city = access.ScopedPool(app.state.pool, credential=access.job("outbox"), scope=Scope.city())
     while not stop.wait(DELIVER_EVERY_S):
         try:
             notify.deliver(city)
@@ -105,13 +105,18 @@ def worker(request: Request, authorization: Annotated[str | None, Header()] = No
 def scoped(request: Request, me: terminals.Worker, scope: Scope | None = None) -> access.ScopedPool:
     """Connections in the worker's village scope (row-level security, as for village staff), or in
     the village of one of the worker's own tasks (task_scoped)."""
-    return access.ScopedPool(pool(request), scope=scope or me.scope, who=("grid_worker", f"terminal:{me.terminal_id}"))
+    token = bearer(request.headers.get("authorization"))
+    return access.ScopedPool(pool(request), credential=access.terminal(token), scope=scope or me.scope)
 
 
 def task_scoped(request: Request, me: terminals.Worker, event_id: int) -> access.ScopedPool:
-    """An event of the worker's village, or a task of theirs in another (the database checks the token)."""
+    """An event of the worker's village, or a task of theirs in another (the database checks the token
+    and derives the village from the task)."""
     token = bearer(request.headers.get("authorization")) or ""
-    return scoped(request, me, terminals.task_scope(pool(request), token, event_id))
+    task = terminals.task_scope(pool(request), token, event_id)
+    if task is None:
+        return scoped(request, me)
+    return access.ScopedPool(pool(request), credential=access.terminal(token, event_id), scope=task)
 
 
 # ------------------------------------------------------------------ models

@@ -38,7 +38,7 @@ def _pool(request: Request):
 
 def _scoped(request: Request, system: terminals.Client) -> access.ScopedPool:
     """A system files anywhere in the county (city scope); reads are limited to its own requests."""
-    return access.ScopedPool(_pool(request), scope=Scope.city(), who=("system", f"open311:{system.code}"))
+    return access.ScopedPool(_pool(request), credential=access.client(system.key), scope=Scope.city())
 
 
 class RequestIn(BaseModel):

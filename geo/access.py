@@ -1,17 +1,22 @@
 """Who is looking, and what the database lets them see.
 
-A Viewer is an authenticated account (geo/auth.py makes one at log-in). Its `scope` is the
-geo Scope it may see: the whole city, one town, or one village. `scoped(pool, viewer)` hands out
-connections whose transaction first sets that scope with set_config(..., true); the row-level
-security policies of migration 006 then filter every table by it, whatever a page asks for.
+A Viewer is an authenticated account (geo/auth.py makes one at log-in, with its session token).
+Its `scope` is the geo Scope it may see: the whole city, one town, or one village. A ScopedPool
+hands out connections whose transaction first proves a credential to the database — the viewer's
+session token, a terminal's access token, another system's API key — and the database itself then
+sets and signs the scope (migration 027); the row-level security policies filter every table by it,
+whatever a page asks for. The app cannot name a scope: a setting it writes itself is ignored.
+Jobs without a user (the outbox worker) switch to their own narrow role instead.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
-from geo.errors import Forbidden, InvalidInput, OutOfScope
+from psycopg import sql
+
+from geo.errors import Forbidden, InvalidInput, LoginFailed, OutOfScope
 from geo.roles import ACCOUNT_LABELS, ACCOUNT_ROLES, ACTOR_ROLES, URGERS, actor_role_of
 from geo.scope import Scope
 
@@ -26,6 +31,9 @@ class Viewer:
     role: str
     town: str | None = None
     village: str | None = None
+    # The session token this viewer signed in with (geo/auth.py); the database derives the scope
+    # from it. Not part of equality, never printed.
+    token: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         if self.role not in ROLES:
@@ -101,47 +109,76 @@ class Viewer:
             raise OutOfScope(f"{self.username} may only see village {self.village}, not {village}",
                              "您的账号只能查看本村社区的数据，无权查看其他村社区。")
 
-def settings(viewer: Viewer | None, scope: Scope | None = None, who: tuple[str, str] | None = None) -> dict[str, str]:
-    """The transaction settings for a viewer (or, for cached figures, for a bare scope)."""
-    s = viewer.scope if viewer else scope
-    if s is None:
-        return {"scope": "", "town": "", "village": "", "role": "", "user": ""}
-    role, user = (viewer.role, viewer.username) if viewer else (who or ("", ""))
-    return {"scope": s.level, "town": s.town or "", "village": s.village or "", "role": role, "user": user}
+@dataclass(frozen=True)
+class Credential:
+    """What a transaction shows the database before it gets a scope (migration 027): the statement
+    that checks it and signs the scope, and a label for messages."""
+    statement: object
+    params: dict
+    what: str
+    message_zh: str
 
 
-_SET = """
-SELECT set_config('jy.scope', %(scope)s, true), set_config('jy.town', %(town)s, true),
-       set_config('jy.village', %(village)s, true), set_config('jy.role', %(role)s, true),
-       set_config('jy.user', %(user)s, true)
-"""
+def session(token: str | None) -> Credential:
+    """A dashboard session (the browser's session token)."""
+    return Credential("SELECT jy_begin(%(t)s) AS ok", {"t": token or ""}, "the session has ended",
+                      "登录已失效（已退出、超时、账号停用或密码已重置），请重新登录。")
 
 
-def apply(conn, viewer: Viewer | None = None, scope: Scope | None = None, who: tuple[str, str] | None = None) -> None:
-    """Set the scope for the rest of the caller's transaction (`who`: the (role, name) of an actor
-    without a dashboard account, a terminal for instance, whose audit rows carry that name)."""
-    conn.execute(_SET, settings(viewer, scope, who))
+def terminal(token: str | None, event_id: int | None = None) -> Credential:
+    """A field terminal's access token; with `event_id`, in the village of that task of theirs."""
+    return Credential("SELECT jy_begin_terminal(%(t)s, %(e)s) AS ok", {"t": token or "", "e": event_id},
+                      "the terminal's token is wrong, expired or revoked, or the task is not theirs",
+                      "访问令牌无效、已过期或已注销，或该任务不属于本终端，请重新登录。")
+
+
+def client(key: str | None) -> Credential:
+    """Another system's Open311 API key."""
+    return Credential("SELECT jy_begin_client(%(k)s) AS ok", {"k": key or ""}, "the API key is wrong or disabled",
+                      "接口密钥无效或已停用。")
+
+
+# Jobs that run without a user, and the narrow role each runs as (migration 027).
+JOBS = {"outbox": "jy_outbox"}
+
+
+def job(name: str) -> Credential:
+    return Credential(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(JOBS[name])), {}, f"job {name}", name)
+
+
+def begin(conn, credential: Credential) -> None:
+    """Prove the credential at the start of the caller's transaction; LoginFailed if the database
+    refuses it (then no row would be visible anyway)."""
+    cur = conn.execute(credential.statement, credential.params)
+    if cur.description is not None:
+        row = cur.fetchone()
+        ok = row["ok"] if isinstance(row, dict) else row[0]
+        if not ok:
+            raise LoginFailed(credential.what, credential.message_zh)
 
 
 class ScopedPool:
     """Looks like a pool to geo/ query functions; every connection it gives is one transaction
-    that starts by setting the viewer's scope (or a bare scope, for figures shared between viewers
-    with the same scope). Leaving the block commits; an error rolls back."""
+    that starts by proving the viewer's session (or another credential) to the database, which sets
+    the scope. Leaving the block commits; an error rolls back. `scope` is what the database will
+    allow, for the Python side (labels, checks before a query)."""
 
-    def __init__(self, pool, viewer: Viewer | None = None, scope: Scope | None = None,
-                 who: tuple[str, str] | None = None):
-        if viewer is None and scope is None:
-            raise ValueError("a scoped pool needs a viewer or a scope")
-        self._pool, self._viewer, self._scope, self._who = pool, viewer, scope, who
+    def __init__(self, pool, viewer: Viewer | None = None, *, credential: Credential | None = None,
+                 scope: Scope | None = None):
+        if viewer is not None:
+            credential, scope = session(viewer.token), viewer.scope
+        if credential is None or scope is None:
+            raise ValueError("a scoped pool needs a viewer, or a credential and the scope it grants")
+        self._pool, self._credential, self._scope = pool, credential, scope
 
     @property
     def scope(self) -> Scope:
         """The scope its connections run in."""
-        return self._viewer.scope if self._viewer is not None else self._scope  # type: ignore[return-value]
+        return self._scope
 
     @contextmanager
     def connection(self, timeout: float | None = None) -> Iterator:
         with self._pool.connection(timeout=timeout) as conn:
             with conn.transaction():
-                apply(conn, self._viewer, self._scope, self._who)
+                begin(conn, self._credential)
                 yield conn

@@ -115,10 +115,10 @@ def login(pool, username: str, password: str, source: str | None = None) -> tupl
                  "mins": lock_minutes()})
             token = secrets.token_urlsafe(32)
             if ok and user is not None:
-                conn.execute("SELECT jy_session_start(%(u)s, %(h)s)",
-                             {"u": user["username"], "h": token_hash(token)})
+                conn.execute("SELECT jy_session_start(%(u)s, %(h)s, %(idle)s)",
+                             {"u": user["username"], "h": token_hash(token), "idle": session_timeout_s()})
     if ok and user is not None:
-        return _viewer(user), token
+        return _viewer(user, token), token
     if wait is not None:
         raise LoginFailed(f"log-ins for {name} from {src} are locked until {wait} after repeated failures",
                           f"连续登录失败次数过多，本设备已暂时锁定至 {wait:%H:%M}（其他设备登录不受影响）。"
@@ -128,9 +128,9 @@ def login(pool, username: str, password: str, source: str | None = None) -> tupl
     raise LoginFailed("wrong username or password", "用户名或密码错误。")
 
 
-def _viewer(row: dict) -> Viewer:
+def _viewer(row: dict, token: str) -> Viewer:
     return Viewer(username=row["username"], display_name=row["display_name"], role=row["role"],
-                  town=row["town_code"], village=row["village_code"])
+                  town=row["town_code"], village=row["village_code"], token=token)
 
 
 def resume(pool, token: str | None) -> Viewer | None:
@@ -142,7 +142,7 @@ def resume(pool, token: str | None) -> Viewer | None:
         with conn.transaction():
             rows = dicts(conn.execute("SELECT * FROM jy_session_resume(%(h)s, %(idle)s)",
                                       {"h": token_hash(token), "idle": session_timeout_s()}))
-    return _viewer(rows[0]) if rows else None
+    return _viewer(rows[0], token) if rows else None
 
 
 def touch(pool, token: str) -> bool:
@@ -163,11 +163,13 @@ def verify(stored: str | None, password: str) -> bool:
 
 
 def end_session(pool, viewer: Viewer, token: str | None, reason: str = "logout") -> None:
-    """Log-out or time-out: end the browser session and audit it, in one transaction."""
-    with access.ScopedPool(pool, viewer).connection() as conn:
-        if token:
-            conn.execute("SELECT jy_session_end(%(h)s)", {"h": token_hash(token)})
-        audit.record(conn, viewer.username, viewer.role, reason)
+    """Log-out or time-out: end the browser session and audit it, in one transaction (the database
+    names the account from the session, and writes nothing for a token that is not an open one)."""
+    token = token or viewer.token
+    if not token:
+        return
+    with pool.connection() as conn, conn.transaction():
+        conn.execute("SELECT jy_session_end(%(h)s, %(r)s)", {"h": token_hash(token), "r": reason})
 
 
 # ------------------------------------------------------------------ user management (admin)

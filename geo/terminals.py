@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -234,6 +234,7 @@ class Client:
     code: str
     name: str
     event_source: str
+    key: str = field(default="", repr=False, compare=False)   # shown to the database at each transaction
 
 
 def create_client(conn, code: str, name: str, event_source: str = "hotline") -> str:
@@ -261,7 +262,7 @@ def client(pool, key: str | None) -> Client:
     row = db.one(pool, "SELECT * FROM jy_api_client_check(%(h)s)", {"h": auth.token_hash(key)})
     if row is None:
         raise LoginFailed("the api_key is wrong or disabled", "api_key 无效或已停用。")
-    return Client(row["code"], row["name"], row["event_source"])
+    return Client(row["code"], row["name"], row["event_source"], key)
 
 
 def task_scope(pool, token: str, event_id: int) -> Scope | None:

@@ -97,10 +97,45 @@ def viewer(role: str = "city_commander", town: str | None = None, village: str |
     return Viewer(username or role.replace("_", "."), f"测试{ROLES[role]}", role, town, village)
 
 
-def signed_in(at, who=None):
-    """Put a signed-in viewer into an AppTest session before it runs."""
+def with_session(url: str, who):
+    """`who` with a real session in the database at `url` (owner connection): the account is created
+    or updated to `who`'s role and area, and a session opened for it, as a log-in would. The
+    database derives every scope from a session (migration 027), so a viewer needs one."""
+    import dataclasses
+    import secrets
+
+    from geo import auth
+    token = secrets.token_urlsafe(32)
+    with psycopg.connect(url) as conn:
+        conn.execute("""
+            INSERT INTO app_users (username, display_name, role, town_code, village_code, password_hash,
+                                   password_changed_at)
+            VALUES (%(u)s, %(d)s, %(r)s, %(t)s, %(v)s, 'no log-in: a test session', now() - interval '1 minute')
+            ON CONFLICT (username) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role,
+                   town_code = EXCLUDED.town_code, village_code = EXCLUDED.village_code, disabled = false""",
+                     {"u": who.username, "d": who.display_name, "r": who.role, "t": who.town, "v": who.village})
+        conn.execute("INSERT INTO app_sessions (token_hash, username, idle_limit_s) VALUES (%(h)s, %(u)s, NULL)",
+                     {"h": auth.token_hash(token), "u": who.username})
+    return dataclasses.replace(who, token=token)
+
+
+def scope_viewer(url: str, scope, role: str | None = None):
+    """A signed-in viewer (real session) whose scope is `scope`: the city commander, a town leader or
+    a village's staff, unless `role` says otherwise."""
+    from geo.access import ROLES, Viewer
+    role = role or {"city": "city_commander", "town": "town_leader", "village": "village_staff"}[scope.level]
+    name = f"t.{role[:8]}.{scope.village or scope.town or 'city'}".replace("_", "")
+    return with_session(url, Viewer(name, f"测试{ROLES[role]}", role, scope.town, scope.village))
+
+
+def signed_in(at, who=None, url: str | None = None):
+    """Put a signed-in viewer (with a real session in the database the AppTest uses: DATABASE_URL,
+    or `url`) into an AppTest session before it runs."""
     import time
-    at.session_state["viewer"] = who or viewer()
+    who = who or viewer()
+    if who.token is None:
+        who = with_session(url or os.environ["DATABASE_URL"], who)
+    at.session_state["viewer"] = who
     at.session_state["last_seen"] = time.time()
     return at
 

@@ -5,12 +5,12 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from geo import access, auth, events, layers, overview
+from geo import auth, events, layers, overview
 from geo.access import ScopedPool, Viewer
 from geo.db import make_pool
 from geo.errors import Forbidden, OutOfScope
 from geo.scope import Scope
-from tests.fixtures import app_url_for
+from tests.fixtures import app_url_for, with_session
 
 SCOPED_TABLES = ("grids", "staff", "events", "event_log", "chem_sites", "chem_inventory",
                  "emergency_resources", "stats_grid_day", "stats_village_day", "stats_cell_day",
@@ -35,6 +35,12 @@ def other_town(demo_conn_module):
 def demo_conn_module(demo_url):
     with psycopg.connect(demo_url) as conn:
         yield conn
+
+
+@pytest.fixture(scope="module")
+def signed(demo_url):
+    """A viewer with a real session in the demo database (the database derives the scope from it)."""
+    return lambda v: with_session(demo_url, v)
 
 
 def leader(town=NANZHA):
@@ -74,8 +80,8 @@ def test_app_role_cannot_change_the_audit_log_or_read_hashes(demo_url):
             conn.rollback()
 
 
-def test_town_leader_sees_only_their_town(app_pool, demo_pool, demo_conn, other_town):
-    db = ScopedPool(app_pool, leader())
+def test_town_leader_sees_only_their_town(app_pool, demo_pool, demo_conn, other_town, signed):
+    db = ScopedPool(app_pool, signed(leader()))
     k = overview.kpis(db, Scope(NANZHA))
     own_open = demo_conn.execute("SELECT count(*) FROM events WHERE town_code = %s "
                                  "AND status NOT IN ('closed', 'rejected') AND NOT is_drill", (NANZHA,)).fetchone()[0]
@@ -97,17 +103,17 @@ def test_town_leader_sees_only_their_town(app_pool, demo_pool, demo_conn, other_
     assert towns == 1
 
 
-def test_village_staff_see_only_their_village(app_pool, demo_pool, demo_conn):
+def test_village_staff_see_only_their_village(app_pool, demo_pool, demo_conn, signed):
     village = demo_conn.execute("SELECT min(code) FROM grids WHERE level = 2 AND parent_code = %s",
                                 (NANZHA,)).fetchone()[0]
-    db = ScopedPool(app_pool, Viewer("v1", "村工作人员", "village_staff", NANZHA, village))
+    db = ScopedPool(app_pool, signed(Viewer("v1.staff", "村工作人员", "village_staff", NANZHA, village)))
     rows, total = events.list_events(db, Scope.city(), events.EventFilter(), 5000)
     assert total == events.list_events(demo_pool, Scope(village=village), events.EventFilter(), 5000)[1] > 0
     assert {r["grid_code"][:12] for r in rows} == {village}
 
 
-def test_city_ranking_gives_a_town_leader_aggregates_for_every_town(app_pool, demo_conn):
-    ranking = overview.town_ranking(ScopedPool(app_pool, leader()))
+def test_city_ranking_gives_a_town_leader_aggregates_for_every_town(app_pool, demo_conn, signed):
+    ranking = overview.town_ranking(ScopedPool(app_pool, signed(leader())))
     expected = dict(demo_conn.execute("SELECT town_code, count(*) FROM events WHERE status NOT IN "
                                       "('closed', 'rejected') GROUP BY town_code").fetchall())
     assert len(ranking) == 17
@@ -118,16 +124,16 @@ def test_city_ranking_gives_a_town_leader_aggregates_for_every_town(app_pool, de
                                "closed", "closed_on_time", "close_seconds", "on_time_rate"}
 
 
-def test_city_scope_sees_everything(app_pool, demo_conn):
-    db = ScopedPool(app_pool, Viewer("commander", "指挥长", "city_commander"))
+def test_city_scope_sees_everything(app_pool, demo_conn, signed):
+    db = ScopedPool(app_pool, signed(Viewer("commander", "指挥长", "city_commander")))
     assert overview.kpis(db, Scope.city()).open == demo_conn.execute(
         "SELECT count(*) FROM events WHERE status NOT IN ('closed', 'rejected') AND NOT is_drill").fetchone()[0]
 
 
-def test_scope_is_per_transaction_not_per_connection(demo_url):
+def test_scope_is_per_transaction_not_per_connection(demo_url, signed):
     pool = make_pool(app_url_for(demo_url), min_size=1, max_size=1)   # one connection, reused
     try:
-        with ScopedPool(pool, Viewer("c", "指挥长", "city_commander")).connection() as conn:
+        with ScopedPool(pool, signed(Viewer("c.cmd", "指挥长", "city_commander"))).connection() as conn:
             assert conn.execute("SELECT count(*) FROM events").fetchone()["count"] > 0
         with pool.connection() as conn:
             assert conn.execute("SELECT count(*) FROM events").fetchone()["count"] == 0
@@ -155,21 +161,15 @@ def test_viewer_require_refuses_other_areas():
     Viewer("c", "指挥长", "city_commander").require("320281103", None)
 
 
-def test_settings_come_only_from_the_viewer():
-    s = access.settings(leader())
-    assert s == {"scope": "town", "town": NANZHA, "village": "", "role": "town_leader", "user": "nanzha_leader"}
-    assert access.settings(None) == {"scope": "", "town": "", "village": "", "role": "", "user": ""}
-
-
-def test_admin_manages_users_through_row_level_security(app_pool, demo_url):
-    admin = Viewer("admin", "管理员", "admin")
+def test_admin_manages_users_through_row_level_security(app_pool, demo_url, signed):
+    admin = signed(Viewer("admin", "管理员", "admin"))
     with ScopedPool(app_pool, admin).connection() as conn:
         auth.create_user(conn, "admin", "rls.newbie", "新用户", "town_leader", "Secret-pass-123", town=NANZHA)
     assert [u["username"] for u in auth.list_users(ScopedPool(app_pool, admin))].count("rls.newbie") == 1
     # A town leader sees only their own account, and cannot create one.
-    assert [u["username"] for u in auth.list_users(ScopedPool(app_pool, leader()))] == ["nanzha_leader"]
+    assert [u["username"] for u in auth.list_users(ScopedPool(app_pool, signed(leader())))] == ["nanzha_leader"]
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        with ScopedPool(app_pool, leader()).connection() as conn:
+        with ScopedPool(app_pool, signed(leader())).connection() as conn:
             auth.create_user(conn, "nanzha_leader", "rls.sneaky", "偷偷", "admin", "Secret-pass-123")
 
 

@@ -257,14 +257,14 @@ def test_the_admin_opens_resets_and_stops_a_terminal_account(field):
     """What the users page does (as the admin, through the app role): a new password revokes the old
     tokens, a stopped account's token stops at once; a non-admin transaction may not do either."""
     from geo.access import ScopedPool, Viewer
-    from tests.fixtures import app_url_for
+    from tests.fixtures import app_url_for, scope_viewer, with_session
 
     base, url, workers, _ = field
     me = workers[0]
     old = token_of(base, me["terminal_id"])
     pool = db.make_pool(app_url_for(url), max_size=1)
     try:
-        admin = ScopedPool(pool, Viewer("admin", "管理员", "admin"))
+        admin = ScopedPool(pool, with_session(url, Viewer("admin", "管理员", "admin")))
         with admin.connection() as conn:
             terminals.set_terminal(conn, "admin", me["terminal_id"], "New-terminal-pass-2")
         assert requests.get(f"{base}/api/v1/tasks", headers=old, timeout=30).status_code == 401
@@ -280,7 +280,7 @@ def test_the_admin_opens_resets_and_stops_a_terminal_account(field):
             listed = {a["terminal_id"]: a for a in terminals.accounts(conn)}
             assert listed[me["terminal_id"]]["disabled"] is False and "password_hash" not in listed[me["terminal_id"]]
             terminals.set_terminal(conn, "admin", me["terminal_id"], PASSWORD)
-        staff = ScopedPool(pool, scope=Scope(village=me["village_code"]), who=("village_staff", "someone"))
+        staff = ScopedPool(pool, scope_viewer(url, Scope(town=me["town_code"], village=me["village_code"])))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             with staff.connection() as conn:
                 terminals.set_terminal(conn, "someone", me["terminal_id"], "Stolen-pass-123")

@@ -12,7 +12,7 @@ from geo import auth, workflow
 from geo.access import ScopedPool, Viewer
 from geo.db import make_pool
 from geo.errors import Forbidden, InvalidInput, NotFound
-from tests.fixtures import app_url_for, login_for, signed_in
+from tests.fixtures import app_url_for, login_for, signed_in, with_session
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
@@ -120,7 +120,7 @@ def test_the_login_form_signs_in_and_refuses_bad_passwords(app_db, demo_url):
     assert any(m.label == "在办事件" for m in at.metric)
 
 
-def test_actions_are_audited_and_refusals_too(app_pool, work_conn):
+def test_actions_are_audited_and_refusals_too(app_pool, work_url, work_conn):
     from geo.intake import Report, submit
     from tests.fixtures import point_in
 
@@ -132,7 +132,7 @@ def test_actions_are_audited_and_refusals_too(app_pool, work_conn):
     for eid in (mine, theirs):   # up to town level, where a town dispatcher acts
         workflow.act(work_conn, eid, "escalate", workflow.Actor("测试", "system"), note="测试")
     work_conn.commit()
-    dispatcher = Viewer("nanzha_dispatcher", "南闸调度", "dispatcher", town)
+    dispatcher = with_session(work_url, Viewer("nanzha_dispatcher", "南闸调度", "dispatcher", town))
     db = ScopedPool(app_pool, dispatcher)
     done, refused = workflow.act_many(db, {mine: None, theirs: None}, "accept", dispatcher.actor())
     assert [d["id"] for d in done] == [mine]

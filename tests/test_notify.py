@@ -39,7 +39,7 @@ def setup():
     with demo_database("jy_notify") as url:
         pool = db.make_pool(app_url_for(url), max_size=2)
         try:
-            yield url, access.ScopedPool(pool, scope=Scope.city(), who=("system", "outbox")), \
+            yield url, access.ScopedPool(pool, credential=access.job("outbox"), scope=Scope.city()), \
                 f"http://127.0.0.1:{server.server_port}/sms"
         finally:
             pool.close()

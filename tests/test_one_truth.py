@@ -13,7 +13,7 @@ from geo import db, evaluation, events, metrics, overview
 from geo.access import ScopedPool
 from geo.scope import Scope
 from geo.worktime import TZ
-from tests.fixtures import app_url_for, signed_in, viewer
+from tests.fixtures import app_url_for, scope_viewer, signed_in, viewer
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 KEYS = ("reports_today", "open", "overdue", "closed", "closed_on_time", "on_time_rate", "mean_close_hours")
@@ -22,12 +22,13 @@ KEYS = ("reports_today", "open", "overdue", "closed", "closed_on_time", "on_time
 @pytest.fixture(scope="module")
 def app_pool(demo_url):
     pool = db.make_pool(app_url_for(demo_url), max_size=4)
+    pool.owner_url = demo_url          # where scoped() opens its sessions
     yield pool
     pool.close()
 
 
 def scoped(pool, scope: Scope) -> ScopedPool:
-    return ScopedPool(pool, scope=scope)
+    return ScopedPool(pool, scope_viewer(pool.owner_url, scope))
 
 
 def close(a, b) -> bool:

@@ -17,7 +17,7 @@ from geo.intake import IntakeRefused, Report, submit
 from geo.scope import Scope
 from geo.workflow import Actor, act
 from geo.worktime import TZ
-from tests.fixtures import app_url_for, point_in, signed_in, viewer
+from tests.fixtures import app_url_for, point_in, scope_viewer, signed_in, viewer
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
@@ -128,7 +128,7 @@ def test_intake_outside_the_users_village_names_where_the_point_is(work_url, wor
     lon, lat = point_in(work_conn, other)
     pool = db.make_pool(app_url_for(work_url), max_size=2)
     try:
-        staff = ScopedPool(pool, scope=Scope(town=mine[:9], village=mine[:12]))
+        staff = ScopedPool(pool, scope_viewer(work_url, Scope(town=mine[:9], village=mine[:12])))
         with staff.connection() as conn, pytest.raises(IntakeRefused) as exc:
             submit(conn, [Report("HW01", "别村的事", 3, lon, lat)])
         assert f"不在您的辖区（属于{names[0]}{names[1]}）" in exc.value.message_zh
@@ -186,7 +186,7 @@ def test_cross_border_release_counts_the_same_for_a_town_leader(demo_url, demo_c
     try:
         reports = {}
         for sc in (Scope.city(), Scope(town=town)):
-            with ScopedPool(pool, scope=sc).connection() as conn:
+            with ScopedPool(pool, scope_viewer(demo_url, sc)).connection() as conn:
                 reports[sc.level] = analysis.analyse_zone(conn, zone, (lon, lat))
     finally:
         pool.close()

@@ -13,7 +13,7 @@ from geo.crs import to_metric
 from geo.db import make_pool
 from geo.errors import InvalidInput
 from geo.hazards import analysis
-from tests.fixtures import app_url_for
+from tests.fixtures import app_url_for, with_session
 
 RECT = {"type": "Feature", "properties": {},
         "geometry": {"type": "Polygon", "coordinates": [[[120.20, 31.80], [120.25, 31.80], [120.25, 31.84],
@@ -76,10 +76,10 @@ def test_the_zone_is_saved_with_the_incident_and_seen_only_where_it_is(work_url,
     other = work_conn.execute("SELECT min(code) FROM grids WHERE level = 1 AND code <> %s", (town,)).fetchone()[0]
     pool = make_pool(app_url_for(work_url), max_size=2)
     try:
-        for viewer, visible in ((Viewer("c", "指挥长", "city_commander"), True),
-                                (Viewer("t", "镇领导", "town_leader", town), True),
-                                (Viewer("o", "外镇领导", "town_leader", other), False)):
-            with ScopedPool(pool, viewer).connection() as conn:
+        for viewer, visible in ((Viewer("zone.c", "指挥长", "city_commander"), True),
+                                (Viewer("zone.t", "镇领导", "town_leader", town), True),
+                                (Viewer("zone.o", "外镇领导", "town_leader", other), False)):
+            with ScopedPool(pool, with_session(work_url, viewer)).connection() as conn:
                 assert (analysis.incident_zone(conn, eid) is not None) is visible, viewer.role
     finally:
         pool.close()

@@ -67,15 +67,18 @@ def shared(ttl: int):
     """Cache a reader function `fn(db, *args)` per viewer scope: the cache key holds the scope, and
     `db` is the reader pool scoped to it."""
     def deco(fn):
-        def scoped(viewer_scope: Scope, *args, **kwargs):
-            return fn(access.ScopedPool(reader(), scope=viewer_scope), *args, **kwargs)
+        def scoped(viewer_scope: Scope, *args, _viewer: access.Viewer, **kwargs):
+            # Keyed by the scope (not hashed: _viewer); run under the session of the first viewer of
+            # that scope to ask — the database grants the same rows to every viewer of one scope.
+            return fn(access.ScopedPool(reader(), _viewer), *args, **kwargs)
         # Streamlit keys a cache by the function's name and source: give it fn's.
         functools.update_wrapper(scoped, fn)
         cached = st.cache_data(ttl=ttl, show_spinner=False)(scoped)
 
         @functools.wraps(fn)
         def public(*args, **kwargs):
-            return cached(viewer().scope, *args, **kwargs)
+            v = viewer()
+            return cached(v.scope, *args, _viewer=v, **kwargs)
         public.clear = cached.clear
         return public
     return deco

@@ -135,7 +135,7 @@ def photos(event_id: int) -> list[dict]:
     if not viewer().sees_personal_data:
         return []
     rows = geo_photos.list_for(live(), event_id)       # the viewer's scope decides which photos
-    content = _photo_bytes(tuple(r["id"] for r in rows)) if rows else {}
+    content = _photo_bytes(tuple(r["id"] for r in rows), viewer()) if rows else {}
     for r in rows:
         r["content"] = content.get(r["id"])
     return rows
@@ -144,8 +144,8 @@ def photos(event_id: int) -> list[dict]:
 # A stored photo never changes: its bytes are read once per process, not on every 30-second refresh
 # of 调度台. Only ids the viewer's own (scoped) list returned reach this cache.
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _photo_bytes(photo_ids: tuple[int, ...]) -> dict[int, bytes]:
-    return geo_photos.contents(access.ScopedPool(pool(), scope=Scope.city(), who=("system", "photos")), list(photo_ids))
+def _photo_bytes(photo_ids: tuple[int, ...], _viewer: access.Viewer) -> dict[int, bytes]:
+    return geo_photos.contents(access.ScopedPool(pool(), _viewer), list(photo_ids))
 
 
 def urges(event_id: int) -> list[dict]:
