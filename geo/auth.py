@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -84,6 +85,21 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_AUTH_POOLS: dict[str, object] = {}
+_AUTH_LOCK = threading.Lock()
+
+
+def auth_pool(pool):
+    """The log-in role's small pool beside an app pool (same server and database; migration 028):
+    only log-ins read password hashes and start sessions, and they run as jy_auth."""
+    key = pool.conninfo
+    with _AUTH_LOCK:
+        found = _AUTH_POOLS.get(key)
+        if found is None:
+            found = _AUTH_POOLS[key] = db.make_pool(db.auth_conninfo(key), min_size=0, max_size=2)
+        return found
+
+
 def login(pool, username: str, password: str, source: str | None = None) -> tuple[Viewer, str]:
     """Check a password, in one audited transaction; returns the viewer and a new session token
     (for the browser's cookie). Every attempt costs one password check — a known name or not, a
@@ -92,7 +108,7 @@ def login(pool, username: str, password: str, source: str | None = None) -> tupl
     for everyone; "disabled" is said only to someone who knows the password."""
     name = (username or "").strip().lower()
     src = (source or "unknown")[:64]
-    with pool.connection() as conn:
+    with auth_pool(pool).connection() as conn:
         with conn.transaction():
             rows = dicts(conn.execute("SELECT * FROM jy_auth_lookup(%(u)s)", {"u": name}))
             user = rows[0] if rows else None

@@ -6,11 +6,13 @@ that "today" means the command centre's today.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row, tuple_row
 from psycopg_pool import ConnectionPool
 
@@ -43,6 +45,22 @@ def app_database_url() -> str:
             "APP_DATABASE_URL is not set. Run ./run.sh (it prints APP_DATABASE_URL=...) or export it.",
             "未配置应用数据库连接（APP_DATABASE_URL）。请先运行 ./run.sh。")
     return url
+
+
+AUTH_ROLE = "jy_auth"
+
+
+def auth_password(app_password: str) -> str:
+    """The log-in role's password, derived from the app role's: whoever runs the app holds both
+    anyway; what the split keeps out is SQL run through the app's own connections (an injection),
+    which knows neither (migration 028)."""
+    return hmac.new(app_password.encode(), b"jy_auth: the log-in role", hashlib.sha256).hexdigest()
+
+
+def auth_conninfo(app_conninfo: str) -> str:
+    """The same server and database as the app's connection, as jy_auth."""
+    password = conninfo_to_dict(app_conninfo).get("password") or ""
+    return make_conninfo(app_conninfo, user=AUTH_ROLE, password=auth_password(str(password)))
 
 
 def _configure(conn: psycopg.Connection) -> None:

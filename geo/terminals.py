@@ -112,7 +112,7 @@ def sign_in(pool, terminal_id: str, password: str, source: str | None = None) ->
     log-ins of "terminal:<number>"."""
     number = (terminal_id or "").strip()
     name, src = f"terminal:{number}"[:64], (source or "unknown")[:64]
-    with pool.connection() as conn, conn.transaction():
+    with auth.auth_pool(pool).connection() as conn, conn.transaction():     # as jy_auth (migration 028)
         row = db.one(conn, "SELECT * FROM jy_terminal_lookup(%(t)s)", {"t": number})
         waiting = db.value(conn, "SELECT jy_auth_throttled(%(s)s, %(u)s)", {"s": src, "u": name})
         right = auth.verify(row["password_hash"] if row else None, password)

@@ -55,6 +55,9 @@ def ensure_app_role(conn, owner_url: str) -> str:
     password = _secret_file(APP_PASSWORD_FILE, lambda: secrets.token_urlsafe(24))
     conn.execute(sql.SQL("ALTER ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD {}").format(
         sql.Identifier(APP_ROLE), sql.Literal(password)))
+    # the log-in role (migration 028), its password derived from this one (geo/db.py auth_password)
+    conn.execute(sql.SQL("ALTER ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD {}").format(
+        sql.Identifier(db.AUTH_ROLE), sql.Literal(db.auth_password(password))))
     return app_url(owner_url, password)
 
 

@@ -1,12 +1,14 @@
 """The city overview page (市级指挥) in AppTest, against the demo database, checked by separate SQL."""
 from __future__ import annotations
 
+import dataclasses
+
 from pathlib import Path
 
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.fixtures import signed_in
+from tests.fixtures import signed_in, viewer
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
@@ -72,7 +74,8 @@ def test_database_down_gives_a_chinese_message_not_a_traceback(monkeypatch):
     monkeypatch.setenv("JY_DB_OPEN_TIMEOUT", "2")
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = signed_in(AppTest.from_file(APP, default_timeout=60)).run()
+    # a session token that no database will ever check (there is none)
+    at = signed_in(AppTest.from_file(APP, default_timeout=60), dataclasses.replace(viewer(), token="no-database")).run()
     assert not at.exception
     assert at.error and "数据库" in at.error[0].value
     st.cache_resource.clear()
