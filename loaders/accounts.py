@@ -61,6 +61,24 @@ def ensure_app_role(conn, owner_url: str) -> str:
     return app_url(owner_url, password)
 
 
+def service_session(conn, viewer) -> str:
+    """Open a session for `viewer` (creating or updating its account to that role and area) without a
+    password, as the owner: for benchmarks and tests, which drive pages as many viewers at once. The
+    account gets no usable password. Returns the session token. Never used by the product itself."""
+    token = secrets.token_urlsafe(32)
+    conn.execute("""
+        INSERT INTO app_users (username, display_name, role, town_code, village_code, password_hash,
+                               password_changed_at)
+        VALUES (%(u)s, %(d)s, %(r)s, %(t)s, %(v)s, 'no log-in: a service session', now() - interval '1 minute')
+        ON CONFLICT (username) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role,
+               town_code = EXCLUDED.town_code, village_code = EXCLUDED.village_code, disabled = false""",
+                 {"u": viewer.username, "d": viewer.display_name, "r": viewer.role, "t": viewer.town,
+                  "v": viewer.village})
+    conn.execute("INSERT INTO app_sessions (token_hash, username, idle_limit_s) VALUES (%(h)s, %(u)s, NULL)",
+                 {"h": auth.token_hash(token), "u": viewer.username})
+    return token
+
+
 # username, display name, role, town, village — "town" means 南闸街道 (looked up by name), the town
 # of the acceptance walk-through; "first" is its first village/community in the demo.
 DEMO_ACCOUNTS = (

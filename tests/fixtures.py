@@ -102,20 +102,10 @@ def with_session(url: str, who):
     or updated to `who`'s role and area, and a session opened for it, as a log-in would. The
     database derives every scope from a session (migration 027), so a viewer needs one."""
     import dataclasses
-    import secrets
 
-    from geo import auth
-    token = secrets.token_urlsafe(32)
+    from loaders.accounts import service_session
     with psycopg.connect(url) as conn:
-        conn.execute("""
-            INSERT INTO app_users (username, display_name, role, town_code, village_code, password_hash,
-                                   password_changed_at)
-            VALUES (%(u)s, %(d)s, %(r)s, %(t)s, %(v)s, 'no log-in: a test session', now() - interval '1 minute')
-            ON CONFLICT (username) DO UPDATE SET display_name = EXCLUDED.display_name, role = EXCLUDED.role,
-                   town_code = EXCLUDED.town_code, village_code = EXCLUDED.village_code, disabled = false""",
-                     {"u": who.username, "d": who.display_name, "r": who.role, "t": who.town, "v": who.village})
-        conn.execute("INSERT INTO app_sessions (token_hash, username, idle_limit_s) VALUES (%(h)s, %(u)s, NULL)",
-                     {"h": auth.token_hash(token), "u": who.username})
+        token = service_session(conn, who)
     return dataclasses.replace(who, token=token)
 
 

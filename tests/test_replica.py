@@ -16,8 +16,8 @@ import streamlit as st
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from streamlit.testing.v1 import AppTest
 
-from geo import db
-from tests.fixtures import app_url_for, signed_in
+from geo import auth, db
+from tests.fixtures import app_url_for, signed_in, viewer, with_session
 from tests.server import free_port
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -74,14 +74,14 @@ def open_count(url: str) -> int:
         return c.execute("SELECT count(*) FROM events WHERE status NOT IN ('closed', 'rejected') AND NOT is_drill").fetchone()[0]
 
 
-def run_city(monkeypatch, primary: str, replica: str, max_lag: str) -> AppTest:
+def run_city(monkeypatch, primary: str, replica: str, max_lag: str, who) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", primary)
     monkeypatch.setenv("APP_DATABASE_URL", app_url_for(primary))
     monkeypatch.setenv("DATABASE_REPLICA_URL", app_url_for(replica))
     monkeypatch.setenv("JY_REPLICA_MAX_LAG_S", max_lag)
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = signed_in(AppTest.from_file(APP, default_timeout=90)).run()
+    at = signed_in(AppTest.from_file(APP, default_timeout=90), who).run()
     assert not at.exception, at.exception
     return at
 
@@ -104,7 +104,14 @@ def wait_caught_up(replica: str, primary: str, timeout: float = 30) -> None:
 
 def test_views_read_from_the_replica_and_fall_back(standby, work_url, monkeypatch):
     replica, data_dir = standby
+    who = with_session(work_url, viewer())      # signed in before the replica stops replaying
     wait_caught_up(replica, work_url)
+    with psycopg.connect(replica) as c:         # the session has reached the replica
+        deadline = time.monotonic() + 30
+        while not c.execute("SELECT count(*) FROM app_sessions WHERE token_hash = %s",
+                            (auth.token_hash(who.token),)).fetchone()[0]:
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
     with psycopg.connect(replica, autocommit=True) as c:
         c.execute("SELECT pg_wal_replay_pause()")
     try:
@@ -116,24 +123,24 @@ def test_views_read_from_the_replica_and_fall_back(standby, work_url, monkeypatc
             submit(conn, [Report("HW01", "副本测试", 3, lon, lat)])
         assert open_count(work_url) == open_count(replica) + 1
 
-        at = run_city(monkeypatch, work_url, replica, "3600")
+        at = run_city(monkeypatch, work_url, replica, "3600", who)
         assert shown_open(at) == f"{open_count(replica):,}"          # read from the replica
         assert "数据来源：只读副本" in captions(at)
 
         time.sleep(1.5)
-        at = run_city(monkeypatch, work_url, replica, "0.5")           # now it lags too much
+        at = run_city(monkeypatch, work_url, replica, "0.5", who)           # now it lags too much
         assert shown_open(at) == f"{open_count(work_url):,}"         # read from the primary
         assert "已改由主库读取" in captions(at)
     finally:
         with psycopg.connect(replica, autocommit=True) as c:
             c.execute("SELECT pg_wal_replay_resume()")
     wait_caught_up(replica, work_url)
-    at = run_city(monkeypatch, work_url, replica, "30")
+    at = run_city(monkeypatch, work_url, replica, "30", who)
     assert "数据来源：只读副本" in captions(at)
 
     # The replica goes down: the views keep working from the primary and say so.
     subprocess.run(as_owner([pg_bin("pg_ctl"), "-D", str(data_dir), "-m", "immediate", "stop"]), check=True)
-    at = run_city(monkeypatch, work_url, replica, "30")
+    at = run_city(monkeypatch, work_url, replica, "30", who)
     assert shown_open(at) == f"{open_count(work_url):,}"
     assert "已改由主库读取" in captions(at)
     st.cache_resource.clear()

@@ -8,7 +8,7 @@ import functools
 import streamlit as st
 
 from geo import access, db
-from geo.errors import DataUnavailable
+from geo.errors import DataUnavailable, LoginFailed
 from geo.scope import Scope
 
 FIGURES_TTL_S = 30       # live figures
@@ -70,7 +70,14 @@ def shared(ttl: int):
         def scoped(viewer_scope: Scope, *args, _viewer: access.Viewer, **kwargs):
             # Keyed by the scope (not hashed: _viewer); run under the session of the first viewer of
             # that scope to ask — the database grants the same rows to every viewer of one scope.
-            return fn(access.ScopedPool(reader(), _viewer), *args, **kwargs)
+            source = reader()
+            try:
+                return fn(access.ScopedPool(source, _viewer), *args, **kwargs)
+            except LoginFailed:
+                if source is pool():
+                    raise
+                # A session younger than the replica's replay (a log-in seconds ago): the primary knows it.
+                return fn(access.ScopedPool(pool(), _viewer), *args, **kwargs)
         # Streamlit keys a cache by the function's name and source: give it fn's.
         functools.update_wrapper(scoped, fn)
         cached = st.cache_data(ttl=ttl, show_spinner=False)(scoped)
