@@ -10,15 +10,13 @@ APP = str(ROOT / "dashboard" / "app.py")
 
 def signed_in_app(viewer=None, timeout: int = 120):
     """An AppTest of the dashboard whose session is signed in (a city commander by default)."""
-    from streamlit.testing.v1 import AppTest
-
-    from geo.access import Viewer
-
     import dataclasses
     import os
 
     import psycopg
+    from streamlit.testing.v1 import AppTest
 
+    from geo.access import Viewer
     from loaders.accounts import service_session
 
     at = AppTest.from_file(APP, default_timeout=timeout)

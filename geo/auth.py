@@ -14,7 +14,7 @@ import threading
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from geo import access, audit, codes, db
+from geo import audit, codes, db
 from geo.access import ROLES, Viewer
 from geo.db import dicts
 from geo.errors import Forbidden, InvalidInput, LoginFailed, NotFound

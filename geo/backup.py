@@ -84,6 +84,12 @@ def _give_to_server(path: Path) -> None:
         subprocess.run(["chown", "-R", "postgres:postgres", str(path)], check=True)
 
 
+def _one(conn, query, params=None) -> tuple:
+    row = conn.execute(query, params).fetchone()
+    assert row is not None          # every query here returns one row
+    return row
+
+
 def _owner_url(url: str | None) -> str:
     url = url or settings().database_url
     if not url:
@@ -108,7 +114,7 @@ def configure_archiving(url: str | None = None) -> bool:
     _give_to_server(wal_dir.parent)
     command = _archive_command(wal_dir)
     with psycopg.connect(_owner_url(url), autocommit=True) as conn:
-        if not conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
+        if not _one(conn, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")[0]:
             raise DataUnavailable("turning on WAL archiving needs the cluster's superuser; ask the DBA to set "
                                   f"archive_mode = on and archive_command = '{command}'")
         conn.execute("ALTER SYSTEM SET archive_mode = 'on'")
@@ -116,19 +122,18 @@ def configure_archiving(url: str | None = None) -> bool:
         conn.execute(psycopg.sql.SQL("ALTER SYSTEM SET archive_timeout = {}").format(
             psycopg.sql.Literal(f"{ARCHIVE_TIMEOUT_S}s")))
         conn.execute("SELECT pg_reload_conf()")
-        return conn.execute("SELECT setting FROM pg_settings WHERE name = 'archive_mode'").fetchone()[0] != "on"
+        return _one(conn, "SELECT setting FROM pg_settings WHERE name = 'archive_mode'")[0] != "on"
 
 
 def _check_archiving(conn, wal_dir: Path) -> None:
-    mode, command = conn.execute(
-        "SELECT current_setting('archive_mode'), current_setting('archive_command')").fetchone()
+    mode, command = _one(conn, "SELECT current_setting('archive_mode'), current_setting('archive_command')")
     if mode not in ("on", "always") or str(wal_dir) not in command:
         raise DataUnavailable(
             f"WAL archiving into {wal_dir} is off (archive_mode={mode}, archive_command={command!r}); a base "
             "backup alone could not be restored to a moment after it. ./run.sh turns archiving on for the "
             "local cluster (python -m loaders archiving, then a restart)")
-    failed = conn.execute("SELECT failed_count, last_failed_wal, last_archived_time, last_failed_time "
-                          "FROM pg_stat_archiver").fetchone()
+    failed = _one(conn, "SELECT failed_count, last_failed_wal, last_archived_time, last_failed_time "
+                        "FROM pg_stat_archiver")
     if failed[3] is not None and (failed[2] is None or failed[3] > failed[2]):
         raise DataUnavailable(f"the server cannot archive WAL segment {failed[1]} into {wal_dir} (see the server "
                               "log): the disk may be full or not writable by the postgres user")
@@ -157,7 +162,7 @@ def take_backup(url: str | None = None) -> tuple[Backup, list[Path]]:
     wal_dir = root / "wal"
     with psycopg.connect(url, autocommit=True) as conn:
         _check_archiving(conn, wal_dir)
-        started = conn.execute("SELECT clock_timestamp()").fetchone()[0]
+        started = _one(conn, "SELECT clock_timestamp()")[0]
     (root / "base").mkdir(parents=True, exist_ok=True)
     stamp = started.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     work = Path(tempfile.mkdtemp(prefix=f".{stamp}-", dir=root / "base"))
@@ -173,8 +178,7 @@ def take_backup(url: str | None = None) -> tuple[Backup, list[Path]]:
     start_lsn = manifest["WAL-Ranges"][0]["Start-LSN"]
     with psycopg.connect(url, autocommit=True) as conn:
         # The segment holding the backup's start; earlier ones are not needed to restore from it.
-        wal_start, finished = conn.execute("SELECT pg_walfile_name(%s::pg_lsn), clock_timestamp()",
-                                           (start_lsn,)).fetchone()
+        wal_start, finished = _one(conn, "SELECT pg_walfile_name(%s::pg_lsn), clock_timestamp()", (start_lsn,))
     size = sum(p.stat().st_size for p in work.iterdir())
     (work / "backup.json").write_text(json.dumps({
         "started_at": started.isoformat(), "finished_at": finished.isoformat(), "wal_start": wal_start,
@@ -266,7 +270,7 @@ recovery_target_action = 'promote'
     while True:                        # hot standby answers while it replays; wait for the promotion
         try:
             with psycopg.connect(new_url, connect_timeout=5) as c:
-                if not c.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                if not _one(c, "SELECT pg_is_in_recovery()")[0]:
                     break
         except psycopg.OperationalError:
             if not (into / "postmaster.pid").exists():       # it stopped: recovery failed after starting
@@ -294,8 +298,8 @@ def url_form(conninfo: str) -> str:
     from urllib.parse import quote
 
     d = conninfo_to_dict(conninfo)
-    return (f"postgresql://{quote(d.get('user', ''), safe='')}:{quote(d.get('password', ''), safe='')}"
-            f"@{d.get('host', 'localhost')}:{d.get('port', '5432')}/{quote(d.get('dbname', ''), safe='')}")
+    return (f"postgresql://{quote(str(d.get('user', '')), safe='')}:{quote(str(d.get('password', '')), safe='')}"
+            f"@{d.get('host', 'localhost')}:{d.get('port', '5432')}/{quote(str(d.get('dbname', '')), safe='')}")
 
 
 def stop(data_dir: Path) -> None:

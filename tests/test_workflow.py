@@ -171,23 +171,26 @@ def test_the_database_refuses_illegal_history_whoever_writes(work_url, work_conn
     app role may not touch history columns at all, the owner only through the log."""
     import psycopg
 
-    from tests.fixtures import app_url_for
+    from geo.scope import Scope
+    from tests.fixtures import app_url_for, scope_viewer
 
     eid = bring_to(work_conn, "in_progress")
     work_conn.commit()
     log = ("INSERT INTO event_log (event_id, at, actor, actor_role, from_status, to_status, level) "
            "VALUES (%s, now(), 'x', 'city_dispatcher', %s, %s, 'city')")
-    with psycopg.connect(app_url_for(work_url)) as app:
-        app.execute("SELECT set_config('jy.scope', 'city', false), set_config('jy.role', 'city_commander', false)")
+    city = scope_viewer(work_url, Scope.city())      # a real city session: the database grants the scope
+    with psycopg.connect(app_url_for(work_url), autocommit=True) as app:
         for frm, to in (("reported", "closed"), ("verified", "closed"), ("handled", "verified")):
             with pytest.raises(psycopg.errors.CheckViolation):
                 with app.transaction():
+                    assert app.execute("SELECT jy_begin(%s)", (city.token,)).fetchone()[0] is True
                     app.execute(log, (eid, frm, to))
         for stmt in ("UPDATE events SET version = version + 1 WHERE id = %s",
                      "UPDATE events SET description = '改写' WHERE id = %s",
                      "UPDATE events SET reported_at = now() WHERE id = %s"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 with app.transaction():
+                    app.execute("SELECT jy_begin(%s)", (city.token,))
                     app.execute(stmt, (eid,))
     for stmt in ("UPDATE events SET version = version + 1 WHERE id = %s",
                  "UPDATE events SET status_at = now() WHERE id = %s"):
