@@ -51,7 +51,8 @@ if [ -s .local/demo_accounts.txt ]; then
 else
   log "no demo accounts: create the first admin with .venv/bin/python -m loaders create-admin NAME"
 fi
-log "serving the dashboard at http://localhost:${PORT:-8501} (HAProxy in front of ${JY_WEB_WORKERS:-$(nproc)} workers)"
-log "serving the API at http://localhost:${API_PORT:-8502}/api/v1/ and through the proxy at http://localhost:${PORT:-8501}/api/v1/"
+scheme=http; [ -n "${JY_TLS_CERT:-}" ] && scheme=https
+log "serving the dashboard at $scheme://localhost:${PORT:-8501} (HAProxy in front of ${JY_WEB_WORKERS:-$(nproc)} workers)"
+log "serving the API at http://localhost:${API_PORT:-8502}/api/v1/ and through the proxy at $scheme://localhost:${PORT:-8501}/api/v1/"
 log "(terminal accounts: the 网格员 lines of .local/demo_accounts.txt)"
 exec scripts/serve.sh

@@ -25,7 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api import errors, forms, open311
+from api import errors, forms, open311, web_session
 from geo import access, audit, db, events, intake, notify, overview, photos, terminals, workflow
 from geo.coords import DATUMS
 from geo.errors import DataUnavailable, InvalidInput, NotFound
@@ -73,6 +73,7 @@ app = FastAPI(title="江阴市网格化联动指挥中心 API", version="1",
               openapi_url=f"{PREFIX}/openapi.json", docs_url=None, redoc_url=None, lifespan=lifespan)
 errors.install(app)
 app.include_router(open311.router)
+app.include_router(web_session.router)
 if SWAGGER_DIR.is_dir():
     app.mount(f"{PREFIX}/static", StaticFiles(directory=SWAGGER_DIR), name="static")
 

@@ -178,14 +178,41 @@ def verify(stored: str | None, password: str) -> bool:
         return False
 
 
+def handoff(pool, token: str) -> str:
+    """A one-time code (60 s, once) for the browser to exchange at the API's /auth/adopt for an
+    HttpOnly session cookie (migration 029)."""
+    code = secrets.token_urlsafe(24)
+    with pool.connection() as conn, conn.transaction():
+        ok = db.value(conn, "SELECT jy_session_handoff(%(h)s, %(c)s)", {"h": token_hash(token), "c": token_hash(code)})
+    if not ok:
+        raise LoginFailed("the session has ended", "登录已失效，请重新登录。")
+    return code
+
+
+def adopt(pool, code: str, new_token: str) -> bool:
+    """Exchange a handoff code for a new session with `new_token` (the old session ends)."""
+    if not code or len(code) > 100:
+        return False
+    with pool.connection() as conn, conn.transaction():
+        return bool(db.value(conn, "SELECT jy_session_adopt(%(c)s, %(h)s)",
+                             {"c": token_hash(code), "h": token_hash(new_token)}))
+
+
+def end_token(pool, token: str, reason: str = "logout") -> bool:
+    """End the session of a token and audit it (the database names the account); False when it was
+    not an open session."""
+    if not token or len(token) > 100:
+        return False
+    with pool.connection() as conn, conn.transaction():
+        return bool(db.value(conn, "SELECT jy_session_end(%(h)s, %(r)s)", {"h": token_hash(token), "r": reason}))
+
+
 def end_session(pool, viewer: Viewer, token: str | None, reason: str = "logout") -> None:
     """Log-out or time-out: end the browser session and audit it, in one transaction (the database
     names the account from the session, and writes nothing for a token that is not an open one)."""
     token = token or viewer.token
-    if not token:
-        return
-    with pool.connection() as conn, conn.transaction():
-        conn.execute("SELECT jy_session_end(%(h)s, %(r)s)", {"h": token_hash(token), "r": reason})
+    if token:
+        end_token(pool, token, reason)
 
 
 # ------------------------------------------------------------------ user management (admin)

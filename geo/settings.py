@@ -45,6 +45,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JY_NOTIFY_WEBHOOK", str, "", "Optional URL (an SMS gateway) the outbox worker POSTs each 派单/催办/督办 to (JSON, retried); empty: none."),
     Setting("JY_FEED", bool, True, "`./run.sh` starts the live demo feed (`loaders simulate`) when the database holds demo data; `JY_FEED=0`: off."),
     Setting("JY_FEED_WORKERS", int, 60, "How many demo terminals the live feed drives at once (each patrols, reports and works its tasks)."),
+    Setting("JY_PROXIED", bool, False,
+            "Set by `scripts/serve.sh` behind HAProxy: sign-in hands the session to the API (`/auth/adopt`), which sets an HttpOnly cookie."),
     Setting("JY_PROFILE_DIR", str, "", "A directory: the dashboard writes a cProfile of every page run there (`bench/profile_runs.py` sums them); empty: off."),
     Setting("JY_BACKUP_DIR", str, "",
             "Where PostgreSQL archives WAL and `loaders backup` keeps base backups; empty: `.pgdata-backups` beside the cluster."),
@@ -56,6 +58,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JY_API_WORKERS", int, 2, "uvicorn processes of the API (`./run.sh`); each has its own outbox worker and pool.", "run.sh"),
     Setting("JY_PG_PORT", int, 54329, "Port of the project-local PostgreSQL cluster in `.pgdata/`.", "run.sh"),
     Setting("JY_DB_USER", str, "jiangyin", "Owner role of the local cluster.", "run.sh"),
+    Setting("JY_TLS_CERT", str, "",
+            "PEM certificate (chain): with `JY_TLS_KEY`, HAProxy serves `https://…:${PORT}` and cookies are Secure.", "run.sh"),
+    Setting("JY_TLS_KEY", str, "", "PEM private key of `JY_TLS_CERT`.", "run.sh"),
 )
 
 
@@ -78,6 +83,7 @@ class Settings:
     jy_notify_webhook: str
     jy_feed: bool
     jy_feed_workers: int
+    jy_proxied: bool
     jy_profile_dir: str
     jy_backup_dir: str
     jy_backup_keep: int
@@ -88,6 +94,8 @@ class Settings:
     jy_api_workers: int
     jy_pg_port: int
     jy_db_user: str
+    jy_tls_cert: str
+    jy_tls_key: str
 
 
 _NAMES = tuple(s.name for s in SETTINGS)

@@ -21,7 +21,8 @@ def chromium_path() -> str:
 
 @contextmanager
 def open_page(url: str, width: int = 1920, height: int = 1080, wait_text: str | None = "江阴市",
-              timeout_ms: int = 60_000, login: tuple[str, str] | None = None, requests: list | None = None):
+              timeout_ms: int = 60_000, login: tuple[str, str] | None = None, requests: list | None = None,
+              ignore_https_errors: bool = False):
     """Open `url`; with `login` (username, password), sign in on the log-in form first (the
     requested page then opens). With `requests`, every URL the page and its frames ask for is
     appended to it, from the first."""
@@ -29,7 +30,7 @@ def open_page(url: str, width: int = 1920, height: int = 1080, wait_text: str | 
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN",
-                                    accept_downloads=True)
+                                    accept_downloads=True, ignore_https_errors=ignore_https_errors)
             if requests is not None:
                 page.context.on("request", lambda r: requests.append(r.url))
             page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)

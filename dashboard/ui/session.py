@@ -9,6 +9,7 @@ disabled. The requested URL and its parameters are kept through the log-in form.
 from __future__ import annotations
 
 import functools
+import json
 import time
 
 import streamlit as st
@@ -19,6 +20,7 @@ from dashboard.ui.html import esc_md
 from geo import auth
 from geo.access import ROLES, Viewer
 from geo.roles import ACCOUNT_ROLES
+from geo.settings import settings
 
 SEEN_KEY = "last_seen"
 NOTICE_KEY = "login_notice"
@@ -116,10 +118,33 @@ def _clear() -> None:
         del st.session_state[key]
 
 
+def _here() -> str:
+    """This page's path and query (where /auth/adopt sends the browser back to)."""
+    from urllib.parse import urlsplit
+    parts = urlsplit(str(st.context.url or "/"))
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def cookie_script() -> None:
-    """Set or clear the session cookie in the browser (a zero-height component, once)."""
+    """Set or clear the session cookie in the browser (a zero-height component, once). Behind the
+    proxy (JY_PROXIED) the API does it — the browser goes to /auth/adopt with a one-time code, or to
+    /auth/logout — so the cookie is HttpOnly and no script ever holds a session token."""
     action = st.session_state.pop(COOKIE_KEY, None)
     if action is None:
+        return
+    if settings().jy_proxied:
+        from urllib.parse import quote
+        if action == "set":
+            code = data.handoff(st.session_state.get(TOKEN_KEY) or "")
+            target = f"/auth/adopt?code={quote(code)}&next={quote(_here(), safe='')}"
+        else:
+            target = "/auth/logout"
+        # The component frame is sandboxed without top navigation: it hands the page a one-line
+        # script that navigates. Fixed text, a server-made code and this page's own path (quoted):
+        # nothing from the database or a user.
+        go = json.dumps(f"window.location.replace({json.dumps(target)})")
+        st.iframe("<script>const s = window.parent.document.createElement('script');"
+                  f"s.textContent = {go}; window.parent.document.body.appendChild(s);</script>", height=1)
         return
     token = st.session_state.get(TOKEN_KEY) if action == "set" else None
     # The token is URL-safe base64 (letters, digits, - and _): nothing in it needs quoting.
@@ -152,6 +177,10 @@ def login_form() -> None:
                 _clear()
                 _start(viewer, token, time.time())
                 st.session_state[COOKIE_KEY] = "set"
+                if settings().jy_proxied:        # the browser leaves for /auth/adopt and comes back
+                    cookie_script()
+                    st.info("正在登录…")
+                    st.stop()
                 st.rerun()
         try:
             info = data.dataset_info()
@@ -160,7 +189,7 @@ def login_form() -> None:
         if info and info["is_demo"]:
             st.badge("演示数据", icon=":material/warning:", color="orange")
             st.caption("演示账号由 ./run.sh 生成，用户名与密码见 .local/demo_accounts.txt。")
-        st.caption(f"连续 {auth.max_failures()} 次密码错误将锁定账号 {auth.lock_minutes()} 分钟；"
+        st.caption(f"同一设备连续 {auth.max_failures()} 次密码错误须等待 {auth.lock_minutes()} 分钟再试（账号本身不锁定）；"
                    f"{auth.session_timeout_s() / 60:.0f} 分钟未操作自动退出。")
 
 
@@ -178,6 +207,10 @@ def account_box(viewer: Viewer) -> None:
                 _clear()
                 st.session_state[NOTICE_KEY] = "已退出登录。"
                 st.session_state[COOKIE_KEY] = "clear"
+            if settings().jy_proxied:            # the browser leaves for /auth/logout (clears the cookie)
+                cookie_script()
+                st.info("正在退出…")
+                st.stop()
             st.rerun()
 
 

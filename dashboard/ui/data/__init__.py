@@ -9,6 +9,7 @@ Pages use `from dashboard.ui import data` and `data.<name>`; the names are gathe
 """
 from dashboard.ui.data.account import (
     audit_rows,
+    handoff,
     import_check,
     login,
     logout,
@@ -93,7 +94,7 @@ __all__ = [
     "children", "county_outline", "dataset_info", "dedicated_grids", "density", "departments",
     "dispatch_queue", "duplicates", "escalate_overdue", "evaluate", "event", "event_points", "exposure",
     "grid_shape", "hazard_site", "hazard_sites", "import_check", "import_events", "import_run", "kpis",
-    "latest_events", "list_events", "live", "login", "logout", "nearest_staff", "overdue_events", "photos", "point_preview", "incident_zone", "pool",
+    "handoff", "latest_events", "list_events", "live", "login", "logout", "nearest_staff", "overdue_events", "photos", "point_preview", "incident_zone", "pool",
     "reader", "refresh", "replica_status", "report_drill", "resolve_path", "resources", "resume",
     "search_events", "shared", "staff_list", "staff_summary", "submit_reports", "teams", "terminal_accounts", "timeline", "touch",
     "town_ranking", "trend", "urge", "urge_counts", "urgent_events", "urges", "users", "viewer", "village_ranking", "with_conn", "write",

@@ -21,6 +21,10 @@ def login(username: str, password: str) -> tuple[access.Viewer, str]:
     return auth.login(pool(), username, password, source=client_source())
 
 
+def handoff(token: str) -> str:
+    return auth.handoff(pool(), token)
+
+
 def resume(token: str | None) -> access.Viewer | None:
     return auth.resume(pool(), token)
 
