@@ -53,10 +53,10 @@ def ensure_app_role(conn, owner_url: str) -> str:
     """Give jy_app (created NOLOGIN by migration 006) a login and this machine's password; return
     APP_DATABASE_URL. The role is cluster-wide; the owner needs CREATEROLE (or to be superuser)."""
     password = _secret_file(APP_PASSWORD_FILE, lambda: secrets.token_urlsafe(24))
-    conn.execute(sql.SQL("ALTER ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD {}").format(
-        sql.Identifier(APP_ROLE), sql.Literal(password)))
+    # (created NOSUPERUSER NOBYPASSRLS by the migrations; only a superuser could change that)
+    conn.execute(sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(APP_ROLE), sql.Literal(password)))
     # the log-in role (migration 028), its password derived from this one (geo/db.py auth_password)
-    conn.execute(sql.SQL("ALTER ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD {}").format(
+    conn.execute(sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(
         sql.Identifier(db.AUTH_ROLE), sql.Literal(db.auth_password(password))))
     return app_url(owner_url, password)
 

@@ -114,6 +114,10 @@ ensure_local_cluster() {
     (umask 077; "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(24), end="")' > "$pwfile")
   fi
   DB_PASSWORD="$(cat "$pwfile")"
+  # The cluster's superuser ("postgres", its own password) only creates roles and extensions and
+  # turns on archiving; the owner of the schema and of every SECURITY DEFINER function is
+  # $JY_DB_USER, not a superuser (issue 19). Clusters made before that keep their superuser owner.
+  local su_pwfile="$LOCAL_DIR/pg_superuser_password"
 
   if is_root && ! runuser -u postgres -- test -x "$ROOT"; then
     # The postgres user cannot reach this folder (e.g. under /root): keep the cluster in its home
@@ -127,11 +131,12 @@ ensure_local_cluster() {
   if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
     log "initialising the project-local cluster in .pgdata/"
     mkdir -p "$PGDATA_DIR"
+    (umask 077; "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(24), end="")' > "$su_pwfile")
     local tmp_pw; tmp_pw="$(mktemp)"
-    cp "$pwfile" "$tmp_pw"
+    cp "$su_pwfile" "$tmp_pw"
     if is_root; then chown -R postgres:postgres "$PGDATA_DIR/" "$tmp_pw"; fi
     chmod 700 "$PGDATA_DIR/"
-    as_pg_owner "$PG_BIN/initdb" -D "$PGDATA_DIR/" -U "$JY_DB_USER" --pwfile="$tmp_pw" \
+    as_pg_owner "$PG_BIN/initdb" -D "$PGDATA_DIR/" -U postgres --pwfile="$tmp_pw" \
       --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
     rm -f "$tmp_pw"
     as_pg_owner tee -a "$PGDATA_DIR/postgresql.conf" >/dev/null <<EOF
@@ -160,6 +165,26 @@ EOF
       || die "PostgreSQL did not start; see .pgdata/server.log"
   fi
   local admin_url="postgresql://$JY_DB_USER:$DB_PASSWORD@localhost:$JY_PG_PORT/postgres"
+  local su_url="$admin_url"
+  if [ -s "$su_pwfile" ]; then
+    su_url="postgresql://postgres:$(cat "$su_pwfile")@localhost:$JY_PG_PORT/postgres"
+    # the owner: may create databases and roles (jy_app, jy_auth, jy_outbox), replicate (backups) and
+    # load past row-level security (COPY, as the loaders do), as the superuser owner did before;
+    # end its databases' sessions (DROP DATABASE … FORCE) and pause a standby's replay (tests);
+    # PostGIS and pgcrypto in template1, so the databases it creates have them (tests too)
+    PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" "$su_url" -q -v ON_ERROR_STOP=1 -v owner="$JY_DB_USER" -v pw="$DB_PASSWORD" >/dev/null <<'SQL' \
+      || die "could not set up the owner role in the local cluster"
+SELECT format('CREATE ROLE %I LOGIN', :'owner') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \gexec
+SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER CREATEDB CREATEROLE REPLICATION BYPASSRLS PASSWORD %L', :'owner', :'pw') \gexec
+SELECT format('GRANT pg_monitor, pg_signal_backend TO %I', :'owner') \gexec
+\c template1
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+SELECT format('GRANT EXECUTE ON FUNCTION pg_wal_replay_pause(), pg_wal_replay_resume() TO %I', :'owner') \gexec
+SQL
+  else
+    log "note: this cluster was made before the owner stopped being a superuser; to rebuild it: ./run.sh --stop; rm -rf .pgdata; ./run.sh"
+  fi
   if ! "$PG_BIN/psql" "$admin_url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$JY_DB_NAME'" | grep -q 1; then
     "$PG_BIN/psql" "$admin_url" -q -c "CREATE DATABASE $JY_DB_NAME" >/dev/null
   fi
@@ -167,7 +192,7 @@ EOF
   # Continuous archiving (README "Backups"): every WAL segment is copied to JY_BACKUP_DIR, so
   # `loaders backup` + `loaders restore --to TIME` can bring back any moment. archive_mode needs a restart.
   local archiving
-  archiving="$(cd "$ROOT" && DATABASE_URL="$DATABASE_URL" "$VENV/bin/python" -m loaders archiving)" \
+  archiving="$(cd "$ROOT" && DATABASE_URL="$su_url" "$VENV/bin/python" -m loaders archiving)" \
     || die "could not turn on WAL archiving (see above)"
   if printf '%s' "$archiving" | grep -q '^restart needed'; then
     log "restarting PostgreSQL once to turn on WAL archiving"

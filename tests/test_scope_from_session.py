@@ -162,3 +162,21 @@ def test_jy_app_cannot_read_a_hash_or_mint_a_session(demo_url):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(stmt)
             conn.rollback()
+
+
+def test_the_owner_is_no_superuser(demo_conn):
+    """The schema and every SECURITY DEFINER function belong to a role that is not a superuser (the
+    cluster's superuser only made the roles and the extensions: scripts/setup.sh)."""
+    assert demo_conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0] is False
+    owners = demo_conn.execute("""
+        SELECT DISTINCT r.rolname, r.rolsuper FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
+          JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = 'public' AND p.prosecdef
+           AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')   -- PostGIS's own
+    """).fetchall()
+    assert owners and all(not sup for _, sup in owners), owners
+    tables = demo_conn.execute("""
+        SELECT DISTINCT r.rolsuper FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'spatial_ref_sys'""").fetchall()
+    assert tables == [(False,)]
