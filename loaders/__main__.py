@@ -184,7 +184,8 @@ def _cmd_escalate(args) -> int:
     from geo import db
     from geo.deadlines import escalate_overdue
 
-    with db.connect() as conn:
+    with db.connect() as conn, conn.transaction():
+        conn.execute("SET LOCAL ROLE jy_escalate")        # the job's narrow role (migration 030)
         moved = escalate_overdue(conn)
     print(f"escalated {len(moved)} overdue events")
     return 0

@@ -180,3 +180,32 @@ def test_the_owner_is_no_superuser(demo_conn):
           JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'spatial_ref_sys'""").fetchall()
     assert tables == [(False,)]
+
+
+def test_the_escalation_job_runs_as_a_narrow_role(work_url, work_conn):
+    """`python -m loaders escalate` (cron) switches to jy_escalate (migration 030): it moves overdue
+    events up a level, and can read or change nothing else."""
+    import subprocess
+    import sys
+
+    from geo.intake import Report, submit
+    from tests.fixtures import point_in
+    grid = work_conn.execute("SELECT min(code) FROM grids WHERE level = 3 AND kind = 'admin'").fetchone()[0]
+    import datetime as dt
+    long_ago = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.timezone.utc)
+    eid = submit(work_conn, [Report("HW01", "升级测试", 3, *point_in(work_conn, grid), reported_at=long_ago)])[0]
+    work_conn.commit()
+    import os
+    out = subprocess.run([sys.executable, "-m", "loaders", "escalate"], env={**os.environ, "DATABASE_URL": work_url},
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "escalated" in out.stdout, out.stderr
+    level, actor = work_conn.execute("SELECT e.handling_level, l.actor FROM events e JOIN event_log l ON l.event_id = e.id "
+                                     "WHERE e.id = %s ORDER BY l.id DESC LIMIT 1", (eid,)).fetchone()
+    assert level == "town" and actor == "系统"
+    with psycopg.connect(work_url) as conn:
+        for stmt in ("SELECT count(*) FROM staff", "SELECT description FROM events", "SELECT count(*) FROM app_users",
+                     "UPDATE events SET priority = 1", "SELECT * FROM audit_log", "SELECT note FROM event_log"):
+            conn.execute("SET LOCAL ROLE jy_escalate")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(stmt)
+            conn.rollback()
