@@ -12,6 +12,9 @@ Definitions (drills — 演练 — are never counted; the SQL reads `NOT is_dril
 - 平均办结用时   of the events closed in the period, the mean clock time from report to closure.
 - 退回率        of the events reported in the period, the share returned (退回) at least once.
 - 退回次数      return actions on the events reported in the period.
+- 在线网格员    grid workers whose terminal sent a fix in the last 5 minutes (staff.location_at). Now.
+- 巡查覆盖率    of the third-level grids (admin and dedicated), the share with at least one 巡查打卡
+                check-in on the local days of the period (今日, 近7天).
 
 A period of N days is the last N local days including today (the pre-aggregated stats tables of
 migration 005 are per local day); 综合评价 takes any [start, end] of local days with the same rules,
@@ -23,6 +26,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 DEFAULT_DAYS = 30
+ONLINE_MINUTES = 5       # 在线: the terminal's latest fix is at most this old
+PATROL_WEEK_DAYS = 7     # 巡查覆盖率（近7天）
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,15 @@ FIGURES = {f.key: f for f in (
     Figure("returned", "退回次数", True, "期间内上报的事件被退回的次数。", "次"),
     Figure("return_rate", "退回率", True, "期间内上报的事件中，曾被退回的事件所占比例。"),
     Figure("urged", "催办次数", True, "期间内对事件发出的催办与督办次数（按事件所在镇街、责任部门或类别）。", "次"),
+    # 一张图 (geo/onemap.py): people on duty and the patrol
+    Figure("online_workers", "在线网格员", False,
+           f"当前在线的网格员人数：移动终端最近一次定位在{ONLINE_MINUTES}分钟以内。", "人"),
+    Figure("online_police", "在线网格警员", False,
+           f"当前在线的网格警员人数：移动终端最近一次定位在{ONLINE_MINUTES}分钟以内。", "人"),
+    Figure("grids_visited", "已巡查网格", True,
+           "期间内至少有一次巡查打卡的三级网格（含专属网格）数；一个网格一天只计一次。", "个"),
+    Figure("patrol_coverage", "巡查覆盖率", True,
+           "期间内至少有一次巡查打卡的三级网格（含专属网格）占全部三级网格的比例。"),
 )}
 
 

@@ -24,19 +24,23 @@ class AccountRole:
     sees_personal_data: bool   # reporter names and phones (masked on the wall, a screen many people see)
     pages: tuple[str, ...]     # navigation keys; the first is where it lands
     admin: bool = False        # users, audit log, imports
+    sees_assistance: bool = False   # the households behind the 社会救助 counts (jy_sees_assistance() in SQL)
 
 
 ACCOUNT_ROLES: dict[str, AccountRole] = {r.code: r for r in (
     AccountRole("city_commander", "市级指挥", "city", "city_commander", True,
-                VIEWS + ("dispatch", "intake", "evaluation", "hazards", "scenario")),
-    AccountRole("town_leader", "镇街领导", "town", None, True, VIEWS + ("evaluation", "hazards", "scenario")),
+                VIEWS + ("onemap", "dispatch", "intake", "evaluation", "assessment", "hazards", "scenario"),
+                sees_assistance=True),
+    AccountRole("town_leader", "镇街领导", "town", None, True,
+                VIEWS + ("onemap", "evaluation", "assessment", "hazards", "scenario"), sees_assistance=True),
     AccountRole("village_staff", "村社区工作人员", "village", "village_staff", True,
-                VIEWS + ("dispatch", "intake", "hazards")),
+                VIEWS + ("onemap", "dispatch", "intake", "hazards"), sees_assistance=True),
     AccountRole("dispatcher", "调度员", "town?", "dispatcher", True,
-                VIEWS + ("dispatch", "intake", "evaluation", "hazards", "scenario")),
-    AccountRole("wall", "大屏", "city", None, False, VIEWS + ("hazards",)),
+                VIEWS + ("onemap", "dispatch", "intake", "evaluation", "assessment", "hazards", "scenario")),
+    AccountRole("wall", "大屏", "city", None, False, VIEWS + ("onemap", "hazards")),
     AccountRole("admin", "管理员", "city", None, True,
-                VIEWS + ("evaluation", "hazards", "scenario", "import", "users", "audit"), admin=True),
+                VIEWS + ("onemap", "evaluation", "assessment", "hazards", "scenario", "import", "users", "audit"),
+                admin=True),
 )}
 
 

@@ -98,6 +98,43 @@ class PhotoStage(LabelledStr):
     AFTER = "after", "处置后"
 
 
+class BaseKind(LabelledStr):
+    """一张图's base data per grid: 人、地、物、组织 (事 are the events)."""
+    PEOPLE = "people", "人"
+    LAND = "land", "地"
+    THINGS = "things", "物"
+    ORGS = "orgs", "组织"
+
+
+class ServicePointKind(LabelledStr):
+    WINDOW = "window", "澄事之窗"
+    APP_POINT = "app_point", "最江阴服务点"
+
+
+class EnterpriseStatus(LabelledStr):
+    """厂中厂 / 安全生产 supervision: where a supervised enterprise stands."""
+    RECTIFYING = "rectifying", "整改中"
+    RECTIFIED = "rectified", "已整改"
+    CLOSED = "closed", "已关停"
+
+
+class EnterpriseSector(LabelledStr):
+    CHEMICAL = "chemical", "化工"
+    METALLURGY = "metallurgy", "冶金"
+    MACHINERY = "machinery", "机械制造"
+    TEXTILE = "textile", "纺织服装"
+    BUILDING_MATERIALS = "building_materials", "建材"
+    ELECTRONICS = "electronics", "电子电气"
+    LOGISTICS = "logistics", "仓储物流"
+    OTHER = "other", "其他"
+
+
+class InspectionResult(LabelledStr):
+    PASS = "pass", "合格"
+    ISSUES = "issues", "发现隐患"
+    CLOSED = "closed", "责令关停"
+
+
 def labels(enum: type[Enum]) -> dict:
     """code -> label, for lookups by the plain values the database returns."""
     return {m.value: m.label for m in enum}   # type: ignore[attr-defined]
@@ -113,6 +150,11 @@ DEDICATED_LABELS: dict[str, str] = labels(DedicatedType)
 RESOURCE_LABELS: dict[str, str] = labels(ResourceKind)
 NOTICE_LABELS: dict[str, str] = labels(NoticeKind)
 PHOTO_STAGE_LABELS: dict[str, str] = labels(PhotoStage)
+BASE_KIND_LABELS: dict[str, str] = labels(BaseKind)
+SERVICE_POINT_LABELS: dict[str, str] = labels(ServicePointKind)
+ENTERPRISE_STATUS_LABELS: dict[str, str] = labels(EnterpriseStatus)
+ENTERPRISE_SECTOR_LABELS: dict[str, str] = labels(EnterpriseSector)
+INSPECTION_LABELS: dict[str, str] = labels(InspectionResult)
 
 
 def status_label(code: str) -> str:

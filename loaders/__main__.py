@@ -99,8 +99,19 @@ def _cmd_demo(args) -> int:
     with db.connect() as conn:
         if args.if_empty and database_has_data(conn):
             print("demo data: the database already holds grids; nothing loaded (--if-empty)")
-            is_demo = conn.execute("SELECT is_demo FROM dataset_info").fetchone()
-            if is_demo and is_demo[0]:
+            info = conn.execute("SELECT is_demo, params FROM dataset_info").fetchone()
+            if info and info[0]:
+                from loaders.demo.load import load_onemap_only, onemap_missing
+                if onemap_missing(conn):
+                    # loaded before 一张图 existed: add its layers, drawn for the same seed and time
+                    p = info[1] or {}
+                    data = generate(seed=p.get("seed", args.seed), events=0, days=p.get("days", args.days),
+                                    until=dt.datetime.fromisoformat(p["until"]) if p.get("until") else None)
+                    try:
+                        counts = load_onemap_only(conn, data)
+                        print("demo data for 一张图 added: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+                    except InvalidInput as exc:   # the rest of the dashboard still works: say how to get the layers
+                        print(f"demo data for 一张图 not added: {exc}", file=sys.stderr)
                 _demo_accounts()
             return 0
         until = None

@@ -120,6 +120,18 @@ def load_reference(conn) -> dict[str, int]:
                 "state = EXCLUDED.state, mw = EXCLUDED.mw, aegl2_60min_ppm = EXCLUDED.aegl2_60min_ppm, "
                 "erpg2_ppm = EXCLUDED.erpg2_ppm", chems)
             counts["chemicals"] = len(chems)
+        if _table_exists(cur, "base_categories"):
+            base = read_csv("base_categories.csv")
+            cur.executemany(
+                "INSERT INTO base_categories (code, kind, label, unit, sort) VALUES (%(code)s, %(kind)s, %(label)s, "
+                "%(unit)s, %(sort)s) ON CONFLICT (code) DO UPDATE SET kind = EXCLUDED.kind, label = EXCLUDED.label, "
+                "unit = EXCLUDED.unit, sort = EXCLUDED.sort", base)
+            counts["base_categories"] = len(base)
+            classes = read_csv("assistance_classes.csv")
+            cur.executemany(
+                "INSERT INTO assistance_classes (code, label, sort) VALUES (%(code)s, %(label)s, %(sort)s) "
+                "ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label, sort = EXCLUDED.sort", classes)
+            counts["assistance_classes"] = len(classes)
         cur.execute(
             "INSERT INTO county (adcode, name, geom) VALUES (%(adcode)s, %(name)s, "
             "ST_SetSRID(ST_GeomFromWKB(%(wkb)s), %(srid)s)) ON CONFLICT (adcode) DO UPDATE "

@@ -255,3 +255,111 @@ def import_layer(shapes: list[dict], bad_rows: set[int]) -> pdk.Layer:
                      pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
                      get_line_color="properties.line", line_width_min_pixels=1.5, point_radius_min_pixels=5,
                      get_point_radius=30)
+
+
+# ----------------------------------------------------------------------------- 一张图 layers
+
+ONLINE_COLOR, OFFLINE_COLOR, POLICE_COLOR = [0, 170, 90], [150, 150, 150], [25, 80, 200]
+COVERAGE_COLORS = {"today": [0, 150, 80], "week": [240, 180, 0], "none": [200, 40, 40]}
+SERVICE_COLORS = {"window": [0, 120, 215], "app_point": [230, 90, 160]}
+ASSISTANCE_COLOR, MUTUAL_AID_COLOR = [255, 140, 0], [46, 139, 87]
+ENTERPRISE_COLORS = {"rectifying": [220, 30, 30], "rectified": [60, 160, 60], "closed": [90, 90, 90]}
+TRACK_COLOR = [255, 0, 160]
+
+
+def duty_layer(people: list[dict], labels: dict[str, str]) -> pdk.Layer:
+    """Grid workers (green online, grey offline) and police (blue online); names as the viewer may see them."""
+    def color(p):
+        if not p["online"]:
+            return OFFLINE_COLOR + [110]
+        return (POLICE_COLOR if p["role"] == "police" else ONLINE_COLOR) + [230]
+    return _scatter("duty", [
+        {"position": [p["lon"], p["lat"]], "id": p["id"], "name": tip(p["name"]),
+         "line1": tip(f"{labels.get(p['role'], p['role'])} · {'在线' if p['online'] else '离线'}"),
+         "line2": tip(f"网格 {p['grid_code']}"), "color": color(p)} for p in people],
+        radius=2, units="pixels", min_px=1, max_px=5, line_px=0)
+
+
+def coverage_layer(grids: list[dict]) -> pdk.Layer:
+    """One dot per third-level grid: green visited today, amber in the last 7 days only, red not at all."""
+    def color(g):
+        key = "today" if g["visited_today"] else ("week" if g["days_visited"] else "none")
+        return COVERAGE_COLORS[key] + [200]
+    return _scatter("coverage", [
+        {"position": [g["lon"], g["lat"]], "code": g["code"], "name": tip(g["name"]),
+         "line1": tip(f"今日打卡 {g['checkins_today']} 次 · 近7天巡查 {g['days_visited']} 天"),
+         "line2": "点击进入网格", "color": color(g)} for g in grids],
+        radius=3, units="pixels", min_px=2, max_px=5, line_px=0)
+
+
+def service_layer(points: list[dict], labels: dict[str, str]) -> pdk.Layer:
+    return _scatter("service", [
+        {"position": [p["lon"], p["lat"]], "name": tip(p["name"]), "line1": tip(labels.get(p["kind"], p["kind"])),
+         "line2": tip(f"可办事项 {p['matters'] or '—'} 项 · 近30天服务 {p['services_30d'] or 0} 人次"),
+         "color": SERVICE_COLORS.get(p["kind"], [90, 90, 90]) + [240]} for p in points],
+        radius=4, units="pixels", min_px=3, max_px=6, line_px=1)
+
+
+def assistance_layer(villages: list[dict]) -> pdk.Layer:
+    """A bubble per village/community sized by its assistance households."""
+    vmax = max((v["assistance_households"] for v in villages), default=1) or 1
+    return _scatter("assistance", [
+        {"position": [v["lon"], v["lat"]], "code": v["code"], "name": tip(v["name"]),
+         "line1": tip(f"社会救助 {v['assistance_households']} 户 · {v['assistance_persons']} 人"),
+         "line2": "", "r": 4 + 14 * (v["assistance_households"] / vmax) ** 0.5,
+         "color": ASSISTANCE_COLOR + [120]} for v in villages if v["assistance_households"]],
+        radius="r", units="pixels", min_px=3, max_px=20, line_px=1)
+
+
+def mutual_aid_layer(villages: list[dict]) -> pdk.Layer:
+    """福村宝 villages as green rings."""
+    rows = [{"position": [v["lon"], v["lat"]], "code": v["code"], "name": tip(v["name"]),
+             "line1": tip(f"福村宝 参保 {v['mutual_aid_members'] or 0} 人"),
+             "line2": tip(f"累计受益 {v['mutual_aid_beneficiaries'] or 0} 人次"), "color": MUTUAL_AID_COLOR + [255]}
+            for v in villages if v["mutual_aid"]]
+    return pdk.Layer("ScatterplotLayer", id="mutual_aid", data=rows, get_position="position", filled=False,
+                     stroked=True, get_line_color="color", line_width_min_pixels=2, get_radius=9,
+                     radius_units=pdk.types.String("pixels"), pickable=True)
+
+
+def enterprise_layer(items: list[dict], status_labels: dict[str, str], sector_labels: dict[str, str]) -> pdk.Layer:
+    return _scatter("enterprises", [
+        {"position": [e["lon"], e["lat"]], "id": e["id"], "name": tip(e["name"]),
+         "line1": tip(f"{sector_labels.get(e['sector'], e['sector'])} · {status_labels.get(e['status'], e['status'])}"),
+         "line2": tip(f"最近检查 {e['last_inspection']:%Y-%m-%d}" if e.get("last_inspection") else "暂无检查记录"),
+         "color": ENTERPRISE_COLORS.get(e["status"], [90, 90, 90]) + [200]} for e in items],
+        radius=2, units="pixels", min_px=2, max_px=4, line_px=0)
+
+
+def track_layer(fixes: list[dict]) -> pdk.Layer:
+    path = [[f["lon"], f["lat"]] for f in fixes]
+    return pdk.Layer("PathLayer", id="track", data=[{"path": path, "name": "今日巡查轨迹", "line1": f"{len(path)} 个定位点",
+                                                     "line2": ""}],
+                     get_path="path", get_color=TRACK_COLOR, width_min_pixels=3, pickable=True)
+
+
+def legend_items(layers: list[str]) -> list[tuple[list[int], str, bool]]:
+    """(colour, label, ring) for the legend of the 一张图 layers that are on."""
+    items: list[tuple[list[int], str, bool]] = []
+    if "events" in layers:
+        items.append((ramp(1, 1)[:3], "事件密度（越深越多）", False))
+    if "duty" in layers:
+        items += [(ONLINE_COLOR, "网格员 在线", False), (POLICE_COLOR, "网格警员 在线", False),
+                  (OFFLINE_COLOR, "离线（5分钟内无定位）", False)]
+    if "coverage" in layers:
+        items += [(COVERAGE_COLORS["today"], "网格 今日已巡查", False), (COVERAGE_COLORS["week"], "网格 近7天巡查过", False),
+                  (COVERAGE_COLORS["none"], "网格 近7天未巡查", False)]
+    if "service" in layers:
+        items += [(SERVICE_COLORS["window"], "澄事之窗", False), (SERVICE_COLORS["app_point"], "最江阴服务点", False)]
+    if "assistance" in layers:
+        items.append((ASSISTANCE_COLOR, "社会救助户（圈越大户数越多）", False))
+    if "mutual_aid" in layers:
+        items.append((MUTUAL_AID_COLOR, "福村宝覆盖村", True))
+    if "enterprises" in layers:
+        items += [(ENTERPRISE_COLORS["rectifying"], "监管企业 整改中", False),
+                  (ENTERPRISE_COLORS["rectified"], "监管企业 已整改", False),
+                  (ENTERPRISE_COLORS["closed"], "监管企业 已关停", False)]
+    if "chem" in layers:
+        items += [(HAZARD_COLORS[1], "危化品 一级", False), (HAZARD_COLORS[2], "危化品 二级", False),
+                  (HAZARD_COLORS[3], "危化品 三级", False), (HAZARD_COLORS[4], "危化品 四级", False)]
+    return items

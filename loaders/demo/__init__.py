@@ -28,6 +28,12 @@ class DemoData:
     n_events: int
     # (events, event_log) frames a batch at a time; each call draws the same rows again
     event_batches: Callable[[], Iterator[tuple[pd.DataFrame, pd.DataFrame]]]
+    # 一张图's layers (loaders/demo/onemap.py): table -> frame, drawn on first use
+    onemap_frames: Callable[[], dict[str, pd.DataFrame]] | None = None
+
+    @cached_property
+    def onemap(self) -> dict[str, pd.DataFrame]:
+        return self.onemap_frames() if self.onemap_frames else {}
 
     @cached_property
     def _joined(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -74,7 +80,8 @@ def generate(seed: int = 20261127, events: int = 20000, days: int = 90,
         raise InvalidInput("--events must be >= 0 and --days >= 1", "事件数不能为负，天数至少为1。")
     # Independent streams per part, so changing the event count leaves the grids unchanged.
     ss = np.random.SeedSequence(seed)
-    s_grids, s_staff, s_events, s_sites = ss.spawn(4)
+    # (spawn(n) gives the same first children for any n: a new stream leaves the others unchanged)
+    s_grids, s_staff, s_events, s_sites, s_onemap = ss.spawn(5)
     r_grids, r_staff, r_sites = (np.random.default_rng(s) for s in (s_grids, s_staff, s_sites))
     grids = build_grids(r_grids)
     staff = build_staff(r_staff, grids)
@@ -85,4 +92,7 @@ def generate(seed: int = 20261127, events: int = 20000, days: int = 90,
 
     def event_batches():
         return build_event_batches(np.random.default_rng(s_events), grids, staff, categories, events, days, until)
-    return DemoData(params, grids, staff, sites, inventory, resources, events, event_batches)
+    def onemap_frames():
+        from loaders.demo import onemap
+        return onemap.build(np.random.default_rng(s_onemap), grids, staff, until)
+    return DemoData(params, grids, staff, sites, inventory, resources, events, event_batches, onemap_frames)

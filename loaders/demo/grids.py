@@ -22,6 +22,9 @@ from loaders.reference import Town, county_boundary, towns
 
 N_VILLAGES = 274
 N_GRIDS = 1123
+# Of the 274 villages/communities, 184 are administrative villages (行政村): the seed's 福村宝 covers
+# "江阴184个行政村" — so the demo has exactly 184 村 and 90 社区.
+N_ADMIN_VILLAGES = 184
 N_POPULATION = 1_780_000
 DEDICATED_TYPES = {  # kind -> (count, radius range in metres, name suffixes)
     "school": (45, (120, 260), ["实验小学", "中心小学", "初级中学", "实验幼儿园", "高级中学", "职业技术学校"]),
@@ -118,8 +121,15 @@ def build_admin(rng: np.random.Generator) -> pd.DataFrame:
     town_w = np.array([2.4 if t.urban else 1.0 for t in town_list])
     n_vill = allocate(N_VILLAGES, np.array([g.area for g in town_m]) * town_w, minimum=8)
 
+    # Communities sit mostly in the streets (街道) and the park, a few at each town's seat.
+    n_comms = allocate(N_VILLAGES - N_ADMIN_VILLAGES, n_vill * np.array([3.0 if t.urban else 0.3 for t in town_list]),
+                       minimum=1)
+    n_comms = np.minimum(n_comms, n_vill)
+    if n_comms.sum() != N_VILLAGES - N_ADMIN_VILLAGES:
+        raise ValueError("demo: the community split does not add up")
+
     village_geoms, village_meta = [], []
-    for t, tg, tg_m, seat_m, nv in zip(town_list, town_geoms, town_m, seats_m, n_vill):
+    for t, tg, tg_m, seat_m, nv, n_comm in zip(town_list, town_geoms, town_m, seats_m, n_vill, n_comms):
         rows.append(dict(code=t.code, parent_code=None, level=1, name=t.name, geom=tg))
         spread = 0.35 * np.sqrt(tg_m.area)
         seeds_m = sample_in(rng, tg_m, nv, centre=seat_m, spread=spread, share_central=0.6)
@@ -128,7 +138,6 @@ def build_admin(rng: np.random.Generator) -> pd.DataFrame:
         # Communities (社区, codes 001-199) near the seat, villages (村, 200-399) further out.
         dist = np.hypot(*(_xy(seeds, to_metres=True) - seat_m).T)
         order = np.argsort(dist, kind="stable")
-        n_comm = nv if t.urban else max(1, int(round(nv * 0.2)))
         stems = names.place_names(rng, nv, taken)
         for rank, i in enumerate(order):
             community = rank < n_comm

@@ -22,7 +22,13 @@ from geo.errors import InvalidInput
 from loaders.demo import DemoData
 from loaders.reference import load_reference
 
-DEMO_TABLES = ("event_log", "events", "staff", "chem_inventory", "chem_sites", "emergency_resources",
+# 一张图's tables, emptied with the rest on --replace (child tables first)
+ONEMAP_TABLES = ("enterprise_inspections", "supervised_enterprises", "grid_base_counts", "service_points",
+                 "assistance_households", "mutual_aid_villages", "staff_positions", "checkins")
+# what hangs on events and staff goes with them (--replace failed on event_photos since migration 015)
+FIELD_TABLES = ("notifications", "outbox", "event_urges", "event_photos", "incident_zones", "api_tokens",
+                "terminal_accounts")
+DEMO_TABLES = ONEMAP_TABLES + FIELD_TABLES + ("event_log", "events", "staff", "chem_inventory", "chem_sites", "emergency_resources",
                "grids", "stats_grid_day", "stats_village_day", "stats_cell_day", "stats_category_day")
 _CHUNK = 200_000
 
@@ -129,6 +135,50 @@ def _copy_events(cur, data: DemoData, counts: dict[str, int]) -> None:
             "level": lg.level, "note": lg.note}))
 
 
+def load_onemap(cur: psycopg.Cursor, data: DemoData) -> dict[str, int]:
+    """一张图's demo layers (loaders/demo/onemap.py), in the caller's transaction."""
+    f = data.onemap
+    counts = {"grid_base_counts": copy_frame(cur, "grid_base_counts", f["grid_base_counts"])}
+    for table in ("service_points", "supervised_enterprises"):
+        t = f[table]
+        counts[table] = copy_frame(cur, table, t.drop(columns=["lon", "lat"]).assign(location=_points(t.lon, t.lat)))
+        cur.execute(sql.SQL("UPDATE {} SET grid_code = grid_for_point(location)").format(sql.Identifier(table)))
+    counts["enterprise_inspections"] = copy_frame(cur, "enterprise_inspections", f["enterprise_inspections"])
+    counts["assistance_households"] = copy_frame(cur, "assistance_households", f["assistance_households"])
+    counts["mutual_aid_villages"] = copy_frame(cur, "mutual_aid_villages", f["mutual_aid_villages"])
+    c = f["checkins"]
+    counts["checkins"] = copy_frame(cur, "checkins", c.drop(columns=["lon", "lat"]).assign(location=_points(c.lon, c.lat)))
+    p = f["staff_positions"]
+    counts["staff_positions"] = copy_frame(cur, "staff_positions",
+                                           p.drop(columns=["lon", "lat"]).assign(location=_points(p.lon, p.lat)))
+    return counts
+
+
+def onemap_missing(conn) -> bool:
+    """A demo database loaded before 一张图 existed (migration 031): its layers are still empty."""
+    return not conn.execute("SELECT EXISTS (SELECT 1 FROM grid_base_counts)").fetchone()[0]
+
+
+def load_onemap_only(conn: psycopg.Connection, data: DemoData) -> dict[str, int]:
+    """Add 一张图's layers to a demo database of the same seed and time (one transaction)."""
+    have = {r[0] for r in conn.execute("SELECT code FROM grids")}
+    if have != set(data.grids.code):
+        raise InvalidInput("this demo database's grids are not the current demo's (loaded by an older version); "
+                           "reload it with: ./run.sh loaders demo --replace",
+                           "演示数据库的网格与当前版本的演示数据不同，请用 ./run.sh loaders demo --replace 重新加载。")
+    with conn.transaction(), conn.cursor() as cur:
+        counts = load_onemap(cur, data)
+        for table in ("service_points", "assistance_households", "supervised_enterprises", "enterprise_inspections",
+                      "checkins"):
+            cur.execute(sql.SQL(
+                "SELECT setval(pg_get_serial_sequence({t}, 'id'), "
+                "(SELECT coalesce(max(id), 0) + 1 FROM {i}), false)").format(
+                    t=sql.Literal(table), i=sql.Identifier(table)))
+    conn.execute("ANALYZE")
+    conn.commit()
+    return counts
+
+
 def load(conn: psycopg.Connection, data: DemoData, replace: bool = False) -> dict[str, int]:
     """Load everything in one transaction; with replace, the previous data goes in the same one."""
     counts: dict[str, int] = {}
@@ -186,7 +236,9 @@ def load(conn: psycopg.Connection, data: DemoData, replace: bool = False) -> dic
             cur.execute(sql.SQL("UPDATE {} SET grid_code = grid_for_point(geom)").format(
                 sql.Identifier(table)))
         cur.execute("SELECT chem_recompute(NULL)")
-        for table in ("staff", "events", "event_log", "chem_sites", "emergency_resources"):
+        counts.update(load_onemap(cur, data))
+        for table in ("staff", "events", "event_log", "chem_sites", "emergency_resources", "service_points",
+                      "assistance_households", "supervised_enterprises", "enterprise_inspections", "checkins"):
             cur.execute(sql.SQL(
                 "SELECT setval(pg_get_serial_sequence({t}, 'id'), "
                 "(SELECT coalesce(max(id), 0) + 1 FROM {i}), false)").format(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui.data.pools import FIGURES_TTL_S, SHAPES_TTL_S, live, pool, reader, shared, viewer
-from geo import access, dispatch, evaluation, events, intake, layers, masking, notify, overview, places, routing
+from geo import access, assessment, dispatch, evaluation, events, intake, layers, masking, notify, onemap, overview, places, routing
 from geo import photos as geo_photos
 from geo.hazards import analysis, register
 from geo.scope import Scope
@@ -256,3 +256,81 @@ def with_conn(fn, *args, **kwargs):
     """Run a geo function that takes a connection (scenario analysis: fresh, not cached)."""
     with live().connection() as conn:
         return fn(conn, *args, **kwargs)
+
+
+# ----------------------------------------------------------------------------- 一张图 (geo/onemap.py)
+
+@shared(SHAPES_TTL_S)
+def base_summary(db, scope: Scope, area: str | None = None) -> list[dict]:
+    return onemap.base_summary(db, scope, area)
+
+
+@shared(FIGURES_TTL_S)
+def _duty(db, scope: Scope) -> list[dict]:
+    return onemap.duty(db, scope)
+
+
+def duty(scope: Scope) -> list[dict]:
+    """Grid workers and police on the map, names masked for viewers without personal data, phones always."""
+    return masking.for_viewer(_duty(scope), viewer().sees_personal_data, names=("name",), phones=("phone",))
+
+
+@shared(FIGURES_TTL_S)
+def duty_counts(db, scope: Scope) -> dict[str, dict]:
+    return onemap.duty_counts(db, scope)
+
+
+@shared(FIGURES_TTL_S)
+def coverage(db, scope: Scope) -> list[dict]:
+    return onemap.coverage(db, scope)
+
+
+def worker(staff_id: int) -> dict:
+    """One worker (fresh, in the viewer's scope), masked as the viewer may see them."""
+    w = onemap.worker(live(), staff_id)
+    return masking.for_viewer([w], viewer().sees_personal_data, names=("name",), phones=("phone",))[0]
+
+
+def track(staff_id: int) -> list[dict]:
+    return onemap.track(live(), staff_id)
+
+
+@shared(SHAPES_TTL_S)
+def service_points(db, scope: Scope) -> list[dict]:
+    return onemap.service_points(db, scope)
+
+
+@shared(SHAPES_TTL_S)
+def enterprises(db, scope: Scope) -> list[dict]:
+    return onemap.enterprises(db, scope)
+
+
+@shared(SHAPES_TTL_S)
+def enterprise_counts(db, scope: Scope, area: str | None = None) -> list[dict]:
+    return onemap.enterprise_counts(db, scope, area)
+
+
+def inspections(enterprise_id: int) -> list[dict]:
+    return onemap.inspections(live(), enterprise_id)
+
+
+@shared(SHAPES_TTL_S)
+def onemap_villages(db, scope: Scope) -> list[dict]:
+    return onemap.villages(db, scope)
+
+
+@shared(SHAPES_TTL_S)
+def assistance_counts(db, scope: Scope, area: str | None = None) -> list[dict]:
+    return onemap.assistance_counts(db, scope, area)
+
+
+def assistance_households(village: str | None = None, class_code: str | None = None) -> list[dict]:
+    """Never cached per scope: who may read these depends on the role, not only the scope (row-level
+    security answers each viewer in their own session). Phones masked."""
+    rows = onemap.assistance_households(live(), viewer().scope, village, class_code)
+    return masking.for_viewer(rows, True, phones=("phone",))
+
+
+@shared(FIGURES_TTL_S * 4)
+def assess(db, scope: Scope, unit: str, first, today) -> list[dict]:
+    return assessment.assess(db, scope, unit, first, today)
