@@ -246,6 +246,31 @@ def _cmd_import(args) -> int:
     return _print_report(report, path, time.perf_counter() - t0)
 
 
+def _cmd_base_data(args) -> int:
+    from pathlib import Path
+
+    from geo import audit, db
+    from loaders.importer import basedata
+
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise InvalidInput(f"--as-of {args.as_of!r} is not a date such as 2026-11-30",
+                               "--as-of 不是 2026-11-30 这样的日期。") from None
+    path = Path(args.file)
+    t0 = time.perf_counter()
+    with db.connect() as conn:
+        report = basedata.import_file(conn, path, basedata.Options(as_of=as_of, encoding=args.encoding,
+                                                                   dry_run=args.dry_run))
+        if report.written:
+            audit.record(conn, "(cli)", "admin", "import", f"base-data:{path.name}",
+                         inserted=report.inserted, updated=report.updated, unchanged=report.unchanged)
+        conn.commit()
+    return _print_report(report, path, time.perf_counter() - t0)
+
+
 def _cmd_app_role(args) -> int:
     from geo import db
     from loaders.accounts import ensure_app_role
@@ -378,6 +403,11 @@ def main(argv: list[str] | None = None) -> int:
             imp.add_argument("--fix", action="store_true", help="repair invalid polygons, and report each repair")
             imp.add_argument("--tolerance", type=float, default=1.0,
                              help="m² of overlap, gap or overhang tolerated (default 1)")
+    base = sub.add_parser("base-data", help="import base data per grid (人、地、物、组织 counts; all or nothing, upsert)")
+    base.add_argument("file", help="CSV or XLSX: 网格编码 and one column per item (户籍人口, 流动人口, …)")
+    base.add_argument("--as-of", help="the date the counts describe (default today)")
+    base.add_argument("--encoding", choices=["gbk", "utf-8", "gb18030"], help="text encoding of a CSV")
+    base.add_argument("--dry-run", action="store_true", help="check every row, load nothing")
     sub.add_parser("app-role", help="give the app's database role its login; prints APP_DATABASE_URL=")
     adm = sub.add_parser("create-admin", help="create an admin account (the first one, or another)")
     adm.add_argument("username")
@@ -418,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     try:      # the one place where the CLI turns a domain error (geo.errors) into its message
         cfg = settings()          # a malformed variable is named before anything runs
         return {"migrate": _cmd_migrate, "demo": _cmd_demo, "events": _cmd_events,
-                "escalate": _cmd_escalate, "app-role": _cmd_app_role, "grids": _cmd_import,
+                "escalate": _cmd_escalate, "app-role": _cmd_app_role, "base-data": _cmd_base_data, "grids": _cmd_import,
                 "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
                 "create-admin": _cmd_create_admin, "create-terminal": _cmd_create_terminal,
                 "create-api-key": _cmd_create_api_key, "simulate": _cmd_simulate,

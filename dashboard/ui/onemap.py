@@ -89,17 +89,11 @@ def duty_figures(scope: Scope) -> dict:
     return {"counts": counts, "coverage": cov}
 
 
-def figure_pairs(scope: Scope) -> list[tuple[str, str, str]]:
-    """(label with its period, value, definition) of 一张图's headline figures — the same on the page,
-    the wall and the grid/village pages, each from one definition."""
+def duty_pairs(scope: Scope) -> list[tuple[str, str, str]]:
+    """(label with its period, value, definition) of 在线网格员 and 巡查覆盖率 — the same on 一张图, the
+    wall and the village/grid pages."""
     f = duty_figures(scope)
     c, cov = f["counts"], f["coverage"]
-    base = {r["code"]: r["n"] for r in data.base_summary(scope)}
-    assist = data.assistance_counts(scope)
-    ents = data.enterprise_counts(scope)
-    by_status = {s: sum(r["n"] for r in ents if r["status"] == s) for s in ENTERPRISE_STATUS_LABELS}
-    villages = data.onemap_villages(scope)
-    aid = onemap.mutual_aid_figures(villages)
     gw = c["grid_worker"]
     return [
         (metrics.label("online_workers"), f"{gw['online']:,} / {gw['total']:,}", metrics.help_text("online_workers")),
@@ -107,8 +101,19 @@ def figure_pairs(scope: Scope) -> list[tuple[str, str, str]]:
          f"{metrics.help_text('patrol_coverage')}（今日 {cov['visited_today']:,} / {cov['grids']:,} 个网格）"),
         (metrics.label("patrol_coverage", metrics.PATROL_WEEK_DAYS), fmt_pct(cov["coverage_week"]),
          f"{metrics.help_text('patrol_coverage')}（近7天 {cov['visited_week']:,} / {cov['grids']:,} 个网格）"),
-        ("实有人口", _wan(base.get("registered", 0) + base.get("floating", 0)),
-         f"户籍人口与流动人口之和（基础数据，按网格汇总）：{base.get('registered', 0) + base.get('floating', 0):,} 人。"),
+    ]
+
+
+def figure_pairs(scope: Scope) -> list[tuple[str, str, str]]:
+    """一张图's headline figures: duty_pairs, then the base data and the other systems."""
+    base = {r["code"]: r["n"] for r in data.base_summary(scope)}
+    assist = data.assistance_counts(scope)
+    ents = data.enterprise_counts(scope)
+    by_status = {s: sum(r["n"] for r in ents if r["status"] == s) for s in ENTERPRISE_STATUS_LABELS}
+    aid = onemap.mutual_aid_figures(data.onemap_villages(scope))
+    people = base.get("registered", 0) + base.get("floating", 0)
+    return duty_pairs(scope) + [
+        ("实有人口", _wan(people), f"户籍人口与流动人口之和（基础数据，按网格汇总）：{people:,} 人。"),
         ("社会救助户", fmt_int(sum(r["households"] for r in assist)), "8类社会救助对象户数（仅统计数字）。"),
         ("福村宝覆盖村", fmt_int(aid["villages"]), "参加福村宝村级医疗互助的行政村数。"),
         (f"监管企业 {EnterpriseStatus.RECTIFIED.label}", fmt_int(by_status["rectified"]), "安全生产专项整治中已整改提升的企业数。"),

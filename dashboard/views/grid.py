@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels, sections
+from dashboard.ui import data, maps, nav, onemap, panels, sections
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
 from geo import metrics
@@ -63,6 +63,7 @@ with user_errors():
         st.markdown(f"#### 重叠的专属网格（{len(overlapping)} 个）")
         panels.table(pd.DataFrame([{"名称": d["name"], "类型": maps.DEDICATED_LABELS.get(d["dedicated_type"], ""),
                        "编码": d["code"]} for d in overlapping]), hide_index=True, width="stretch", height=150)
+        onemap.base_panel(scope, grid.code, "本网格基础数据（人、地、物、组织）")
     ev_clicked = maps.selected_code(clicked, "events")
 
     sections.events_section(path, "本网格事件", key="grid", grid=grid.code, clicked_event=ev_clicked)

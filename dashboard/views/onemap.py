@@ -142,7 +142,7 @@ with user_errors():
         _wall(scope)
         st.stop()
     header("一张图", "“1+5”落在同一张网格上：事件、在岗人员与巡查、政务与生活服务点、社会救助、福村宝、安全监管企业与危化品。")
-    nav.breadcrumb(Path(), here="一张图")
+    nav.breadcrumb(data.resolve_path(scope.town, scope.village, None) if scope.town else Path(), here="一张图")
 
     @session.live_panel(30)
     def figures() -> None:

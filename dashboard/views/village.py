@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels, sections
+from dashboard.ui import data, maps, nav, onemap, panels, sections
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
 from geo import overview
@@ -36,6 +36,7 @@ with user_errors():
     sections.map_download(f"{town.name}{village.name}地图", f"村社区编码 {village.code}", shapes, figures, "网格",
                           data.kpis(scope), data.chem_sites(scope), key="village")
 
+    onemap.base_panel(scope, village.code, "本村社区基础数据（人、地、物、组织）")
     sections.events_section(path, "本村社区上报的事件", key="village")
 
     st.markdown("#### 网格员与所属网格")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels, session, wall
+from dashboard.ui import data, maps, nav, onemap, panels, session, wall
 from dashboard.ui.maps import CITY_VIEW
 from geo import metrics
 from geo.scope import Scope
@@ -13,7 +13,13 @@ SCOPE = Scope.city()
 
 @session.live_panel(wall.REFRESH_S)
 def kpis() -> None:
-    panels.kpi_row(data.kpis(SCOPE))
+    left, right = st.columns([5, 2])
+    with left:
+        panels.kpi_row(data.kpis(SCOPE))
+    with right:
+        # 在线网格员 and today's patrol coverage, as 一张图 shows them (dashboard/ui/onemap.py)
+        for col, (label, value, help_) in zip(st.columns(2), onemap.duty_pairs(SCOPE)[:2]):
+            col.metric(label, value, border=True, help=help_)
 
 
 @session.live_panel(wall.REFRESH_S * 4)

@@ -153,7 +153,23 @@ def _zip_target(path: Path) -> str:
     return f"/vsizip/{path}/{member}"
 
 
-def _table(path: Path, encoding: str | None) -> Source:
+def plain_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
+    """A CSV (UTF-8 or GBK, refused when neither) or XLSX sheet with no geometry, every cell as text;
+    the same size, expansion and encoding rules as the spatial files."""
+    if not path.is_file():
+        raise bad(f"{path} does not exist or is not a file", f"文件“{path.name}”不存在。")
+    if path.suffix.lower() not in TABLE:
+        raise bad(f"{path.name}: expected a CSV or XLSX table", f"“{path.name}”不是 CSV 或 XLSX 表格。")
+    try:
+        return _frame(path, encoding)
+    except InvalidInput:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure becomes one clear message
+        raise bad(f"{path.name} cannot be read as a table: {exc.__class__.__name__}: {str(exc)[:200]}",
+                  f"无法读取“{path.name}”：文件可能已损坏、不完整，或与扩展名不符。") from exc
+
+
+def _frame(path: Path, encoding: str | None) -> pd.DataFrame:
     if path.suffix.lower() == ".xlsx":
         check_zip(path, "XLSX")
         df = pd.read_excel(path, dtype=str, engine="openpyxl")
@@ -174,6 +190,11 @@ def _table(path: Path, encoding: str | None) -> Source:
                       f"“{path.name}”不是 UTF-8 或 GBK 编码的文本，请另存为 UTF-8 的 CSV。")
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def _table(path: Path, encoding: str | None) -> Source:
+    df = _frame(path, encoding)
     wkt = next((c for c in df.columns if c.lower() in WKT_NAMES), None)
     if wkt is not None:
         geoms = []

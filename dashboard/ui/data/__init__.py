@@ -44,6 +44,7 @@ from dashboard.ui.data.pools import (
 from dashboard.ui.data.reads import (
     area_figures,
     area_shapes,
+    assess,
     assistance_counts,
     assistance_households,
     base_summary,
