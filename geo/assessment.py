@@ -94,7 +94,7 @@ def values(row: dict, unit: str, days: int) -> dict[str, float | None]:
         "on_time_rate": metrics.rate(row["closed_on_time"], row["closed"]),
         "return_rate": metrics.rate(row["returned_events"], row["reported"]),
         "patrol_coverage": metrics.rate(row["patrol_units"], patrol_whole),
-        "reports_per_worker": row["worker_reports"] / workers if workers else None,
+        "reports_per_worker": row["worker_reports"] / workers * 30 / days if workers else None,   # per 30 days
         "urges_per_100": 100.0 * row["urges"] / row["reported"] if row["reported"] else None,
     }
 
@@ -138,8 +138,8 @@ def explain(row: dict, unit: str, days: int) -> list[dict]:
         "return_rate": f"上报 {row['reported']} 件，其中被退回过 {row['returned_events']} 件",
         "patrol_coverage": (f"{days} 天中有打卡 {row['patrol_units']} 天" if unit == "worker" else
                             f"{row['grids']} 个网格 × {days} 天中有打卡 {row['patrol_units']} 个网格日"),
-        "reports_per_worker": (f"本人上报 {row['worker_reports']} 件" if unit == "worker" else
-                               f"网格员上报 {row['worker_reports']} 件 ÷ 网格员 {row['workers']} 人"),
+        "reports_per_worker": (f"本人上报 {row['worker_reports']} 件 × 30 ÷ {days} 天" if unit == "worker" else
+                               f"网格员上报 {row['worker_reports']} 件 ÷ 网格员 {row['workers']} 人 × 30 ÷ {days} 天"),
         "urges_per_100": f"被催办/督办 {row['urges']} 次 ÷ 上报 {row['reported']} 件 × 100",
     }
     out = []
