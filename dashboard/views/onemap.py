@@ -17,6 +17,7 @@ from geo import metrics, onemap
 from geo.places import Path
 from geo.roles import ACCOUNT_ROLES, STAFF_LABELS
 from geo.status import ENTERPRISE_SECTOR_LABELS, ENTERPRISE_STATUS_LABELS, INSPECTION_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from geo.worktime import TZ
 
 
 def _store() -> None:
@@ -165,7 +166,12 @@ with user_errors():
         _side_tables(scope)
     with left:
         fixes = _worker_panel(worker_id) if worker_id else None
-        deck = maps.deck(ui.deck_layers(scope, layers, days, track=fixes), ui.view_for(scope), height=680)
+        view = ui.view_for(scope)
+        if fixes:     # the selected worker's track of today, fitted to the map
+            xs, ys = [f["lon"] for f in fixes], [f["lat"] for f in fixes]
+            view = maps.fit_view((min(xs) - 0.003, min(ys) - 0.003, max(xs) + 0.003, max(ys) + 0.003))
+            st.caption(f"品红线：今日巡查轨迹（{len(fixes)} 个定位点，{fixes[0]['at'].astimezone(TZ):%H:%M} 至 {fixes[-1]['at'].astimezone(TZ):%H:%M}）。")
+        deck = maps.deck(ui.deck_layers(scope, layers, days, track=fixes), view, height=680)
         clicked = st.pydeck_chart(deck, width="stretch", height=680, key="onemap_map", on_select="rerun",
                                   selection_mode="single-object")
         st.caption(f"点击网格圆点进入网格视图，点击人员查看今日轨迹与任务，点击企业查看检查记录。事件密度：近{days}天上报。"
