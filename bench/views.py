@@ -40,6 +40,10 @@ def views(conn) -> dict[str, dict]:
         "evaluation": {"page": "evaluation", "params": {}},
         "hazards": {"page": "hazards", "params": {}},
         "wall": {"page": "wall", "params": {}},
+        # 一张图 (issue 18): the default layers, and every layer (the wall's set)
+        "onemap": {"page": "onemap", "params": {}},
+        "onemap_all": {"page": "onemap", "params": {"layers": "events,duty,coverage,service,assistance,mutual_aid,enterprises,chem"}},
+        "assessment": {"page": "assessment", "params": {"unit": "village"}},
     }
 
 

@@ -58,7 +58,7 @@ def _pages(demo_conn) -> dict[str, list[str]]:
     place = f"town=320281004&village={village}&grid={grid}"
     paths = {"city": "/", "town": "/town?town=320281004", "village": f"/village?town=320281004&village={village}",
              "grid": f"/grid?{place}", "event": f"/event?event={ev}", "dispatch": "/dispatch", "intake": "/intake",
-             "evaluation": "/evaluation", "hazards": "/hazards", "scenario": "/scenario", "users": "/users",
+             "evaluation": "/evaluation", "onemap": "/onemap", "assessment": "/assessment", "hazards": "/hazards", "scenario": "/scenario", "users": "/users",
              "audit": "/audit", "import": "/import"}
     from dashboard.ui.session import ROLE_PAGES
     roles = {"commander": "city_commander", "dispatcher": "dispatcher", "nanzha_leader": "town_leader",

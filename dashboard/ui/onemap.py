@@ -152,7 +152,7 @@ def base_panel(scope: Scope, area: str | None, title: str) -> None:
     rows = data.base_summary(scope, area)
     st.markdown(f"#### {title}")
     if not any(r["n"] for r in rows):
-        st.caption("暂无基础数据（可通过 python -m loaders base-data 导入）。")
+        st.caption("暂无基础数据（可由管理员导入网格基础数据）。")
         return
     as_of = max((r["as_of"] for r in rows if r["as_of"]), default=None)
     st.markdown(base_table_html(rows), unsafe_allow_html=True)   # every value escaped by base_table_html

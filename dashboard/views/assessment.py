@@ -31,7 +31,7 @@ def _store() -> None:
 with user_errors():
     today = dt.datetime.now(TZ).date()
     header("考核", "按月考核镇街、村社区与网格员：按期办结率、退回率、巡查覆盖率、人均上报与被催办次数，"
-           "按 data/reference/assessment.json 的权重计分；每个得分都可展开查看计算过程。")
+           "按考核权重表计分；每个得分都可查看计算过程。")
     viewer = data.viewer()
     units = [u for u in assessment.UNITS if not (u == "town" and viewer.scope.town)]
     months = _months(today)
@@ -40,7 +40,7 @@ with user_errors():
     unit = nav.qp("unit")
     unit = unit if unit in units else units[0]
     c1, c2 = st.columns([1, 3])
-    c1.selectbox("考核月份", months, index=months.index(month), key="assess_month", on_change=_store,
+    c1.selectbox("考核月份", months, index=months.index(month), key="assess_month", on_change=_store, placeholder="请选择月份",
                  format_func=lambda m: f"{m[:4]}年{int(m[5:])}月")
     c2.radio("考核对象", units, index=units.index(unit), format_func=assessment.UNITS.get, horizontal=True,
              key="assess_unit", on_change=_store)

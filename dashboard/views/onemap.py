@@ -124,11 +124,11 @@ def _assistance_detail(scope) -> None:
             st.caption("救助对象明细属个人信息，仅市级指挥、镇街领导与村社区工作人员可查看（由数据库行级安全控制）。")
             return
         villages = data.onemap_villages(scope)
-        options = [None] + [r["code"] for r in villages]
+        options = [""] + [r["code"] for r in villages]
         names = {r["code"]: r["name"] for r in villages}
-        pick = st.selectbox("村社区", options, format_func=lambda c: "全部" if c is None else names.get(c, c),
-                            key="onemap_assist_village")
-        rows = data.assistance_households(pick)
+        pick = st.selectbox("村社区", options, format_func=lambda c: names.get(c, c) if c else "全部",
+                            key="onemap_assist_village", placeholder="请选择村社区")
+        rows = data.assistance_households(pick or None)
         classes = {r["code"]: r["label"] for r in data.assistance_counts(scope)}
         st.caption(f"显示 {len(rows):,} 户（最多500户）；电话已隐去中间四位。")
         panels.table(pd.DataFrame([{"编号": r["code"], "村社区": r["village_name"], "救助类别": classes.get(r["class_code"], r["class_code"]),
