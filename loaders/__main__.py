@@ -386,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--encoding", choices=["gbk", "utf-8", "gb18030"], help="text encoding of a CSV")
     ev.add_argument("--dry-run", action="store_true", help="check every row, load nothing")
     sub.add_parser("escalate", help="move overdue village/town events up one level")
-    for kind in ("grids", "staff", "chem-sites", "resources"):
+    for kind in ("grids", "staff", "chem-sites", "resources", "service-points", "enterprises"):
         imp = sub.add_parser(kind, help=f"import {kind} from a file (all or nothing, upsert)")
         imp.add_argument("file")
         imp.add_argument("--crs", help="EPSG:XXXX, gcj02 or bd09 (default: from the file)")
@@ -450,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         return {"migrate": _cmd_migrate, "demo": _cmd_demo, "events": _cmd_events,
                 "escalate": _cmd_escalate, "app-role": _cmd_app_role, "base-data": _cmd_base_data, "grids": _cmd_import,
                 "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
+                "service-points": _cmd_import, "enterprises": _cmd_import,
                 "create-admin": _cmd_create_admin, "create-terminal": _cmd_create_terminal,
                 "create-api-key": _cmd_create_api_key, "simulate": _cmd_simulate,
                 "audit-verify": _cmd_audit_verify, "archiving": _cmd_archiving, "backup": _cmd_backup,

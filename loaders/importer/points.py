@@ -6,6 +6,7 @@ grid rule (or a 网格编码 column for staff without a location). One transacti
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from geo import db
 from geo.assign import assign_points
 from geo.errors import InvalidInput
 from geo.roles import STAFF_WORDS
+from geo.status import ENTERPRISE_SECTOR_LABELS, ENTERPRISE_STATUS_LABELS, SERVICE_POINT_LABELS
 from loaders.importer import checks, crs, read
 from loaders.importer.checks import Problem
 from loaders.importer.report import Report, load_all_or_nothing
@@ -54,8 +56,24 @@ KINDS = {
                   "物资库": "materials_depot", "避难场所": "shelter", "派出所": "police_station",
                   "医疗队": "medical_team", **{v: v for v in ("rescue_base", "fire_station", "hospital",
                   "materials_depot", "shelter", "police_station", "medical_team")}}}),
+    # 一张图's point layers (migration 031)
+    "service-points": Kind("service_points", "code", "location", {
+        "code": ("编码", "终端编号", "code"), "name": ("名称", "name"), "kind": ("类型", "kind"),
+        "address": ("地址", "address"), "matters": ("可办事项", "可办事项数", "matters"),
+        "services_30d": ("近30天服务人次", "服务人次", "services_30d")}, ("code", "name", "kind"),
+        {"kind": {**{label: code for code, label in SERVICE_POINT_LABELS.items()}, "澄事之窗终端": "window",
+                  "最江阴": "app_point", **{c: c for c in SERVICE_POINT_LABELS}}}),
+    "enterprises": Kind("supervised_enterprises", "code", "location", {
+        "code": ("统一社会信用代码", "企业编码", "编码", "code"), "name": ("企业名称", "名称", "name"),
+        "sector": ("行业", "sector"), "status": ("整改状态", "状态", "status"), "address": ("地址", "address"),
+        "status_on": ("状态日期", "整改日期", "status_on")}, ("code", "name", "sector", "status"),
+        {"sector": {**{label: code for code, label in ENTERPRISE_SECTOR_LABELS.items()},
+                    **{c: c for c in ENTERPRISE_SECTOR_LABELS}},
+         "status": {**{label: code for code, label in ENTERPRISE_STATUS_LABELS.items()},
+                    **{c: c for c in ENTERPRISE_STATUS_LABELS}}}),
 }
-NUMERIC = {"safety_distance_m", "personnel", "vehicles"}
+NUMERIC = {"safety_distance_m", "personnel", "vehicles", "matters", "services_30d"}
+DATES = {"status_on"}
 
 
 @dataclass
@@ -95,6 +113,16 @@ def prepare(conn, kind_name: str, path: Path, opts: Options):
                 vals[c][i] = None if v is None else float(v)
             except ValueError:
                 problems.append(Problem(rows[i], keys[i], f"{c} {v!r} is not a number", f"“{v}”不是数字"))
+                vals[c][i] = None
+    for c in DATES & set(vals):
+        for i, v in enumerate(vals[c]):
+            if v is None:
+                continue
+            try:
+                vals[c][i] = dt.date.fromisoformat(str(v)[:10]).isoformat()
+            except ValueError:
+                problems.append(Problem(rows[i], keys[i], f"{c} {v!r} is not a date such as 2026-11-30",
+                                        f"“{v}”不是 2026-11-30 这样的日期"))
                 vals[c][i] = None
     for c in kind.required:
         for i, v in enumerate(vals[c]):
@@ -157,7 +185,7 @@ def write(conn, payload, report: Report) -> Report:
     cols = list(kind.fields) if "grid_code" in kind.fields else list(kind.fields) + ["grid_code"]
     records = [{**{c: vals.get(c, [None] * len(stored))[i] for c in cols},
                 "wkb": shapely.to_wkb(g, hex=True) if g is not None else None} for i, g in enumerate(stored)]
-    types = {c: ("double precision" if c in NUMERIC else "text") for c in cols}
+    types = {c: ("double precision" if c in NUMERIC else "date" if c in DATES else "text") for c in cols}
     ident = sql.Identifier
     q = sql.SQL("""
         INSERT INTO {table} AS t ({cols}, {geom})
