@@ -166,10 +166,10 @@ with user_errors():
         _side_tables(scope)
     with left:
         fixes = _worker_panel(worker_id) if worker_id else None
-        view = ui.view_for(scope)
+        view = ui.view_for(scope, 1080, 680)    # the map column at 1920 px
         if fixes:     # the selected worker's track of today, fitted to the map
             xs, ys = [f["lon"] for f in fixes], [f["lat"] for f in fixes]
-            view = maps.fit_view((min(xs) - 0.003, min(ys) - 0.003, max(xs) + 0.003, max(ys) + 0.003))
+            view = maps.fit_view((min(xs) - 0.003, min(ys) - 0.003, max(xs) + 0.003, max(ys) + 0.003), 1080, 680)
             st.caption(f"品红线：今日巡查轨迹（{len(fixes)} 个定位点，{fixes[0]['at'].astimezone(TZ):%H:%M} 至 {fixes[-1]['at'].astimezone(TZ):%H:%M}）。")
         deck = maps.deck(ui.deck_layers(scope, layers, days, track=fixes), view, height=680)
         clicked = st.pydeck_chart(deck, width="stretch", height=680, key="onemap_map", on_select="rerun",
