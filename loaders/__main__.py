@@ -91,6 +91,17 @@ def _cmd_migrate(args) -> int:
     return 0
 
 
+def _iso(value: str | None, flag: str, kind, example: str):
+    """A date (kind dt.date) or date-time (dt.datetime) option in ISO form; None when not given."""
+    if not value:
+        return None
+    try:
+        return kind.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{flag} {value!r} is not an ISO {'date' if kind is dt.date else 'date-time'} such as {example}",
+                           f"{flag} 不是 {example} 这样的{'日期' if kind is dt.date else '时间'}。") from None
+
+
 def _cmd_demo(args) -> int:
     from geo import db
     from loaders.demo import generate
@@ -114,13 +125,7 @@ def _cmd_demo(args) -> int:
                         print(f"demo data for 一张图 not added: {exc}", file=sys.stderr)
                 _demo_accounts()
             return 0
-        until = None
-        if args.until:
-            try:
-                until = dt.datetime.fromisoformat(args.until)
-            except ValueError:
-                raise InvalidInput(f"--until {args.until!r} is not an ISO date-time such as 2026-11-27T15:00",
-                                   "--until 不是 2026-11-27T15:00 这样的时间。") from None
+        until = _iso(args.until, "--until", dt.datetime, "2026-11-27T15:00")
         t0 = time.perf_counter()
         data = generate(seed=args.seed, events=args.events, days=args.days, until=until)
         t1 = time.perf_counter()
@@ -252,13 +257,7 @@ def _cmd_base_data(args) -> int:
     from geo import audit, db
     from loaders.importer import basedata
 
-    as_of = None
-    if args.as_of:
-        try:
-            as_of = dt.date.fromisoformat(args.as_of)
-        except ValueError:
-            raise InvalidInput(f"--as-of {args.as_of!r} is not a date such as 2026-11-30",
-                               "--as-of 不是 2026-11-30 这样的日期。") from None
+    as_of = _iso(args.as_of, "--as-of", dt.date, "2026-11-30")
     path = Path(args.file)
     t0 = time.perf_counter()
     with db.connect() as conn:

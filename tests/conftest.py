@@ -30,6 +30,17 @@ def demo_pool(demo_url):
     pool.close()
 
 
+@pytest.fixture(scope="session")
+def app_pool(demo_url):
+    """The app role's pool (jy_app, row-level security) on the demo database; tests on work_url
+    define their own."""
+    from geo import db
+
+    pool = db.make_pool(app_url_for(demo_url), max_size=3)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture()
 def work_conn(work_url):
     """A connection to the database that tests may write to."""

@@ -19,13 +19,6 @@ NANZHA = "320281004"
 
 
 @pytest.fixture(scope="module")
-def app_pool(demo_url):
-    pool = make_pool(app_url_for(demo_url), max_size=3)
-    yield pool
-    pool.close()
-
-
-@pytest.fixture(scope="module")
 def other_town(demo_conn_module):
     return demo_conn_module.execute("SELECT min(code) FROM grids WHERE level = 1 AND code <> %s",
                                     (NANZHA,)).fetchone()[0]

@@ -40,7 +40,7 @@ def metric(page, label: str) -> str:
 
 def figures_sql(conn, town: str | None) -> dict[str, str]:
     """The figures as SQL counts them over the town (or the city)."""
-    where, p = ("town_code = %(t)s", {"t": town}) if town else ("true", {})
+    where, p = "(%(t)s::text IS NULL OR town_code = %(t)s)", {"t": town}     # bound: the town, or every row
 
     def n(q: str) -> int:
         return conn.execute(q.replace("{w}", where), p).fetchone()[0]
