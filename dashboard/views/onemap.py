@@ -63,8 +63,8 @@ def _wall(scope) -> None:
     with left:
         @session.live_panel(wall.REFRESH_S * 2)
         def the_map() -> None:
-            st.pydeck_chart(maps.deck(ui.deck_layers(scope, ui.ALL_LAYERS, metrics.DEFAULT_DAYS),
-                                      ui.view_for(scope, 1340, 740), height=740, background="#0f1a2b"),
+            st.pydeck_chart(ui.deck_for(scope, ui.ALL_LAYERS, metrics.DEFAULT_DAYS, ui.view_for(scope, 1340, 740),
+                                        height=740, background="#0f1a2b"),
                             width="stretch", height=740, key="onemap_wall_map")
         the_map()
     with right:
@@ -171,7 +171,7 @@ with user_errors():
             xs, ys = [f["lon"] for f in fixes], [f["lat"] for f in fixes]
             view = maps.fit_view((min(xs) - 0.003, min(ys) - 0.003, max(xs) + 0.003, max(ys) + 0.003), 1080, 680)
             st.caption(f"品红线：今日巡查轨迹（{len(fixes)} 个定位点，{fixes[0]['at'].astimezone(TZ):%H:%M} 至 {fixes[-1]['at'].astimezone(TZ):%H:%M}）。")
-        deck = maps.deck(ui.deck_layers(scope, layers, days, track=fixes), view, height=680)
+        deck = ui.deck_for(scope, layers, days, view, height=680, track=fixes)
         clicked = st.pydeck_chart(deck, width="stretch", height=680, key="onemap_map", on_select="rerun",
                                   selection_mode="single-object")
         st.caption(f"点击网格圆点进入网格视图，点击人员查看今日轨迹与任务，点击企业查看检查记录。事件密度：近{days}天上报。"
