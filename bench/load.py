@@ -34,6 +34,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from bench.common import ROOT, demo_login, save_json  # noqa: E402
 
+STICKY_COOKIE = "JYWEB"          # scripts/serve.sh: HAProxy's cookie naming a session's worker
 ROLES = {"wall": ("wall", "wall"), "leader": ("nanzha_leader", "town"), "dispatcher": ("dispatcher", "dispatch"),
          "commander": ("commander", "")}
 
@@ -51,7 +52,9 @@ def cookies_for(base: str, user: str, password: str) -> str:
         page.goto(base, wait_until="domcontentloaded")
         sign_in(page, user, password)
         page.wait_for_timeout(2000)
-        jar = "; ".join(f"{c['name']}={c['value']}" for c in ctx.cookies())
+        # Not the proxy's sticky cookie: fifty people at a meeting are fifty browsers, each sent to a
+        # worker of its own by HAProxy (with it, every session of a run stuck to the first worker).
+        jar = "; ".join(f"{c['name']}={c['value']}" for c in ctx.cookies() if c["name"] != STICKY_COOKIE)
         b.close()
     return jar
 
