@@ -16,7 +16,7 @@ import streamlit as st  # noqa: E402
 from dashboard.ui import locale, session  # noqa: E402
 from dashboard.ui.errors import user_errors  # noqa: E402
 from dashboard.ui.nav import PAGE_INFO  # noqa: E402
-from dashboard.ui.profile import profiled  # noqa: E402
+from dashboard.ui.profile import profiled, run_slot  # noqa: E402
 
 # No page_icon: a Material icon there makes the browser fetch the favicon from an online font server.
 st.set_page_config(page_title="江阴市网格化联动指挥中心", layout="wide")
@@ -24,8 +24,9 @@ locale.apply()
 
 PAGES_DIR = ROOT / "dashboard" / "views"
 
-# A whole run, profiled when JY_PROFILE_DIR is set (dashboard/ui/profile.py).
-with profiled() as run_tag:
+# A whole run, in one of the process's run slots, profiled when JY_PROFILE_DIR is set
+# (dashboard/ui/profile.py).
+with run_slot(), profiled() as run_tag:
     viewer = None
     with user_errors():
         viewer = session.signed_in()

@@ -48,6 +48,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JY_PROXIED", bool, False,
             "Set by `scripts/serve.sh` behind HAProxy: sign-in hands the session to the API (`/auth/adopt`), which sets an HttpOnly cookie."),
     Setting("JY_PROFILE_DIR", str, "", "A directory: the dashboard writes a cProfile of every page run there (`bench/profile_runs.py` sums them); empty: off."),
+    Setting("JY_RUN_SLOTS", int, 2,
+            "Page runs one dashboard process executes at once; more wait their turn (fifty threads sharing one GIL "
+            "and Streamlit's locks finish later than two at a time); 0: no limit."),
     Setting("JY_BACKUP_DIR", str, "",
             "Where PostgreSQL archives WAL and `loaders backup` keeps base backups; empty: `.pgdata-backups` beside the cluster."),
     Setting("JY_BACKUP_KEEP", int, 7, "Base backups `loaders backup` keeps (with the WAL to restore to any moment since the oldest); older ones are deleted."),
@@ -85,6 +88,7 @@ class Settings:
     jy_feed_workers: int
     jy_proxied: bool
     jy_profile_dir: str
+    jy_run_slots: int
     jy_backup_dir: str
     jy_backup_keep: int
     jy_report_rss: bool
