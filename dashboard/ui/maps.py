@@ -206,6 +206,43 @@ class CompactDeck(pdk.Deck):
         return json.dumps(self, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
+class WrittenDeck(CompactDeck):
+    """A deck whose JSON was written once (shared_map) and is handed to Streamlit as it is."""
+
+    def __init__(self, spec: str):
+        self._spec, self._tooltip, self.layers = spec, TOOLTIP, []
+
+    def to_json(self) -> str:
+        return self._spec
+
+
+MAP_TTL_S = 30      # as the figures the areas are coloured by (dashboard/ui/data/pools.FIGURES_TTL_S)
+
+
+def shared_map(fn):
+    """A page's map `fn(*options) -> pdk.Deck`, built from the shared (per-scope) reads, serialized once
+    per MAP_TTL_S for every viewer of the same scope and masking of personal data, and handed to
+    Streamlit as written: fifty people opening the city page cost one build and one JSON dump, not
+    fifty (a fifth of a city page's run under load before, py-spy 2026-12-03). `options` must be
+    hashable and hold everything else the map depends on."""
+    import streamlit as st
+
+    from dashboard.ui.data.pools import viewer
+
+    def scoped(viewer_scope, personal: bool, *options) -> str:
+        return fn(*options).to_json()
+    # Streamlit keys a cache by the function's name and source: give it fn's.
+    functools.update_wrapper(scoped, fn)
+    cached = st.cache_data(ttl=MAP_TTL_S, max_entries=64, show_spinner=False)(scoped)
+
+    @functools.wraps(fn)
+    def public(*options) -> WrittenDeck:
+        v = viewer()
+        return WrittenDeck(cached(v.scope, v.sees_personal_data, *options))
+    public.clear = cached.clear
+    return public
+
+
 def deck(layers: list[pdk.Layer], view, height: int = MAP_H, background: str = "#eef1f4") -> pdk.Deck:
     lon, lat, zoom = view
     return CompactDeck(layers=layers, initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom),

@@ -71,23 +71,12 @@ def deck_layers(scope: Scope, layers: list[str], days: int, track: list[dict] | 
     return out
 
 
-class _WrittenDeck(maps.CompactDeck):
-    """A deck whose JSON was written once (map_json) and is handed to Streamlit as it is."""
-
-    def __init__(self, spec: str, tooltip: dict):
-        self._spec, self._tooltip, self.layers = spec, tooltip, []
-
-    def to_json(self) -> str:
-        return self._spec
-
-
-@st.cache_data(ttl=data.FIGURES_TTL_S, max_entries=64, show_spinner=False)
-def _map_json(scope: Scope, layers: tuple[str, ...], days: int, view: tuple, height: int, background: str,
-              personal: bool) -> str:
-    """The map of a scope and set of layers, serialized once per TTL for every viewer who sees the same
-    (scope, layers, days, masking): 50 people opening 一张图 cost one build, not 50 (ws_load: ≈1 s of a
-    core per run before). `personal` keys the masking of names in the duty layer."""
-    return maps.deck(deck_layers(scope, list(layers), days), view, height=height, background=background).to_json()
+@maps.shared_map
+def _map(scope: Scope, layers: tuple[str, ...], days: int, view: tuple, height: int, background: str):
+    """一张图's map of a scope and set of layers, serialized once per TTL for every viewer who sees the
+    same (scope, layers, days, masking): 50 people opening 一张图 cost one build, not 50 (ws_load: ≈1 s of
+    a core per run before)."""
+    return maps.deck(deck_layers(scope, list(layers), days), view, height=height, background=background)
 
 
 def deck_for(scope: Scope, layers: list[str], days: int, view, height: int, background: str = "#eef1f4",
@@ -95,8 +84,7 @@ def deck_for(scope: Scope, layers: list[str], days: int, view, height: int, back
     """一张图's deck: from the shared serialized map, or built for this viewer when a worker's track is on it."""
     if track:
         return maps.deck(deck_layers(scope, layers, days, track=track), view, height=height, background=background)
-    spec = _map_json(scope, tuple(layers), days, tuple(view), height, background, data.viewer().sees_personal_data)
-    return _WrittenDeck(spec, maps.TOOLTIP)
+    return _map(scope, tuple(layers), days, tuple(view), height, background)
 
 
 def legend_html(layers: list[str], dark: bool = False, columns: int = 1) -> str:

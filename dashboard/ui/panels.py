@@ -8,6 +8,7 @@ import copy
 import functools
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from dashboard.ui.maps import fmt_rate
@@ -109,11 +110,13 @@ def category_chart(rows: list[dict], height: int = 240, dark: bool = False, days
 
 
 def _inline(chart) -> dict:
-    """The chart's Vega-Lite spec with its data inline (what st.vega_lite_chart sends as is)."""
+    """The chart's Vega-Lite spec, its datasets already as the Arrow bytes Streamlit sends (given rows,
+    st.vega_lite_chart turns them into a pandas frame and then Arrow on every run)."""
+    from streamlit import dataframe_util
+
     spec = chart.to_dict()
-    datasets = spec.pop("datasets", {})
-    if "data" in spec and "name" in spec["data"]:
-        spec["data"] = {"values": datasets[spec["data"]["name"]]}
+    spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(rows))
+                        for name, rows in spec.get("datasets", {}).items()}
     return spec
 
 
@@ -163,6 +166,12 @@ def _category_spec(rows: tuple, height: int, dark: bool, days: int) -> dict:
 RANKING_FIGURES = ("open", "overdue", "reports_today", "on_time_rate")
 
 
+def _arrow(records: list[dict]) -> pa.Table:
+    """Rows as the Arrow table Streamlit sends as it is (a pandas frame would be built, then converted
+    to Arrow again on every run: a quarter of a city page's server time under load, py-spy 2026-12-03)."""
+    return pa.Table.from_pylist(records)
+
+
 def area_ranking(figures: list[dict], key: str, label: str, days: int = 30) -> tuple[str, str | None] | None:
     """Ranking of areas (worst first). A click on a row or an area's name picks the area
     (code, None); a click on a figure picks (code, figure key) — the events it counts."""
@@ -171,27 +180,28 @@ def area_ranking(figures: list[dict], key: str, label: str, days: int = 30) -> t
         return None
     cols = {"open": metrics.label("open"), "overdue": metrics.label("overdue"),
             "reports_today": metrics.label("reports_today"), "on_time_rate": metrics.label("on_time_rate", days)}
-    df = pd.DataFrame([{
-        "code": f["code"], label: f["name"], cols["open"]: f["open"], cols["overdue"]: f["overdue"],
+    ranked = sorted(figures, key=lambda f: (-(f["overdue"] or 0), -(f["open"] or 0), f["code"]))
+    table = _arrow([{
+        label: f["name"], cols["open"]: f["open"], cols["overdue"]: f["overdue"],
         cols["reports_today"]: f["reports_today"],
         cols["on_time_rate"]: None if f["on_time_rate"] is None else round(f["on_time_rate"] * 100, 1),
-    } for f in figures]).sort_values([cols["overdue"], cols["open"], "code"], ascending=[False, False, True])
-    df = df.reset_index(drop=True)
-    picked = st.dataframe(df.drop(columns="code"), hide_index=True, width="stretch", height=420,
+    } for f in ranked])
+    picked = st.dataframe(table, hide_index=True, width="stretch", height=420,
                           on_select="rerun", selection_mode=["single-row", "single-cell"], key=key,
                           column_config={cols["on_time_rate"]: st.column_config.NumberColumn(format="%.1f%%")})
     sel = picked.selection if picked else None
     if sel and sel.cells:
         row, column = sel.cells[0]
         by_label = {v: k for k, v in cols.items()}
-        return df.loc[row, "code"], by_label.get(column)
-    if sel and sel.rows:
-        return df.loc[sel.rows[0], "code"], None
+        if 0 <= row < len(ranked):
+            return ranked[row]["code"], by_label.get(column)
+    if sel and sel.rows and 0 <= sel.rows[0] < len(ranked):
+        return ranked[sel.rows[0]]["code"], None
     return None
 
 
-def events_frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{
+def _event_record(r: dict) -> dict:
+    return {
         "编号": r["id"],
         "上报时间": r["reported_at"].strftime("%m-%d %H:%M"),
         "类别": r["category"],
@@ -201,7 +211,7 @@ def events_frame(rows: list[dict]) -> pd.DataFrame:
         "时限": ("已超期" if r.get("overdue") else "") if "overdue" in r else "",
         "网格": r.get("grid_name", ""),
         "描述": r.get("description", ""),
-    } for r in rows])
+    }
 
 
 def events_table(rows: list[dict], key: str, height: int = 380) -> int | None:
@@ -209,12 +219,11 @@ def events_table(rows: list[dict], key: str, height: int = 380) -> int | None:
     if not rows:
         st.info("没有符合条件的事件")
         return None
-    df = events_frame(rows)
-    picked = st.dataframe(df, hide_index=True, width="stretch", height=height, on_select="rerun",
-                          selection_mode="single-row", key=key,
+    picked = st.dataframe(_arrow([_event_record(r) for r in rows]), hide_index=True, width="stretch",
+                          height=height, on_select="rerun", selection_mode="single-row", key=key,
                           column_config={"编号": st.column_config.NumberColumn(format="%d")})
     sel = picked.selection.rows if picked else []
-    return int(df.loc[sel[0], "编号"]) if sel else None
+    return int(rows[sel[0]]["id"]) if sel and 0 <= sel[0] < len(rows) else None
 
 
 def staff_frame(rows: list[dict]) -> pd.DataFrame:

@@ -24,13 +24,14 @@ def events_section(path: Path, title: str, key: str, grid: str | None = None,
         nav.go("event", event=ev, **nav.params_for(path))
 
 
-def drill_map(layers: list, view, figures: list[dict], key: str, label: str, caption: str,
+def drill_map(deck, figures: list[dict], key: str, label: str, caption: str,
               on_pick, height: int = maps.MAP_H) -> None:
-    """The map of the areas one level down (click one) beside their ranking (pick a row, or a
-    figure: its events); either calls on_pick(code, figure key or None), which navigates down."""
+    """The map of the areas one level down (click one; `deck` usually from a maps.shared_map builder)
+    beside their ranking (pick a row, or a figure: its events); either calls on_pick(code, figure key
+    or None), which navigates down."""
     left, right = st.columns([3, 2])
     with left:
-        clicked = st.pydeck_chart(maps.deck(layers, view, height=height), width="stretch", height=height,
+        clicked = st.pydeck_chart(deck, width="stretch", height=height,
                                   key=f"{key}_map", on_select="rerun", selection_mode="single-object")
         st.caption(caption)
     with right:

@@ -14,6 +14,7 @@ LAYERS = {"density": f"事件密度（{metrics.period_label(metrics.DEFAULT_DAYS
           "dedicated": "专属网格"}
 DEFAULT_LAYERS = ["density", "chem"]
 SCOPE = Scope.city()
+MAP_HEIGHT = 640
 
 
 def _selected_layers() -> list[str]:
@@ -32,9 +33,9 @@ def kpi_panel() -> None:
     sections.kpis_with_drill(data.kpis(SCOPE), "city")
 
 
-@session.live_panel(60)
-def map_and_ranking(layers: list[str]) -> None:
-    figures = data.area_figures(SCOPE)
+@maps.shared_map
+def city_map(layers: tuple[str, ...], figures: list[dict]):
+    """Keyed by the figures the towns are coloured by: the map and the ranking beside it show the same."""
     shapes = data.area_shapes(SCOPE)
     deck_layers = [maps.areas_layer(shapes, figures)]
     if "density" in layers:
@@ -46,10 +47,16 @@ def map_and_ranking(layers: list[str]) -> None:
         deck_layers.append(maps.chem_layer(data.chem_sites(SCOPE)))
     if "resources" in layers:
         deck_layers.append(maps.resources_layer(data.resources(SCOPE)))
-    sections.drill_map(deck_layers, maps.CITY_VIEW, figures, "city", "镇街",
+    return maps.deck(deck_layers, maps.CITY_VIEW, height=MAP_HEIGHT)
+
+
+@session.live_panel(60)
+def map_and_ranking(layers: list[str]) -> None:
+    figures = data.area_figures(SCOPE)
+    sections.drill_map(city_map(tuple(layers), figures), figures, "city", "镇街",
                        "点击镇街进入镇街视图。底色：在办事件数（越深越多）。危化品企业：红=一级，橙=二级，"
                        "黄=三级，蓝=四级重大危险源。地图仅用矢量图层，无需在线底图。",
-                       lambda code, fig: nav.go("town", town=code, **sections.figure_params(fig)), height=640)
+                       lambda code, fig: nav.go("town", town=code, **sections.figure_params(fig)), height=MAP_HEIGHT)
 
 
 with user_errors():

@@ -22,15 +22,19 @@ def kpis() -> None:
             col.metric(label, value, border=True, help=help_)
 
 
-@session.live_panel(wall.REFRESH_S * 4)
-def city_map(height: int) -> None:
+@maps.shared_map
+def wall_map(height: int, figures: list[dict]):
+    """Every wall's map (the same for all of them): keyed by the figures the towns are coloured by."""
     shapes = data.area_shapes(SCOPE)
-    layers = [maps.areas_layer(shapes, data.area_figures(SCOPE)), maps.density_layer(data.density(SCOPE)),
+    layers = [maps.areas_layer(shapes, figures), maps.density_layer(data.density(SCOPE)),
               maps.outline_layer(data.county_outline(), "county"), maps.labels_layer(shapes, size=16),
               maps.chem_layer(data.chem_sites(SCOPE))]
-    st.pydeck_chart(maps.deck(layers, (CITY_VIEW[0], CITY_VIEW[1], CITY_VIEW[2] + 0.35), height=height,
-                              background="#0f1a2b"),
-                    width="stretch", height=height, key="wall_map")
+    return maps.deck(layers, (CITY_VIEW[0], CITY_VIEW[1], CITY_VIEW[2] + 0.35), height=height, background="#0f1a2b")
+
+
+@session.live_panel(wall.REFRESH_S * 4)
+def city_map(height: int) -> None:
+    st.pydeck_chart(wall_map(height, data.area_figures(SCOPE)), width="stretch", height=height, key="wall_map")
 
 
 @session.live_panel(wall.REFRESH_S)
