@@ -11,7 +11,8 @@ page and reruns it. Replaces bench/sessions.py (which measured AppTest processes
 `mix`:  long-lived sessions: walls rerun every JY_WALL_REFRESH_S (30 s), the others idle, and
         leaders and dispatchers click (a rerun with another town or filter) --clicks per second in
         all; the server's memory (RSS of every streamlit process) is sampled each minute.
-Prints p50/p95 of first loads and reruns and the errors (an exception shown on the page counts);
+Prints p50/p95 of first loads and reruns and the errors (an exception shown on the page counts), and for
+`open`/`ramp` the server time per run: CPU ms of the Streamlit processes and of PostgreSQL's backends;
 writes bench/results/load-<mode>.json. Accounts come from .local/demo_accounts.txt.
 """
 from __future__ import annotations
@@ -123,6 +124,24 @@ def summary(out: dict, **extra) -> dict:
             "errors": len(out["errors"]), "first_error": out["errors"][:1]}
 
 
+def cpu_seconds(marker: str) -> float:
+    """CPU time (user + system) used so far by every process whose command line contains `marker`."""
+    import os
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if marker.encode() not in f.read().replace(b"\0", b" "):
+                    continue
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])      # utime, stime (fields 14 and 15 of stat)
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+    return total / tick
+
+
 def server_rss_mb() -> float:
     """Resident memory of every dashboard process on this machine (MB)."""
     ps = subprocess.run(["ps", "-eo", "rss,args"], capture_output=True, text=True).stdout.splitlines()[1:]
@@ -134,15 +153,21 @@ async def open_at_once(url: str, jar: str, page: str, query: str, sessions: int,
     tabs = [Session(url, jar, page, query, out) for _ in range(sessions)]
     await asyncio.gather(*(t.open() for t in tabs))
     t0 = time.perf_counter()
+    cpu0 = cpu_seconds("streamlit run"), cpu_seconds("postgres: ")
 
     async def one(t: Session):
         for _ in range(runs + 1):
             await t.run()
     await asyncio.gather(*(one(t) for t in tabs))
     wall = time.perf_counter() - t0
+    n = len(out["first"]) + len(out["rerun"])
+    # server time per page run: CPU of the dashboard processes (and of PostgreSQL's backends, which the
+    # live feed also uses) over the runs, on this machine (the server must run here)
+    web_ms = round((cpu_seconds("streamlit run") - cpu0[0]) / n * 1000, 1)
+    db_ms = round((cpu_seconds("postgres: ") - cpu0[1]) / n * 1000, 1)
     await asyncio.gather(*(t.close() for t in tabs))
     return summary(out, sessions=sessions, page=page or "city", wall_s=round(wall, 1),
-                   runs_per_s=round((len(out["first"]) + len(out["rerun"])) / wall, 1))
+                   runs_per_s=round(n / wall, 1), web_cpu_ms_per_run=web_ms, db_cpu_ms_per_run=db_ms)
 
 
 async def mix(url: str, jars: dict, args) -> dict:

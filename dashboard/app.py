@@ -23,6 +23,7 @@ st.set_page_config(page_title="江阴市网格化联动指挥中心", layout="wi
 locale.apply()
 
 PAGES_DIR = ROOT / "dashboard" / "views"
+PAGES_KEY = "_pages"
 
 # A whole run, in one of the process's run slots, profiled when JY_PROFILE_DIR is set
 # (dashboard/ui/profile.py).
@@ -35,9 +36,14 @@ with run_slot(), profiled() as run_tag:
     # role does not have gets a Chinese refusal rather than Streamlit's "page not found". The sidebar
     # lists only the role's pages (session.sidebar_nav); the first is where the role lands.
     allowed = session.pages_for(viewer) if viewer else ["city"]
-    # The city page is always the default ("/"), so every other page keeps its own path.
-    registered = {key: st.Page(str(PAGES_DIR / info.file), title=info.title, url_path=info.url, default=key == "city")
-                  for key, info in PAGE_INFO.items()}
+    # The city page is always the default ("/"), so every other page keeps its own path. Made once per
+    # session (st.Page resolves its file on the disk: 4 ms of every run); not shared between sessions,
+    # st.navigation marks the page it lets run on the object.
+    registered = st.session_state.get(PAGES_KEY)
+    if registered is None:
+        registered = st.session_state[PAGES_KEY] = {
+            key: st.Page(str(PAGES_DIR / info.file), title=info.title, url_path=info.url, default=key == "city")
+            for key, info in PAGE_INFO.items()}
     groups: dict[str, list] = {}
     for key, pg in registered.items():
         groups.setdefault(PAGE_INFO[key].group, []).append(pg)

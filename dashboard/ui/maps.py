@@ -224,13 +224,13 @@ def shared_map(fn):
     per MAP_TTL_S for every viewer of the same scope and masking of personal data, and handed to
     Streamlit as written: fifty people opening the city page cost one build and one JSON dump, not
     fifty (a fifth of a city page's run under load before, py-spy 2026-12-03). `options` must be
-    hashable and hold everything else the map depends on."""
+    picklable and hold everything else the map depends on (they are the cache key, pools.args_key)."""
     import streamlit as st
 
-    from dashboard.ui.data.pools import viewer
+    from dashboard.ui.data.pools import args_key, viewer
 
-    def scoped(viewer_scope, personal: bool, *options) -> str:
-        return fn(*options).to_json()
+    def scoped(key: bytes, *, _options: tuple) -> str:
+        return fn(*_options).to_json()
     # Streamlit keys a cache by the function's name and source: give it fn's.
     functools.update_wrapper(scoped, fn)
     cached = st.cache_data(ttl=MAP_TTL_S, max_entries=64, show_spinner=False)(scoped)
@@ -238,7 +238,7 @@ def shared_map(fn):
     @functools.wraps(fn)
     def public(*options) -> WrittenDeck:
         v = viewer()
-        return WrittenDeck(cached(v.scope, v.sees_personal_data, *options))
+        return WrittenDeck(cached(args_key(v.scope, v.sees_personal_data, *options), _options=options))
     public.clear = cached.clear
     return public
 

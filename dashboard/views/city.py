@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels, sections, session, wall
+from dashboard.ui import areamaps, data, nav, panels, sections, session, wall
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
 from geo import metrics
@@ -14,7 +14,6 @@ LAYERS = {"density": f"事件密度（{metrics.period_label(metrics.DEFAULT_DAYS
           "dedicated": "专属网格"}
 DEFAULT_LAYERS = ["density", "chem"]
 SCOPE = Scope.city()
-MAP_HEIGHT = 640
 
 
 def _selected_layers() -> list[str]:
@@ -33,30 +32,13 @@ def kpi_panel() -> None:
     sections.kpis_with_drill(data.kpis(SCOPE), "city")
 
 
-@maps.shared_map
-def city_map(layers: tuple[str, ...], figures: list[dict]):
-    """Keyed by the figures the towns are coloured by: the map and the ranking beside it show the same."""
-    shapes = data.area_shapes(SCOPE)
-    deck_layers = [maps.areas_layer(shapes, figures)]
-    if "density" in layers:
-        deck_layers.append(maps.density_layer(data.density(SCOPE)))
-    if "dedicated" in layers:
-        deck_layers.append(maps.dedicated_layer(data.dedicated_grids(SCOPE)))
-    deck_layers += [maps.outline_layer(data.county_outline(), "county"), maps.labels_layer(shapes)]
-    if "chem" in layers:
-        deck_layers.append(maps.chem_layer(data.chem_sites(SCOPE)))
-    if "resources" in layers:
-        deck_layers.append(maps.resources_layer(data.resources(SCOPE)))
-    return maps.deck(deck_layers, maps.CITY_VIEW, height=MAP_HEIGHT)
-
-
 @session.live_panel(60)
 def map_and_ranking(layers: list[str]) -> None:
     figures = data.area_figures(SCOPE)
-    sections.drill_map(city_map(tuple(layers), figures), figures, "city", "镇街",
+    sections.drill_map(areamaps.city_map(tuple(layers), figures), figures, "city", "镇街",
                        "点击镇街进入镇街视图。底色：在办事件数（越深越多）。危化品企业：红=一级，橙=二级，"
                        "黄=三级，蓝=四级重大危险源。地图仅用矢量图层，无需在线底图。",
-                       lambda code, fig: nav.go("town", town=code, **sections.figure_params(fig)), height=MAP_HEIGHT)
+                       lambda code, fig: nav.go("town", town=code, **sections.figure_params(fig)), height=areamaps.CITY_HEIGHT)
 
 
 with user_errors():

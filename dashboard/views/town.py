@@ -4,11 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, panels, sections
+from dashboard.ui import areamaps, data, maps, nav, panels, sections
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
 from geo import metrics, overview
-from geo.scope import Scope
 
 METRICS = {"open": metrics.label("open"), "overdue": metrics.label("overdue"),
            "reports_today": metrics.label("reports_today"), "closed_period": metrics.label("closed")}
@@ -22,15 +21,6 @@ def _metric() -> str:
 def _store_metric() -> None:
     # Only on a user's change: writing the URL on every run would add browser-history entries.
     st.query_params["metric"] = st.session_state["town_metric"] or "open"
-
-
-@maps.shared_map
-def town_map(scope: Scope, view: tuple, metric: str, figures: list[dict]):
-    """The town's villages coloured by `metric` of `figures` (the ranking beside shows the same)."""
-    shapes = data.area_shapes(scope)
-    return maps.deck([maps.areas_layer(shapes, figures, metric), maps.dedicated_layer(data.dedicated_grids(scope)),
-                      maps.labels_layer(shapes, size=12), maps.chem_layer(data.chem_sites(scope)),
-                      maps.resources_layer(data.resources(scope))], view)
 
 
 with user_errors():
@@ -48,7 +38,7 @@ with user_errors():
     figures = data.area_figures(scope)
     shapes = data.area_shapes(scope)
     dedicated = data.dedicated_grids(scope)
-    sections.drill_map(town_map(scope, tuple(maps.fit_view(town.bounds)), metric or "open", figures), figures, "town", "村社区",
+    sections.drill_map(areamaps.town_map(scope, tuple(maps.fit_view(town.bounds)), metric or "open", figures), figures, "town", "村社区",
                        "点击村社区进入。紫色为专属网格；圆点为危化品企业与应急资源。",
                        lambda code, fig: nav.go("village", town=town.code, village=code,
                                                 **sections.figure_params(fig)))

@@ -3,27 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, onemap, panels, sections
+from dashboard.ui import areamaps, data, maps, nav, onemap, panels, sections
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
 from geo import overview
-from geo.scope import Scope
-from geo.status import CLOSED_STATUSES
-
-
-@maps.shared_map
-def village_map(scope: Scope, view: tuple, name: str, figures: list[dict]):
-    """The village's grids coloured by `figures` (the ranking beside shows the same), its open events."""
-    shapes = data.area_shapes(scope)
-    points = data.event_points(scope)
-    return maps.deck([maps.areas_layer(shapes, figures), maps.dedicated_layer(data.dedicated_grids(scope)),
-                      maps.labels_layer(shapes, size=13, strip=name),
-                      maps.points_layer([p for p in points if p["status"] not in CLOSED_STATUSES],
-                                        "open_events", "category", lambda p: f"事件 {p['id']}",
-                                        lambda p: "已超期" if p["overdue"] else "在办",
-                                        lambda p: [200, 0, 0, 230] if p["overdue"] else [255, 140, 0, 220])],
-                     view)
-
 
 with user_errors():
     path = nav.current_path(required="village")
@@ -38,7 +21,7 @@ with user_errors():
 
     figures = data.area_figures(scope)
     shapes = data.area_shapes(scope)
-    sections.drill_map(village_map(scope, tuple(maps.fit_view(village.bounds)), village.name, figures), figures,
+    sections.drill_map(areamaps.village_map(scope, tuple(maps.fit_view(village.bounds)), village.name, figures), figures,
                        "village", "网格",
                        "点击网格进入。橙点：在办事件；红点：超期事件；紫色：专属网格。",
                        lambda code, fig: nav.go("grid", town=town.code, village=village.code, grid=code,

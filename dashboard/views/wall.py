@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.ui import data, maps, nav, onemap, panels, session, wall
-from dashboard.ui.maps import CITY_VIEW
+from dashboard.ui import areamaps, data, maps, nav, onemap, panels, session, wall
 from geo import metrics
 from geo.scope import Scope
 
@@ -22,19 +21,9 @@ def kpis() -> None:
             col.metric(label, value, border=True, help=help_)
 
 
-@maps.shared_map
-def wall_map(height: int, figures: list[dict]):
-    """Every wall's map (the same for all of them): keyed by the figures the towns are coloured by."""
-    shapes = data.area_shapes(SCOPE)
-    layers = [maps.areas_layer(shapes, figures), maps.density_layer(data.density(SCOPE)),
-              maps.outline_layer(data.county_outline(), "county"), maps.labels_layer(shapes, size=16),
-              maps.chem_layer(data.chem_sites(SCOPE))]
-    return maps.deck(layers, (CITY_VIEW[0], CITY_VIEW[1], CITY_VIEW[2] + 0.35), height=height, background="#0f1a2b")
-
-
 @session.live_panel(wall.REFRESH_S * 4)
 def city_map(height: int) -> None:
-    st.pydeck_chart(wall_map(height, data.area_figures(SCOPE)), width="stretch", height=height, key="wall_map")
+    st.pydeck_chart(areamaps.wall_map(height, data.area_figures(SCOPE)), width="stretch", height=height, key="wall_map")
 
 
 @session.live_panel(wall.REFRESH_S)

@@ -4,12 +4,12 @@ same town share figures; a town leader never gets the city's)."""
 from __future__ import annotations
 
 import functools
+import pickle
 
 import streamlit as st
 
 from geo import access, db
 from geo.errors import DataUnavailable, LoginFailed
-from geo.scope import Scope
 
 FIGURES_TTL_S = 30       # live figures
 SHAPES_TTL_S = 600       # polygons change only on import
@@ -63,21 +63,29 @@ def live() -> access.ScopedPool:
     return access.ScopedPool(pool(), viewer())
 
 
+def args_key(*args, **kwargs) -> bytes:
+    """A cache key of a call's arguments, written in one pass by pickle (C): st.cache_data's own hashing
+    walks every object in Python (a fifth of a city run went to hashing arguments, 2026-12-03). Equal
+    bytes mean equal arguments; equal arguments written differently only miss the cache."""
+    return pickle.dumps((args, sorted(kwargs.items())), protocol=5)
+
+
 def shared(ttl: int):
     """Cache a reader function `fn(db, *args)` per viewer scope: the cache key holds the scope, and
     `db` is the reader pool scoped to it."""
     def deco(fn):
-        def scoped(viewer_scope: Scope, *args, _viewer: access.Viewer, **kwargs):
-            # Keyed by the scope (not hashed: _viewer); run under the session of the first viewer of
-            # that scope to ask — the database grants the same rows to every viewer of one scope.
+        def scoped(key: bytes, *, _viewer: access.Viewer, _args: tuple, _kwargs: dict):
+            # Keyed by the scope and the arguments (args_key; not hashed: _viewer, _args, _kwargs); run
+            # under the session of the first viewer of that scope to ask — the database grants the same
+            # rows to every viewer of one scope.
             source = reader()
             try:
-                return fn(access.ScopedPool(source, _viewer), *args, **kwargs)
+                return fn(access.ScopedPool(source, _viewer), *_args, **_kwargs)
             except LoginFailed:
                 if source is pool():
                     raise
                 # A session younger than the replica's replay (a log-in seconds ago): the primary knows it.
-                return fn(access.ScopedPool(pool(), _viewer), *args, **kwargs)
+                return fn(access.ScopedPool(pool(), _viewer), *_args, **_kwargs)
         # Streamlit keys a cache by the function's name and source: give it fn's.
         functools.update_wrapper(scoped, fn)
         cached = st.cache_data(ttl=ttl, show_spinner=False)(scoped)
@@ -85,7 +93,7 @@ def shared(ttl: int):
         @functools.wraps(fn)
         def public(*args, **kwargs):
             v = viewer()
-            return cached(v.scope, *args, _viewer=v, **kwargs)
+            return cached(args_key(v.scope, *args, **kwargs), _viewer=v, _args=args, _kwargs=kwargs)
         public.clear = cached.clear
         return public
     return deco
