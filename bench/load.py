@@ -7,7 +7,7 @@ page and reruns it. Replaces bench/sessions.py (which measured AppTest processes
     .venv/bin/python bench/load.py ramp --steps 1,10,20,50,100           # where the knee is
     .venv/bin/python bench/load.py mix --walls 20 --leaders 17 --dispatchers 10 --others 253 --minutes 30
 
-`open`: N sessions open one page at the same moment, then each reruns it --runs times.
+`open`: N sessions open one page at the same moment, then (when all have it) each reruns it --runs times.
 `mix`:  long-lived sessions: walls rerun every JY_WALL_REFRESH_S (30 s), the others idle, and
         leaders and dispatchers click (a rerun with another town or filter) --clicks per second in
         all; the server's memory (RSS of every streamlit process) is sampled each minute.
@@ -153,21 +153,27 @@ async def open_at_once(url: str, jar: str, page: str, query: str, sessions: int,
     tabs = [Session(url, jar, page, query, out) for _ in range(sessions)]
     await asyncio.gather(*(t.open() for t in tabs))
     t0 = time.perf_counter()
-    cpu0 = cpu_seconds("streamlit run"), cpu_seconds("postgres: ")
+    marks = [(cpu_seconds("streamlit run"), cpu_seconds("postgres: "))]
 
-    async def one(t: Session):
-        for _ in range(runs + 1):
+    async def reruns(t: Session):
+        for _ in range(runs):
             await t.run()
-    await asyncio.gather(*(one(t) for t in tabs))
+    # all first loads at once; then, when every tab has its page, all reruns at once
+    await asyncio.gather(*(t.run() for t in tabs))
+    marks.append((cpu_seconds("streamlit run"), cpu_seconds("postgres: ")))
+    await asyncio.gather(*(reruns(t) for t in tabs))
+    marks.append((cpu_seconds("streamlit run"), cpu_seconds("postgres: ")))
     wall = time.perf_counter() - t0
     n = len(out["first"]) + len(out["rerun"])
-    # server time per page run: CPU of the dashboard processes (and of PostgreSQL's backends, which the
-    # live feed also uses) over the runs, on this machine (the server must run here)
-    web_ms = round((cpu_seconds("streamlit run") - cpu0[0]) / n * 1000, 1)
-    db_ms = round((cpu_seconds("postgres: ") - cpu0[1]) / n * 1000, 1)
+
+    def per_run(phase: int, which: int, count: int) -> float | None:
+        # server time per page run: CPU of the dashboard processes (which=0) or of PostgreSQL's backends
+        # (which=1; the live feed uses them too) over the phase's runs, on this machine
+        return round((marks[phase + 1][which] - marks[phase][which]) / count * 1000, 1) if count else None
     await asyncio.gather(*(t.close() for t in tabs))
-    return summary(out, sessions=sessions, page=page or "city", wall_s=round(wall, 1),
-                   runs_per_s=round(n / wall, 1), web_cpu_ms_per_run=web_ms, db_cpu_ms_per_run=db_ms)
+    return summary(out, sessions=sessions, page=page or "city", wall_s=round(wall, 1), runs_per_s=round(n / wall, 1),
+                   web_cpu_ms_first=per_run(0, 0, len(out["first"])), web_cpu_ms_rerun=per_run(1, 0, len(out["rerun"])),
+                   db_cpu_ms_first=per_run(0, 1, len(out["first"])), db_cpu_ms_rerun=per_run(1, 1, len(out["rerun"])))
 
 
 async def mix(url: str, jars: dict, args) -> dict:

@@ -226,13 +226,13 @@ def events_table(rows: list[dict], key: str, height: int = 380) -> int | None:
     return int(rows[sel[0]]["id"]) if sel and 0 <= sel[0] < len(rows) else None
 
 
-def staff_frame(rows: list[dict]) -> pd.DataFrame:
-    """Staff rows as the read layer masked them (dashboard.ui.data.staff_list)."""
-    return pd.DataFrame([{
+def staff_frame(rows: list[dict]) -> list[dict]:
+    """Staff rows as the read layer masked them (dashboard.ui.data.staff_list), as table records."""
+    return [{
         "姓名": r["name"], "角色": ROLE_LABELS.get(r["role"], r["role"]),
         "在岗": "在岗" if r["on_duty"] else "不在岗", "网格": r["grid_name"],
         "终端": r["terminal_id"] or "", "电话": r["phone"] or "",
-    } for r in rows])
+    } for r in rows]
 
 
 def staff_summary_text(rows: list[dict]) -> str:
@@ -242,19 +242,15 @@ def staff_summary_text(rows: list[dict]) -> str:
                     for r in rows)
 
 
-def ranking_frame(rows: list[dict], highlight: str | None = None, days: int = 30) -> pd.DataFrame:
+def ranking_frame(rows: list[dict], highlight: str | None = None, days: int = 30) -> list[dict]:
     """The city's towns side by side (aggregates only), sorted by open events; ▶ marks `highlight`."""
-    df = pd.DataFrame([{
-        "镇街": ("▶ " if r["town_code"] == highlight else "") + r["town_name"],
+    ranked = sorted(rows, key=lambda r: -r["open"])          # stable: equal counts keep their order
+    return [{
+        "排名": i, "镇街": ("▶ " if r["town_code"] == highlight else "") + r["town_name"],
         metrics.label("open"): r["open"], metrics.label("overdue"): r["overdue"],
         metrics.label("reports_today"): r["reports_today"], metrics.label("closed", days): r["closed"],
         metrics.label("on_time_rate", days): fmt_rate(r["on_time_rate"]),
-    } for r in rows])
-    if df.empty:
-        return df
-    df = df.sort_values(metrics.label("open"), ascending=False, kind="stable")
-    df.insert(0, "排名", range(1, len(df) + 1))
-    return df
+    } for i, r in enumerate(ranked, 1)]
 
 
 def zone_towns(rep) -> None:
@@ -274,10 +270,13 @@ def zone_towns(rep) -> None:
 
 
 def table(df, empty: str = "无", **kwargs):
-    """st.dataframe, or a Chinese note when there are no rows (the grid would say "empty")."""
+    """st.dataframe of a frame or of records (a list of dicts, sent as Arrow without pandas), or a
+    Chinese note when there are no rows (the grid would say "empty")."""
     if df is None or len(df) == 0:
         st.caption(empty)
         return None
+    if isinstance(df, list):
+        df = _arrow(df)
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     return st.dataframe(df, **kwargs)

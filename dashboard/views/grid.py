@@ -1,7 +1,6 @@
 """网格: one third-level grid — its polygon, staff, events and the dedicated grids overlapping it."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.ui import data, maps, nav, onemap, panels, sections
@@ -61,8 +60,8 @@ with user_errors():
         st.markdown("#### 人员")
         panels.table(panels.staff_frame(staff), hide_index=True, width="stretch", height=250)
         st.markdown(f"#### 重叠的专属网格（{len(overlapping)} 个）")
-        panels.table(pd.DataFrame([{"名称": d["name"], "类型": maps.DEDICATED_LABELS.get(d["dedicated_type"], ""),
-                       "编码": d["code"]} for d in overlapping]), hide_index=True, width="stretch", height=150)
+        panels.table([{"名称": d["name"], "类型": maps.DEDICATED_LABELS.get(d["dedicated_type"], ""),
+                       "编码": d["code"]} for d in overlapping], hide_index=True, width="stretch", height=150)
         onemap.base_panel(scope, grid.code, "本网格基础数据（人、地、物、组织）")
     ev_clicked = maps.selected_code(clicked, "events")
 

@@ -1,7 +1,6 @@
 """镇街: one town/street — its villages, figures against the city, events, staff, dedicated grids."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.ui import areamaps, data, maps, nav, panels, sections
@@ -58,6 +57,6 @@ with user_errors():
                      width="stretch", height=300)
     with c2:
         st.markdown(f"#### 专属网格（{len(dedicated)} 个）")
-        panels.table(pd.DataFrame([{"名称": d["name"], "类型": maps.DEDICATED_LABELS.get(d["dedicated_type"], ""),
-                       "编码": d["code"], "面积（公顷）": round(d["area_km2"] * 100, 1)} for d in dedicated]),
+        panels.table([{"名称": d["name"], "类型": maps.DEDICATED_LABELS.get(d["dedicated_type"], ""),
+                       "编码": d["code"], "面积（公顷）": round(d["area_km2"] * 100, 1)} for d in dedicated],
                      hide_index=True, width="stretch", height=300)
