@@ -78,3 +78,36 @@ def test_database_down_gives_a_chinese_message_not_a_traceback(monkeypatch):
     assert not at.exception
     assert at.error and "数据库" in at.error[0].value
     st.cache_resource.clear()
+
+
+def _area_tips(at) -> dict[str, str]:
+    """name -> the tooltip line of every area on the page's map (the deck JSON Streamlit got)."""
+    import json
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    areas = next(layer for layer in deck["layers"] if layer["id"] == "areas")
+    return {f["properties"]["name"]: f["properties"]["line1"] for f in areas["data"]["features"]}
+
+
+def test_the_shared_map_shows_the_ranking_beside_it(app_db, demo_conn):
+    """The map is serialized once per scope and figures for every viewer (maps.shared_map): its
+    tooltips carry the same open/overdue counts as the ranking table on the same run, for the
+    commander (city) and for a town leader (their town's villages only, not a cached city map)."""
+    at = signed_in(AppTest.from_file(APP, default_timeout=90)).run()
+    assert not at.exception
+    ranking = at.dataframe[0].value
+    tips = _area_tips(at)
+    assert len(tips) == 17
+    for name, open_, overdue in zip(ranking["镇街"], ranking["在办事件"], ranking["超期事件"]):
+        assert tips[name] == f"在办 {open_} 件 · 超期 {overdue} 件", name
+
+    town = demo_conn.execute("SELECT code FROM grids WHERE level = 1 ORDER BY code LIMIT 1").fetchone()[0]
+    villages = {r[0] for r in demo_conn.execute(
+        "SELECT name FROM grids WHERE level = 2 AND town_code = %s", (town,)).fetchall()}
+    leader = signed_in(AppTest.from_file(APP, default_timeout=90), viewer("town_leader", town=town))
+    leader.switch_page("views/town.py").run()
+    assert not leader.exception, leader.exception
+    tips = _area_tips(leader)
+    assert set(tips) == villages, "a town leader's map holds their town's villages, nothing else"
+    ranking = leader.dataframe[0].value
+    for name, open_, overdue in zip(ranking["村社区"], ranking["在办事件"], ranking["超期事件"]):
+        assert tips[name] == f"在办 {open_} 件 · 超期 {overdue} 件", name
