@@ -82,8 +82,15 @@ def configure_serving(conn: psycopg.Connection) -> None:
     """A pooled connection serves pages and the API: short queries, where JIT compilation costs
     more than it saves. Under row-level security the planner over-estimates (a policy's filter has
     no statistics), so at 2 M events the city figures crossed jit_above_cost and paid 25 ms of
-    compiling per query (categories 46 → 24 ms, a town's density 18 → 4 ms without it)."""
-    conn.execute("SELECT set_config('TimeZone', %(tz)s, false), set_config('jit', 'off', false)", {"tz": TIMEZONE})
+    compiling per query (categories 46 → 24 ms, a town's density 18 → 4 ms without it).
+
+    Always a custom plan: psycopg prepares a statement on its 5th run on a connection, and PostgreSQL
+    may then switch to a generic plan, which cannot see through the scope filters
+    (`%(scope_town)s IS NULL OR town_code = …`), estimates one row and nests loops: 一张图's patrol
+    coverage took 18–20 s instead of 60 ms from its 6th run on a pooled connection (auto_explain,
+    2026-12-03). A plan costs a millisecond or two; every query is planned for its values."""
+    conn.execute("SELECT set_config('TimeZone', %(tz)s, false), set_config('jit', 'off', false), "
+                 "set_config('plan_cache_mode', 'force_custom_plan', false)", {"tz": TIMEZONE})
     conn.commit()
 
 
