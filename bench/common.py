@@ -29,9 +29,10 @@ def signed_in_app(viewer=None, timeout: int = 120):
     return at
 
 
-def demo_login(username: str) -> tuple[str, str]:
-    """(username, password) of a demo account, from .local/demo_accounts.txt (./run.sh writes it)."""
-    path = ROOT / ".local" / "demo_accounts.txt"
+def demo_login(username: str, accounts: str | Path | None = None) -> tuple[str, str]:
+    """(username, password) of a demo account, from .local/demo_accounts.txt (./run.sh writes it) or
+    `accounts` (another database's file, e.g. .local/demo_accounts.jy2m.txt)."""
+    path = Path(accounts) if accounts else ROOT / ".local" / "demo_accounts.txt"
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
         if parts[0] == username:

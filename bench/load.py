@@ -221,6 +221,7 @@ def main() -> int:
     ap.add_argument("--role", default="commander", choices=list(ROLES), help="open/ramp: who opens the page")
     ap.add_argument("--page", help="page to open (default: the role's landing page)")
     ap.add_argument("--query", default="")
+    ap.add_argument("--accounts", help="demo accounts file of the served database (default .local/demo_accounts.txt)")
     ap.add_argument("--sessions", type=int, default=50)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--steps", default="1,10,20,50,100")
@@ -234,12 +235,12 @@ def main() -> int:
     args = ap.parse_args()
     url = args.base.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
     if args.mode == "mix":
-        jars = {role: cookies_for(args.base, *demo_login(user)) for role, (user, _) in ROLES.items()}
+        jars = {role: cookies_for(args.base, *demo_login(user, args.accounts)) for role, (user, _) in ROLES.items()}
         result = asyncio.run(mix(url, jars, args))
         results = [result]
     else:
         user, landing = ROLES[args.role]
-        jar = cookies_for(args.base, *demo_login(user))
+        jar = cookies_for(args.base, *demo_login(user, args.accounts))
         page = landing if args.page is None else args.page
         counts = [args.sessions] if args.mode == "open" else [int(s) for s in args.steps.split(",")]
         results = []
