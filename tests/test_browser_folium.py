@@ -216,3 +216,24 @@ def test_dispatcher_corrects_a_location_on_the_map(work_url, server, work_conn):
                              (eid,)).fetchone()[0]
     assert note.startswith("位置更正：") and "按现场核实" in note
     only_local(requests, server)
+
+
+def test_evaluation_files_are_written_when_clicked(work_url, server, tmp_path):
+    """综合评价 writes its CSV and XLSX only when a button is clicked (deferred downloads): both arrive
+    in the browser and are what they say they are."""
+    with open_page(server + "/evaluation", wait_text="综合评价", login=login_for(work_url, "commander")) as page:
+        page.get_by_role("button", name="导出 Excel").wait_for(timeout=30_000)
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="导出 Excel").click()
+        xlsx = tmp_path / "eval.xlsx"
+        dl.value.save_as(xlsx)
+        wait_for_streamlit(page)
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="导出 CSV").click()
+        csv = tmp_path / "eval.csv"
+        dl.value.save_as(csv)
+    assert xlsx.read_bytes()[:2] == b"PK", "an XLSX is a zip file"
+    from openpyxl import load_workbook
+    sheet = load_workbook(xlsx).active
+    assert sheet.max_row > 1 and any("按期办结率" in str(c.value) for c in sheet[1])
+    assert "按期办结率" in csv.read_text(encoding="utf-8-sig").splitlines()[0]

@@ -203,10 +203,11 @@ def results(r: dict) -> None:
                           "常住人口（演示）": e["population"], "责任网格员": e["grid_workers"] or ""} for e in r["evacuation"]])
     stamp = f"{dt.datetime.now(TZ):%Y%m%d%H%M}"
     c1, c2, c3, c4 = st.columns([1, 1, 1, 2])
-    # each file is written when its button is clicked, not on every run
-    c1.download_button("导出疏散/通知名单（CSV）", lambda: evac.to_csv(index=False).encode("utf-8-sig"),
+    # Written on every run, not when clicked: these results show only on the run after 分析, and a
+    # deferred file is gone once the click's rerun no longer draws its button (the download failed).
+    c1.download_button("导出疏散/通知名单（CSV）", evac.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"疏散通知名单_{stamp}.csv", mime="text/csv")
-    c2.download_button("导出地图（离线网页）", lambda: _map_file(r), file_name=exports.file_name("事故推演"),
+    c2.download_button("导出地图（离线网页）", _map_file(r), file_name=exports.file_name("事故推演"),
                        mime="text/html", help="一个文件，含地图、区域和统计，无需联网即可打开和打印（A4 横向）。")
     c3.download_button("导出区域（GeoJSON）", json.dumps({"type": "Feature", "geometry": zone_geojson,
                                                       "properties": {"name": _zone_name(p)}}, ensure_ascii=False),
