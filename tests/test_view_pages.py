@@ -58,6 +58,25 @@ def test_town_page_figures_match_sql(app_db, demo_conn, sample):
     assert "演示数据" in "\n".join(c.value for c in at.caption)
 
 
+def test_a_page_shows_its_own_level_whatever_deeper_codes_the_url_keeps(app_db, demo_conn, sample):
+    """A drill-down writes the village into the town page's URL before it switches page, and the
+    browser's Back returns there: the town page still shows the town (its villages, its figures),
+    and the village page with a grid code still shows the village."""
+    at = open_page("town", town=sample["town"], village=sample["village"])
+    assert not at.exception, at.exception
+    open_, villages = demo_conn.execute("""
+        SELECT (SELECT count(*) FROM events WHERE town_code = %(t)s AND status NOT IN ('closed', 'rejected') AND NOT is_drill),
+               (SELECT count(*) FROM grids WHERE level = 2 AND parent_code = %(t)s)""",
+        {"t": sample["town"]}).fetchone()
+    assert metric(at, "在办事件") == f"{open_:,}"
+    assert len(at.dataframe[0].value) == villages
+    at = open_page("village", town=sample["town"], village=sample["village"], grid=sample["grid"])
+    assert not at.exception, at.exception
+    grids = demo_conn.execute("SELECT count(*) FROM grids WHERE level = 3 AND kind = 'admin' AND parent_code = %s",
+                              (sample["village"],)).fetchone()[0]
+    assert len(at.dataframe[0].value) == grids
+
+
 def test_village_page_figures_match_sql(app_db, demo_conn, sample):
     at = open_page("village", town=sample["town"], village=sample["village"])
     assert not at.exception, at.exception

@@ -6,6 +6,7 @@ the back button walks back up); the breadcrumb leads back up with page links.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import streamlit as st
@@ -143,7 +144,10 @@ def current_path(required: str | None = None) -> Path:
     if required and getattr(path, required) is None:
         _pick_missing(path, required)
         st.stop()
-    return path
+    # A page shows its own level: deeper codes left in the URL (a drill-down writes them before it
+    # switches page, and the browser's Back returns to that URL) must not narrow 镇街 to one village.
+    deeper = {"town": {"village": None, "grid": None}, "village": {"grid": None}}.get(required or "", {})
+    return dataclasses.replace(path, **deeper) if deeper else path
 
 
 def _requested(town: str | None, village: str | None, grid: str | None) -> tuple[str | None, str | None]:
