@@ -119,16 +119,35 @@ def transaction(pool: ConnectionPool) -> Iterator[psycopg.Connection]:
 
 
 # --------------------------------------------------------------------------------------------
-# Migrations: data/migrations/NNN_name.sql, applied in order, each in its own transaction and
-# recorded in schema_migrations with its checksum. Re-running applies nothing new.
+# The schema (docs/schema.md): data/migrations/NNN_name.sql hold tables and data, applied once each
+# in order, each in its own transaction, recorded in schema_migrations with its checksum;
+# data/functions/*.sql hold the live text of every function, trigger, view and policy, applied as
+# a whole (in file order, one transaction) whenever any of them changed since the last run.
 # --------------------------------------------------------------------------------------------
+FUNCTIONS_DIR = ROOT / "data" / "functions"
+BASELINE = "000_baseline"
+# A database that migrations 001..031 built (before 2026-12-05) holds the baseline's tables already.
+LEGACY_LAST = "031_one_map"
+
 
 def migration_files() -> list[Path]:
     return sorted(p for p in MIGRATIONS_DIR.glob("*.sql") if p.name[:3].isdigit())
 
 
+def function_files() -> list[Path]:
+    return sorted(FUNCTIONS_DIR.glob("*.sql"))
+
+
+def live_text_checksum() -> str:
+    h = hashlib.sha256()
+    for path in function_files():
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def migrate(url: str | None = None) -> list[str]:
-    """Apply pending migrations; return the versions applied now."""
+    """Apply pending migrations, then the live text if it changed; return what was applied now
+    (migration versions, and "functions" when data/functions was applied)."""
     applied_now: list[str] = []
     with connect(url, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%(k)s)", {"k": _MIGRATION_LOCK})
@@ -138,7 +157,18 @@ def migrate(url: str | None = None) -> list[str]:
                               checksum text NOT NULL,
                               applied_at timestamptz NOT NULL DEFAULT now())""")
             done = {r[0]: r[1] for r in conn.execute("SELECT version, checksum FROM schema_migrations")}
-            for path in migration_files():
+            files = migration_files()
+            if done and BASELINE not in done:
+                if LEGACY_LAST not in done:
+                    raise DataUnavailable(
+                        f"this database stops at migration {max(done)}: upgrade it with a release from before "
+                        "2026-12-05 first (it applies 001..031), then with this one",
+                        f"数据库停留在迁移 {max(done)}：请先用 2026-12-05 之前的版本升级到 031，再用本版本升级。")
+                text = files[0].read_text(encoding="utf-8")
+                conn.execute("INSERT INTO schema_migrations (version, checksum) VALUES (%(v)s, %(c)s)",
+                             {"v": BASELINE, "c": hashlib.sha256(text.encode()).hexdigest()})
+                done[BASELINE] = hashlib.sha256(text.encode()).hexdigest()
+            for path in files:
                 text = path.read_text(encoding="utf-8")
                 checksum = hashlib.sha256(text.encode()).hexdigest()
                 version = path.stem
@@ -154,9 +184,32 @@ def migrate(url: str | None = None) -> list[str]:
                     conn.execute("INSERT INTO schema_migrations (version, checksum) "
                                  "VALUES (%(v)s, %(c)s)", {"v": version, "c": checksum})
                 applied_now.append(version)
+            if apply_functions(conn):
+                applied_now.append("functions")
         finally:
             conn.execute("SELECT pg_advisory_unlock(%(k)s)", {"k": _MIGRATION_LOCK})
     return applied_now
+
+
+def apply_functions(conn: psycopg.Connection, force: bool = False) -> bool:
+    """data/functions/*.sql in file order, in one transaction, when their checksum differs from the
+    one recorded (or `force`). True when applied."""
+    checksum = live_text_checksum()
+    conn.execute("""CREATE TABLE IF NOT EXISTS schema_live_text (
+                      one boolean PRIMARY KEY DEFAULT true CHECK (one),
+                      checksum text NOT NULL,
+                      applied_at timestamptz NOT NULL DEFAULT now())""")
+    if not force and value(conn, "SELECT checksum FROM schema_live_text") == checksum:
+        return False
+    with conn.transaction():
+        # bodies may name functions of a later file; each is checked when it first runs
+        conn.execute("SET LOCAL check_function_bodies = off")
+        for path in function_files():
+            conn.execute(path.read_text(encoding="utf-8"))
+        conn.execute("""INSERT INTO schema_live_text (checksum) VALUES (%(c)s)
+                        ON CONFLICT (one) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()""",
+                     {"c": checksum})
+    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -307,3 +360,34 @@ def replica_state(pool) -> tuple[bool, str]:
     if lag > max_replica_lag_s():
         return False, f"lag {lag:.1f} s > {max_replica_lag_s():.0f} s"
     return True, f"lag {lag:.1f} s"
+
+
+# --------------------------------------------------------------------------------------------
+# data/schema.sql: the whole schema a fresh migrate makes, as pg_dump writes it, for a reviewer to
+# read in one file (`python -m loaders schema --write`; tests/test_schema.py checks it is current).
+# --------------------------------------------------------------------------------------------
+SCHEMA_FILE = ROOT / "data" / "schema.sql"
+
+
+def schema_dump(url: str | None = None) -> str:
+    """pg_dump --schema-only of the database, without what differs between machines (the dump's
+    header, pg_dump's session guard, the owner's name)."""
+    import re
+    import subprocess
+
+    from geo.backup import pg_bin
+    url = database_url(url)
+    owner = conninfo_to_dict(url).get("user") or ""
+    out = subprocess.run([pg_bin("pg_dump"), "--schema-only", "--no-owner", "--no-comments",
+                          "--exclude-table=public.schema_migrations", "--exclude-table=public.schema_live_text",
+                          "--dbname", url], check=True, capture_output=True, text=True, timeout=120).stdout
+    keep = [line for line in out.splitlines()
+            if not line.startswith(("\\restrict", "\\unrestrict", "-- Dumped from", "-- Dumped by"))]
+    text = "\n".join(keep).strip() + "\n"
+    if owner:
+        # the owner as a grantee (policies, privileges), not as a word: jiangyin.allow_log_purge stays
+        text = re.sub(rf"\b(TO|FROM) {re.escape(str(owner))}\b", r"\1 CURRENT_USER", text)
+    header = ("-- The schema a fresh `python -m loaders migrate` makes (data/migrations, then data/functions),\n"
+              "-- as pg_dump writes it. Generated: `python -m loaders schema --write`; do not edit.\n"
+              "-- tests/test_schema.py fails when it is not current.\n\n")
+    return header + text

@@ -91,6 +91,32 @@ def _cmd_migrate(args) -> int:
     return 0
 
 
+def _cmd_schema(args) -> int:
+    """data/schema.sql from a fresh migrate into a throwaway database of the same cluster."""
+    import uuid
+
+    from psycopg import sql
+    from psycopg.conninfo import make_conninfo
+
+    from geo import db
+    name = f"jy_schema_{uuid.uuid4().hex[:8]}"
+    with db.connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        url = make_conninfo(db.database_url(), dbname=name)
+        db.migrate(url)
+        text = db.schema_dump(url)
+    finally:
+        with db.connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    if args.write:
+        db.SCHEMA_FILE.write_text(text, encoding="utf-8")
+        print(f"wrote {db.SCHEMA_FILE.relative_to(db.ROOT)} ({len(text.splitlines())} lines)")
+    else:
+        print(text, end="")
+    return 0
+
+
 def _iso(value: str | None, flag: str, kind, example: str):
     """A date (kind dt.date) or date-time (dt.datetime) option in ISO form; None when not given."""
     if not value:
@@ -365,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply migrations and load reference catalogues")
+    sch = sub.add_parser("schema", help="the schema a fresh migrate makes (pg_dump); --write updates data/schema.sql")
+    sch.add_argument("--write", action="store_true", help="write data/schema.sql instead of printing it")
     demo = sub.add_parser("demo", help="generate and load deterministic demo data (演示数据)")
     demo.add_argument("--seed", type=int, default=20261127)
     demo.add_argument("--events", type=int, default=20000)
@@ -446,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = None
     try:      # the one place where the CLI turns a domain error (geo.errors) into its message
         cfg = settings()          # a malformed variable is named before anything runs
-        return {"migrate": _cmd_migrate, "demo": _cmd_demo, "events": _cmd_events,
+        return {"migrate": _cmd_migrate, "schema": _cmd_schema, "demo": _cmd_demo, "events": _cmd_events,
                 "escalate": _cmd_escalate, "app-role": _cmd_app_role, "base-data": _cmd_base_data, "grids": _cmd_import,
                 "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
                 "service-points": _cmd_import, "enterprises": _cmd_import,

@@ -1,0 +1,219 @@
+-- Events and their append-only log: placing, the workflow's steps, status from the log.
+-- Live text: re-applied by geo/db.migrate whenever a file here changes (docs/schema.md).
+
+-- Point -> third-level grid. Tie-break rule (README, "Point to grid"):
+--   1. among admin third-level grids whose closed polygon (boundary included) contains the point,
+--      the one with the smallest code;
+--   2. else (a floating-point hairline between grids, or the county edge) the nearest such grid
+--      within 1 metre (geography distance), ties again by smallest code;
+--   3. else NULL: the point is outside the county, and the caller refuses it.
+-- The && box of 0.0001 degrees (about 10 m) only narrows the index search; the test is in metres.
+CREATE OR REPLACE FUNCTION public.grid_for_point(p geometry)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+AS $function$
+DECLARE found text;
+BEGIN
+    SELECT g.code INTO found FROM grids g
+     WHERE g.level = 3 AND g.kind = 'admin' AND ST_Intersects(g.geom, p)
+     ORDER BY g.code LIMIT 1;
+    IF found IS NULL THEN
+        SELECT g.code INTO found FROM grids g
+         WHERE g.level = 3 AND g.kind = 'admin' AND g.geom && ST_Expand(p, 0.0001)
+           AND ST_Distance(g.geom::geography, p::geography) <= 1.0
+         ORDER BY ST_Distance(g.geom::geography, p::geography), g.code LIMIT 1;
+    END IF;
+    RETURN found;
+END $function$;
+GRANT EXECUTE ON FUNCTION public.grid_for_point(geometry) TO jy_app;
+
+-- Where a point lies, whoever asks: the grid (smallest-code rule of grid_for_point) and the names
+-- of its village and town. Intake uses it to tell "outside your area (in X town, Y village)" from
+-- "outside the county". Names only, never rows.
+CREATE OR REPLACE FUNCTION public.jy_place_of_point(p_lon double precision, p_lat double precision)
+ RETURNS TABLE(grid_code text, grid_name text, village_code text, village_name text, town_code text, town_name text)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+    SELECT g.code, g.name, v.code, v.name, t.code, t.name
+      FROM (SELECT grid_for_point(ST_SetSRID(ST_MakePoint(p_lon, p_lat), 4490)) AS code) p
+      JOIN grids g ON g.code = p.code
+      JOIN grids v ON v.code = g.parent_code
+      JOIN grids t ON t.code = g.town_code
+     WHERE jy_effective_scope() IN ('city', 'town', 'village')
+$function$;
+GRANT EXECUTE ON FUNCTION public.jy_place_of_point(double precision,double precision) TO jy_app;
+
+-- The one definition of an open event in SQL (geo/status.py CLOSED_STATUSES is the same list; a test
+-- keeps the two equal). A one-expression SQL function: the planner inlines it, so a query written
+-- with jy_is_open(e.status) still matches the partial indexes whose predicate is the expression.
+CREATE OR REPLACE FUNCTION public.jy_is_open(p_status text)
+ RETURNS boolean
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$ SELECT p_status NOT IN ('closed', 'rejected') $function$;
+GRANT EXECUTE ON FUNCTION public.jy_is_open(text) TO jy_app, jy_escalate;
+
+CREATE OR REPLACE FUNCTION public.events_before_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+    IF NEW.status IS DISTINCT FROM 'reported' OR NEW.closed_at IS NOT NULL THEN
+        RAISE EXCEPTION 'a new event starts as reported; later states come from event_log rows'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    NEW.status_at := coalesce(NEW.status_at, NEW.reported_at);
+    RETURN NEW;
+END $function$;
+CREATE OR REPLACE TRIGGER events_before_insert BEFORE INSERT ON public.events FOR EACH ROW EXECUTE FUNCTION events_before_insert();
+
+CREATE OR REPLACE FUNCTION public.events_guard_status()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+DECLARE latest text;
+BEGIN
+    -- Depth 1 is a direct UPDATE; deeper ones come from event_log_apply.
+    IF pg_trigger_depth() > 1 THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.version IS DISTINCT FROM OLD.version OR NEW.status_at IS DISTINCT FROM OLD.status_at THEN
+        RAISE EXCEPTION 'events.version and status_at follow event_log: insert a log row to move event %', NEW.id
+              USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT to_status INTO latest FROM event_log
+     WHERE event_id = NEW.id ORDER BY at DESC, id DESC LIMIT 1;
+    IF NEW.status IS DISTINCT FROM latest THEN
+        RAISE EXCEPTION 'events.status follows event_log: insert a log row to move event % to %',
+            NEW.id, NEW.status USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $function$;
+CREATE OR REPLACE TRIGGER events_guard_status BEFORE UPDATE OF status, closed_at, version, status_at ON public.events FOR EACH ROW WHEN (((new.status IS DISTINCT FROM old.status) OR (new.closed_at IS DISTINCT FROM old.closed_at) OR (new.version IS DISTINCT FROM old.version) OR (new.status_at IS DISTINCT FROM old.status_at))) EXECUTE FUNCTION events_guard_status();
+
+-- Append-only. Only the demo loader may empty it, by setting jiangyin.allow_log_purge locally.
+CREATE OR REPLACE FUNCTION public.event_log_append_only()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+    IF TG_OP = 'TRUNCATE' AND current_setting('jiangyin.allow_log_purge', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'event_log is append-only (% refused)', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END $function$;
+CREATE OR REPLACE TRIGGER event_log_no_change BEFORE DELETE OR UPDATE ON public.event_log FOR EACH ROW EXECUTE FUNCTION event_log_append_only();
+CREATE OR REPLACE TRIGGER event_log_no_truncate BEFORE TRUNCATE ON public.event_log FOR EACH STATEMENT EXECUTE FUNCTION event_log_append_only();
+
+-- Fires before event_log_apply (triggers of one kind fire in name order): events.status is still
+-- the state the new rows start from.
+CREATE OR REPLACE FUNCTION public.event_log_check()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    bad record;
+BEGIN
+    SELECT n.event_id, n.from_status, n.to_status INTO bad
+      FROM new_rows n
+     WHERE NOT EXISTS (SELECT 1 FROM workflow_transitions t
+                        WHERE t.from_status IS NOT DISTINCT FROM n.from_status AND t.to_status = n.to_status)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'event %: % -> % is not a step of the workflow', bad.event_id,
+              coalesce(bad.from_status, '(new)'), bad.to_status USING ERRCODE = 'check_violation';
+    END IF;
+    SELECT c.event_id, c.from_status, c.expected INTO bad
+      FROM (SELECT n.event_id, n.from_status,
+                   coalesce(lag(n.to_status) OVER (PARTITION BY n.event_id ORDER BY n.at, n.id), e.status) AS expected
+              FROM new_rows n JOIN events e ON e.id = n.event_id
+             WHERE n.from_status IS NOT NULL) c
+     WHERE c.from_status IS DISTINCT FROM c.expected
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'event %: the log row starts from % but the event is %', bad.event_id, bad.from_status,
+              bad.expected USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END $function$;
+CREATE OR REPLACE TRIGGER event_log_a_check AFTER INSERT ON public.event_log REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION event_log_check();
+
+-- Migration 010 turned nested loops off for the whole log trigger, for bulk imports (transition
+-- tables carry no statistics, and 100 k-row batches were joined in nested loops). But every single
+-- workflow action and report also inserts one log row, and without nested loops that one row was
+-- hash-joined against the whole event_log: 31 ms per report at 20 k events (140 k log rows), growing
+-- with the log (bench/api.py, 2026-11-28). Now the planner setting follows the batch: nested loops
+-- stay on for small batches (index lookups by event id), off from BULK_ROWS rows up, and the UPDATE
+-- is planned for each call (EXECUTE), so a plan cached for one size is never used for the other.
+-- The statement itself is migration 011's.
+CREATE OR REPLACE FUNCTION public.event_log_apply()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    bulk boolean := (SELECT count(*) FROM (SELECT 1 FROM new_rows LIMIT 5000) s) >= 5000;
+    was text := current_setting('enable_nestloop');
+BEGIN
+    IF bulk THEN
+        PERFORM set_config('enable_nestloop', 'off', true);
+    END IF;
+    EXECUTE $q$
+    UPDATE events e
+       SET status = l.to_status,
+           status_at = l.at,
+           closed_at = CASE WHEN l.to_status = 'closed' THEN l.at END,
+           version = e.version + 1
+      FROM (SELECT DISTINCT ON (g.event_id) g.event_id, g.to_status, g.at, g.from_status
+              FROM event_log g
+             WHERE g.event_id IN (
+                   SELECT n.event_id FROM new_rows n
+                    WHERE n.from_status IS NOT NULL
+                   UNION
+                   SELECT n.event_id FROM new_rows n JOIN events x ON x.id = n.event_id
+                    WHERE n.from_status IS NULL
+                      AND NOT (x.version = 1 AND x.status = n.to_status AND x.status_at = n.at))
+             ORDER BY g.event_id, g.at DESC, g.id DESC) l
+     WHERE e.id = l.event_id
+       AND NOT (l.from_status IS NULL AND e.version = 1 AND e.status = l.to_status AND e.status_at = l.at)
+    $q$;
+    IF bulk THEN
+        PERFORM set_config('enable_nestloop', was, true);
+    END IF;
+    RETURN NULL;
+END $function$;
+CREATE OR REPLACE TRIGGER event_log_apply AFTER INSERT ON public.event_log REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION event_log_apply();
+
+-- A bulk load that writes events and their whole history (the demo generator) holds the log
+-- trigger off and moves every event to its latest log row once, here, in one pass. Batch by batch
+-- the trigger would look up each batch's events in the whole log, which grows with every batch:
+-- 2 M demo events took 316 s, most of it there (2026-11-28). Same rule as event_log_apply.
+CREATE OR REPLACE FUNCTION public.events_replay_log()
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+ SET work_mem TO '1GB'
+AS $function$
+DECLARE moved bigint;
+BEGIN
+    UPDATE events e
+       SET status = l.to_status,
+           status_at = l.at,
+           closed_at = CASE WHEN l.to_status = 'closed' THEN l.at END,
+           version = e.version + 1
+      FROM (SELECT DISTINCT ON (g.event_id) g.event_id, g.to_status, g.at, g.from_status
+              FROM event_log g
+             ORDER BY g.event_id, g.at DESC, g.id DESC) l
+     WHERE e.id = l.event_id
+       AND NOT (l.from_status IS NULL AND e.version = 1 AND e.status = l.to_status AND e.status_at = l.at);
+    GET DIAGNOSTICS moved = ROW_COUNT;
+    RETURN moved;
+END $function$;
