@@ -1,5 +1,5 @@
 """Every setting the product reads from the environment, in one place: name, type, default and
-meaning. Code asks `settings()` (never os.environ); the README's settings table is generated from
+meaning. Code asks `settings()` (never os.environ); the settings table of docs/operations.md is generated from
 SETTINGS (`python -m geo.settings`) and a test fails when the two differ.
 
 The values are parsed once per distinct environment (a test that changes a variable gets the new
@@ -139,7 +139,7 @@ def settings() -> Settings:
 
 
 def markdown_table() -> str:
-    """The README's settings table."""
+    """The settings table of docs/operations.md."""
     lines = ["| variable | default | read by | meaning |", "|---|---|---|---|"]
     for s in SETTINGS:
         default = "—" if s.default is None else ("(empty)" if s.default == "" else f"`{s.default}`")

@@ -1,7 +1,8 @@
 # Shared set-up for ./run.sh and ./test.sh. Source it; do not run it.
 #
 # Steps, each idempotent and quick on a second run:
-#   ensure_system_packages  PostgreSQL + PostGIS (apt-get when root, else a clear message)
+#   ensure_system_packages  PostgreSQL + PostGIS, HAProxy, npm; with "browser" Chromium and CJK fonts
+#                           (one apt-get call when root, else a clear message)
 #   ensure_venv             .venv with requirements.txt (reinstalled only when the file changes)
 #   ensure_database         DATABASE_URL, or a project-local cluster in .pgdata/ on localhost:$JY_PG_PORT
 #   ensure_schema_and_data  migrations, then the demo data when the database holds no grids
@@ -23,14 +24,18 @@ die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
 APT_UPDATED=0
-apt_install() {
-  is_root || die "missing system packages: $*. Install them with: sudo apt-get install -y $*"
-  command -v apt-get >/dev/null || die "no apt-get on this machine; install these packages by hand: $*"
+apt_update() {
   if [ "$APT_UPDATED" -eq 0 ]; then
     log "apt-get update"
     apt-get update -qq >/dev/null
     APT_UPDATED=1
   fi
+}
+
+apt_install() {
+  is_root || die "missing system packages: $*. Install them with: sudo apt-get install -y $*"
+  command -v apt-get >/dev/null || die "no apt-get on this machine; install these packages by hand: $*"
+  apt_update
   log "apt-get install $*"
   apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
@@ -61,24 +66,37 @@ ensure_python() {
   fi
 }
 
+# $1 = "browser": also Chromium and the CJK fonts the browser tests need (./test.sh). Every missing
+# package is installed by one apt-get call.
 ensure_system_packages() {
-  local major
+  local major want=()
   major="$(pg_major)"
   if [ -z "$major" ]; then
-    apt_install postgresql postgresql-contrib
-    major="$(pg_major)"
-    [ -n "$major" ] || die "PostgreSQL did not install; install postgresql and postgresql-contrib by hand"
+    # the distribution's PostgreSQL, with PostGIS for the same major version, in the one call below
+    is_root && command -v apt-get >/dev/null && apt_update
+    major="$(apt-cache depends postgresql 2>/dev/null | sed -n 's/.*Depends: postgresql-\([0-9][0-9]*\)$/\1/p' | head -1)"
+    [ -n "$major" ] || die "PostgreSQL is not installed; install postgresql, postgresql-contrib and PostGIS by hand"
+    want+=(postgresql postgresql-contrib)
   fi
-  if [ ! -f "/usr/share/postgresql/$major/extension/postgis.control" ]; then
-    apt_install "postgresql-$major-postgis-3"
+  [ -f "/usr/share/postgresql/$major/extension/postgis.control" ] || want+=("postgresql-$major-postgis-3")
+  # the reverse proxy in front of the dashboard's processes (scripts/serve.sh)
+  command -v haproxy >/dev/null || want+=(haproxy)
+  command -v npm >/dev/null || want+=(npm)
+  if [ "${1:-}" = "browser" ]; then
+    command -v chromium >/dev/null || want+=(chromium)
+    fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || want+=(fonts-noto-cjk fontconfig)
   fi
+  [ "${#want[@]}" -eq 0 ] || apt_install "${want[@]}"
+  [ -n "$(pg_major)" ] || die "PostgreSQL did not install; install postgresql and postgresql-contrib by hand"
   [ -f "/usr/share/postgresql/$major/extension/postgis.control" ] \
     || die "PostGIS for PostgreSQL $major is missing; install postgresql-$major-postgis-3"
   PG_BIN="/usr/lib/postgresql/$major/bin"
   export PG_BIN
-  # the reverse proxy in front of the dashboard's processes (scripts/serve.sh)
-  command -v haproxy >/dev/null || apt_install haproxy
   command -v haproxy >/dev/null || die "haproxy is missing; install it with: apt-get install haproxy"
+  command -v npm >/dev/null || die "npm is missing; install it with: apt-get install npm"
+  if [ "${1:-}" = "browser" ]; then
+    command -v chromium >/dev/null || die "chromium is missing; install it with: apt-get install chromium"
+  fi
 }
 
 ensure_venv() {
@@ -241,8 +259,6 @@ ensure_app_role() {
 # Browser assets from the npm registry at set-up (package.json, pinned by package-lock.json), served
 # by our own servers: nothing is fetched from a CDN at run time. Install scripts are not run.
 ensure_web_assets() {
-  command -v npm >/dev/null || apt_install npm
-  command -v npm >/dev/null || die "npm is missing; install it with: apt-get install npm"
   local want have=""
   want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
   [ -f "$ROOT/node_modules/.lock.sha256" ] && have="$(cat "$ROOT/node_modules/.lock.sha256")"
@@ -256,10 +272,4 @@ ensure_web_assets() {
   if [ ! -f "$ROOT/dashboard/static/vendor/leaflet/leaflet.js" ]; then
     (cd "$ROOT" && "$VENV/bin/python" -m dashboard.ui.leaflet install) || die "could not copy the Leaflet assets"
   fi
-}
-
-ensure_browser() {
-  command -v chromium >/dev/null || apt_install chromium
-  fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || apt_install fonts-noto-cjk fontconfig
-  command -v chromium >/dev/null || die "chromium is missing; install it with: apt-get install chromium"
 }

@@ -19,29 +19,69 @@ def chromium_path() -> str:
     return path
 
 
+_BROWSER: dict = {}
+
+
+def browser():
+    """The process's one Chromium (started on first use, closed by close_browser at the end of the
+    session); each page gets a context of its own: its own cookies, storage and downloads."""
+    if "browser" not in _BROWSER:
+        pw = sync_playwright().start()
+        _BROWSER["playwright"] = pw
+        _BROWSER["browser"] = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+    elif not _BROWSER["browser"].is_connected():       # it crashed: start another
+        _BROWSER["browser"] = _BROWSER["playwright"].chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+    return _BROWSER["browser"]
+
+
+def close_browser() -> None:
+    if "browser" in _BROWSER:
+        try:
+            _BROWSER.pop("browser").close()
+        finally:
+            _BROWSER.pop("playwright").stop()
+
+
+@contextmanager
+def open_context(**options):
+    """A fresh browser context (as a new browser profile would be) on the shared browser."""
+    context = browser().new_context(**options)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
 @contextmanager
 def open_page(url: str, width: int = 1920, height: int = 1080, wait_text: str | None = "江阴市",
               timeout_ms: int = 60_000, login: tuple[str, str] | None = None, requests: list | None = None,
               ignore_https_errors: bool = False):
-    """Open `url`; with `login` (username, password), sign in on the log-in form first (the
-    requested page then opens). With `requests`, every URL the page and its frames ask for is
-    appended to it, from the first."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN",
-                                    accept_downloads=True, ignore_https_errors=ignore_https_errors)
-            if requests is not None:
-                page.context.on("request", lambda r: requests.append(r.url))
-            page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
-            if login:
-                sign_in(page, *login, timeout_ms=timeout_ms)
-            if wait_text:
-                page.get_by_text(wait_text).first.wait_for(timeout=timeout_ms)
+    """Open `url` in a new context; with `login` (username, password), sign in on the log-in form
+    first (the requested page then opens). With `requests`, every URL the page and its frames ask
+    for is appended to it, from the first."""
+    with open_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True,
+                      ignore_https_errors=ignore_https_errors) as context:
+        page = context.new_page()
+        page.set_default_timeout(timeout_ms)
+        if requests is not None:
+            context.on("request", lambda r: requests.append(r.url))
+        page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+        if login:
+            sign_in(page, *login, timeout_ms=timeout_ms)
+        if wait_text:
+            page.get_by_text(wait_text).first.wait_for(timeout=timeout_ms)
+        if url.startswith("http"):           # a file:// page (an exported map) is no Streamlit app
             wait_for_streamlit(page, timeout_ms)
-            yield page
-        finally:
-            browser.close()
+        yield page
+
+
+def goto(page, url: str, wait_text: str | None = None, timeout_ms: int = 60_000) -> None:
+    """Another page in the same browser context (the session cookie carries the sign-in over)."""
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+    if wait_text:
+        page.get_by_text(wait_text).first.wait_for(timeout=timeout_ms)
+    wait_for_streamlit(page, timeout_ms)
 
 
 def sign_in(page, username: str, password: str, timeout_ms: int = 60_000) -> None:
@@ -53,11 +93,33 @@ def sign_in(page, username: str, password: str, timeout_ms: int = 60_000) -> Non
     button.wait_for(state="detached", timeout=timeout_ms)    # the form is gone: signed in
 
 
+# The page is ready when Streamlit's script run has finished (stApp's data-test-script-state), no
+# element is still a loading skeleton, every deck.gl chart has its canvas, and that has held for two
+# checks in a row (a rerun that a widget triggers right after the first run starts within that).
+_SETTLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const idle = app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stStatusWidget"]')
+        && !document.querySelector('[data-testid="stSkeleton"]')
+        && [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"]')].every(d => d.querySelector('canvas'));
+    const now = performance.now();
+    if (!idle) { window.__jySettledSince = undefined; return false; }
+    if (window.__jySettledSince === undefined) { window.__jySettledSince = now; return false; }
+    return now - window.__jySettledSince >= 250;
+}"""
+
+
 def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:
-    """Wait until the script run finished (no running indicator) and maps had time to draw."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
-    page.wait_for_timeout(2500)
+    """Wait until the page's script run (and any rerun it set off) has finished and its maps exist."""
+    page.evaluate("() => { window.__jySettledSince = undefined; }")
+    page.wait_for_function(_SETTLED, timeout=timeout_ms, polling=100)
+
+
+def settle(page, timeout_ms: int = 60_000) -> None:
+    """wait_for_streamlit, then two animation frames: deck.gl and Leaflet have drawn what they hold
+    (for a screenshot or a pointer on the map)."""
+    wait_for_streamlit(page, timeout_ms)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def lonlat_to_pixel(box: dict, view, lon: float, lat: float) -> tuple[float, float]:
@@ -83,5 +145,4 @@ def click_map(page, view, lon: float, lat: float, index: int = 0) -> None:
     box = canvas.bounding_box()
     x, y = lonlat_to_pixel(box, view, lon, lat)
     page.mouse.move(x, y)
-    page.wait_for_timeout(300)
     page.mouse.click(x, y)

@@ -8,9 +8,12 @@ the suite fails: it never skips because a database is missing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import tempfile
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
@@ -23,6 +26,8 @@ ADMIN_URL = os.environ.get("TEST_ADMIN_DATABASE_URL")
 APP_URL = os.environ.get("TEST_APP_DATABASE_URL")
 # username -> password of the demo accounts created in each throwaway database, by database URL
 ACCOUNTS: dict[str, dict[str, str]] = {}
+# username -> password of the demo accounts in the run's template (every clone has the same)
+TEMPLATE_ACCOUNTS: dict[str, str] = {}
 # Fixed end of the demo period for deterministic checks.
 FIXED_UNTIL = dt.datetime(2026, 11, 20, 15, 0, tzinfo=TZ)
 
@@ -48,34 +53,112 @@ def login_for(url: str, username: str) -> tuple[str, str]:
     return username, ACCOUNTS[url][username]
 
 
-@contextmanager
-def throwaway_database(prefix: str = "jy_test"):
-    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+def _create(name: str, template: str | None = None) -> str:
     admin = _admin_url()
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if template:
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+        else:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return make_conninfo(admin, dbname=name)
+
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(_admin_url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def throwaway_database(prefix: str = "jy_test", template: str | None = None):
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    url = _create(name, template)
     try:
-        yield make_conninfo(admin, dbname=name)
+        yield url
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        drop_database(name)
+
+
+# ------------------------------------------------------------------------------------------------
+# The demo template: migrations, reference data, the small demo load (ending at the hour the run
+# started) and its accounts, built once per test run — by whichever pytest process asks first, the
+# others wait on an advisory lock — and cloned for each consumer with CREATE DATABASE … TEMPLATE
+# (about a second, against ~15 s to build). The run's controller drops it at the end (conftest).
+# ------------------------------------------------------------------------------------------------
+_TEMPLATE_LOCK = 4_490_320_282
+
+
+def run_id() -> str:
+    """One id per test run, the same in every xdist worker (conftest's pytest_configure sets it in
+    the controller, before the workers start and inherit it)."""
+    return os.environ.setdefault("JY_TEST_RUN", uuid.uuid4().hex[:12])
+
+
+def template_name() -> str:
+    return f"jy_tpl_{run_id()}"
+
+
+def _accounts_file() -> Path:
+    return Path(tempfile.gettempdir()) / f"jy-tests-{run_id()}-accounts.json"
+
+
+def _build_template(name: str) -> None:
+    from geo import db
+    from loaders.accounts import create_demo_accounts
+    from loaders.demo import generate
+    from loaders.demo.load import load
+
+    url = _create(name)
+    db.migrate(url)
+    until = dt.datetime.now(TZ).replace(minute=0, second=0, microsecond=0)
+    data = generate(seed=7, events=4000, days=45, until=until)
+    with db.connect(url) as conn:
+        load(conn, data)
+        made = {u: p for u, _, p in create_demo_accounts(conn)}
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+    fd = os.open(_accounts_file(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(made, f)
+    with psycopg.connect(_admin_url(), autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").format(
+            sql.Identifier(name)))
+
+
+def template_database() -> str:
+    """The run's demo template (built on first use); its accounts are loaded into TEMPLATE_ACCOUNTS."""
+    name = template_name()
+    if not TEMPLATE_ACCOUNTS:
+        with psycopg.connect(_admin_url(), autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(%(k)s)", {"k": _TEMPLATE_LOCK})
+            try:
+                row = conn.execute("SELECT datistemplate FROM pg_database WHERE datname = %(n)s", {"n": name}).fetchone()
+                if row is None or not row[0]:
+                    if row is not None:                 # a build that died half-way
+                        drop_database(name)
+                    _build_template(name)
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%(k)s)", {"k": _TEMPLATE_LOCK})
+        TEMPLATE_ACCOUNTS.update(json.loads(_accounts_file().read_text()))
+    return name
+
+
+def drop_template() -> None:
+    """The end of the run (the controller process): the template and its accounts file go."""
+    name = template_name()
+    with psycopg.connect(_admin_url(), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %(n)s", {"n": name}).fetchone():
+            conn.execute(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE false").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    _accounts_file().unlink(missing_ok=True)
 
 
 @contextmanager
 def demo_database(prefix: str):
-    from geo import db
-    from loaders.demo import generate
-    from loaders.demo.load import load
-
-    with throwaway_database(prefix) as url:
-        db.migrate(url)
-        until = dt.datetime.now(TZ).replace(minute=0, second=0, microsecond=0)
-        data = generate(seed=7, events=4000, days=45, until=until)
-        with db.connect(url) as conn:
-            load(conn, data)
-            from loaders.accounts import create_demo_accounts
-            ACCOUNTS[url] = {u: p for u, _, p in create_demo_accounts(conn)}
-            conn.commit()
+    """A database of its own with the demo load and its accounts: a clone of the run's template."""
+    template = template_database()
+    with throwaway_database(prefix, template=template) as url:
+        ACCOUNTS[url] = dict(TEMPLATE_ACCOUNTS)
         yield url
 
 

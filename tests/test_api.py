@@ -142,25 +142,19 @@ def test_openapi_describes_the_endpoints(api):
 def test_docs_page_is_served_without_a_cdn(api):
     """/api/v1/docs in Chromium: Swagger UI from our own server (npm at set-up), the endpoints listed
     with their Chinese summaries, and not one request leaves localhost."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser import CHROMIUM_ARGS, chromium_path
+    from tests.browser import open_context
     from tests.server import ROOT
 
     base, _, _ = api
     hosts = set()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-            page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
-            page.goto(f"{base}/api/v1/docs", wait_until="networkidle")
-            page.get_by_text("上报事件（本人所在村社区范围内）").first.wait_for(timeout=30_000)
-            assert page.get_by_text("终端登录，换取访问令牌").count() == 1
-            (ROOT / "artifacts").mkdir(exist_ok=True)
-            page.screenshot(path=str(ROOT / "artifacts" / "api-docs.png"), full_page=True)
-        finally:
-            browser.close()
+    with open_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN") as context:
+        page = context.new_page()
+        page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+        page.goto(f"{base}/api/v1/docs", wait_until="networkidle")
+        page.get_by_text("上报事件（本人所在村社区范围内）").first.wait_for(timeout=30_000)
+        assert page.get_by_text("终端登录，换取访问令牌").count() == 1
+        (ROOT / "artifacts").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "artifacts" / "api-docs.png"), full_page=True)
     assert hosts == {base.split("/")[2]}, hosts
 
 

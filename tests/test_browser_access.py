@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import open_page, wait_for_streamlit
+from tests.browser import open_page, settle, wait_for_streamlit
 from tests.fixtures import login_for, point_in
 from tests.server import ROOT, streamlit_server
 
@@ -17,6 +17,8 @@ PAYLOADS = ("<script>window.__xss = 1</script>脚本注入",
 
 @pytest.fixture(scope="module")
 def server(work_url):
+    """A server of this module's own (fresh caches): its hostile events are written straight into work_url, and the pages' figures are
+    compared with SQL after."""
     ARTIFACTS.mkdir(exist_ok=True)
     with streamlit_server(work_url) as url:
         yield url
@@ -62,7 +64,7 @@ def test_hostile_text_renders_inert_on_every_page(server, work_url, hostile_even
     for path, wait in pages:
         with open_page(server + path, wait_text=wait, login=login_for(work_url, "dispatcher")) as page:
             seen = guard(page)
-            page.wait_for_timeout(1500)
+            settle(page)
             assert_inert(page, seen, path)
             if path.startswith("/event"):
                 # The text is shown as text: the angle brackets are visible, not executed.
@@ -127,7 +129,7 @@ def test_map_tooltips_show_hostile_text_once_as_text(server, work_url, work_conn
         seen = guard(page)
         canvas = page.locator('[data-testid="stDeckGlJsonChart"] canvas').first
         canvas.wait_for()
-        page.wait_for_timeout(1500)
+        settle(page)
         x, y = lonlat_to_pixel(canvas.bounding_box(), view, lon + 0.0003, lat)
         page.mouse.move(x - 3, y)
         page.mouse.move(x, y)

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from tests.browser import open_page, wait_for_streamlit
+from tests.browser import open_page, settle, wait_for_streamlit
 from tests.fixtures import login_for
-from tests.server import ROOT, streamlit_server
+from tests.server import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
 ALLOWED = {"CSV", "XLSX", "Excel", "GCJ", "WGS", "BD", "ALOHA", "KML", "CGCS", "EPSG", "AEGL", "ERPG", "CAS",
@@ -43,10 +43,8 @@ CODE = re.compile(r"(?<!\d)(\d{15}|\d{12}|\d{9})(?!\d)")
 
 
 @pytest.fixture(scope="module")
-def server(demo_url):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server(demo_url) as url:
-        yield url
+def server(demo_server):
+    return demo_server
 
 
 def _pages(demo_conn) -> dict[str, list[str]]:
@@ -90,7 +88,6 @@ def test_every_page_of_every_role_reads_in_chinese(server, demo_url, demo_conn):
             for i, path in enumerate(paths):
                 if i:
                     page.goto(server + path, wait_until="domcontentloaded")
-                    page.wait_for_timeout(1500)
                     wait_for_streamlit(page)
                 texts = page.evaluate(VISIBLE_TEXT)
                 assert any("江阴" in t for t in texts), (account, path, texts[:10])
@@ -104,7 +101,7 @@ def test_wall_shows_all_17_towns_at_1920x1080(server, demo_url, demo_conn):
     with open_page(server + "/?screen=1", width=1920, height=1080, wait_text="城市运行态势",
                    login=login_for(demo_url, "wall")) as page:
         page.get_by_text("镇街排名").first.wait_for()
-        page.wait_for_timeout(1500)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / "wall-17-towns-1920x1080.png"))
         cells = page.locator("table.wall-table tbody tr td:first-child")
         assert sorted(cells.all_inner_texts()) == sorted(towns)

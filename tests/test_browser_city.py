@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import open_page
+from tests.browser import open_page, settle
 from tests.fixtures import login_for
 from tests.server import ROOT, streamlit_server
 
@@ -17,10 +17,8 @@ def login(demo_url):
 
 
 @pytest.fixture(scope="module")
-def server(demo_url):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server(demo_url) as url:
-        yield url
+def server(demo_server):
+    return demo_server
 
 
 def test_city_overview_renders_offline_with_chinese_labels(login, server, demo_conn):
@@ -31,7 +29,7 @@ def test_city_overview_renders_offline_with_chinese_labels(login, server, demo_c
         page.get_by_text("在办事件").first.wait_for()
         page.get_by_text("演示数据").first.wait_for()
         page.locator("canvas").first.wait_for()
-        page.wait_for_timeout(1500)
+        settle(page)
         open_ = demo_conn.execute(
             "SELECT count(*) FROM events WHERE status NOT IN ('closed', 'rejected') AND NOT is_drill").fetchone()[0]
         metric = page.locator('[data-testid="stMetric"]', has_text="在办事件")
@@ -41,7 +39,7 @@ def test_city_overview_renders_offline_with_chinese_labels(login, server, demo_c
         page.reload()          # a new Streamlit session, resumed from the session cookie
         page.get_by_text("在办事件").first.wait_for()
         page.locator("canvas").first.wait_for()
-        page.wait_for_timeout(2000)
+        settle(page)
     assert outside_requests == []
     assert (ARTIFACTS / "city-overview.png").stat().st_size > 50_000
 
@@ -78,7 +76,7 @@ def test_a_configured_tile_server_is_used_for_the_base_map(login, demo_url):
         with streamlit_server(demo_url, extra_env={"JY_TILE_URL": url}) as server:
             with open_page(server + "/?layers=none", login=login) as page:
                 page.locator("canvas").first.wait_for()
-                page.wait_for_timeout(2000)
+                settle(page)
                 page.screenshot(path=str(ARTIFACTS / "city-with-tiles.png"))
     finally:
         tiles.shutdown()

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from tests.browser import open_page
+from tests.browser import goto, open_page
 from tests.fixtures import login_for
-from tests.server import ROOT, streamlit_server
+from tests.server import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
 STEPS = [("立案", "立案", None), ("派遣", "派遣", "江阴市综合行政执法局"), ("开始处置", "处置中", None),
@@ -22,10 +22,8 @@ def login(work_url):
 
 
 @pytest.fixture(scope="module")
-def server(work_url):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server(work_url) as url:
-        yield url
+def server(work_server):
+    return work_server
 
 
 
@@ -49,11 +47,11 @@ def test_report_then_dispatch_to_closed(login, server, work_conn):
         msg.wait_for(timeout=30_000)
         eid = int(re.search(r"\d+", msg.inner_text()).group())
         page.screenshot(path=str(ARTIFACTS / "dispatch-0-intake.png"))
-    assert demo_conn.execute("SELECT grid_code, status FROM events WHERE id = %s", (eid,)).fetchone() == \
-        ("320281001002002", "reported")
+        assert demo_conn.execute("SELECT grid_code, status FROM events WHERE id = %s", (eid,)).fetchone() == \
+            ("320281001002002", "reported")
 
-    for i, (action, status_label, department) in enumerate(STEPS, start=1):
-        with open_page(f"{server}/dispatch?event={eid}", wait_text="调度台", login=login) as page:
+        for i, (action, status_label, department) in enumerate(STEPS, start=1):
+            goto(page, f"{server}/dispatch?event={eid}", wait_text="调度台")
             page.get_by_text("已选 1 件").first.wait_for()
             page.locator('[data-testid="stRadio"]').get_by_text(action, exact=True).click()
             if department:
@@ -61,16 +59,17 @@ def test_report_then_dispatch_to_closed(login, server, work_conn):
             page.get_by_role("button", name="执行").click()
             page.get_by_text(f"已{action} 1 件").first.wait_for(timeout=30_000)
             page.screenshot(path=str(ARTIFACTS / f"dispatch-{i}-{action}.png"))
-        with open_page(f"{server}/event?event={eid}", wait_text=f"事件 {eid}", login=login) as page:
+            goto(page, f"{server}/event?event={eid}", wait_text=f"事件 {eid}")
             status = page.locator('[data-testid="stMetric"]', has_text="当前状态").first
             assert status_label in status.inner_text()
             page.get_by_text("各环节时限").first.wait_for()
             page.get_by_text("时限状态").first.wait_for()
             page.screenshot(path=str(ARTIFACTS / f"dispatch-{i}-event.png"), full_page=True)
-        n_log, db_status = demo_conn.execute(
-            "SELECT (SELECT count(*) FROM event_log WHERE event_id = %(e)s), status FROM events WHERE id = %(e)s",
-            {"e": eid}).fetchone()
-        assert n_log == i + 1
+            n_log, db_status = demo_conn.execute(
+                "SELECT (SELECT count(*) FROM event_log WHERE event_id = %(e)s), status FROM events WHERE id = %(e)s",
+                {"e": eid}).fetchone()
+            demo_conn.commit()
+            assert n_log == i + 1
     assert db_status == "closed"
     chain = demo_conn.execute("SELECT to_status FROM event_log WHERE event_id = %s ORDER BY at, id", (eid,)).fetchall()
     assert [c[0] for c in chain] == ["reported", "accepted", "dispatched", "in_progress", "handled", "verified", "closed"]

@@ -11,7 +11,7 @@ from dashboard.ui.maps import CITY_VIEW, MAP_H, MAP_W, fit_view
 from geo.status import STATUS_LABELS
 from tests.browser import click_map, open_page, wait_for_streamlit
 from tests.fixtures import login_for
-from tests.server import ROOT, streamlit_server
+from tests.server import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
 
@@ -51,10 +51,8 @@ def login(demo_url):
 
 
 @pytest.fixture(scope="module")
-def server(demo_url):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server(demo_url) as url:
-        yield url
+def server(demo_server):
+    return demo_server
 
 
 def breadcrumb(page) -> str:
@@ -147,7 +145,6 @@ def test_click_through_city_town_village_grid_event_and_back(login, server, demo
         seen = []
         for press in range(12):
             page.go_back()
-            page.wait_for_timeout(700)
             wait_for_streamlit(page)
             level = re.search(r"/(town|village|grid|event)?\?|/(town|village|grid|event)?$", page.url)
             name = (level.group(1) or level.group(2) or "city") if level else "?"

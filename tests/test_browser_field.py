@@ -15,16 +15,15 @@ from geo.workflow import Actor, act
 from loaders.demo.photos import make_jpeg
 from tests.browser import open_page
 from tests.fixtures import ACCOUNTS, login_for, point_in
-from tests.server import ROOT, api_server, streamlit_server
+from tests.server import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
 
 
 @pytest.fixture(scope="module")
-def servers(work_url):
+def servers(work_api, work_server):
     ARTIFACTS.mkdir(exist_ok=True)
-    with api_server(work_url) as api, streamlit_server(work_url) as web:
-        yield api, web
+    return work_api, work_server
 
 
 def test_photo_from_the_terminal_on_the_event_page_and_an_urge_back(servers, work_url):

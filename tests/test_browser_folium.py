@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser import open_page, wait_for_streamlit
 from tests.fixtures import login_for
-from tests.server import ROOT, streamlit_server
+from tests.server import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
 FOLIUM_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -19,10 +19,8 @@ GRID = "320281001002002"
 
 
 @pytest.fixture(scope="module")
-def server(work_url):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server(work_url) as url:
-        yield url
+def server(work_server):
+    return work_server
 
 
 def only_local(requests: list[str], server: str) -> None:

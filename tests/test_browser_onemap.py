@@ -8,8 +8,7 @@ from urllib.parse import urlparse
 import pytest
 
 from geo import onemap
-from tests.browser import open_page
-from tests.fixtures import make_server
+from tests.browser import open_page, settle
 from tests.server import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
@@ -18,14 +17,9 @@ ALL = ",".join(onemap.LAYERS)
 
 
 @pytest.fixture(scope="module")
-def server(demo_url):
-    ARTIFACTS.mkdir(exist_ok=True)
-    import psycopg
-    with psycopg.connect(demo_url) as conn:
-        # the demo's fixes end at the load's hour: keep 在线 from flipping while a page and SQL are compared
-        conn.execute("UPDATE staff SET location_at = now() - interval '2 hours'")
-    with make_server(demo_url) as (base, _):
-        yield base
+def server(demo_server):
+    """The shared server on demo_url (whose fixes end two hours back: 在线 does not flip, conftest)."""
+    return demo_server
 
 
 def login(demo_url, name):
@@ -61,7 +55,7 @@ def test_onemap_every_layer_for_commander_and_town_leader(server, demo_url, demo
     with open_page(f"{server}/onemap?layers={ALL}&days=7", login=login(demo_url, account), wait_text="人、地、物、组织",
                    requests=requests) as page:
         page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for()
-        page.wait_for_timeout(2000)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / f"onemap-{account}.png"))
         for label, value in figures_sql(demo_conn, town).items():
             assert metric(page, label) == value, label
@@ -81,7 +75,7 @@ def test_onemap_on_the_wall_fits_1920x1080(server, demo_url, demo_conn):
     with open_page(f"{server}/onemap?screen=1", width=1920, height=1080, login=login(demo_url, "wall"),
                    wait_text="福村宝（村级医疗互助）") as page:
         page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for()
-        page.wait_for_timeout(2500)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / "onemap-wall-1920x1080.png"))
         overflow = page.evaluate("""() => {
             const m = document.querySelector('[data-testid="stMain"]') || document.scrollingElement;

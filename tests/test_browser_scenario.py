@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from tests.browser import open_page
+from tests.browser import open_page, settle
 from tests.fixtures import login_for
-from tests.server import ROOT, streamlit_server
+from tests.server import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
 
@@ -21,10 +21,8 @@ def login(work_url):
 
 
 @pytest.fixture(scope="module")
-def server(work_url):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server(work_url) as url:
-        yield url
+def server(work_server):
+    return work_server
 
 
 def test_scenario_at_a_riverside_site(login, server, work_url):
@@ -42,11 +40,11 @@ def test_scenario_at_a_riverside_site(login, server, work_url):
         page.get_by_text("估算影响人口").first.wait_for(timeout=60_000)
         page.get_by_text("指示性").first.wait_for()
         page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for()
-        page.wait_for_timeout(1500)
+        settle(page)
         people = page.locator('[data-testid="stMetric"]', has_text="估算影响人口")
         assert re.search(r"\d", people.inner_text())
         page.set_viewport_size({"width": 1920, "height": 2600})
-        page.wait_for_timeout(1500)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / "scenario-result.png"))
         with page.expect_download() as dl:
             page.get_by_role("button", name="导出疏散/通知名单（CSV）").click()
@@ -62,7 +60,7 @@ def test_scenario_at_a_riverside_site(login, server, work_url):
                             (eid,)).fetchone() == (1, "city", True)
     with open_page(f"{server}/dispatch", wait_text="调度台", login=login) as page:
         page.get_by_text(re.compile(r"本级待办 \d+ 件")).first.wait_for()
-        page.wait_for_timeout(1000)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / "scenario-dispatch-queue.png"))
     with psycopg.connect(work_url) as conn:     # the city queue (default view) holds it
         from geo import db

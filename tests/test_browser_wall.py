@@ -4,29 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import open_page
-from tests.fixtures import make_server
+from tests.browser import open_page, settle
+from tests.fixtures import login_for
 from tests.server import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
 
 
 @pytest.fixture(scope="module")
-def wall_server(demo_url):
-    """A real server refreshing every 3 s, and the 大屏 account: (url, (username, password))."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    with make_server(demo_url, "wall", JY_WALL_REFRESH_S="3") as started:
-        yield started
+def server(demo_server):
+    """The shared server on demo_url: its wall refreshes every 3 s (conftest)."""
+    return demo_server
 
 
 @pytest.fixture(scope="module")
-def server(wall_server):
-    return wall_server[0]
-
-
-@pytest.fixture(scope="module")
-def login(wall_server):
-    return wall_server[1]
+def login(demo_url):
+    return login_for(demo_url, "wall")
 
 
 @pytest.mark.parametrize("screen, width", [("1", 1920), ("wide", 3840)])
@@ -34,7 +27,7 @@ def test_wall_fills_the_screen_and_refreshes_in_place(login, server, demo_conn, 
     with open_page(f"{server}/?screen={screen}&rotate=10", width=width, height=1080, wait_text="城市运行态势", login=login) as page:
         page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for()
         page.get_by_text("事件动态").first.wait_for()
-        page.wait_for_timeout(1500)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / f"wall-{width}x1080.png"))
         assert page.locator('[data-testid="stSidebar"]').count() == 0 or \
             not page.locator('[data-testid="stSidebar"]').first.is_visible()
@@ -48,6 +41,9 @@ def test_wall_fills_the_screen_and_refreshes_in_place(login, server, demo_conn, 
         assert value.inner_text().strip() == f"{open_:,}"
         # The panels refresh through fragments: the page itself is never reloaded.
         page.evaluate("() => { window.__wallMarker = 42; }")
-        page.wait_for_timeout(7000)
+        before = page.locator(".wall-ticker").inner_text()
+        # the ticker rolls a step at every refresh (3 s here): wait for one
+        page.wait_for_function("t => document.querySelector('.wall-ticker').innerText !== t", arg=before,
+                               timeout=30_000)
         assert page.evaluate("() => window.__wallMarker") == 42
         assert "演示数据" in page.locator(".wall-title").inner_text()

@@ -11,11 +11,11 @@ import signal
 import time
 import urllib.error
 import urllib.request
+from contextlib import ExitStack
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.browser import CHROMIUM_ARGS, chromium_path, sign_in, wait_for_streamlit
+from tests.browser import open_context, sign_in, wait_for_streamlit
 from tests.fixtures import login_for
 from tests.server import ROOT, proxied_servers
 
@@ -44,68 +44,64 @@ def test_sticky_sessions_survive_reruns_reloads_and_a_dead_worker(served, demo_u
     with urllib.request.urlopen(f"{base}/api/v1/health", timeout=10) as r:
         assert json.loads(r.read())["status"] == "ok", "the API through the proxy"
     user = login_for(demo_url, "dispatcher")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        try:
-            tabs = []
-            for _ in range(2):
-                ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-                page = ctx.new_page()
-                page.goto(f"{base}/dispatch", wait_until="domcontentloaded")
-                sign_in(page, *user)
-                page.get_by_text("调度台").first.wait_for(timeout=60_000)
-                wait_for_streamlit(page)
-                tabs.append((ctx, page))
-            servers = []
-            for ctx, _ in tabs:
-                jar = {c["name"]: c for c in ctx.cookies()}
-                assert jar["JYWEB"]["httpOnly"], "the proxy's cookie is HttpOnly"
-                servers.append(jar["JYWEB"]["value"])
-            assert sorted(servers) == ["w1", "w2"], servers
-
-            # state across reruns: each session's own search stays while the page reruns
-            for i, (_, page) in enumerate(tabs):
-                box = page.get_by_label("搜索", exact=True)
-                box.fill(f"不存在的描述{i}")
-                box.press("Enter")
-                page.get_by_text(f"搜索“不存在的描述{i}”").first.wait_for(timeout=30_000)
-                page.get_by_text("仅超期").first.click()          # another rerun
-                wait_for_streamlit(page)
-                assert box.input_value() == f"不存在的描述{i}"
-                page.get_by_text(f"搜索“不存在的描述{i}”").first.wait_for(timeout=30_000)
-
-            # a reload keeps the session (the session cookie), on the same worker
-            ctx, page = tabs[0]
-            page.reload(wait_until="domcontentloaded")
+    with ExitStack() as stack:
+        tabs = []
+        for _ in range(2):
+            ctx = stack.enter_context(open_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN"))
+            page = ctx.new_page()
+            page.goto(f"{base}/dispatch", wait_until="domcontentloaded")
+            sign_in(page, *user)
             page.get_by_text("调度台").first.wait_for(timeout=60_000)
             wait_for_streamlit(page)
-            assert page.get_by_role("button", name="登录", exact=True).count() == 0
-            assert {c["name"]: c["value"] for c in ctx.cookies()}["JYWEB"] == servers[0]
+            tabs.append((ctx, page))
+        servers = []
+        for ctx, _ in tabs:
+            jar = {c["name"]: c for c in ctx.cookies()}
+            assert jar["JYWEB"]["httpOnly"], "the proxy's cookie is HttpOnly"
+            servers.append(jar["JYWEB"]["value"])
+        assert sorted(servers) == ["w1", "w2"], servers
 
-            # kill the first session's worker: the supervisor replaces it; the session carries on
-            dead = worker_pid(run_dir, servers[0])
-            os.kill(dead, signal.SIGKILL)
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                if (run_dir / f"web-{servers[0][1:]}.pid").exists() and worker_pid(run_dir, servers[0]) != dead:
-                    break
-                time.sleep(0.5)
-            assert worker_pid(run_dir, servers[0]) != dead, "the supervisor started the worker again"
-            page.get_by_text("调度台").or_(page.get_by_role("button", name="登录", exact=True)).first.wait_for(
-                timeout=90_000)
-            if page.get_by_role("button", name="登录", exact=True).count():
-                sign_in(page, *user)                 # asked to sign in again, at most
-            page.reload(wait_until="domcontentloaded")
-            page.get_by_text("调度台").first.wait_for(timeout=90_000)
+        # state across reruns: each session's own search stays while the page reruns
+        for i, (_, page) in enumerate(tabs):
+            box = page.get_by_label("搜索", exact=True)
+            box.fill(f"不存在的描述{i}")
+            box.press("Enter")
+            page.get_by_text(f"搜索“不存在的描述{i}”").first.wait_for(timeout=30_000)
+            page.get_by_text("仅超期").first.click()          # another rerun
             wait_for_streamlit(page)
-            page.screenshot(path=str(ROOT / "artifacts" / "proxy-after-worker-killed.png"))
-            # the other session never noticed
-            _, other = tabs[1]
-            other.get_by_text("仅超期").first.click()
-            wait_for_streamlit(other)
-            assert other.get_by_role("button", name="登录", exact=True).count() == 0
-        finally:
-            browser.close()
+            assert box.input_value() == f"不存在的描述{i}"
+            page.get_by_text(f"搜索“不存在的描述{i}”").first.wait_for(timeout=30_000)
+
+        # a reload keeps the session (the session cookie), on the same worker
+        ctx, page = tabs[0]
+        page.reload(wait_until="domcontentloaded")
+        page.get_by_text("调度台").first.wait_for(timeout=60_000)
+        wait_for_streamlit(page)
+        assert page.get_by_role("button", name="登录", exact=True).count() == 0
+        assert {c["name"]: c["value"] for c in ctx.cookies()}["JYWEB"] == servers[0]
+
+        # kill the first session's worker: the supervisor replaces it; the session carries on
+        dead = worker_pid(run_dir, servers[0])
+        os.kill(dead, signal.SIGKILL)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if (run_dir / f"web-{servers[0][1:]}.pid").exists() and worker_pid(run_dir, servers[0]) != dead:
+                break
+            time.sleep(0.5)
+        assert worker_pid(run_dir, servers[0]) != dead, "the supervisor started the worker again"
+        page.get_by_text("调度台").or_(page.get_by_role("button", name="登录", exact=True)).first.wait_for(
+            timeout=90_000)
+        if page.get_by_role("button", name="登录", exact=True).count():
+            sign_in(page, *user)                 # asked to sign in again, at most
+        page.reload(wait_until="domcontentloaded")
+        page.get_by_text("调度台").first.wait_for(timeout=90_000)
+        wait_for_streamlit(page)
+        page.screenshot(path=str(ROOT / "artifacts" / "proxy-after-worker-killed.png"))
+        # the other session never noticed
+        _, other = tabs[1]
+        other.get_by_text("仅超期").first.click()
+        wait_for_streamlit(other)
+        assert other.get_by_role("button", name="登录", exact=True).count() == 0
 
 
 def test_security_headers_on_every_answer_and_no_server_banner(served):

@@ -1,4 +1,4 @@
-"""Settings: one module reads the environment; the README's table is generated from it."""
+"""Settings: one module reads the environment; the table in docs/operations.md is generated from it."""
 from __future__ import annotations
 
 import re
@@ -13,10 +13,10 @@ from geo.settings import SETTINGS, BadSetting, markdown_table, settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_readme_table_is_the_generated_one():
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_documented_table_is_the_generated_one():
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     block = text.split("<!-- settings table: generated -->\n", 1)[1].split("\n<!-- end of settings table -->", 1)[0]
-    assert block == markdown_table(), "regenerate the README table: .venv/bin/python -m geo.settings"
+    assert block == markdown_table(), "regenerate the table in docs/operations.md: .venv/bin/python -m geo.settings"
 
 
 def test_no_other_module_reads_the_environment():
