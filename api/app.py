@@ -26,11 +26,11 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api import errors, forms, open311, web_session
-from geo import access, audit, db, events, intake, notify, overview, photos, terminals, workflow
+from geo import access, db, events, intake, notify, overview, photos, terminals, workflow
 from geo.coords import DATUMS
 from geo.errors import DataUnavailable, InvalidInput, NotFound
 from geo.scope import Scope
-from geo.status import PHOTO_STAGE_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from geo.status import PHOTO_STAGE_LABELS, STATUS_LABELS
 
 PREFIX = "/api/v1"
 log = logging.getLogger("jiangyin.api")
@@ -174,18 +174,6 @@ def _categories(request: Request) -> list[dict]:
     return hit[1]
 
 
-def _category_code(request: Request, value: str) -> str:
-    cats = _categories(request)
-    by_code = {c["code"]: c for c in cats}
-    by_name = {c["name"]: c["code"] for c in cats}
-    v = value.strip()
-    if v.upper() in by_code:
-        return v.upper()
-    if v in by_name:
-        return by_name[v]
-    raise InvalidInput(f"unknown category {value!r}", f"事件类别“{value}”不存在，请使用 GET {PREFIX}/categories 中的编码或名称。")
-
-
 def _event_out(ev: dict) -> dict:
     return {"id": ev["id"], "status": ev["status"], "status_label": STATUS_LABELS.get(ev["status"], ev["status"]),
             "category": ev.get("category"), "grid_code": ev.get("grid_code"), "grid_name": ev.get("grid_name"),
@@ -240,23 +228,19 @@ def _report(request: Request, response: Response, body: ReportIn, files: list[tu
         if first is not None:
             response.headers["Idempotent-Replayed"] = "true"
             return _report_out(request, me, first)
-    datum = _datum(body.datum)
-    if body.priority not in PRIORITY_LABELS:
-        raise InvalidInput(f"priority {body.priority} is not 1, 2 or 3", "紧急程度应为 1（特急）、2（紧急）或 3（一般）。")
     checked = photos.check_all(files)               # every photo checked before anything is written
-    rep = intake.Report(_category_code(request, body.category), body.description, body.priority, body.lon, body.lat,
-                        datum, address=body.address, reporter=me.label, reporter_staff_id=me.staff_id, source="grid_app",
-                        external_source=source if key else None, external_id=key)
+    # the fields' rules are geo.intake's (the one validator), as for the form, Open311 and a file
+    rep = intake.Report(body.category, body.description, body.priority, body.lon, body.lat, body.datum,
+                        address=body.address, source="grid_app", external_id=key)
+    by = intake.Reporter(source, "grid_worker", me.label, "api", staff_id=me.staff_id, external_source=source)
     try:
         with scoped(request, me).connection() as conn:     # one transaction: event, photos, audit
-            eid: int | None = intake.submit(conn, [rep])[0]
-            assert eid is not None
-            photos.attach(conn, eid, "before", checked, me.label)
-            audit.record(conn, source, "grid_worker", "report", f"event:{eid}", via="api", photos=len(checked))
+            eid = intake.submit(conn, [rep], by=by, photos=checked)[0]
     except psycopg.errors.UniqueViolation:                  # the same key sent twice at the same moment
-        eid = intake.known(scoped(request, me), source, key or "")
-        if eid is None:
+        replayed = intake.known(scoped(request, me), source, key or "")
+        if replayed is None:
             raise
+        eid = replayed
         response.headers["Idempotent-Replayed"] = "true"
     return _report_out(request, me, eid)
 

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from scratch import scratch_database  # noqa: E402
 
 from geo import db  # noqa: E402
-from geo.intake import Report, submit  # noqa: E402
+from geo.intake import Report, Reporter, submit  # noqa: E402
 from geo.routing import nearest_staff  # noqa: E402
 from geo.workflow import Actor, StaleEvent, act, allowed_actions  # noqa: E402
 
@@ -55,7 +55,7 @@ def run(url: str, args) -> dict:
         lat_intake, lat_knn = [], []
         for lon, lat in pts:
             t = time.perf_counter()
-            submit(conn, [Report("HW01", "基准测试", 3, lon, lat)])
+            submit(conn, [Report("HW01", "基准测试", 3, lon, lat)], by=Reporter("(bench)", None, "基准测试", "cli"))
             lat_intake.append(time.perf_counter() - t)
             t = time.perf_counter()
             nearest_staff(conn, lon, lat, k=5)

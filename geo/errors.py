@@ -5,6 +5,8 @@ the one place that turns them into what a user sees.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class DomainError(Exception):
     """Base class: something the user or the data got wrong, with a way to fix it."""
@@ -93,9 +95,33 @@ class PathError(NotFound):
         self.valid = valid
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One defect of one row or feature of what was sent (a form, a request, a file), with a fix."""
+    row: int | None            # 1-based row or feature number; None for a single report or the whole file
+    code: str | None           # the value or code the problem is about, as the sender wrote it
+    problem: str
+    problem_zh: str
+    hint: str = ""
+    hint_zh: str = ""
+    fatal: bool = True         # False: reported (a repair, a note), not a refusal
+    field: str | None = None   # which field (description, location, …)
+
+    @property
+    def message(self) -> str:
+        return f"{self.problem} ({self.hint})" if self.hint else self.problem
+
+    @property
+    def message_zh(self) -> str:
+        return f"{self.problem_zh}。{self.hint_zh}" if self.hint_zh else self.problem_zh
+
+    def line(self) -> str:
+        where = f"row {self.row}" + (f" ({self.code})" if self.code else "") if self.row else (self.code or "file")
+        return f"{where}: {self.problem}" + (f" -> {self.hint}" if self.hint else "")
+
+
 class IntakeRefused(InvalidInput):
-    """One or more reports are invalid (each a problem with row, message, message_zh); nothing was
-    written (geo/intake.py)."""
+    """One or more reports are invalid (each a Problem); nothing was written (geo/intake.py)."""
 
     def __init__(self, problems: list):
         self.problems = problems

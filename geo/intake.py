@@ -1,42 +1,71 @@
-"""Intake of new events: one report (a page) or a batch (the mobile terminals' CSV export).
+"""Intake of new events: the one write path of a report, whoever sends it — the dashboard's form, a
+terminal (API), another system (Open311), a file (loaders.importer.events), a drill, a test.
 
-A report is validated before anything is written: a known category, a description, an urgency, a
-location (typed coordinates in WGS84 / GCJ-02 / BD-09, or a grid), which must fall in the county.
-The grid comes from the point (grid_for_point), the deadline from the category's working-time
-limit, the responsible department/team from the category (locality first: the event starts at its
-village, or higher when the category says so). Event and its first log row go in one transaction.
+Every report goes the same way, one row or two hundred thousand:
+  check   the one validator (vectorised over text columns): category by code or name, description,
+          urgency, datum, coordinates or a grid, time, lengths, control characters
+  place   coordinates to CGCS2000 (GCJ-02 and BD-09 converted on the way in), the point → grid rule
+          (an STRtree of the grids for large batches, the SQL rule for the rest), the reporter's area
+  route   handling level, department and team from the category; the deadline from its limit
+  write   events and their first log rows in one statement, then the audit row naming who sent it
+          and from where — all in the caller's transaction, nothing half-written.
+`submit` takes Report objects; the importer feeds file chunks to the same functions.
 """
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import io
 import json
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from geo import db, worktime
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import shapely
+from psycopg import sql
+
+from geo import audit, codes, db, worktime
 from geo.assign import assign_points
-from geo.coords import DATUMS
+from geo.coords import DATUMS, to_wgs84
 from geo.crs import STORE_SRID
 from geo.db import dicts
-from geo.errors import IntakeRefused, InvalidInput, OutsideCounty
-from geo.places import check_code
+from geo.errors import IntakeRefused, OutsideCounty, Problem
 from geo.status import PRIORITY_LABELS
+from geo.worktime import TZ
 
 PRIORITIES = PRIORITY_LABELS
+# The limits of a report's fields (the API's request models and the forms show the same numbers).
 MAX_DESCRIPTION = 2000
 MAX_ADDRESS = 200
+LIMITS = {"description": MAX_DESCRIPTION, "address": MAX_ADDRESS, "reporter": 80, "external_id": 64,
+          "terminal_id": 40, "category": 60}
+LABELS = {"description": "事件描述", "address": "地址", "reporter": "上报人", "external_id": "上报编号",
+          "terminal_id": "终端编号", "category": "事件类别"}
+TEXT_FIELDS = ("category", "description", "address", "reporter", "external_id", "terminal_id")
 # A report's time: from 2000 to tomorrow (a clock a day fast is tolerated; 1900 and 2099 are typos).
 OLDEST_REPORT = dt.datetime(2000, 1, 1, tzinfo=worktime.TZ)
 REPORT_AHEAD = dt.timedelta(days=1)
 # Control characters a text field may not hold (PostgreSQL refuses NUL; the others are invisible).
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+PRIORITY_WORDS = {**{label: code for code, label in PRIORITY_LABELS.items()}, "普通": 3,
+                  **{str(code): code for code in PRIORITY_LABELS}}
+DATUM_WORDS = {"wgs84": "wgs84", "wgs-84": "wgs84", "gps": "wgs84", "cgcs2000": "wgs84", "epsg:4490": "wgs84",
+               "epsg:4326": "wgs84", "4490": "wgs84", "4326": "wgs84", "天地图": "wgs84",
+               "gcj02": "gcj02", "gcj-02": "gcj02", "高德": "gcj02", "腾讯": "gcj02", "火星坐标": "gcj02",
+               "bd09": "bd09", "bd-09": "bd09", "百度": "bd09"}
+# More rows than this are placed with an STRtree of the grids in memory, fewer by the SQL rule.
+TREE_ROWS = 2_000
 
 
 @dataclass(frozen=True)
 class Report:
-    category_code: str
-    description: str
+    category_code: str                  # a code or a category's Chinese name
+    description: str = ""
     priority: int = 3
     lon: float | None = None
     lat: float | None = None
@@ -44,120 +73,478 @@ class Report:
     grid_code: str | None = None
     address: str | None = None
     reported_at: dt.datetime | None = None
-    reporter: str = "平台录入"
-    reporter_staff_id: int | None = None
-    source: str = "platform"
-    is_drill: bool = False          # 演练 (事故推演): in the queue, never in a statistic
-    external_source: str | None = None   # the sending system and its own number for the report:
-    external_id: str | None = None       # a second send of the same number creates nothing (see known())
+    reporter: str | None = None         # the reporter's name on the event; default: who sends it
+    source: str = "platform"            # events.source: platform | grid_app | hotline | police | …
+    is_drill: bool = False              # 演练 (事故推演): in the queue, never in a statistic
+    external_id: str | None = None      # the sender's own number: a second send creates nothing (known())
 
 
 @dataclass(frozen=True)
-class Problem:
-    row: int | None
-    field: str
-    message: str
-    message_zh: str
+class Reporter:
+    """Who sends reports, and from where: the audit row's account and role, the name the events
+    carry, the staff member behind a terminal, and the surface (dashboard, api, open311, import,
+    cli, drill, test). external_source scopes the sender's own report numbers."""
+    username: str
+    role: str | None
+    name: str
+    via: str
+    staff_id: int | None = None
+    external_source: str | None = None
 
 
-def _categories(conn) -> dict[str, dict]:
-    cur = conn.execute("SELECT code, name, department_code, team_code, limit_value, limit_unit, "
-                       "default_level FROM event_categories")
-    return {r["code"]: r for r in dicts(cur)}
+# ------------------------------------------------------------------------------------------ catalogue
+class Catalogue:
+    """The event categories, by code and by Chinese name."""
+
+    def __init__(self, conn):
+        rows = db.tuples(conn, "SELECT code, name, department_code, team_code, limit_value, limit_unit, "
+                               "default_level FROM event_categories")
+        cols = ["code", "name", "department", "team", "limit_value", "limit_unit", "level"]
+        self.frame = pd.DataFrame(rows, columns=cols).set_index("code")
+        self.by_name = {n: c for c, n in zip(self.frame.index, self.frame.name)}
+
+    def resolve(self, values: pd.Series) -> tuple[pd.Series, dict[str, str]]:
+        """Codes for cells given as a code or a Chinese name; unknown -> NaN, with the closest names."""
+        v = values.str.strip()
+        upper = v.str.upper()
+        code = upper.where(upper.isin(self.frame.index))
+        code = code.fillna(v.map(self.by_name))
+        hints = {}
+        for u in sorted(set(v[code.isna()]))[:200]:
+            close = difflib.get_close_matches(u, list(self.by_name), n=3, cutoff=0.3)
+            hints[u] = "、".join(f"{n}（{self.by_name[n]}）" for n in close)
+        return code, hints
 
 
-def validate(reports: list[Report], categories: dict[str, dict]) -> list[Problem]:
-    """Field checks that need no geometry: category, description, urgency, coordinates' form."""
-    problems = []
-    for i, r in enumerate(reports, start=1):
-        row = i if len(reports) > 1 else None
-        if r.category_code not in categories:
-            problems.append(Problem(row, "category", f"unknown category {r.category_code!r}",
-                                    f"事件类别“{r.category_code}”不存在，请从类别目录中选择。"))
-        if not (r.description or "").strip():
-            problems.append(Problem(row, "description", "description is empty", "请填写事件描述。"))
-        elif len(r.description) > MAX_DESCRIPTION:
-            problems.append(Problem(row, "description", f"description longer than {MAX_DESCRIPTION}",
-                                    f"事件描述不能超过{MAX_DESCRIPTION}字。"))
-        if r.address is not None and len(r.address) > MAX_ADDRESS:
-            problems.append(Problem(row, "address", f"address longer than {MAX_ADDRESS}",
-                                    f"地址不能超过{MAX_ADDRESS}字。"))
-        for name, label, value in (("description", "事件描述", r.description), ("address", "地址", r.address),
-                                   ("reporter", "上报人", r.reporter)):
-            if value and CONTROL_CHARS.search(value):
-                problems.append(Problem(row, name, f"{name} holds control characters (NUL, …)",
-                                        f"{label}含有不可见的控制字符（如 NUL），请删除后重试。"))
-        if r.reported_at is not None:
-            if r.reported_at.tzinfo is None:
-                problems.append(Problem(row, "reported_at", "reported_at has no time zone",
-                                        "上报时间缺少时区，请写成 2026-11-28T09:30:00+08:00。"))
-            elif not OLDEST_REPORT <= r.reported_at <= dt.datetime.now(dt.timezone.utc) + REPORT_AHEAD:
-                problems.append(Problem(row, "reported_at", f"reported_at {r.reported_at:%Y-%m-%d} is outside "
-                                        "2000 .. tomorrow",
-                                        f"上报时间 {r.reported_at:%Y-%m-%d %H:%M} 超出合理范围（2000年以后，不晚于明天），请核对日期。"))
-        if r.priority not in PRIORITIES:
-            problems.append(Problem(row, "priority", f"priority {r.priority!r} is not 1, 2 or 3",
-                                    "紧急程度应为 特急(1)、紧急(2) 或 一般(3)。"))
-        if r.grid_code is None:
-            if r.lon is None or r.lat is None:
-                problems.append(Problem(row, "location", "no location", "请填写坐标或选择网格。"))
-            elif not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (r.lon, r.lat)):
-                problems.append(Problem(row, "location", f"({r.lon}, {r.lat}) is not a longitude/latitude",
-                                        f"坐标（{r.lon}, {r.lat}）不是有效的经纬度。"))
-            elif 20 < r.lon < 60 and 100 < r.lat < 140:
-                problems.append(Problem(row, "location", "longitude and latitude look swapped",
-                                        "经纬度似乎填反了：江阴的经度约120、纬度约32。"))
-            elif not (-180 <= r.lon <= 180 and -90 <= r.lat <= 90):
-                problems.append(Problem(row, "location", f"({r.lon}, {r.lat}) is not a longitude/latitude",
-                                        f"坐标（{r.lon}, {r.lat}）不是有效的经纬度。"))
-            if r.datum not in DATUMS:
-                problems.append(Problem(row, "datum", f"unknown datum {r.datum!r}",
-                                        "坐标系应为 WGS84、GCJ-02 或 BD-09。"))
-        else:
-            try:
-                check_code(r.grid_code, 3)
-            except InvalidInput as exc:
-                problems.append(Problem(row, "grid", exc.message, exc.message_zh))
-    return problems
+# ------------------------------------------------------------------------------------------ check
+def check(df: pd.DataFrame, first_row: int, cat: Catalogue, default_datum: str, now: dt.datetime
+          ) -> tuple[pd.DataFrame, list[Problem], pd.Series]:
+    """The one validator. `df` has text columns (TEXT_FIELDS, priority, datum, lon, lat, grid_code,
+    reported_at; a missing one counts as empty) and may carry others through. Returns the good rows
+    (typed: category_code, priority, datum, lon, lat, grid_code, reported_at, time_given, …), every
+    problem (row numbers from first_row) and every row's own number (row -> number)."""
+    n = len(df)
+    rows = np.arange(first_row, first_row + n)
+    empty = pd.Series([""] * n, index=df.index)
+
+    def get(f: str) -> pd.Series:
+        return df[f].astype(str).str.strip() if f in df.columns else empty
+
+    problems: list[Problem] = []
+    bad = np.zeros(n, dtype=bool)
+
+    def flag(mask, field_, en, zh, hint="", hint_zh="", values=None):
+        nonlocal bad
+        mask = np.asarray(mask, dtype=bool)
+        for i in np.flatnonzero(mask)[:1000]:
+            v = None if values is None else values.iloc[i]
+            problems.append(Problem(int(rows[i]), v, en.format(v=v), zh.format(v=v), hint, hint_zh, field=field_))
+        extra = int(mask.sum()) - 1000
+        if extra > 0:
+            problems.append(Problem(None, field_, f"{field_}: and {extra} more rows like this",
+                                    f"另有 {extra} 行存在同样问题", field=field_))
+        bad |= mask
+
+    text = {f: get(f) for f in TEXT_FIELDS}
+    for f, s in text.items():
+        flag(s.str.contains(CONTROL_CHARS), f, f"{f} holds control characters (NUL, …)",
+             f"{LABELS[f]}“{{v}}”含有不可见的控制字符（如 NUL）", "remove them", "请删除后重试。",
+             values=s.str.slice(0, 30))
+    for f, limit in LIMITS.items():
+        flag(text[f].str.len() > limit, f, f"{f} longer than {limit} characters",
+             f"{LABELS[f]}不能超过{limit}字", "shorten it", "请缩短。")
+    flag(text["description"] == "", "description", "description is empty", "事件描述为空",
+         "fill in 描述", "请填写事件描述。")
+
+    code, hints = cat.resolve(text["category"])
+    unknown = (code.isna() & (text["category"] != "")).to_numpy()
+    for i in np.flatnonzero(unknown)[:1000]:
+        v = text["category"].iloc[i]
+        problems.append(Problem(int(rows[i]), v, f"unknown category {v!r}" + (f"; closest: {hints[v]}" if hints.get(v) else ""),
+                                f"事件类别“{v}”不存在" + (f"；最接近的有：{hints[v]}" if hints.get(v) else ""),
+                                "use a category code or name of the catalogue", "请从类别目录中选择编码或名称。",
+                                field="category"))
+    bad |= unknown
+    flag((text["category"] == "").to_numpy(), "category", "category is empty", "事件类别为空",
+         "fill in 事件类型", "请填写事件类别。")
+
+    prio_raw = get("priority")
+    prio = prio_raw.map(PRIORITY_WORDS).where(prio_raw != "", 3)
+    flag(prio.isna(), "priority", "priority (urgency) {v!r} is not 特急/紧急/一般 or 1/2/3", "紧急程度“{v}”无法识别",
+         "write 特急, 紧急 or 一般 (or leave it empty: 一般)", "紧急程度应为 特急(1)、紧急(2) 或 一般(3)。", values=prio_raw)
+
+    datum_raw = get("datum").str.lower()
+    datum = datum_raw.map(DATUM_WORDS).where(datum_raw != "", default_datum)
+    flag(datum.isna(), "datum", "coordinate system {v!r} is unknown", "坐标系“{v}”无法识别",
+         "write WGS84, GCJ-02 or BD-09", "坐标系应为 WGS84、GCJ-02（高德/腾讯）或 BD-09（百度）。", values=get("datum"))
+
+    grid = get("grid_code")
+    lon_raw, lat_raw = get("lon"), get("lat")
+    lon = pd.to_numeric(lon_raw, errors="coerce")
+    lat = pd.to_numeric(lat_raw, errors="coerce")
+    lon = lon.where(np.isfinite(lon))
+    lat = lat.where(np.isfinite(lat))
+    no_loc = (grid == "") & (lon_raw == "") & (lat_raw == "")
+    flag(no_loc, "location", "no location", "没有位置", "give coordinates or a grid", "请填写坐标或选择网格。")
+    not_numbers = (grid == "") & ~no_loc & (lon.isna() | lat.isna())
+    flag(not_numbers, "location", "coordinates {v!r} are missing or not numbers", "坐标“{v}”缺失或不是有效的经纬度",
+         "fill in 经度 and 纬度 as numbers", "请填写数字形式的经度、纬度。", values=lon_raw + "," + lat_raw)
+    located = (grid == "") & ~no_loc & ~not_numbers
+    swapped = located & lon.between(20, 60) & lat.between(100, 140)
+    flag(swapped, "location", "longitude and latitude look swapped", "经纬度似乎填反了",
+         "Jiangyin is near 120E, 31.8N", "江阴的经度约120、纬度约32。")
+    wrong = located & ~swapped & ~(lon.between(-180, 180) & lat.between(-90, 90))
+    flag(wrong, "location", "({v}) is not a longitude/latitude", "坐标（{v}）不是有效的经纬度",
+         "check the columns", "请检查经纬度。", values=lon_raw + ", " + lat_raw)
+    n_grid = codes.length(3)
+    flag((grid != "") & ~grid.str.fullmatch(r"\d{%d}" % n_grid), "grid_code", f"grid code {{v!r}} is not {n_grid} digits",
+         f"网格编码“{{v}}”不是{n_grid}位数字", "", "", values=grid)
+
+    at_raw = get("reported_at")
+    at = pd.to_datetime(at_raw.where(at_raw != ""), errors="coerce", format="mixed", utc=False)
+    if not isinstance(at.dtype, pd.DatetimeTZDtype):
+        if at.dtype == object:        # offsets that differ between rows: each to UTC, then local
+            at = pd.to_datetime(at_raw.where(at_raw != ""), errors="coerce", format="mixed", utc=True)
+            at = at.dt.tz_convert(TZ)
+        else:                         # times without an offset are Jiangyin's
+            at = at.dt.tz_localize(TZ, ambiguous="NaT", nonexistent="NaT")
+    else:
+        at = at.dt.tz_convert(TZ)
+    flag((at_raw != "") & at.isna(), "reported_at", "time {v!r} is not like 2026-11-27 09:30",
+         "上报时间“{v}”格式不对", "write 2026-11-27 09:30", "请按 2026-11-27 09:30 填写。", values=at_raw)
+    out_of_range = at.notna() & ((at < pd.Timestamp(OLDEST_REPORT)) | (at > pd.Timestamp(now + REPORT_AHEAD)))
+    flag(out_of_range, "reported_at", "time {v!r} is outside 2000 .. tomorrow", "上报时间“{v}”超出合理范围",
+         "check the date", "请核对日期（2000年以后，不晚于明天）。", values=at_raw)
+    time_given = at.notna()
+    at = at.fillna(pd.Timestamp(now).tz_convert(TZ).as_unit(at.dt.unit))
+
+    ext = text["external_id"]
+    good = pd.DataFrame({
+        "row": rows, "category_code": code, "description": text["description"], "priority": prio,
+        "datum": datum, "lon": lon, "lat": lat, "grid_code": grid.where(grid != ""),
+        "reported_at": at, "address": text["address"].where(text["address"] != ""),
+        "reporter": text["reporter"].where(text["reporter"] != "", "终端 " + text["terminal_id"])
+                                    .where((text["reporter"] != "") | (text["terminal_id"] != ""), "移动终端"),
+        "external_id": ext.where(ext != ""), "time_given": time_given,
+    }, index=df.index)
+    for extra in df.columns.difference([*TEXT_FIELDS, "priority", "datum", "lon", "lat", "grid_code", "reported_at"]):
+        if extra not in good.columns:
+            good[extra] = df[extra]
+    numbered = ext != ""
+    return good[~bad], problems, pd.Series(ext[numbered].to_numpy(), index=rows[numbered.to_numpy()])
+
+
+# ------------------------------------------------------------------------------------------ place
+class Grids:
+    """The third-level admin grids in an STRtree: the point -> grid rule's first step (smallest code
+    among the grids whose closed polygon holds the point) for large batches; every point not inside
+    exactly one grid goes to the SQL rule (grid_for_point), which decides."""
+
+    def __init__(self, conn):
+        rows = db.tuples(conn, "SELECT code, ST_AsBinary(geom) FROM grids WHERE level = 3 AND kind = 'admin' ORDER BY code")
+        self.codes = np.array([r[0] for r in rows], dtype=object)
+        self.geoms = np.array([shapely.from_wkb(bytes(r[1])) for r in rows], dtype=object)
+        shapely.prepare(self.geoms)
+        self.tree = shapely.STRtree(self.geoms)
+
+    def assign(self, conn, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        out = np.full(len(x), None, dtype=object)
+        if not len(x):
+            return out
+        pi, gi = self.tree.query(shapely.points(x, y), predicate="intersects")
+        hits = np.bincount(pi, minlength=len(x))
+        one = hits == 1
+        first = np.full(len(x), -1)
+        first[pi[::-1]] = gi[::-1]
+        out[one] = self.codes[first[one]]
+        rest = np.flatnonzero(~one)
+        if rest.size:
+            out[rest] = assign_points(conn, x[rest], y[rest])
+        return out
 
 
 _GRID_POINT = """
 SELECT code, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat
   FROM grids WHERE code = ANY (%(codes)s::text[]) AND level = 3 AND kind = 'admin'
 """
-_INSERT = """
-INSERT INTO events (id, category_code, priority, handling_level, reported_at, due_at, location, grid_code,
-                    description, address, source, reporter_staff_id, reporter_name, assignee_department,
-                    assignee_team, is_drill, external_source, external_id, is_demo)
-SELECT r.id, r.category_code, r.priority, r.level, r.reported_at, r.due_at,
-       ST_SetSRID(ST_MakePoint(r.lon, r.lat), %(srid)s), r.grid_code, r.description, r.address,
-       r.source, r.reporter_staff_id, CASE WHEN r.reporter_staff_id IS NULL THEN r.reporter END,
-       r.department, r.team, r.is_drill, r.external_source, r.external_id,
-       -- a demo worker's report (the live demo feed) is demo data like the rest
-       coalesce((SELECT s.is_demo FROM staff s WHERE s.id = r.reporter_staff_id), false)
-  FROM jsonb_to_recordset(%(rows)s::jsonb) AS r(
-       category_code text, priority smallint, level text, reported_at timestamptz, due_at timestamptz,
-       lon float8, lat float8, grid_code text, description text, address text, source text,
-       reporter_staff_id bigint, reporter text, department text, team text, id bigint, is_drill boolean,
-       external_source text, external_id text)
-"""
-_IDS = "SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, %(n)s)"
-_FIRST_LOG = """
-INSERT INTO event_log (event_id, at, actor, actor_role, from_status, to_status, level, note)
-SELECT (x.r->>'id')::bigint, (x.r->>'reported_at')::timestamptz, x.r->>'reporter', 'reporter', NULL,
-       'reported', x.r->>'level', NULL
-  FROM jsonb_array_elements(%(rows)s::jsonb) AS x(r)
-"""
-
-
 _PLACE = "SELECT * FROM jy_place_of_point(%(x)s, %(y)s)"
 
 
 def place_of_point(conn, lon: float, lat: float) -> dict | None:
     """Grid, village and town (names) of a CGCS2000 point, whatever the viewer's scope
-    (jy_place_of_point, migration 009); None outside the county."""
+    (jy_place_of_point); None outside the county."""
     rows = dicts(conn.execute(_PLACE, {"x": lon, "y": lat}))
     return rows[0] if rows else None
+
+
+def outside_problem(conn, row: int | None, lon, lat, datum: str, x: float, y: float) -> Problem:
+    """A point the sender cannot report at: outside their area (named) or outside the county."""
+    place = place_of_point(conn, x, y)
+    if place is not None:
+        return Problem(row, None, f"({lon}, {lat}, {datum}) is outside the reporter's area "
+                                  f"(in {place['town_code']} / {place['village_code']})",
+                       f"坐标（{lon}, {lat}）不在您的辖区（属于{place['town_name']}{place['village_name']}）",
+                       "report events of your own area", "请上报本辖区的事件，或联系该村社区、镇街。", field="location")
+    return Problem(row, None, f"({lon}, {lat}, {datum}) is outside Jiangyin county",
+                   f"坐标（{lon}, {lat}）不在江阴市范围内（例如在长江中或外市）", "check the coordinates and their datum",
+                   "请检查经纬度和坐标系。", field="location")
+
+
+def place(conn, good: pd.DataFrame, grids: Grids | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
+    """CGCS2000 x, y and the grid of every good row (None where it cannot be placed), and a problem
+    for each of those. A row with a grid code stands at the grid's point on surface. The SQL rule
+    runs as the caller: a point outside the caller's area is named as such."""
+    x = good["lon"].to_numpy(dtype=float).copy()
+    y = good["lat"].to_numpy(dtype=float).copy()
+    code = good["grid_code"].to_numpy(dtype=object).copy()
+    by_point = good["grid_code"].isna().to_numpy()
+    for d in DATUMS:
+        m = by_point & (good["datum"] == d).to_numpy()
+        if m.any():
+            x[m], y[m] = to_wgs84(x[m], y[m], d)
+    if by_point.any():
+        code[by_point] = (grids.assign(conn, x[by_point], y[by_point]) if grids is not None
+                          else np.array(assign_points(conn, x[by_point], y[by_point]), dtype=object))
+    problems: list[Problem] = []
+    rows = good["row"].to_numpy()
+    if (~by_point).any():
+        found = {r["code"]: r for r in dicts(conn.execute(_GRID_POINT, {"codes": sorted(set(code[~by_point]))}))}
+        for i in np.flatnonzero(~by_point):
+            g = found.get(code[i])
+            if g is None:
+                problems.append(Problem(int(rows[i]), code[i], f"no third-level grid {code[i]}",
+                                        f"没有编码为 {code[i]} 的三级网格", field="grid_code"))
+                code[i] = None
+            else:
+                x[i], y[i] = g["lon"], g["lat"]
+    lon, lat, datum = good["lon"].to_numpy(), good["lat"].to_numpy(), good["datum"].to_numpy()
+    for i in np.flatnonzero(by_point & np.array([c is None for c in code], dtype=bool))[:1000]:
+        problems.append(outside_problem(conn, int(rows[i]), lon[i], lat[i], datum[i], float(x[i]), float(y[i])))
+    return x, y, code, problems
+
+
+# ------------------------------------------------------------------------------------------ route + stage
+STAGE_COLUMNS = ("id", "row", "category_code", "priority", "level", "reported_at", "due_at", "lon", "lat", "grid_code",
+                 "description", "address", "reporter", "external_id", "department", "team", "time_given",
+                 "source", "reporter_staff_id", "is_drill")
+STAGE_TYPES = ("bigint", "integer", "text", "smallint", "text", "timestamptz", "timestamptz", "float8", "float8", "text",
+               "text", "text", "text", "text", "text", "text", "boolean", "text", "bigint", "boolean")
+
+
+def _local_text(values: np.ndarray) -> np.ndarray:
+    """Naive Asia/Shanghai datetime64 -> text PostgreSQL reads as timestamptz."""
+    return np.char.add(np.datetime_as_string(values.astype("datetime64[s]"), unit="s"), "+08")
+
+
+def route(conn, good: pd.DataFrame, cat: Catalogue, x, y, code, by: Reporter) -> pa.Table:
+    """The rows ready to write: a new event id each, the handling level, department and team of the
+    category (locality first: the event starts at its village, or higher when the category says
+    so), the deadline from its limit and urgency, and who reported it."""
+    c = cat.frame.loc[good["category_code"]]
+    local = good["reported_at"].dt.tz_convert(TZ).dt.tz_localize(None).to_numpy(dtype="datetime64[s]")
+    due = worktime.due_local(local, c["limit_value"].to_numpy(dtype=float), c["limit_unit"].to_numpy(),
+                             good["priority"].to_numpy(dtype=int))
+    ids = np.array([r[0] for r in db.tuples(conn, "SELECT nextval(pg_get_serial_sequence('events', 'id')) "
+                                                  "FROM generate_series(1, %(n)s)", {"n": len(good)})], dtype=np.int64)
+    n = len(good)
+
+    def col(name, default):
+        return good[name].to_numpy() if name in good.columns else np.full(n, default, dtype=object)
+
+    reporter = good["reporter"].to_numpy(dtype=object) if "reporter_given" not in good.columns else \
+        np.where(good["reporter_given"].to_numpy(dtype=bool), good["reporter"].to_numpy(dtype=object), by.name)
+    return pa.table({
+        "id": pa.array(ids), "row": pa.array(good["row"].to_numpy(dtype=np.int32)),
+        "category_code": pa.array(good["category_code"].to_numpy(dtype=object), type=pa.string()),
+        "priority": pa.array(good["priority"].to_numpy(dtype=np.int16)),
+        "level": pa.array(c["level"].to_numpy(dtype=object), type=pa.string()),
+        "reported_at": pa.array(_local_text(local)), "due_at": pa.array(_local_text(due)),
+        "lon": pa.array(x, type=pa.float64()), "lat": pa.array(y, type=pa.float64()),
+        "grid_code": pa.array(code, type=pa.string()),
+        "description": pa.array(good["description"].to_numpy(dtype=object), type=pa.string(), from_pandas=True),
+        "address": pa.array(good["address"].to_numpy(dtype=object), type=pa.string(), from_pandas=True),
+        "reporter": pa.array(reporter, type=pa.string(), from_pandas=True),
+        "external_id": pa.array(good["external_id"].to_numpy(dtype=object), type=pa.string(), from_pandas=True),
+        "department": pa.array(c["department"].to_numpy(dtype=object), type=pa.string(), from_pandas=True),
+        "team": pa.array(c["team"].to_numpy(dtype=object), type=pa.string(), from_pandas=True),
+        "time_given": pa.array(good["time_given"].to_numpy(dtype=bool)),
+        "source": pa.array(col("source", "platform"), type=pa.string()),
+        "reporter_staff_id": pa.array(np.full(n, by.staff_id, dtype=object), type=pa.int64(), from_pandas=True),
+        "is_drill": pa.array(col("is_drill", False).astype(bool)),
+    })
+
+
+# ------------------------------------------------------------------------------------------ write
+# The staged rows come either as JSON (a few reports: one round trip) or from the temporary table an
+# import COPYs a file into; the statement is the same. Rows whose number this sender has sent before
+# are left out when the import asks (a report checks known() first and hits the unique index on a race).
+_INSERT_EVENTS = """
+WITH s AS ({source}), fresh AS (
+    SELECT s.* FROM s
+     WHERE NOT (%(skip_known)s AND s.external_id IS NOT NULL
+                AND EXISTS (SELECT 1 FROM events e WHERE e.external_source = %(src)s AND e.external_id = s.external_id))
+), ev AS (
+    INSERT INTO events (id, category_code, priority, handling_level, reported_at, due_at, location, grid_code,
+                        description, address, source, reporter_staff_id, reporter_name, assignee_department,
+                        assignee_team, is_drill, external_source, external_id, is_demo, version)
+    SELECT id, category_code, priority, level, reported_at, due_at, ST_SetSRID(ST_MakePoint(lon, lat), {srid}),
+           grid_code, description, address, source, reporter_staff_id,
+           CASE WHEN reporter_staff_id IS NULL THEN reporter END, department, team, is_drill,
+           %(src)s, external_id,
+           -- a demo worker's report (the live demo feed) is demo data like the rest
+           CASE WHEN reporter_staff_id IS NULL THEN false
+                ELSE coalesce((SELECT st.is_demo FROM staff st WHERE st.id = reporter_staff_id), false) END,
+           1    -- reported at its report time, version 1: its first log row has nothing to write back
+      FROM fresh ORDER BY row
+    RETURNING id
+)
+SELECT array_agg(id ORDER BY id) FROM ev
+"""
+# The first log row of each new event: a statement of its own, so that the log's row-level security
+# sees the events it belongs to.
+_INSERT_LOG = """
+INSERT INTO event_log (event_id, at, actor, actor_role, from_status, to_status, level, note)
+SELECT s.id, s.reported_at, s.reporter, 'reporter', NULL, 'reported', s.level, NULL
+  FROM ({source}) s WHERE s.id = ANY (%(ids)s::bigint[])
+"""
+STAGE_TABLE = "_event_stage"
+
+
+def _insert(conn, source: sql.Composable, params: dict, src: str | None, skip_known: bool) -> list[int]:
+    query = sql.SQL(_INSERT_EVENTS).format(source=source, srid=sql.Literal(STORE_SRID))
+    ids = list(db.value(conn, query, {**params, "src": src, "skip_known": skip_known}) or [])
+    if ids:
+        conn.execute(sql.SQL(_INSERT_LOG).format(source=source), {**params, "ids": ids})
+    return ids
+
+
+def write_json(conn, staged: pa.Table, src: str | None) -> list[int]:
+    """Write a few staged rows, sent as one JSON document."""
+    cols = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in zip(STAGE_COLUMNS, STAGE_TYPES))
+    source = sql.SQL("SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS r({})").format(cols)
+    payload = json.dumps(staged.to_pylist(), ensure_ascii=False, default=str)
+    return _insert(conn, source, {"rows": payload}, src, skip_known=False)
+
+
+def create_stage(conn) -> None:
+    """The temporary table an import COPYs its rows into (dropped at commit)."""
+    cols = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in zip(STAGE_COLUMNS, STAGE_TYPES))
+    conn.execute(sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(sql.Identifier(STAGE_TABLE), cols))
+
+
+def copy_stage(conn, staged: pa.Table) -> None:
+    """COPY staged rows as CSV written by Arrow (empty unquoted = NULL, "" = empty text)."""
+    buf = io.BytesIO()
+    pa_csv.write_csv(staged.select(list(STAGE_COLUMNS)), buf,
+                     pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
+    query = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+        sql.Identifier(STAGE_TABLE), sql.SQL(", ").join(map(sql.Identifier, STAGE_COLUMNS)))
+    with conn.cursor().copy(query) as copy:
+        view = buf.getbuffer()
+        for at in range(0, len(view), 1 << 22):
+            copy.write(view[at:at + (1 << 22)])
+        del view
+
+
+def write_stage(conn, src: str | None) -> list[int]:
+    """Write what was COPYed into the stage, leaving out numbers this sender has sent before."""
+    return _insert(conn, sql.SQL("SELECT * FROM {}").format(sql.Identifier(STAGE_TABLE)), {}, src, skip_known=True)
+
+
+# ------------------------------------------------------------------------------------------ reports
+def _frame(reports: list[Report], by: Reporter) -> tuple[pd.DataFrame, list[Problem]]:
+    """Report objects as the validator's text columns (what only a typed value can get wrong —
+    a time without its zone — is a problem here)."""
+    problems = []
+
+    def num(v):
+        return "" if v is None else (repr(float(v)) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v))
+
+    rows = []
+    for i, r in enumerate(reports, start=1):
+        at = ""
+        if r.reported_at is not None:
+            if r.reported_at.tzinfo is None:
+                problems.append(Problem(i, None, "reported_at has no time zone", "上报时间缺少时区",
+                                        "write it as 2026-11-28T09:30:00+08:00", "请写成 2026-11-28T09:30:00+08:00。",
+                                        field="reported_at"))
+            else:
+                at = r.reported_at.astimezone(dt.timezone.utc).isoformat()
+        lon_ok = r.lon is None or (isinstance(r.lon, (int, float)) and math.isfinite(r.lon))
+        lat_ok = r.lat is None or (isinstance(r.lat, (int, float)) and math.isfinite(r.lat))
+        rows.append({"category": r.category_code or "", "description": r.description or "",
+                     "address": r.address or "", "reporter": r.reporter or "", "external_id": r.external_id or "",
+                     "terminal_id": "", "priority": str(r.priority),
+                     "datum": r.datum or "", "lon": num(r.lon) if lon_ok else "nan", "lat": num(r.lat) if lat_ok else "nan",
+                     "grid_code": r.grid_code or "", "reported_at": at, "source": r.source, "is_drill": bool(r.is_drill),
+                     "reporter_given": bool(r.reporter)})
+    return pd.DataFrame(rows, dtype=object), problems
+
+
+def _rows_of(problems: list[Problem], single: bool) -> list[Problem]:
+    if single:
+        from dataclasses import replace
+        problems = [replace(p, row=None) for p in problems]
+    return sorted(problems, key=lambda p: (p.row or 0, p.field or ""))
+
+
+def validate(conn, reports: list[Report], now: dt.datetime | None = None, by: Reporter | None = None) -> list[Problem]:
+    """Every problem of the reports' fields (no writing, no placing)."""
+    now = now or dt.datetime.now(TZ)
+    frame, problems = _frame(reports, by or Reporter("-", None, "-", "check"))
+    _good, found, _ = check(frame, 1, Catalogue(conn), "wgs84", now)
+    return _rows_of(problems + found, len(reports) == 1)
+
+
+def submit(conn, reports: list[Report], by: Reporter, now: dt.datetime | None = None, photos=()) -> list[int]:
+    """Check, place, route and write the reports, then the audit row, in one transaction; the ids in
+    the reports' order. IntakeRefused lists every problem of every row and nothing is written.
+    `photos` (checked, geo.photos) go with a single report as its 处置前 photos."""
+    from geo import photos as photo_store
+
+    now = now or dt.datetime.now(TZ)
+    single = len(reports) == 1
+    frame, problems = _frame(reports, by)
+    cat = Catalogue(conn)
+    with conn.transaction():
+        good, found, _ = check(frame, 1, cat, "wgs84", now)
+        problems += found
+        bad = {p.row for p in problems}
+        good = good[~good["row"].isin(bad)]
+        x, y, code, where = place(conn, good, Grids(conn) if len(good) > TREE_ROWS else None)
+        problems += where
+        if problems:
+            raise IntakeRefused(_rows_of(problems, single))
+        staged = route(conn, good, cat, x, y, code, by)
+        ids = write_json(conn, staged, by.external_source)
+        if photos:
+            photo_store.attach(conn, ids[0], "before", list(photos), by.name)
+        target = f"event:{ids[0]}" if single else f"events:{ids[0]}-{ids[-1]}"
+        detail: dict[str, Any] = {"via": by.via, "count": len(ids)}
+        if photos:
+            detail["photos"] = len(photos)
+        audit.record(conn, by.username, by.role, "report", target, **detail)
+    return ids
+
+
+def locate(conn, reports: list[Report]) -> tuple[list[tuple[float, float, str] | None], list[Problem]]:
+    """Point (CGCS2000) and grid for each report, by the same checks and rule as submit; a problem for
+    each that cannot be placed (the workflow's 更正位置 and the map preview use it)."""
+    frame, problems = _frame(reports, Reporter("-", None, "-", "check"))
+    cat = Catalogue(conn)
+    # only the location is asked about: any category and text stand in for a missing one
+    frame["category"] = frame["category"].where(frame["category"] != "", cat.frame.index[0])
+    frame["description"] = frame["description"].where(frame["description"] != "", "_")
+    good, found, _ = check(frame, 1, cat, "wgs84", dt.datetime.now(TZ))
+    problems += [p for p in found if p.field not in ("category", "description")]
+    out: list = [None] * len(reports)
+    if not good.empty:
+        x, y, code, where = place(conn, good, None)
+        problems += where
+        for r, xi, yi, c in zip(good["row"], x, y, code):
+            if c is not None:
+                out[int(r) - 1] = (float(xi), float(yi), c)
+    return out, _rows_of(problems, len(reports) == 1)
 
 
 def point_preview(conn, lon: float, lat: float, datum: str = "wgs84") -> tuple[dict | None, Problem | None]:
@@ -166,97 +553,9 @@ def point_preview(conn, lon: float, lat: float, datum: str = "wgs84") -> tuple[d
     located, problems = locate(conn, [Report("", "", lon=lon, lat=lat, datum=datum)])
     if problems:
         return None, problems[0]
+    assert located[0] is not None
     x, y, _code = located[0]
     return place_of_point(conn, x, y), None
-
-
-def outside_problem(conn, row: int | None, lon, lat, datum: str, x: float, y: float) -> Problem:
-    """A point the viewer cannot report at: outside their area (named) or outside the county."""
-    place = place_of_point(conn, x, y)
-    if place is not None:
-        return Problem(row, "location", f"({lon}, {lat}, {datum}) is outside the reporter's area "
-                                         f"(in {place['town_code']} / {place['village_code']})",
-                       f"坐标（{lon}, {lat}）不在您的辖区（属于{place['town_name']}{place['village_name']}）。"
-                       "请上报本辖区的事件，或联系该村社区、镇街。")
-    return Problem(row, "location", f"({lon}, {lat}, {datum}) is outside Jiangyin county",
-                   f"坐标（{lon}, {lat}）不在江阴市范围内（例如在长江中或外市）。请检查经纬度和坐标系。")
-
-
-def locate(conn, reports: list[Report]) -> tuple[list[tuple[float, float, str]], list[Problem]]:
-    """Point (CGCS2000) and grid for each report; a problem for points outside the county."""
-    import numpy as np
-
-    from geo.coords import to_wgs84
-
-    out: list = [None] * len(reports)
-    problems = []
-    by_grid = {r.grid_code for r in reports if r.grid_code}
-    if by_grid:
-        found = {row["code"]: row for row in dicts(conn.execute(_GRID_POINT, {"codes": sorted(by_grid)}))}
-        for i, r in enumerate(reports):
-            if r.grid_code:
-                g = found.get(r.grid_code)
-                if g is None:
-                    problems.append(Problem(i + 1 if len(reports) > 1 else None, "grid",
-                                            f"no third-level grid {r.grid_code}",
-                                            f"没有编码为 {r.grid_code} 的三级网格。"))
-                else:
-                    out[i] = (g["lon"], g["lat"], r.grid_code)
-    idx = [i for i, r in enumerate(reports) if not r.grid_code]
-    for datum in DATUMS:
-        sel = [i for i in idx if reports[i].datum == datum]
-        if not sel:
-            continue
-        x, y = to_wgs84(np.array([reports[i].lon for i in sel]), np.array([reports[i].lat for i in sel]), datum)
-        codes = assign_points(conn, x, y)
-        for i, xi, yi, code in zip(sel, x, y, codes):
-            if code is None:
-                r = reports[i]
-                problems.append(outside_problem(conn, i + 1 if len(reports) > 1 else None, r.lon, r.lat,
-                                                r.datum, float(xi), float(yi)))
-            else:
-                out[i] = (float(xi), float(yi), code)
-    return out, problems
-
-
-def submit(conn, reports: list[Report], now: dt.datetime | None = None) -> list[int]:
-    """Validate and insert the reports in one transaction; InvalidInput lists every problem."""
-    now = now or dt.datetime.now(worktime.TZ)
-    cats = _categories(conn)
-    problems = validate(reports, cats)
-    with conn.transaction():
-        # Locate the rows whose fields passed, so one report lists every problem of every row.
-        bad_rows = {p.row for p in problems}
-        if len(reports) == 1 and problems:
-            bad_rows = {None}
-        check = [i for i in range(len(reports)) if (i + 1 if len(reports) > 1 else None) not in bad_rows]
-        located_some, where = locate(conn, [reports[i] for i in check])
-        for p in where:
-            row = check[(p.row or 1) - 1] + 1 if len(reports) > 1 else None
-            problems.append(Problem(row, p.field, p.message, p.message_zh))
-        if problems:
-            raise IntakeRefused(sorted(problems, key=lambda p: (p.row or 0, p.field)))
-        located: list = [None] * len(reports)
-        for i, loc in zip(check, located_some):
-            located[i] = loc
-        rows = []
-        ids = [r[0] for r in db.tuples(conn, _IDS, {"n": len(reports)})]
-        for eid, r, (lon, lat, grid) in zip(ids, reports, located):
-            cat = cats[r.category_code]
-            at = r.reported_at or now
-            due = worktime.due_at(at, float(cat["limit_value"]), cat["limit_unit"], r.priority)
-            rows.append({"category_code": r.category_code, "priority": r.priority,
-                         "level": cat["default_level"], "reported_at": at.isoformat(),
-                         "due_at": due.isoformat(), "lon": lon, "lat": lat, "grid_code": grid,
-                         "description": r.description.strip(), "address": r.address, "source": r.source,
-                         "reporter_staff_id": r.reporter_staff_id, "department": cat["department_code"],
-                         "team": cat["team_code"], "reporter": r.reporter[:80], "id": eid,
-                         "is_drill": r.is_drill, "external_source": r.external_source,
-                         "external_id": r.external_id})
-        payload = json.dumps(rows, ensure_ascii=False)
-        conn.execute(_INSERT, {"rows": payload, "srid": STORE_SRID})
-        conn.execute(_FIRST_LOG, {"rows": payload})
-    return ids
 
 
 def known(conn, external_source: str, external_id: str) -> int | None:
@@ -267,4 +566,4 @@ def known(conn, external_source: str, external_id: str) -> int | None:
                     {"s": external_source, "e": external_id})
 
 
-__all__ = ["Report", "Problem", "IntakeRefused", "submit", "validate", "OutsideCounty"]
+__all__ = ["Report", "Reporter", "Problem", "IntakeRefused", "submit", "validate", "locate", "OutsideCounty"]

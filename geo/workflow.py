@@ -174,6 +174,7 @@ def _relocate(conn, ev: dict, location: tuple | None, actor: Actor) -> str:
     located, problems = locate(conn, [Report("", "", lon=location[0], lat=location[1], datum=datum)])
     if problems:
         raise InvalidInput(problems[0].message, problems[0].message_zh)
+    assert located[0] is not None          # placed, or a problem above
     x, y, grid = located[0]
     if not ACTOR_ROLES[actor.role].anywhere and not grid.startswith(actor.village or actor.town or ""):
         raise Forbidden(f"the corrected point (grid {grid}) is outside the actor's area",

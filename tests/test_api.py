@@ -73,7 +73,11 @@ def test_a_terminal_reports_a_gcj02_point_into_its_grid(api):
     assert status == 200 and again["id"] == ev["id"] and again["description"] == "井盖缺失"
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT reporter_staff_id, source, category_code FROM events WHERE id = %s", (ev["id"],)).fetchone()
+        trail = conn.execute("SELECT username, role, action, detail->>'via' FROM audit_log WHERE target = %s",
+                             (f"event:{ev['id']}",)).fetchall()
     assert row == (me["id"], "grid_app", cats[0]["code"])
+    # one report, one audit row, written by geo.intake.submit as for every other way in
+    assert trail == [(f"terminal:{me['terminal_id']}", "grid_worker", "report", "api")]
     status, tasks = call(base, "GET", "/api/v1/tasks", token=token)
     assert status == 200 and isinstance(tasks, list)
 
@@ -101,9 +105,9 @@ def test_refusals_are_json_with_a_chinese_message(api):
     s, b = call(base, "POST", "/api/v1/reports", {**ok, "lon": olon, "lat": olat}, token)
     assert refused(s, b, "invalid_report", "不在您的辖区") == 422
     s, b = call(base, "POST", "/api/v1/reports", {**ok, "datum": "mars"}, token)
-    assert refused(s, b, "invalid_input", "坐标系") == 422
+    assert refused(s, b, "invalid_report", "坐标系") == 422
     s, b = call(base, "POST", "/api/v1/reports", {**ok, "category": "不存在的类别"}, token)
-    assert refused(s, b, "invalid_input", "事件类别") == 422
+    assert refused(s, b, "invalid_report", "事件类别") == 422
     s, b = call(base, "POST", "/api/v1/reports", {k: v for k, v in ok.items() if k != "lon"}, token)
     assert refused(s, b, "invalid_input", "经度：缺少此项") == 422
     s, b = call(base, "POST", "/api/v1/reports", token=token, raw=b"{not json")

@@ -209,8 +209,10 @@ def test_open311_round_trip(field):
     assert [q["service_request_id"] for q in listed] == [rid]
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT source, external_source, grid_code FROM events WHERE id = %s", (int(rid),)).fetchone()
-        conn.execute("UPDATE events SET id = id WHERE false")
+        trail = conn.execute("SELECT username, action, detail->>'via' FROM audit_log WHERE target = %s",
+                             (f"event:{rid}",)).fetchall()
     assert row == ("hotline", "open311:hotline12345", workers[1]["grid_code"])
+    assert trail == [("open311:hotline12345", "report", "open311")]          # once, though sent twice
     bad = requests.post(f"{base}/open311/v2/requests.json", data={**form, "api_key": "wrong"}, timeout=30)
     assert bad.status_code == 401 and bad.json()[0]["code"] == 401 and "api_key" in bad.json()[0]["description"]
     bad = requests.post(f"{base}/open311/v2/requests.json", data={**form, "service_code": "ZZ99"}, timeout=30)

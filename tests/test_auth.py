@@ -121,14 +121,14 @@ def test_the_login_form_signs_in_and_refuses_bad_passwords(app_db, demo_url):
 
 
 def test_actions_are_audited_and_refusals_too(app_pool, work_url, work_conn):
-    from geo.intake import Report, submit
-    from tests.fixtures import point_in
+    from geo.intake import Report
+    from tests.fixtures import point_in, report_events
 
     town = "320281004"
     grids = work_conn.execute("SELECT min(code) FILTER (WHERE town_code = %(t)s), "
                               "min(code) FILTER (WHERE town_code <> %(t)s) FROM grids "
                               "WHERE level = 3 AND kind = 'admin'", {"t": town}).fetchone()
-    mine, theirs = submit(work_conn, [Report("SR02", "审计测试", 3, *point_in(work_conn, g)) for g in grids])
+    mine, theirs = report_events(work_conn, [Report("SR02", "审计测试", 3, *point_in(work_conn, g)) for g in grids])
     for eid in (mine, theirs):   # up to town level, where a town dispatcher acts
         workflow.act(work_conn, eid, "escalate", workflow.Actor("测试", "system"), note="测试")
     work_conn.commit()

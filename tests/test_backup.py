@@ -16,9 +16,9 @@ import psycopg
 import pytest
 
 from geo import db
-from geo.intake import Report, submit
+from geo.intake import Report
 from tests.clusters import load_small_demo, own_cluster
-from tests.fixtures import _admin_url
+from tests.fixtures import _admin_url, report_events
 from tests.server import free_port
 
 
@@ -26,7 +26,7 @@ def report(url: str, tag: str, n: int) -> list[int]:
     with db.connect(url) as conn:
         lon, lat = conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
                                 "WHERE level = 3 ORDER BY code LIMIT 1) s").fetchone()
-        ids = submit(conn, [Report("SR01", f"备份测试{tag}{i}", 3, lon, lat) for i in range(n)])
+        ids = report_events(conn, [Report("SR01", f"备份测试{tag}{i}", 3, lon, lat) for i in range(n)])
         conn.commit()
     return ids
 

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from geo.errors import IntakeRefused, InvalidInput
-from geo.intake import Report, submit
+from geo.intake import Report
 from loaders.importer import events as event_import
 from loaders.importer.read import read
-from tests.fixtures import point_in, row_counts
+from tests.fixtures import point_in, report_events, row_counts
 
 
 def bomb(path, megabytes: int = 300):
@@ -76,7 +76,7 @@ def test_a_report_with_bad_text_or_time_is_refused(work_conn, field, report, mes
     lon, lat = point_in(work_conn, "320281001002002")
     before = row_counts(work_conn)
     with pytest.raises(IntakeRefused) as err:
-        submit(work_conn, [Report("HW01", lon=lon, lat=lat, **report)])
+        report_events(work_conn, [Report("HW01", lon=lon, lat=lat, **report)])
     assert [p.field for p in err.value.problems] == [field]
     assert message in err.value.problems[0].message_zh
     assert row_counts(work_conn) == before

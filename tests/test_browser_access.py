@@ -17,8 +17,8 @@ PAYLOADS = ("<script>window.__xss = 1</script>脚本注入",
 
 @pytest.fixture(scope="module")
 def server(work_url):
-    """A server of this module's own (fresh caches): its hostile events are written straight into work_url, and the pages' figures are
-    compared with SQL after."""
+    """A server of this module's own (fresh caches): its events are written straight into work_url
+    and the pages' figures compared with SQL right after."""
     ARTIFACTS.mkdir(exist_ok=True)
     with streamlit_server(work_url) as url:
         yield url
@@ -29,13 +29,14 @@ def hostile_events(work_url):
     """Three events in one 南闸 grid, a few metres apart, whose descriptions and addresses are
     attacks; each lists the others as likely duplicates."""
     from geo import db
-    from geo.intake import Report, submit
+    from geo.intake import Report
+    from tests.fixtures import report_events
 
     with db.connect(work_url) as conn:
         grid = conn.execute("SELECT min(code) FROM grids WHERE level = 3 AND kind = 'admin' AND town_code = %s",
                             (NANZHA,)).fetchone()[0]
         lon, lat = point_in(conn, grid)
-        ids = submit(conn, [Report("SR02", p, 2, lon + i * 0.00005, lat, address=p) for i, p in enumerate(PAYLOADS)])
+        ids = report_events(conn, [Report("SR02", p, 2, lon + i * 0.00005, lat, address=p) for i, p in enumerate(PAYLOADS)])
         conn.commit()
     return ids, grid
 
@@ -78,7 +79,7 @@ def test_town_leader_sees_only_nanzha(server, work_url, work_conn):
     other = work_conn.execute("SELECT code FROM grids WHERE level = 1 AND code <> %s ORDER BY code LIMIT 1",
                               (NANZHA,)).fetchone()[0]
     open_ = work_conn.execute("SELECT count(*) FROM events WHERE town_code = %s AND status NOT IN "
-                              "('closed', 'rejected')", (NANZHA,)).fetchone()[0]
+                              "('closed', 'rejected') AND NOT is_drill", (NANZHA,)).fetchone()[0]   # 在办 leaves drills out
     with open_page(server + "/", wait_text="南闸街道", login=login_for(work_url, "nanzha_leader")) as page:
         metric = page.locator('[data-testid="stMetric"]', has_text="在办事件").first
         assert f"{open_:,}" in metric.inner_text()
@@ -112,14 +113,15 @@ def test_map_tooltips_show_hostile_text_once_as_text(server, work_url, work_conn
     """A likely duplicate 30 m away on the event page's map: its tooltip shows the description
     exactly as typed ("&" not "&amp;"; tags as text, not elements)."""
     from dashboard.ui import maps
-    from geo.intake import Report, submit
+    from geo.intake import Report
     from tests.browser import lonlat_to_pixel
+    from tests.fixtures import report_events
 
     grid = work_conn.execute("SELECT max(code) FROM grids WHERE level = 3 AND kind = 'admin' AND town_code = %s",
                              (NANZHA,)).fetchone()[0]
     lon, lat = point_in(work_conn, grid)
     hostile = "A&B <b>粗体</b> 相邻"
-    ids = submit(work_conn, [Report("SR02", "参照事件", 2, lon, lat), Report("SR02", hostile, 2, lon + 0.0003, lat)])
+    ids = report_events(work_conn, [Report("SR02", "参照事件", 2, lon, lat), Report("SR02", hostile, 2, lon + 0.0003, lat)])
     work_conn.commit()
     bounds = work_conn.execute("SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom) FROM grids "
                                "WHERE code = %s", (grid,)).fetchone()

@@ -181,11 +181,11 @@ def test_town_export_and_hazards_draw_stay_local(work_url, server, tmp_path):
 
 
 def test_dispatcher_corrects_a_location_on_the_map(work_url, server, work_conn):
-    from geo.intake import Report, submit
-    from tests.fixtures import point_in
+    from geo.intake import Report
+    from tests.fixtures import point_in, report_events
 
     lon, lat = point_in(work_conn, GRID)
-    eid = submit(work_conn, [Report("HW01", "浏览器测试：位置待更正", 3, lon, lat)])[0]
+    eid = report_events(work_conn, [Report("HW01", "浏览器测试：位置待更正", 3, lon, lat)])[0]
     work_conn.commit()
     requests: list[str] = []
     with open_page(f"{server}/dispatch?event={eid}", wait_text="调度台", login=login_for(work_url, "dispatcher"),

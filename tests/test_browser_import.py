@@ -17,8 +17,8 @@ ARTIFACTS = ROOT / "artifacts"
 
 @pytest.fixture(scope="module")
 def server(work_url):
-    """A server of this module's own (fresh caches): the village's grids are re-cut straight in work_url before the page
-    checks them."""
+    """A server of this module's own (fresh caches): the village's grids are re-cut straight in
+    work_url before the page checks them."""
     ARTIFACTS.mkdir(exist_ok=True)
     with streamlit_server(work_url) as url:
         yield url

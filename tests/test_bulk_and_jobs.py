@@ -14,11 +14,11 @@ import pytest
 
 from geo import coords, db, evaluation
 from geo.deadlines import escalate_overdue
-from geo.intake import Report, submit
+from geo.intake import Report
 from geo.scope import Scope
 from geo.workflow import Actor, Forbidden, act
 from geo.worktime import TZ
-from tests.fixtures import point_in, row_counts
+from tests.fixtures import point_in, report_events, row_counts
 from tests.server import ROOT
 
 
@@ -94,8 +94,8 @@ def test_missing_columns_are_named(work_url, tmp_path):
 def test_overdue_village_events_escalate_with_a_log_row(work_conn):
     lon, lat = point_in(work_conn, "320281110201001")
     long_ago = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.timezone.utc)
-    eid = submit(work_conn, [Report("HW01", "早已超期", 3, lon, lat, reported_at=long_ago)])[0]
-    fresh = submit(work_conn, [Report("HW01", "刚上报", 3, lon, lat)])[0]
+    eid = report_events(work_conn, [Report("HW01", "早已超期", 3, lon, lat, reported_at=long_ago)])[0]
+    fresh = report_events(work_conn, [Report("HW01", "刚上报", 3, lon, lat)])[0]
     moved = escalate_overdue(work_conn)
     assert eid in moved and fresh not in moved
     level, status = work_conn.execute("SELECT handling_level, status FROM events WHERE id = %s", (eid,)).fetchone()

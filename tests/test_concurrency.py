@@ -12,8 +12,9 @@ import threading
 import pytest
 
 from geo import db
-from geo.intake import Report, submit
+from geo.intake import Report
 from geo.workflow import ACTIONS, Actor, StaleEvent, act, allowed_actions
+from tests.fixtures import report_events
 
 WORKERS = 8
 OPS = 1000
@@ -54,7 +55,7 @@ def test_concurrent_dispatchers_never_lose_an_update(work_url):
     with db.connect(demo_url) as conn:
         lon, lat = conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
                                 "WHERE code = '320281005001001') s").fetchone()
-        ids = submit(conn, [Report("SR01", f"并发测试事件{i}", 3, lon, lat) for i in range(EVENTS)])
+        ids = report_events(conn, [Report("SR01", f"并发测试事件{i}", 3, lon, lat) for i in range(EVENTS)])
     results: dict = {}
     errors: list[BaseException] = []
 

@@ -19,11 +19,11 @@ from psycopg_pool import PoolTimeout
 
 from geo import access, db
 from geo.errors import DomainError
-from geo.intake import Report, submit
+from geo.intake import Report
 from geo.workflow import ACTIONS, StaleEvent, act, allowed_actions
 from tests.browser import open_page, wait_for_streamlit
 from tests.clusters import load_small_demo, own_cluster
-from tests.fixtures import app_url_for, terminal_workers
+from tests.fixtures import app_url_for, report_events, terminal_workers
 from tests.server import api_server, streamlit_server
 from tests.test_api import call, gcj_point_in
 
@@ -92,7 +92,7 @@ def test_sigkill_of_the_postmaster_loses_nothing_reported_as_done():
             workers = terminal_workers(conn, PASSWORD)
             lon, lat = conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
                                     "WHERE level = 3 ORDER BY code LIMIT 1) s").fetchone()
-            ids = submit(conn, [Report("SR01", f"断电测试事件{i}", 3, lon, lat) for i in range(EVENTS)])
+            ids = report_events(conn, [Report("SR01", f"断电测试事件{i}", 3, lon, lat) for i in range(EVENTS)])
             conn.commit()
         from geo import auth
         pool = db.make_pool(app_url_for(cluster.url), max_size=CONSOLE_THREADS + 2)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from geo.intake import Report, submit
+from geo.intake import Report
 from geo.workflow import Actor, act
-from tests.fixtures import point_in
+from tests.fixtures import point_in, report_events
 
 RECOUNT = {
     "stats_grid_day": """
@@ -53,7 +53,7 @@ def test_stats_match_a_recount_after_every_kind_of_write(work_conn):
     assert_exact(work_conn)                                     # after the demo load
     city = Actor("统计测试", "city_dispatcher")
     lon, lat = point_in(work_conn, "320281102201001")
-    ids = submit(work_conn, [Report("HW01", "统计1", 3, lon, lat),
+    ids = report_events(work_conn, [Report("HW01", "统计1", 3, lon, lat),
                         Report("AQ01", "统计2", 2, lon, lat,
                                reported_at=dt.datetime(2026, 11, 2, 9, tzinfo=dt.timezone.utc))])
     assert_exact(work_conn)

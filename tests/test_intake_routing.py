@@ -6,15 +6,15 @@ import math
 import pytest
 
 from geo import coords
-from geo.intake import IntakeRefused, Report, submit
+from geo.intake import IntakeRefused, Report
 from geo.routing import nearest_staff, route
-from tests.fixtures import point_in, row_counts
+from tests.fixtures import point_in, report_events, row_counts
 
 
 def test_a_report_gets_grid_deadline_department_and_first_log_row(work_conn):
     lon, lat = point_in(work_conn, "320281004001002")
     gx, gy = coords.wgs84_to_gcj02(lon, lat)
-    eid = submit(work_conn, [Report("WJ01", "疑似违法建设", 2, float(gx), float(gy), datum="gcj02")])[0]
+    eid = report_events(work_conn, [Report("WJ01", "疑似违法建设", 2, float(gx), float(gy), datum="gcj02")])[0]
     row = work_conn.execute("SELECT grid_code, status, handling_level, assignee_department, assignee_team, "
                        "due_at > reported_at, ST_Distance(location::geography, "
                        "ST_SetSRID(ST_MakePoint(%s, %s), 4490)::geography) FROM events WHERE id = %s",
@@ -39,7 +39,7 @@ def test_a_report_gets_grid_deadline_department_and_first_log_row(work_conn):
 def test_bad_reports_are_refused_with_a_message_and_nothing_written(work_conn, report, message):
     before = row_counts(work_conn)
     with pytest.raises(IntakeRefused) as exc:
-        submit(work_conn, [report])
+        report_events(work_conn, [report])
     assert message in exc.value.message_zh
     assert row_counts(work_conn) == before
 
@@ -48,13 +48,13 @@ def test_a_batch_with_one_bad_row_writes_nothing(work_conn):
     lon, lat = point_in(work_conn, "320281004001002")
     before = row_counts(work_conn)
     with pytest.raises(IntakeRefused) as exc:
-        submit(work_conn, [Report("HW01", "好的", 3, lon, lat), Report("HW01", "江里", 3, 120.30, 31.99)])
+        report_events(work_conn, [Report("HW01", "好的", 3, lon, lat), Report("HW01", "江里", 3, 120.30, 31.99)])
     assert "第2行" in exc.value.message_zh
     assert row_counts(work_conn) == before
 
 
 def test_a_grid_can_stand_for_the_location(work_conn):
-    eid = submit(work_conn, [Report("MD01", "邻里纠纷", 3, grid_code="320281004001003")])[0]
+    eid = report_events(work_conn, [Report("MD01", "邻里纠纷", 3, grid_code="320281004001003")])[0]
     assert work_conn.execute("SELECT grid_code FROM events WHERE id = %s", (eid,)).fetchone()[0] == "320281004001003"
 
 

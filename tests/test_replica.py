@@ -116,11 +116,12 @@ def test_views_read_from_the_replica_and_fall_back(standby, work_url, monkeypatc
         c.execute("SELECT pg_wal_replay_pause()")
     try:
         # A new event on the primary that the paused replica has not replayed.
-        from geo.intake import Report, submit
+        from geo.intake import Report
+        from tests.fixtures import report_events
         with db.connect(work_url) as conn:
             lon, lat = conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
                                     "WHERE code = '320281001001001') s").fetchone()
-            submit(conn, [Report("HW01", "副本测试", 3, lon, lat)])
+            report_events(conn, [Report("HW01", "副本测试", 3, lon, lat)])
         assert open_count(work_url) == open_count(replica) + 1
 
         at = run_city(monkeypatch, work_url, replica, "3600", who)

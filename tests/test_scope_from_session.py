@@ -189,12 +189,12 @@ def test_the_escalation_job_runs_as_a_narrow_role(work_url, work_conn):
     import subprocess
     import sys
 
-    from geo.intake import Report, submit
-    from tests.fixtures import point_in
+    from geo.intake import Report
+    from tests.fixtures import point_in, report_events
     grid = work_conn.execute("SELECT min(code) FROM grids WHERE level = 3 AND kind = 'admin'").fetchone()[0]
     import datetime as dt
     long_ago = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.timezone.utc)
-    eid = submit(work_conn, [Report("HW01", "升级测试", 3, *point_in(work_conn, grid), reported_at=long_ago)])[0]
+    eid = report_events(work_conn, [Report("HW01", "升级测试", 3, *point_in(work_conn, grid), reported_at=long_ago)])[0]
     work_conn.commit()
     import os
     out = subprocess.run([sys.executable, "-m", "loaders", "escalate"], env={**os.environ, "DATABASE_URL": work_url},

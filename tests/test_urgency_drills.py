@@ -13,11 +13,11 @@ from streamlit.testing.v1 import AppTest
 from geo import db, deadlines, overview, worktime
 from geo.access import ScopedPool
 from geo.hazards import analysis, plume
-from geo.intake import IntakeRefused, Report, submit
+from geo.intake import IntakeRefused, Report
 from geo.scope import Scope
 from geo.workflow import Actor, act
 from geo.worktime import TZ
-from tests.fixtures import app_url_for, point_in, scope_viewer, signed_in, viewer
+from tests.fixtures import app_url_for, point_in, report_events, scope_viewer, signed_in, viewer
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
@@ -61,7 +61,7 @@ def test_escalation_gives_each_level_its_own_time(work_conn):
     grid = work_conn.execute("SELECT code FROM grids WHERE level = 3 AND kind = 'admin' ORDER BY code DESC LIMIT 1").fetchone()[0]
     lon, lat = point_in(work_conn, grid)
     now = dt.datetime.now(TZ)
-    eid = submit(work_conn, [Report("HW01", "逐级上报间隔", 3, lon, lat, reported_at=now - dt.timedelta(days=60))])[0]
+    eid = report_events(work_conn, [Report("HW01", "逐级上报间隔", 3, lon, lat, reported_at=now - dt.timedelta(days=60))])[0]
     work_conn.commit()
     level = lambda: work_conn.execute("SELECT handling_level FROM events WHERE id = %s", (eid,)).fetchone()[0]  # noqa: E731
     assert level() == "village"
@@ -130,10 +130,10 @@ def test_intake_outside_the_users_village_names_where_the_point_is(work_url, wor
     try:
         staff = ScopedPool(pool, scope_viewer(work_url, Scope(town=mine[:9], village=mine[:12])))
         with staff.connection() as conn, pytest.raises(IntakeRefused) as exc:
-            submit(conn, [Report("HW01", "别村的事", 3, lon, lat)])
+            report_events(conn, [Report("HW01", "别村的事", 3, lon, lat)])
         assert f"不在您的辖区（属于{names[0]}{names[1]}）" in exc.value.message_zh
         with staff.connection() as conn, pytest.raises(IntakeRefused) as exc:
-            submit(conn, [Report("HW01", "江里", 3, 120.30, 31.99)])
+            report_events(conn, [Report("HW01", "江里", 3, 120.30, 31.99)])
         assert "不在江阴市范围内" in exc.value.message_zh
     finally:
         pool.close()
@@ -161,6 +161,10 @@ def test_intake_page_records_the_signed_in_reporter(app_db, demo_url, demo_conn)
          WHERE e.description = '门口垃圾堆积，影响通行' ORDER BY e.id DESC LIMIT 1""").fetchone()
     assert row == (who.actor().label, who.actor().label)
     assert "测试" in row[0] and "平台录入" not in row[0]
+    eid = demo_conn.execute("SELECT max(id) FROM events WHERE description = '门口垃圾堆积，影响通行'").fetchone()[0]
+    trail = demo_conn.execute("SELECT username, role, action, detail->>'via' FROM audit_log WHERE target = %s",
+                              (f"event:{eid}",)).fetchall()
+    assert trail == [("cun.zhang", "village_staff", "report", "dashboard")]
     demo_conn.execute("SELECT 1")
 
 

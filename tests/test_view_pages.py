@@ -167,7 +167,8 @@ def test_unknown_filter_values_are_ignored_with_a_warning(app_db, sample):
 
 def test_event_page_lists_same_category_events_nearby(work_url, monkeypatch):
     from geo import db
-    from geo.intake import Report, submit
+    from geo.intake import Report
+    from tests.fixtures import report_events
 
     monkeypatch.setenv("DATABASE_URL", work_url)
     monkeypatch.setenv("APP_DATABASE_URL", app_url_for(work_url))
@@ -176,7 +177,7 @@ def test_event_page_lists_same_category_events_nearby(work_url, monkeypatch):
     with db.connect(work_url) as conn:
         lon, lat = conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
                                 "WHERE code = '320281005002001') s").fetchone()
-        first, second, far = submit(conn, [
+        first, second, far = report_events(conn, [
             Report("SR02", "小广告", 3, lon, lat),
             Report("SR02", "小广告又出现", 3, lon + 0.002, lat),            # about 190 m east
             Report("SR02", "别处的小广告", 3, lon + 0.02, lat)])           # about 1.9 km east

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from geo.errors import InvalidInput, NotFound
-from geo.intake import Report, submit
+from geo.intake import Report
 from geo.workflow import ACTIONS, Actor, Forbidden, IllegalTransition, StaleEvent, act
-from tests.fixtures import point_in
+from tests.fixtures import point_in, report_events
 
 CITY = Actor("张调度", "city_dispatcher")
 DEPT = Actor("李科员", "department", department="D06")
@@ -42,7 +42,7 @@ def kwargs_for(work_conn, action: str) -> dict:
 def new_event(work_conn, category="HW01", town_point=(120.27, 31.79)) -> int:
     lon, lat = work_conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
                             "WHERE code = '320281103001001') s").fetchone()
-    return submit(work_conn, [Report(category, "测试事件", 3, lon, lat)])[0]
+    return report_events(work_conn, [Report(category, "测试事件", 3, lon, lat)])[0]
 
 
 def bring_to(work_conn, status: str) -> int:

@@ -13,6 +13,7 @@ from geo.crs import to_metric
 from geo.db import make_pool
 from geo.errors import InvalidInput
 from geo.hazards import analysis
+from geo.intake import Reporter
 from tests.fixtures import app_url_for, with_session
 
 RECT = {"type": "Feature", "properties": {},
@@ -66,9 +67,13 @@ def test_the_zone_is_saved_with_the_incident_and_seen_only_where_it_is(work_url,
     c = zone.centroid
     with work_conn.transaction():
         eid = analysis.report_incident(work_conn, c.x, c.y, "事故推演：地图绘制区域", zone=zone, source="drawn",
-                                       scenario={"drawings": [RECT]}, by="tester")
+                                       scenario={"drawings": [RECT]},
+                                       by=Reporter("tester", "city_commander", "测试指挥", "drill"))
     saved = analysis.incident_zone(work_conn, eid)
     assert saved["source"] == "drawn" and saved["created_by"] == "tester"
+    # the drill's report has the one audit row every report has, naming who ran it and from where
+    assert work_conn.execute("SELECT username, action, detail->>'via' FROM audit_log WHERE target = %s",
+                             (f"event:{eid}",)).fetchall() == [("tester", "report", "drill")]
     assert saved["scenario"] == {"drawings": [RECT]}
     assert saved["area_m2"] == pytest.approx(to_metric(zone).area, rel=1e-3)
     assert shapely.geometry.shape(saved["geometry"]).equals_exact(zone, 1e-6)

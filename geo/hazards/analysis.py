@@ -213,20 +213,21 @@ SELECT z.source, z.scenario, z.area_m2, z.created_by, z.created_at, ST_AsGeoJSON
 
 def report_incident(conn, lon: float, lat: float, description: str,
                     now: dt.datetime | None = None, zone: MultiPolygon | None = None,
-                    source: str = "plume", scenario: dict | None = None, by: str = "事故推演") -> int:
+                    source: str = "plume", scenario: dict | None = None, by=None) -> int:
     """The incident as a drill (演练) of the highest urgency, handled at city level (WH03 泄漏): it
     goes through the dispatch queue like a real case, but no statistic or ticker counts it. The
     zone analysed (plume, ALOHA file or drawn) is saved with the scenario's inputs, in the same
-    transaction."""
-    from geo.intake import Report, submit
+    transaction. `by` (geo.intake.Reporter): who runs the drill; an owner's script by default."""
+    from geo.intake import Report, Reporter, submit
     if source not in ZONE_SOURCES:
         raise ValueError(f"unknown zone source {source!r}")
+    by = by or Reporter("(drill)", None, "事故推演", "drill")
     eid = submit(conn, [Report("WH03", description, 1, lon, lat, source="platform",
-                               reporter="事故推演", reported_at=now, is_drill=True)])[0]
+                               reporter="事故推演", reported_at=now, is_drill=True)], by=by, now=now)[0]
     if zone is not None and not zone.is_empty:
         conn.execute(_ZONE_INSERT, {"event_id": eid, "zone": shapely.to_wkb(zone), "source": source,
                                     "scenario": json.dumps(scenario or {}, ensure_ascii=False, default=str),
-                                    "by": by})
+                                    "by": by.username})
     return eid
 
 

@@ -2,27 +2,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from shapely.validation import explain_validity, make_valid
 
-
-@dataclass(frozen=True)
-class Problem:
-    row: int | None            # 1-based feature/row number in the file
-    code: str | None
-    problem: str
-    problem_zh: str
-    hint: str = ""
-    hint_zh: str = ""
-    fatal: bool = True         # False: reported (a repair, a note), not a refusal
-
-    def line(self) -> str:
-        where = f"row {self.row}" + (f" ({self.code})" if self.code else "") if self.row else (self.code or "file")
-        return f"{where}: {self.problem}" + (f" -> {self.hint}" if self.hint else "")
-
+from geo.errors import Problem  # noqa: F401 - the one problem type, used by every importer
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN1_HIGH = re.compile(r"[\u00c0-\u00ff]")

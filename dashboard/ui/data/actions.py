@@ -74,16 +74,21 @@ def act_many(versions: dict, action: str, **kwargs):
     return done, refused
 
 
+def reporter() -> intake.Reporter:
+    """The signed-in account as a reporter (wall, town leader and admin accounts do not report)."""
+    v = viewer()
+    actor = v.actor()
+    return intake.Reporter(v.username, v.role, actor.label, "dashboard")
+
+
 def submit_reports(reports: list) -> list[int]:
     """Report as the signed-in account: the reporter on the event and its first log row is the
-    account (its role and name), whatever the page passed."""
-    actor = viewer().actor()   # wall, town leader and admin accounts do not report
-    reports = [dataclasses.replace(r, reporter=actor.label) for r in reports]
+    account (its role and name), whatever the page passed; geo.intake writes the audit row."""
+    by = reporter()
+    reports = [dataclasses.replace(r, reporter=None) for r in reports]
     with write("report") as w:
-        ids = intake.submit(w.conn, reports)
-        w.target = f"events:{ids[0]}-{ids[-1]}" if ids else None
-        w.detail["count"] = len(ids)
-    return ids
+        w.audit = False
+        return intake.submit(w.conn, reports, by=by)
 
 
 def urge(event_id: int, kind: str, note: str | None) -> dict:
@@ -97,12 +102,11 @@ def urge(event_id: int, kind: str, note: str | None) -> dict:
 def report_drill(lon: float, lat: float, description: str, zone=None, source: str = "plume",
                  scenario: dict | None = None) -> int:
     """The scenario's incident as a drill in the dispatch queue, its zone saved with it."""
+    by = dataclasses.replace(reporter(), via="drill")
     with write("drill") as w:
-        eid = analysis.report_incident(w.conn, lon, lat, description, zone=zone, source=source,
-                                       scenario=scenario, by=viewer().username)
-        w.target = f"event:{eid}"
-        w.detail["zone_source"] = source
-    return eid
+        w.audit = False            # geo.intake writes the report's row
+        return analysis.report_incident(w.conn, lon, lat, description, zone=zone, source=source,
+                                        scenario=scenario, by=by)
 
 
 _ESCALATION_EVERY_S = 60
@@ -136,11 +140,14 @@ def import_events(path, source: str, datum: str, encoding: str | None, dry_run: 
     """An event export: checked (dry run) or loaded, in one transaction with its audit row."""
     from loaders.importer import events as event_import
 
+    v = viewer()
+    by = intake.Reporter(v.username, v.role, v.display_name, "dashboard")
     with write("import", f"events:{path.name}", touches=IMPORT_TOUCHES["events"], admin=True) as w:
-        result = event_import.load(w.conn, path, source=source, datum=datum, encoding=encoding, dry_run=dry_run)
+        result = event_import.load(w.conn, path, source=source, datum=datum, encoding=encoding, dry_run=dry_run, by=by)
+        # a loaded file has its row from the importer; a refused one gets its row here
         w.detail.update(ok=result.written, inserted=result.inserted, unchanged=result.unchanged,
                         changed=len(result.changed), refused=len(result.refused))
-        w.audit = not dry_run
+        w.audit = not dry_run and not result.written
         w.changed = result.written
     return result
 
