@@ -39,6 +39,14 @@ class Path:
     def deepest(self) -> Place | None:
         return self.grid or self.village or self.town
 
+    def at(self, level: str) -> Place:
+        """The town, village or grid of a path resolved down to that level (nav.current_path's
+        `required`); a path that stops above it is a programming error."""
+        place = {"town": self.town, "village": self.village, "grid": self.grid}[level]
+        if place is None:
+            raise ValueError(f"the path stops above the {level}")
+        return place
+
     def scope(self) -> Scope:
         if self.village:
             return Scope(village=self.village.code)

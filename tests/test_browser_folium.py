@@ -221,12 +221,13 @@ def test_evaluation_files_are_written_when_clicked(work_url, server, tmp_path):
     in the browser and are what they say they are."""
     with open_page(server + "/evaluation", wait_text="综合评价", login=login_for(work_url, "commander")) as page:
         page.get_by_role("button", name="导出 Excel").wait_for(timeout=30_000)
-        with page.expect_download() as dl:
+        wait_for_streamlit(page)
+        with page.expect_download(timeout=90_000) as dl:
             page.get_by_role("button", name="导出 Excel").click()
         xlsx = tmp_path / "eval.xlsx"
         dl.value.save_as(xlsx)
         wait_for_streamlit(page)
-        with page.expect_download() as dl:
+        with page.expect_download(timeout=90_000) as dl:
             page.get_by_role("button", name="导出 CSV").click()
         csv = tmp_path / "eval.csv"
         dl.value.save_as(csv)

@@ -5,6 +5,7 @@ the browser's print). Built with folium through dashboard/ui/leaflet.py."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import folium
 
@@ -14,7 +15,7 @@ from geo.worktime import TZ
 
 
 def map_file(title: str, subtitle: str, areas: list[dict], area_label: str, figures: list[tuple[str, str]],
-             demo: bool, zone: dict | None = None, zone_label: str = "区域", sites: list[dict] = (),
+             demo: bool, zone: dict | None = None, zone_label: str = "区域", sites: Sequence[dict] = (),
              table: tuple[list[str], list[list]] | None = None, table_title: str = "",
              area_fields: tuple[tuple[str, str], ...] = (("name", "名称"),)) -> bytes:
     """One HTML file: `areas` (read-layer shapes, with the figures to show in their tooltips named

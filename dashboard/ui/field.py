@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.ui import data, panels
 from dashboard.ui.html import esc_md
+from dashboard.ui.labels import labels
 from geo.status import NOTICE_LABELS, OPEN_STATUSES, PHOTO_STAGE_LABELS
 
 
@@ -57,7 +58,7 @@ def urge_panel(ev: dict, key: str) -> None:
         return
     with st.form(f"urge_{key}_{ev['id']}", clear_on_submit=True):
         c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
-        kind = c1.radio("类型", kinds, format_func=NOTICE_LABELS.get, horizontal=True)
+        kind = c1.radio("类型", kinds, format_func=labels(NOTICE_LABELS), horizontal=True)
         note = c2.text_input("说明（可选，随通知发送）", max_chars=500)
         if st.form_submit_button("发送", type="secondary"):
             sent = data.urge(ev["id"], kind, note)

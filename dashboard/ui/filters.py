@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui import data, nav
+from dashboard.ui.labels import labels
 from geo.events import LEVELS, EventFilter
 from geo.status import LEVEL_LABELS, STATUS_LABELS
 
@@ -43,7 +44,7 @@ def _days_param(name: str, options: dict, default, label: str):
     return default
 
 
-def _days_to_url(value) -> str | None:
+def _days_to_url(value) -> str:
     return {1: "today", None: "all"}.get(value, str(value))
 
 
@@ -65,19 +66,19 @@ def event_filter(prefix: str, grid: str | None = None) -> EventFilter:
     days = _days_param("days", DAY_OPTIONS, 30, "上报时间")
     closed = _days_param("closed", CLOSED_OPTIONS, None, "结案时间")
     c1, c2, c3, c4, c5, c6, c7 = st.columns([3, 2.4, 1.8, 1.4, 1.6, 1, 1], vertical_alignment="bottom")
-    statuses = c1.multiselect("状态", list(STATUS_LABELS), placeholder="全部", format_func=STATUS_LABELS.get,
+    statuses = c1.multiselect("状态", list(STATUS_LABELS), placeholder="全部", format_func=labels(STATUS_LABELS),
                               default=_list_param("status", STATUS_LABELS, "状态"),
                               key=f"{prefix}_status", on_change=_sync, args=("status", f"{prefix}_status"))
-    cls = c2.multiselect("类别", list(classes), placeholder="全部", format_func=classes.get,
+    cls = c2.multiselect("类别", list(classes), placeholder="全部", format_func=labels(classes),
                          default=_list_param("cls", classes, "类别"),
                          key=f"{prefix}_cls", on_change=_sync, args=("cls", f"{prefix}_cls"))
-    levels = c3.multiselect("处置层级", list(LEVELS), placeholder="全部", format_func=LEVEL_LABELS.get,
+    levels = c3.multiselect("处置层级", list(LEVELS), placeholder="全部", format_func=labels(LEVEL_LABELS),
                             default=_list_param("level", LEVELS, "处置层级"),
                             key=f"{prefix}_level", on_change=_sync, args=("level", f"{prefix}_level"))
-    day = c4.selectbox("上报时间", list(DAY_OPTIONS), placeholder="请选择", format_func=DAY_OPTIONS.get,
+    day = c4.selectbox("上报时间", list(DAY_OPTIONS), placeholder="请选择", format_func=labels(DAY_OPTIONS),
                        index=list(DAY_OPTIONS).index(days), key=f"{prefix}_days",
                        on_change=_sync, args=("days", f"{prefix}_days"))
-    closed_day = c5.selectbox("结案时间", list(CLOSED_OPTIONS), placeholder="请选择", format_func=CLOSED_OPTIONS.get,
+    closed_day = c5.selectbox("结案时间", list(CLOSED_OPTIONS), placeholder="请选择", format_func=labels(CLOSED_OPTIONS),
                               index=list(CLOSED_OPTIONS).index(closed), key=f"{prefix}_closed",
                               on_change=_sync, args=("closed", f"{prefix}_closed"))
     open_only = c6.toggle("仅在办", value=st.query_params.get("open") == "1", key=f"{prefix}_open",

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import folium
+from branca.element import Figure
 from folium import plugins
 from jinja2 import Template
 
@@ -83,6 +84,13 @@ def _local(assets: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(name, f"{URL}/{path}") for name, path in assets]
 
 
+def _figure(m: folium.Map) -> Figure:
+    """The map's page (folium types its root as a plain Element; a Map's root is a Figure)."""
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    return root
+
+
 def new_map(bounds: tuple[float, float, float, float], height: int | str = "100%") -> folium.Map:
     """An empty Leaflet map fitted to (minx, miny, maxx, maxy), no tile layer (nothing is fetched;
     the areas drawn on it are the base), with a metric scale."""
@@ -91,7 +99,7 @@ def new_map(bounds: tuple[float, float, float, float], height: int | str = "100%
                    height=height, prefer_canvas=False, attribution_control=False)
     m.default_js = _local(LEAFLET_JS)
     m.default_css = _local(LEAFLET_CSS)
-    m.get_root().header.add_child(folium.Element(_MAP_CSS), name="jy_map_css")
+    _figure(m).header.add_child(folium.Element(_MAP_CSS), name="jy_map_css")
     _Script(f"L.control.scale({{imperial: false, maxWidth: 160}}).addTo({m.get_name()});").add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
@@ -125,7 +133,7 @@ def sites(m: folium.Map, rows: list[dict]) -> None:
     fg = folium.FeatureGroup(name="危化品企业")
     for s in rows:
         folium.CircleMarker([s["lat"], s["lon"]], radius=5, weight=1, color="#333333",
-                            fill_color=SITE_COLORS.get(s.get("hazard_level"), "#7f8c8d"), fill_opacity=0.9,
+                            fill_color=SITE_COLORS.get(int(s.get("hazard_level") or 0), "#7f8c8d"), fill_opacity=0.9,
                             tooltip=esc(f"{s['name']}（{s.get('hazard_level') or '—'}级重大危险源）")).add_to(fg)
     fg.add_to(m)
 
@@ -198,7 +206,7 @@ def _inline_css(path: str) -> str:
 def standalone_html(m: folium.Map, panel_html: str = "") -> bytes:
     """The map as one self-contained page: Leaflet's JS and CSS inlined (their images as data:
     URIs), no tile layer, a figures panel beside the map and an A4-landscape print layout."""
-    root = m.get_root()
+    root = _figure(m)
     root.header.add_child(folium.Element(_PAGE_CSS), name="jy_page_css")
     if panel_html:
         root.html.add_child(folium.Element(panel_html), name="jy_panel")

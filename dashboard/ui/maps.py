@@ -73,14 +73,14 @@ def base_style(background: str = "#eef1f4") -> str:
     Inline, so the browser fetches nothing from outside; without a style Streamlit would fall back
     to an online Carto base map. Streamlit only accepts a string here, hence the data: URL.
     """
-    background = {"id": "background", "type": "background", "paint": {"background-color": background}}
+    bg_layer = {"id": "background", "type": "background", "paint": {"background-color": background}}
     url = settings().jy_tile_url.strip()
     if not url:
-        style = {"version": 8, "sources": {}, "layers": [background]}
+        style = {"version": 8, "sources": {}, "layers": [bg_layer]}
     else:
         style = {"version": 8,
                  "sources": {"base": {"type": "raster", "tiles": [url], "tileSize": 256}},
-                 "layers": [background, {"id": "base", "type": "raster", "source": "base"}]}
+                 "layers": [bg_layer, {"id": "base", "type": "raster", "source": "base"}]}
     payload = base64.b64encode(json.dumps(style).encode()).decode()
     return f"data:application/json;base64,{payload}"
 
@@ -124,7 +124,7 @@ def labels_layer(shapes: list[dict], size: int = 14, strip: str = "") -> pdk.Lay
                      font_settings={"sdf": True}, font_weight=600)
 
 
-def outline_layer(geometry: dict, layer_id: str = "outline", width: float = 2.5,
+def outline_layer(geometry: dict | None, layer_id: str = "outline", width: float = 2.5,
                   color=(60, 60, 60)) -> pdk.Layer:
     return pdk.Layer("GeoJsonLayer", id=layer_id,
                      data={"type": "Feature", "geometry": geometry, "properties": {}},
@@ -148,7 +148,7 @@ def _density_data(cells: tuple) -> tuple:
                   "c": ramp(n, vmax)[:3] + [round(40 + 170 * n / vmax)]} for x, y, n in cells)
 
 
-def _scatter(layer_id: str, rows: list[dict], radius: float, units: str = "meters", min_px: float = 3,
+def _scatter(layer_id: str, rows: list[dict], radius: float | str, units: str = "meters", min_px: float = 3,
              max_px: float = 12, line_px: float = 1) -> pdk.Layer:
     """Dots from rows already holding position, name/line1/line2 (escaped) and color."""
     return pdk.Layer("ScatterplotLayer", id=layer_id, data=rows, get_position="position",
@@ -210,7 +210,8 @@ class WrittenDeck(CompactDeck):
     """A deck whose JSON was written once (shared_map) and is handed to Streamlit as it is."""
 
     def __init__(self, spec: str):
-        self._spec, self._tooltip, self.layers = spec, TOOLTIP, []
+        self._spec, self._tooltip = spec, TOOLTIP
+        self.layers: list = []
 
     def to_json(self) -> str:
         return self._spec
@@ -239,7 +240,7 @@ def shared_map(fn):
     def public(*options) -> WrittenDeck:
         v = viewer()
         return WrittenDeck(cached(args_key(v.scope, v.sees_personal_data, *options), _options=options))
-    public.clear = cached.clear
+    public.clear = cached.clear  # type: ignore[attr-defined]  # the cache's own clear, on the wrapper
     return public
 
 

@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard.ui import data
 from dashboard.ui.errors import show_error
 from dashboard.ui.html import esc_md
+from dashboard.ui.labels import labels
 from geo import codes
 from geo.errors import DomainError, InvalidInput, PathError
 from geo.places import Path
@@ -168,7 +169,7 @@ def _pick_missing(path: Path, required: str) -> None:
     options = data.children(path.scope())
     st.info(f"请选择{label}。")
     choice = st.selectbox(label, [o["code"] for o in options], index=None,
-                          format_func={o["code"]: o["name"] for o in options}.get,
+                          format_func=labels({o["code"]: o["name"] for o in options}),
                           placeholder=f"选择{label}…", key=f"pick_{nxt}")
     if choice:   # back to this same page, one level more in the URL (it asks again if needed)
         go(required, **{**params_for(path), nxt: choice})
@@ -176,22 +177,23 @@ def _pick_missing(path: Path, required: str) -> None:
 
 def event_id() -> int:
     raw = qp("event")
-    if parse_int(raw) is None:
+    value = parse_int(raw)
+    if value is None:
         show_error(InvalidInput(f"event id {raw!r} is not a number",
                                 f"事件编号“{raw or ''}”无效，请从事件列表进入。"))
         breadcrumb(Path(), here=None)
         st.stop()
-    return int(raw)
+    return value
 
 
 def breadcrumb(path: Path, here: str | None = "", event: int | None = None) -> None:
     """江阴市 › town › village › grid › 事件 N, each a link up; the current place is plain text."""
-    steps = [("city", "江阴市", {})]
+    steps: list[tuple[str, str, dict]] = [("city", "江阴市", {})]
     if path.town:
         steps.append(("town", path.town.name, {"town": path.town.code}))
     if path.village:
         steps.append(("village", path.village.name,
-                      {"town": path.town.code, "village": path.village.code}))
+                      {"town": path.village.code[:9], "village": path.village.code}))
     if path.grid:
         steps.append(("grid", path.grid.name, params_for(path)))
     if event is not None:

@@ -207,7 +207,7 @@ def _event_record(r: dict) -> dict:
         "类别": r["category"],
         "状态": STATUS_LABELS.get(r["status"], r["status"]),
         "紧急程度": PRIORITY_LABELS.get(r["priority"], ""),
-        "层级": LEVEL_LABELS.get(r.get("handling_level"), "") if r.get("handling_level") else "",
+        "层级": LEVEL_LABELS.get(str(r.get("handling_level")), "") if r.get("handling_level") else "",
         "时限": ("已超期" if r.get("overdue") else "") if "overdue" in r else "",
         "网格": r.get("grid_name", ""),
         "描述": r.get("description", ""),

@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 
 from dashboard.ui import data, leaflet
 from dashboard.ui.html import esc_md
+from dashboard.ui.labels import labels
 from geo.coords import to_wgs84
 from geo.scope import Scope
 
@@ -48,7 +49,7 @@ def pick_point(scope: Scope, lon_key: str, lat_key: str, datum_key: str, key: st
     """Draw the picker; a click writes WGS84 coordinates into the inputs keyed lon_key/lat_key (the
     form's number inputs, created after this) and sets the datum to WGS84."""
     options = villages_in(scope)
-    village = st.selectbox("定位到村社区（可输入名称搜索）", list(options), index=None, format_func=options.get,
+    village = st.selectbox("定位到村社区（可输入名称搜索）", list(options), index=None, format_func=labels(options),
                            placeholder="输入或选择村社区，地图移到该处并显示其网格…", key=f"{key}_village")
     bounds, outlines, grids = _area(scope, village)
     m = leaflet.new_map(bounds)

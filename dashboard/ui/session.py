@@ -53,7 +53,7 @@ def signed_in() -> Viewer | None:
         v = data.resume(token) if isinstance(token, str) and token else None
         if v is None:
             return None
-        _start(v, token, now)
+        _start(v, str(token), now)
         return v
     last = st.session_state.get(SEEN_KEY, 0.0)
     if auth.session_expired(last, now, v.role):

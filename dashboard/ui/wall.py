@@ -7,6 +7,7 @@ the page never reloads and the map is not redrawn by the figure refreshes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import streamlit as st
 
@@ -52,7 +53,7 @@ table.wall-table td.hot { color: #ff6b6b; font-weight: 700; }
 
 def mode() -> str | None:
     raw = st.query_params.get("screen")
-    return {"1": "standard", "wide": "wide"}.get(raw)
+    return {"1": "standard", "wide": "wide"}.get(raw or "")
 
 
 def style() -> None:
@@ -77,7 +78,7 @@ def when(ts: dt.datetime, now: dt.datetime) -> str:
     return f"{local:%H:%M}" if local.date() == now.date() else f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
-def html_table(columns: list[str], rows: list[list], hot: set[int] = frozenset()) -> str:
+def html_table(columns: list[str], rows: list[list], hot: Collection[int] = frozenset()) -> str:
     """A dark, large-type table for the wall. Every cell passes esc(); `hot` marks columns whose
     non-zero values are highlighted."""
     head = "".join(f"<th>{esc(c)}</th>" for c in columns)

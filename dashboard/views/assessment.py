@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.ui import data, nav, panels
 from dashboard.ui.errors import user_errors
 from dashboard.ui.html import esc_md
+from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
 from geo import assessment
 from geo.worktime import TZ
@@ -42,7 +43,7 @@ with user_errors():
     c1, c2 = st.columns([1, 3])
     c1.selectbox("考核月份", months, index=months.index(month), key="assess_month", on_change=_store, placeholder="请选择月份",
                  format_func=lambda m: f"{m[:4]}年{int(m[5:])}月")
-    c2.radio("考核对象", units, index=units.index(unit), format_func=assessment.UNITS.get, horizontal=True,
+    c2.radio("考核对象", units, index=units.index(unit), format_func=labels(assessment.UNITS), horizontal=True,
              key="assess_unit", on_change=_store)
     first = assessment.parse_month(st.session_state.get("assess_month", month), today)
     unit = st.session_state.get("assess_unit", unit)
@@ -58,7 +59,8 @@ with user_errors():
                        f"目标 {assessment.fmt_value(i, i.target)}）" for i in assessment.inputs())
     st.caption(f"权重：{weights}。得分 = 100 × Σ(权重 × 得分率) ÷ Σ权重（本月无数据的指标不计入）。")
     name = f"考核_{assessment.UNITS[unit]}_{first:%Y%m}"
-    st.download_button("导出 Excel（含计分说明）", lambda: assessment.to_xlsx(df, rows, unit, days, label),
+    title, unit_code = label or "", str(unit)
+    st.download_button("导出 Excel（含计分说明）", lambda: assessment.to_xlsx(df, rows, unit_code, days, title),
                        file_name=f"{name}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="assess_xlsx")
     sel = picked.selection.rows if picked else []

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.ui import areamaps, data, nav, panels, sections, session, wall
 from dashboard.ui.errors import user_errors
+from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
 from geo import metrics
 from geo.places import Path
@@ -42,14 +43,15 @@ def map_and_ranking(layers: list[str]) -> None:
 
 
 with user_errors():
-    if wall.mode():
+    screen = wall.mode()
+    if screen:
         from dashboard.views import wall as wall_view
-        wall_view.render(wall.mode())
+        wall_view.render(screen)
         st.stop()
     header("市级指挥", "全市事件态势：上报、在办、超期与按期办结；镇街分布、危化品企业与应急资源。")
     nav.breadcrumb(Path(), here="")
     kpi_panel()
-    st.multiselect("图层", options=list(LAYERS), placeholder="不显示附加图层", format_func=LAYERS.get, default=_selected_layers(),
+    st.multiselect("图层", options=list(LAYERS), placeholder="不显示附加图层", format_func=labels(LAYERS), default=_selected_layers(),
                    key="city_layers", on_change=_store_layers)
     map_and_ranking(st.session_state.get("city_layers", _selected_layers()))
     c1, c2, c3 = st.columns([2, 2, 3])

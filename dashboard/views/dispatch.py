@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.ui import data, field, nav, panels, pickmap, session
 from dashboard.ui.errors import show_error, user_errors
+from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
 from geo import metrics, workflow
 from geo.dispatch import WAITING
@@ -143,7 +144,7 @@ def relocate_panel(ev: dict) -> None:
     pickmap.pick_point(data.viewer().scope, "dp_lon", "dp_lat", "dp_datum", key="dp_pick")
     with st.form("dp_reloc"):
         c1, c2, c3 = st.columns([2, 1, 1])
-        datum = c1.selectbox("坐标系", list(pickmap.DATUM_LABELS), format_func=pickmap.DATUM_LABELS.get, key="dp_datum")
+        datum = c1.selectbox("坐标系", list(pickmap.DATUM_LABELS), format_func=labels(pickmap.DATUM_LABELS), key="dp_datum")
         lon = c2.number_input("经度", value=None, format="%.6f", key="dp_lon")
         lat = c3.number_input("纬度", value=None, format="%.6f", key="dp_lat")
         note = st.text_input("更正理由（必填）", max_chars=500, placeholder="如：网格员定位偏差，按现场核实位置更正")
@@ -161,7 +162,7 @@ with user_errors():
     header("调度台", f"{actor.label} · 待处理事件按超期优先、剩余时限排序")
     c0, c1, c2, c3 = st.columns([2, 3, 1, 1], vertical_alignment="bottom")
     search = c0.text_input("搜索", placeholder="事件编号、地址或描述", max_chars=100, key="dispatch_search").strip() or None
-    statuses = c1.multiselect("状态", WAITING, placeholder="选择状态", default=list(WAITING), format_func=STATUS_LABELS.get,
+    statuses = c1.multiselect("状态", WAITING, placeholder="选择状态", default=list(WAITING), format_func=labels(STATUS_LABELS),
                               key="dispatch_statuses")
     overdue_only = c2.toggle("仅超期", key="dispatch_overdue")
     all_levels = c3.toggle("含各级事件", key="dispatch_all", disabled=not data.viewer().sees_all_levels,

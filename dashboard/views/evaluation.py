@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.ui import data
 from dashboard.ui.errors import user_errors
+from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
 from geo import evaluation, metrics
 from geo.worktime import TZ
@@ -19,17 +20,17 @@ with user_errors():
     c1, c2 = st.columns([2, 3])
     period = c1.date_input("统计期间（按北京时间自然日）", value=evaluation.default_period(today), max_value=today,
                            key="eval_period", format="YYYY-MM-DD")
-    group = c2.radio("统计口径", list(evaluation.GROUPS), format_func=evaluation.GROUPS.get, horizontal=True,
+    group = c2.radio("统计口径", list(evaluation.GROUPS), format_func=labels(evaluation.GROUPS), horizontal=True,
                      key="eval_group")
     if not isinstance(period, tuple) or len(period) != 2:
         st.info("请选择开始和结束日期。")
         st.stop()
     start, end = period
-    labels = evaluation.columns(start, end, today)
-    df = evaluation.to_frame(data.evaluate(data.viewer().scope, group, start, end), group, labels)
+    names = evaluation.columns(start, end, today)
+    df = evaluation.to_frame(data.evaluate(data.viewer().scope, group, start, end), group, names)
     st.dataframe(df, hide_index=True, width="stretch", height=560,
-                 column_config={labels["on_time_rate"]: st.column_config.NumberColumn(format="%.1f%%"),
-                                labels["return_rate"]: st.column_config.NumberColumn(format="%.1f%%")})
+                 column_config={names["on_time_rate"]: st.column_config.NumberColumn(format="%.1f%%"),
+                                names["return_rate"]: st.column_config.NumberColumn(format="%.1f%%")})
     st.caption("；".join(f"{metrics.FIGURES[k].name}：{metrics.help_text(k)}" for k in evaluation.FIGURE_COLUMNS))
     name = f"综合评价_{evaluation.GROUPS[group]}_{start:%Y%m%d}-{end:%Y%m%d}"
     d1, d2, _ = st.columns([1, 1, 4])

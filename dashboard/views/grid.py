@@ -12,7 +12,7 @@ from geo.status import CLOSED_STATUSES, STATUS_LABELS
 
 with user_errors():
     path = nav.current_path(required="grid")
-    grid, village, town = path.grid, path.village, path.town
+    grid, village, town = path.at("grid"), path.at("village"), path.at("town")
     scope = path.scope()
     village_scope = Scope(town=town.code, village=village.code)
     header(f"{village.name} · {grid.name}",

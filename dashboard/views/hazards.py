@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard.ui import data, maps, nav, panels, zones
 from dashboard.ui.errors import show_error, user_errors
+from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
 from geo.hazards import analysis
 from geo.hazards.register import alpha
@@ -37,7 +38,7 @@ def register_view() -> None:
                         if nav.qp("town") in [t["code"] for t in towns] else 0,
                         format_func=lambda c: "全市" if c is None else {t["code"]: t["name"] for t in towns}[c],
                         on_change=_sync, args=("town", "hz_town"))
-    levels = c2.multiselect("重大危险源等级", [1, 2, 3, 4], placeholder="全部等级", format_func=LEVEL_NAMES.get, key="hz_levels",
+    levels = c2.multiselect("重大危险源等级", [1, 2, 3, 4], placeholder="全部等级", format_func=labels(LEVEL_NAMES), key="hz_levels",
                             default=[int(v) for v in (nav.qp("level") or "").split(",") if v in ("1", "2", "3", "4")],
                             on_change=_sync, args=("level", "hz_levels"))
     cas = c3.selectbox("危险化学品", [None] + [c["cas"] for c in chems], placeholder="请选择", key="hz_cas",
@@ -64,7 +65,8 @@ def register_view() -> None:
         picked = st.dataframe(df, hide_index=True, width="stretch", height=560, on_select="rerun",
                               selection_mode="single-row", key="hz_table")
     chosen = None
-    objs = (clicked or {}).get("selection", {}).get("objects", {}).get("chem_sites") or []
+    state: dict = dict(clicked or {})
+    objs = state.get("selection", {}).get("objects", {}).get("chem_sites") or []
     if objs:
         chosen = next((s["id"] for s in sites if [s["lon"], s["lat"]] == objs[0].get("position")), None)
     if picked and picked.selection.rows:
@@ -150,8 +152,9 @@ def site_view(site_id: int) -> None:
 with user_errors():
     header("危化品与公共安全", "重大危险源辨识与分级（GB 18218-2018）、周边暴露分析。")
     raw = nav.qp("site")
-    if nav.parse_int(raw, max_digits=11) is not None:
-        site_view(int(raw))
+    site = nav.parse_int(raw, max_digits=11)
+    if site is not None:
+        site_view(site)
     else:
         if raw:
             st.warning(f"地址中的企业编号“{raw}”无效，已显示企业清单。")

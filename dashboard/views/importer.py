@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard.ui import data, maps, panels
 from dashboard.ui.errors import show_error, user_errors
+from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
 from loaders.importer import grids, points
 
@@ -45,7 +46,7 @@ def _problems_frame(report) -> pd.DataFrame:
 def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None:
     """An event export: every row checked (nothing written), then loaded on confirmation; rows the
     source sent before are counted as unchanged or changed, never loaded twice."""
-    source = st.selectbox("来源系统", list(EVENT_SOURCES), format_func=EVENT_SOURCES.get, placeholder="请选择",
+    source = st.selectbox("来源系统", list(EVENT_SOURCES), format_func=labels(EVENT_SOURCES), placeholder="请选择",
                           key="imp_source")
     datum = {"gcj02": "gcj02", "bd09": "bd09"}.get(crs_opt or "", "wgs84")
     check = data.import_events(path, source, datum, encoding, dry_run=True)
@@ -72,10 +73,10 @@ with user_errors():
     data.viewer().require_admin()
     header("数据导入", "网格、人员名册、危化品企业、应急资源；先校验，全部通过后才写入（单一事务，按编码更新）")
     c1, c2, c3 = st.columns([2, 3, 2])
-    kind = c1.selectbox("数据类型", list(KINDS), placeholder="请选择", format_func=KINDS.get, key="imp_kind")
+    kind = c1.selectbox("数据类型", list(KINDS), placeholder="请选择", format_func=labels(KINDS), key="imp_kind")
     upload = c2.file_uploader("文件（Shapefile 请打包为 zip；或 GeoJSON、GeoPackage、CSV、XLSX）",
                               type=["zip", "geojson", "json", "gpkg", "csv", "xlsx"], key="imp_file")
-    crs_opt = c3.selectbox("坐标系", list(CRS_CHOICES), placeholder="请选择", format_func=CRS_CHOICES.get, key="imp_crs")
+    crs_opt = c3.selectbox("坐标系", list(CRS_CHOICES), placeholder="请选择", format_func=labels(CRS_CHOICES), key="imp_crs")
     d1, d2, d3, d4 = st.columns(4)
     encoding = d1.selectbox("文字编码", [None, "gbk", "utf-8"], placeholder="请选择", key="imp_enc",
                             format_func=lambda e: {None: "自动", "gbk": "GBK", "utf-8": "UTF-8"}[e])

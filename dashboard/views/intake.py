@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.ui import data, nav, pickmap
 from dashboard.ui.errors import user_errors
+from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
 from geo.errors import IntakeRefused
 from geo.intake import PRIORITIES, Report
@@ -19,16 +20,16 @@ def _grid_picker() -> str | None:
     c1, c2, c3 = st.columns(3)
     towns = data.children(Scope.city())
     town = c1.selectbox("镇街", [t["code"] for t in towns], index=None, placeholder="选择镇街…",
-                        format_func={t["code"]: t["name"] for t in towns}.get, key="in_town")
+                        format_func=labels({t["code"]: t["name"] for t in towns}), key="in_town")
     village = grid = None
     if town:
         vs = data.children(Scope(town=town))
         village = c2.selectbox("村社区", [v["code"] for v in vs], index=None, placeholder="选择村社区…",
-                               format_func={v["code"]: v["name"] for v in vs}.get, key="in_village")
+                               format_func=labels({v["code"]: v["name"] for v in vs}), key="in_village")
     if village:
         gs = data.children(Scope(town=town, village=village))
         grid = c3.selectbox("网格", [g["code"] for g in gs], index=None, placeholder="选择网格…",
-                            format_func={g["code"]: g["name"] for g in gs}.get, key="in_grid")
+                            format_func=labels({g["code"]: g["name"] for g in gs}), key="in_grid")
     return grid
 
 
@@ -37,22 +38,22 @@ with user_errors():
     cats = data.categories_catalogue()
     names = {c["code"]: f"{c['class_name']} / {c['name']}" for c in cats}
     mode = st.radio("位置方式", ["coords", "grid"], horizontal=True, key="in_mode",
-                    format_func={"coords": "地图选点 / 输入坐标", "grid": "选择网格"}.get)
+                    format_func=labels({"coords": "地图选点 / 输入坐标", "grid": "选择网格"}))
     grid = _grid_picker() if mode == "grid" else None
     if mode == "coords":
         pickmap.pick_point(data.viewer().scope, "in_lon", "in_lat", "in_datum", key="in_pick")
     with st.form("intake_form"):
-        category = st.selectbox("事件类别", list(names), index=None, format_func=names.get,
+        category = st.selectbox("事件类别", list(names), index=None, format_func=labels(names),
                                 placeholder="选择类别…")
         description = st.text_area("事件描述", max_chars=2000, placeholder="发生了什么、在什么位置、现场情况……")
         c1, c2 = st.columns([1, 2])
-        priority = c1.radio("紧急程度", [3, 2, 1], format_func=PRIORITIES.get, horizontal=True)
+        priority = c1.radio("紧急程度", [3, 2, 1], format_func=labels(PRIORITIES), horizontal=True)
         address = c2.text_input("地址（可选）", max_chars=200)
         lon = lat = None
         datum = "wgs84"
         if mode == "coords":
             d1, d2, d3 = st.columns([2, 1, 1])
-            datum = d1.selectbox("坐标系", list(DATUM_LABELS), placeholder="请选择", format_func=DATUM_LABELS.get,
+            datum = d1.selectbox("坐标系", list(DATUM_LABELS), placeholder="请选择", format_func=labels(DATUM_LABELS),
                                  key="in_datum")
             lon = d2.number_input("经度", value=None, format="%.6f", placeholder="如 120.285000", key="in_lon")
             lat = d3.number_input("纬度", value=None, format="%.6f", placeholder="如 31.905000", key="in_lat")

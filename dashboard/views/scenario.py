@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard.ui import data, exports, maps, nav, panels, zones
 from dashboard.ui.errors import show_error, user_errors
+from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
 from geo.hazards import aloha, analysis, plume
 from geo.scope import Scope
@@ -34,7 +35,7 @@ def inputs() -> dict | None:
     default_site = site if site is not None and any(s["id"] == site for s in sites) else None
     with st.form("scenario"):
         where = st.radio("泄漏源", ["site", "point"], horizontal=True,
-                         format_func={"site": "危化品企业", "point": "任意坐标（WGS84/CGCS2000）"}.get)
+                         format_func=labels({"site": "危化品企业", "point": "任意坐标（WGS84/CGCS2000）"}))
         c1, c2, c3 = st.columns(3)
         ids = [s["id"] for s in sites]
         site_id = c1.selectbox("企业", ids, index=ids.index(default_site) if default_site in ids else 0,
@@ -47,7 +48,7 @@ def inputs() -> dict | None:
         cas = c1.selectbox("泄漏物质", cas_list, placeholder="请选择", index=cas_list.index("7782-50-5") if "7782-50-5" in cas_list else 0,
                            format_func=lambda x: next(f"{c['name']}（{x}）" for c in chems if c["cas"] == x))
         loc_kind = c2.radio("关注浓度", ["aegl2", "erpg2"], horizontal=True,
-                            format_func={"aegl2": "AEGL-2（60分钟）", "erpg2": "ERPG-2"}.get)
+                            format_func=labels({"aegl2": "AEGL-2（60分钟）", "erpg2": "ERPG-2"}))
         rate = c3.number_input("泄漏速率（克/秒）", value=None, min_value=0.0, placeholder="或填下面两项")
         qty = c4.number_input("泄漏量（千克）", value=None, min_value=0.0)
         c1, c2, c3, c4 = st.columns(4)
@@ -56,9 +57,9 @@ def inputs() -> dict | None:
         wind_speed = c3.number_input("风速（米/秒）", value=3.0, min_value=0.1, max_value=30.0)
         spread = c4.number_input("风向不确定度（±度）", value=15.0, min_value=0.0, max_value=45.0)
         c1, c2, c3 = st.columns(3)
-        day = c1.radio("时段", [True, False], horizontal=True, format_func={True: "白天", False: "夜间"}.get)
+        day = c1.radio("时段", [True, False], horizontal=True, format_func=labels({True: "白天", False: "夜间"}))
         cloud = c2.slider("云量（0 晴 – 1 阴）", 0.0, 1.0, 0.5, 0.125)
-        urban = c3.radio("下垫面", [False, True], horizontal=True, format_func={False: "乡村/开阔", True: "城市"}.get)
+        urban = c3.radio("下垫面", [False, True], horizontal=True, format_func=labels({False: "乡村/开阔", True: "城市"}))
         upload = st.file_uploader("或载入 ALOHA 导出的威胁区（KML 或 zip 打包的 Shapefile）",
                                   type=["kml", "zip", "geojson"])
         go = st.form_submit_button("开始推演", type="primary")
@@ -249,7 +250,7 @@ def _map_file(r: dict):
 
 with user_errors():
     header("事故推演", "危化品泄漏的指示性威胁区或实际封控区域：影响范围与应急力量。")
-    method = st.radio("推演方式", list(METHODS), horizontal=True, format_func=METHODS.get, key="sc_method")
+    method = st.radio("推演方式", list(METHODS), horizontal=True, format_func=labels(METHODS), key="sc_method")
     try:
         if method == "drawn":
             drawn_in = draw_zone()

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.ui import areamaps, data, maps, nav, panels, sections
 from dashboard.ui.errors import user_errors
+from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
 from geo import metrics, overview
 
@@ -24,7 +25,7 @@ def _store_metric() -> None:
 
 with user_errors():
     path = nav.current_path(required="town")
-    town = path.town
+    town = path.at("town")
     scope = path.scope()
     header(town.name, f"镇街编码 {town.code} · 常住人口（演示）{town.population:,} 人 · 面积 {town.area_km2:.1f} 平方公里")
     nav.breadcrumb(path)
@@ -32,7 +33,7 @@ with user_errors():
     sections.kpis_with_drill(data.kpis(scope), "town", compare=overview.ranking_kpis(ranking),
                              peer_label="全市镇街", parent_label="全市", peers=len(ranking))
 
-    metric = st.segmented_control("地图着色", options=list(METRICS), format_func=METRICS.get,
+    metric = st.segmented_control("地图着色", options=list(METRICS), format_func=labels(METRICS),
                                   default=_metric(), key="town_metric", on_change=_store_metric)
     figures = data.area_figures(scope)
     shapes = data.area_shapes(scope)

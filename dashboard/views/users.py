@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.ui import data, panels
 from dashboard.ui.errors import show_error, user_errors
+from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
 from geo import auth, terminals
 from geo.access import ROLES
@@ -31,7 +32,7 @@ def _place_pickers(prefix: str, role: str, town: str | None = None, village: str
         vnames = {v["code"]: v["name"] for v in villages}
         vopts = list(vnames)
         picked_village = st.selectbox("村社区", vopts, placeholder="该镇街没有村社区", index=vopts.index(village) if village in vopts else 0,
-                                      format_func=vnames.get, key=f"{prefix}_village")
+                                      format_func=labels(vnames), key=f"{prefix}_village")
     return picked_town, picked_village
 
 
@@ -66,7 +67,7 @@ with user_errors():
 
     new_tab, edit_tab, terminal_tab = st.tabs(["新建账号", "修改账号", "移动终端账号"])
     with new_tab:
-        role = st.selectbox("角色", list(ROLES), placeholder="请选择", format_func=ROLES.get, key="new_role")
+        role = st.selectbox("角色", list(ROLES), placeholder="请选择", format_func=labels(ROLES), key="new_role")
         town, village = _place_pickers("new", role)
         with st.form("new_user"):
             username = st.text_input("用户名（小写字母、数字）", max_chars=32)
@@ -93,7 +94,7 @@ with user_errors():
                 _run(auth.unlock, who, done=f"已解除账号 {who} 的锁定")
             st.markdown("##### 修改角色与辖区")
             new_role = st.selectbox("角色", list(ROLES), placeholder="请选择", index=list(ROLES).index(r["role"]),
-                                    format_func=ROLES.get, key="edit_role")
+                                    format_func=labels(ROLES), key="edit_role")
             town, village = _place_pickers("edit", new_role, r["town_code"], r["village_code"])
             if st.button("保存角色与辖区", type="primary", key="save_scope"):
                 _run(auth.change_scope, who, new_role, town, village, done=f"已更新账号 {who} 的角色与辖区")

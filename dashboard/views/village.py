@@ -10,7 +10,7 @@ from geo import overview
 
 with user_errors():
     path = nav.current_path(required="village")
-    village, town = path.village, path.town
+    village, town = path.at("village"), path.at("town")
     scope = path.scope()
     ranking = data.village_ranking(town.code)   # per-village counts: village staff see one village
     header(f"{town.name} · {village.name}",

@@ -94,6 +94,6 @@ def shared(ttl: int):
         def public(*args, **kwargs):
             v = viewer()
             return cached(args_key(v.scope, *args, **kwargs), _viewer=v, _args=args, _kwargs=kwargs)
-        public.clear = cached.clear
+        public.clear = cached.clear  # type: ignore[attr-defined]  # the cache's own clear, on the wrapper
         return public
     return deco
