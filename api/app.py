@@ -9,6 +9,7 @@ Run: `uvicorn api.app:app --port 8502` (./run.sh starts it beside the dashboard)
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -19,14 +20,15 @@ from typing import Annotated
 
 import psycopg
 from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Path as InPath
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api import errors, forms, open311, web_session
-from geo import access, db, events, intake, notify, overview, photos, terminals, workflow
+from api import errors, forms, limits, open311, web_session
+from geo import access, auth, db, events, intake, notify, overview, photos, terminals, workflow
 from geo.coords import DATUMS
 from geo.errors import DataUnavailable, InvalidInput, NotFound
 from geo.scope import Scope
@@ -39,12 +41,14 @@ SWAGGER_DIR = Path(__file__).resolve().parent.parent / "node_modules" / "swagger
 
 
 DELIVER_EVERY_S = 1.0
+POOL_SIZE = 8
+SHED_AT = POOL_SIZE + 4     # requests served at once per process before the rest get 503 (api/limits.py)
 
 
 def _deliver_loop(app: FastAPI, stop: threading.Event) -> None:
     """The outbox worker of this process: deliver what is due, and note each terminal's newest
     notification so the long-polls waiting for it wake up (one query a second, not one per waiter)."""
-    city = access.ScopedPool(app.state.pool, credential=access.job("outbox"), scope=Scope.city())
+    city = access.ScopedPool(app.state.outbox_pool, credential=access.job("outbox"), scope=Scope.city())
     while not stop.wait(DELIVER_EVERY_S):
         try:
             notify.deliver(city)
@@ -55,7 +59,8 @@ def _deliver_loop(app: FastAPI, stop: threading.Event) -> None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
-    app.state.pool = db.make_pool(db.app_database_url(), max_size=8)
+    app.state.pool = db.make_pool(db.app_database_url(), max_size=POOL_SIZE)
+    app.state.outbox_pool = db.make_pool(db.outbox_conninfo(db.app_database_url()), max_size=2)
     app.state.newest = {}
     stop = threading.Event()
     deliverer = threading.Thread(target=_deliver_loop, args=(app, stop), name="outbox", daemon=True)
@@ -66,12 +71,15 @@ async def lifespan(app: FastAPI):
         stop.set()
         deliverer.join(timeout=10)
         app.state.pool.close()
+        app.state.outbox_pool.close()
 
 
 app = FastAPI(title="江阴市网格化联动指挥中心 API", version="1",
               description="移动终端与其他系统接入：上报事件、查询事件与任务。所有错误均返回 JSON（code、message）。",
               openapi_url=f"{PREFIX}/openapi.json", docs_url=None, redoc_url=None, lifespan=lifespan)
 errors.install(app)
+app.add_middleware(limits.BodyLimit)                      # inner: counts the body as it streams
+app.add_middleware(limits.Shed, capacity=SHED_AT)         # outer: refuses at once what it cannot serve soon
 app.include_router(open311.router)
 app.include_router(web_session.router)
 if SWAGGER_DIR.is_dir():
@@ -121,28 +129,35 @@ def task_scoped(request: Request, me: terminals.Worker, event_id: int) -> access
 
 
 # ------------------------------------------------------------------ models
+MAX_ID = 2**63 - 1          # a bigint: a larger number is a 422, never the database's overflow
+EventId = Annotated[int, InPath(ge=1, le=MAX_ID, description="事件编号")]
+PhotoId = Annotated[int, InPath(ge=1, le=MAX_ID, description="照片编号")]
+Lon = Field(description="经度", allow_inf_nan=False)        # the range is geo.intake's rule
+Lat = Field(description="纬度", allow_inf_nan=False)
+
+
 class TokenIn(BaseModel):
     terminal_id: str = Field(min_length=1, max_length=40, description="终端编号")
     password: str = Field(min_length=1, max_length=200, description="密码")
 
 
 class ReportIn(BaseModel):
-    lon: float = Field(description="经度")
-    lat: float = Field(description="纬度")
+    lon: float = Lon
+    lat: float = Lat
     datum: str = Field("wgs84", description="坐标系：wgs84（含 CGCS2000）、gcj02（高德/腾讯）、bd09（百度）")
     category: str = Field(min_length=1, max_length=60, description="事件类别编码或名称")
     description: str = Field(min_length=1, max_length=2000, description="事件描述")
-    priority: int = Field(3, description="紧急程度：1 特急，2 紧急，3 一般")
+    priority: int = Field(3, ge=-2**31, le=2**31 - 1, description="紧急程度：1 特急，2 紧急，3 一般")
     address: str | None = Field(None, max_length=200, description="发生地址")
     external_id: str | None = Field(None, min_length=1, max_length=64,
                                     description="终端自己的上报编号：同一编号再次提交时返回第一次的结果，不重复创建")
 
 
 class FixIn(BaseModel):
-    lon: float = Field(description="经度")
-    lat: float = Field(description="纬度")
+    lon: float = Lon
+    lat: float = Lat
     at: dt.datetime = Field(description="定位时间（ISO 8601，带时区，例如 2026-11-28T09:30:00+08:00）")
-    accuracy_m: float | None = Field(None, ge=0, description="定位精度（米）")
+    accuracy_m: float | None = Field(None, ge=0, le=100_000, allow_inf_nan=False, description="定位精度（米，0–100000）")
 
 
 class PositionsIn(BaseModel):
@@ -155,7 +170,7 @@ TERMINAL_ACTIONS = ("start", "handle", "verify", "verify_fail")
 
 class ActionIn(BaseModel):
     action: str = Field(description="start 开始处置、handle 处置完成、verify 核查通过、verify_fail 核查不通过")
-    version: int = Field(description="终端看到的事件版本号（GET 返回的 version）：已被他人处理时返回 409")
+    version: int = Field(ge=0, le=2**31 - 1, description="终端看到的事件版本号（GET 返回的 version）：已被他人处理时返回 409")
     note: str | None = Field(None, max_length=500, description="说明（核查不通过时必填）")
 
 
@@ -197,11 +212,8 @@ def categories(request: Request):
 
 
 def client_source(request: Request) -> str:
-    """The terminal's address: the peer, or — when the peer is our own proxy on this host (HAProxy,
-    `option forwardfor`) — the last address it added to X-Forwarded-For."""
-    peer = request.client.host if request.client else "unknown"
-    forwarded = request.headers.get("x-forwarded-for") if peer in ("127.0.0.1", "::1") else None
-    return (forwarded.split(",")[-1].strip() if forwarded and forwarded.strip() else peer)[:64]
+    """The terminal's address as geo.auth.client_address reads it behind the proxy."""
+    return auth.client_address(request.client.host if request.client else None, request.headers.get("x-forwarded-for"))
 
 
 @app.post(f"{PREFIX}/auth/token", tags=["终端账号"], summary="终端登录，换取访问令牌")
@@ -223,21 +235,22 @@ def _report(request: Request, response: Response, body: ReportIn, files: list[tu
             me: terminals.Worker, idempotency_key: str | None) -> dict:
     key = body.external_id or idempotency_key
     source = f"terminal:{me.terminal_id}"          # a terminal's numbers are its own
+    # the fields' rules are geo.intake's (the one validator), as for the form, Open311 and a file
+    rep = intake.Report(body.category, body.description, body.priority, body.lon, body.lat, body.datum,
+                        address=body.address, source="grid_app", external_id=key)
+    rep = dataclasses.replace(rep, digest=intake.fingerprint(rep, files))
     if key:
-        first = intake.known(scoped(request, me), source, key)
+        first = intake.replay(scoped(request, me), source, key, rep.digest)
         if first is not None:
             response.headers["Idempotent-Replayed"] = "true"
             return _report_out(request, me, first)
     checked = photos.check_all(files)               # every photo checked before anything is written
-    # the fields' rules are geo.intake's (the one validator), as for the form, Open311 and a file
-    rep = intake.Report(body.category, body.description, body.priority, body.lon, body.lat, body.datum,
-                        address=body.address, source="grid_app", external_id=key)
     by = intake.Reporter(source, "grid_worker", me.label, "api", staff_id=me.staff_id, external_source=source)
     try:
         with scoped(request, me).connection() as conn:     # one transaction: event, photos, audit
             eid = intake.submit(conn, [rep], by=by, photos=checked)[0]
     except psycopg.errors.UniqueViolation:                  # the same key sent twice at the same moment
-        replayed = intake.known(scoped(request, me), source, key or "")
+        replayed = intake.replay(scoped(request, me), source, key or "", rep.digest)
         if replayed is None:
             raise
         eid = replayed
@@ -281,13 +294,13 @@ async def report(request: Request, response: Response, me: Annotated[terminals.W
 
 
 @app.get(f"{PREFIX}/reports/{{event_id}}", tags=["事件"], summary="查询一件事件（本人辖区），含照片列表")
-def get_report(request: Request, event_id: int, me: Annotated[terminals.Worker, Depends(worker)]):
+def get_report(request: Request, event_id: EventId, me: Annotated[terminals.Worker, Depends(worker)]):
     return _report_out(request, me, event_id)
 
 
 @app.get(f"{PREFIX}/photos/{{photo_id}}", tags=["事件"], summary="照片原图（本人辖区的事件）",
          response_class=Response, responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})
-def photo(request: Request, photo_id: int, me: Annotated[terminals.Worker, Depends(worker)]):
+def photo(request: Request, photo_id: PhotoId, me: Annotated[terminals.Worker, Depends(worker)]):
     found = photos.content(scoped(request, me), photo_id)
     if found is None:
         raise NotFound(f"no photo {photo_id} in scope", f"没有编号为 {photo_id} 的照片，或不在您的辖区。")
@@ -311,7 +324,7 @@ def _act(request: Request, event_id: int, body: ActionIn, files: list[tuple[str,
 @app.post(f"{PREFIX}/tasks/{{event_id}}/actions", tags=["任务"], summary="处置任务：开始处置、处置完成（可附处置后照片）、核查",
           description="JSON 或 multipart。" + MULTIPART_NOTE + "照片只随 handle 提交。",
           openapi_extra=forms.openapi_body(ActionIn))
-async def act(request: Request, event_id: int, me: Annotated[terminals.Worker, Depends(worker)]):
+async def act(request: Request, event_id: EventId, me: Annotated[terminals.Worker, Depends(worker)]):
     body, files = await forms.read(request, ActionIn)
     return await run_in_threadpool(_act, request, event_id, body, files, me)
 
@@ -336,8 +349,8 @@ def tasks(request: Request, me: Annotated[terminals.Worker, Depends(worker)],
 
 
 class CheckinIn(BaseModel):
-    lon: float = Field(description="经度")
-    lat: float = Field(description="纬度")
+    lon: float = Lon
+    lat: float = Lat
     datum: str = Field("wgs84", description="坐标系：wgs84、gcj02、bd09")
     at: dt.datetime | None = Field(None, description="打卡时间（ISO 8601，带时区）；缺省为收到时刻")
     place: str | None = Field(None, max_length=100, description="打卡地点名称（如：某小区东门）")
@@ -358,7 +371,7 @@ MAX_WAIT_S = 30
          description="返回编号大于 after 的通知（按编号升序）。wait 为秒数（0–30）：暂无新通知时最多等待这么久，"
                      "有新通知立即返回；终端保存最后一条的 id，作为下次请求的 after。")
 async def notifications(request: Request, me: Annotated[terminals.Worker, Depends(worker)],
-                        after: Annotated[int, Query(ge=0, description="上次收到的最后一条通知编号")] = 0,
+                        after: Annotated[int, Query(ge=0, le=MAX_ID, description="上次收到的最后一条通知编号")] = 0,
                         wait: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="无新通知时最多等待的秒数")] = 0):
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait

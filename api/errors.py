@@ -16,7 +16,8 @@ STATUS = (  # most specific first
     (e.LoginFailed, 401, "unauthorized"), (e.TooLarge, 413, "too_large"), (e.OutsideCounty, 422, "outside_county"),
     (e.IntakeRefused, 422, "invalid_report"), (e.InvalidInput, 422, "invalid_input"),
     (e.PathError, 404, "not_found"), (e.NotFound, 404, "not_found"), (e.OutOfScope, 403, "out_of_scope"),
-    (e.Forbidden, 403, "forbidden"), (e.StaleEvent, 409, "stale"), (e.IllegalTransition, 409, "illegal_transition"),
+    (e.Forbidden, 403, "forbidden"), (e.StaleEvent, 409, "stale"),
+    (e.IdempotencyConflict, 409, "idempotency_conflict"), (e.IllegalTransition, 409, "illegal_transition"),
     (e.DataUnavailable, 503, "unavailable"), (e.DomainError, 400, "refused"),
 )
 FIELD_NAMES = {"lon": "经度", "lat": "纬度", "datum": "坐标系", "category": "事件类别", "description": "事件描述",

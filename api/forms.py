@@ -1,7 +1,7 @@
 """Request bodies that come as JSON or as multipart/form-data with photos (a terminal that sends
-photos uses multipart; the fields are the same). The body is refused before it is read when its
-declared length is over MAX_BODY; each photo is read up to one byte past its limit, so a huge part
-is refused without holding it in memory."""
+photos uses multipart; the fields are the same). The whole body is bounded while it streams
+(api/limits.py: 40 MB multipart, 1 MB JSON); each photo is read up to one byte past its limit, so a
+huge part is refused without holding it in memory."""
 from __future__ import annotations
 
 from fastapi import Request
@@ -12,21 +12,13 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from geo import photos
-from geo.errors import InvalidInput, TooLarge
+from geo.errors import InvalidInput
 
-# A whole request: phones' photos are 2-6 MB, so nine of them fit; a bigger body is refused from its
-# declared length before a byte is read (each photo is still ≤ 10 MB on its own).
-MAX_BODY = 40 * 1024 * 1024
 PHOTO_FIELD = "photos"
 
 
 async def read(request: Request, model: type[BaseModel]) -> tuple:
     """(validated model, [(file name, bytes)]) from a JSON or multipart body."""
-    length = request.headers.get("content-length", "")
-    if length.isascii() and length.isdigit() and int(length) > MAX_BODY:
-        raise TooLarge(f"request body of {int(length)} bytes, more than {MAX_BODY}",
-                       f"请求内容 {int(length) / 1048576:.0f} MB，超过上限 {MAX_BODY // 1048576} MB："
-                       f"最多 {photos.MAX_PHOTOS} 张照片，每张不超过 10 MB，合计不超过 {MAX_BODY // 1048576} MB。")
     ctype = request.headers.get("content-type", "").lower()
     files: list[tuple[str, bytes]] = []
     try:

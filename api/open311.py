@@ -9,6 +9,7 @@ standard's list of {code, description} with the Chinese description (api/errors.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from typing import Annotated
@@ -18,6 +19,8 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from geo import access, intake, overview, terminals
 from geo.errors import InvalidInput, NotFound
@@ -66,7 +69,12 @@ async def _body(request: Request) -> RequestIn:
     try:
         if ctype.startswith("application/json"):
             return RequestIn.model_validate_json(await request.body() or b"null")
-        form = await request.form(max_files=0, max_fields=40, max_part_size=64 * 1024)
+        try:
+            form = await request.form(max_files=0, max_fields=40, max_part_size=64 * 1024)
+        except (MultiPartException, HTTPException) as exc:     # starlette wraps the parser's error
+            why = getattr(exc, "message", None) or getattr(exc, "detail", "")
+            raise InvalidInput(f"form body refused: {why}",
+                               f"表单内容有误（{why}）：最多 40 个字段，每项不超过 64 KB，不接受文件。") from None
         return RequestIn.model_validate({k: v for k, v in form.multi_items() if isinstance(v, str)})
     except ValidationError as exc:
         from fastapi.exceptions import RequestValidationError
@@ -78,7 +86,12 @@ def _create(request: Request, body: RequestIn, key: str | None) -> tuple[dict, b
     source = f"open311:{system.code}"
     ref = body.external_id or key
     scoped = _scoped(request, system)
-    if ref and (first := intake.known(scoped, source, ref)) is not None:
+    who = ((body.last_name or "") + (body.first_name or "")).strip()
+    rep = intake.Report(body.service_code.strip().upper(), body.description, 3, body.long, body.lat, body.datum,
+                        address=body.address_string, reporter=f"{system.name}{' ' + who if who else ''}"[:80],
+                        source=system.event_source, external_id=ref or f"auto:{uuid.uuid4()}")
+    rep = dataclasses.replace(rep, digest=intake.fingerprint(rep))
+    if ref and (first := intake.replay(scoped, source, ref, rep.digest)) is not None:
         return {"service_request_id": str(first), "service_notice": "重复提交：返回第一次受理的编号。",
                 "account_id": None}, True
     # GeoReport v2 names a service by its code (names are the terminals' convenience); the fields'
@@ -87,16 +100,12 @@ def _create(request: Request, body: RequestIn, key: str | None) -> tuple[dict, b
     if body.service_code.strip().upper() not in cats:
         raise InvalidInput(f"unknown service_code {body.service_code!r}",
                            f"service_code“{body.service_code}”不存在：请使用 {PREFIX}/services.json 中的编码。")
-    who = ((body.last_name or "") + (body.first_name or "")).strip()
-    rep = intake.Report(body.service_code.strip().upper(), body.description, 3, body.long, body.lat, body.datum,
-                        address=body.address_string, reporter=f"{system.name}{' ' + who if who else ''}"[:80],
-                        source=system.event_source, external_id=ref or f"auto:{uuid.uuid4()}")
     by = intake.Reporter(source, "system", system.name, "open311", external_source=source)
     try:
         with scoped.connection() as conn:
             eid: int | None = intake.submit(conn, [rep], by=by)[0]
     except psycopg.errors.UniqueViolation:
-        eid = intake.known(scoped, source, ref or "")
+        eid = intake.replay(scoped, source, ref or "", rep.digest)
         if eid is None:
             raise
         return {"service_request_id": str(eid), "service_notice": "重复提交：返回第一次受理的编号。",

@@ -57,6 +57,23 @@ END $$;
 
 
 --
+-- Name: audit_log_from_session(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_log_from_session() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF current_user = session_user AND NOT public.jy_by_owner() THEN
+        NEW.at := now();
+        NEW.username := public.jy_ctx('user');
+        NEW.role := public.jy_ctx('role');
+    END IF;
+    RETURN NEW;
+END $$;
+
+
+--
 -- Name: chem_recompute(bigint[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -189,7 +206,75 @@ BEGIN
         RAISE EXCEPTION 'event %: the log row starts from % but the event is %', bad.event_id, bad.from_status,
               bad.expected USING ERRCODE = 'check_violation';
     END IF;
+    -- Separation of duties: whoever reported or handled an event does not verify it (核查 or 核查不通过).
+    SELECT n.event_id, n.username INTO bad
+      FROM new_rows n
+     WHERE n.username IS NOT NULL AND n.from_status = 'handled' AND n.to_status IN ('verified', 'in_progress')
+       AND EXISTS (SELECT 1 FROM event_log l
+                    WHERE l.event_id = n.event_id AND l.username = n.username
+                      AND (l.from_status IS NULL OR l.to_status = 'handled'))
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'event %: % reported or handled it and may not verify it', bad.event_id, bad.username
+              USING ERRCODE = 'insufficient_privilege';
+    END IF;
     RETURN NULL;
+END $$;
+
+
+--
+-- Name: event_log_from_session(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.event_log_from_session() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    who text := public.jy_ctx('user');
+    name text;
+    arole text;
+    town text;
+BEGIN
+    IF public.jy_by_owner() THEN
+        RETURN NEW;
+    END IF;
+    IF coalesce(who, '') = '' THEN
+        RAISE EXCEPTION 'a log row needs a signed session' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF who LIKE 'terminal:%' THEN
+        SELECT s.name INTO name FROM public.staff s WHERE s.terminal_id = substr(who, 10);
+        arole := 'grid_worker';
+    ELSIF who LIKE 'open311:%' THEN
+        SELECT c.name INTO name FROM public.api_clients c WHERE c.code = substr(who, 9);
+        arole := 'system';
+    ELSE
+        SELECT u.display_name, r.acts_as, u.town_code INTO name, arole, town
+          FROM public.app_users u JOIN public.role_catalogue r ON r.kind = 'account' AND r.code = u.role
+         WHERE u.username = who;
+        IF arole = 'dispatcher' THEN
+            arole := CASE WHEN town IS NULL THEN 'city_dispatcher' ELSE 'town_dispatcher' END;
+        END IF;
+    END IF;
+    IF name IS NULL OR arole IS NULL THEN
+        RAISE EXCEPTION '% may not write the event log', who USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    NEW.username := who;
+    IF NEW.from_status IS NULL THEN
+        -- a report: at its report time, by its reporter — the name the report carries (a hotline
+        -- caller's), else the session's
+        SELECT e.reported_at,
+               coalesce(e.reporter_name,
+                        (SELECT label FROM public.role_catalogue WHERE kind = 'actor' AND code = arole) || ' ' || name)
+          INTO NEW.at, NEW.actor
+          FROM public.events e WHERE e.id = NEW.event_id;
+        NEW.actor_role := 'reporter';
+    ELSE
+        NEW.at := now();
+        NEW.actor_role := arole;
+        NEW.actor := (SELECT label FROM public.role_catalogue WHERE kind = 'actor' AND code = arole) || ' ' || name;
+    END IF;
+    RETURN NEW;
 END $$;
 
 
@@ -269,44 +354,40 @@ END $$;
 
 CREATE FUNCTION public.events_stats_trigger() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
     SET enable_nestloop TO 'off'
-    AS $$
+    AS $_$
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        IF NOT EXISTS (
-            SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
-             WHERE (o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at, o.is_drill)
-                   IS DISTINCT FROM (n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at, n.is_drill)
-                OR NOT ST_Equals(o.location, n.location)) THEN
+        IF NOT EXISTS (      -- most updates (level, assignment) count nothing
+                SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+                 WHERE (o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at, o.is_drill)
+                       IS DISTINCT FROM (n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at, n.is_drill)
+                    OR NOT public.ST_Equals(o.location, n.location)) THEN
             RETURN NULL;
         END IF;
     END IF;
-    PERFORM stats_delta_table();
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO _stats_delta SELECT 1, n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at,
-               ST_X(ST_Transform(n.location, 4549)), ST_Y(ST_Transform(n.location, 4549))
-          FROM new_rows n WHERE NOT n.is_drill;
+        EXECUTE public.stats_sql(public.stats_rows_sql(1, 'new_rows'));
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO _stats_delta SELECT -1, o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at,
-               ST_X(ST_Transform(o.location, 4549)), ST_Y(ST_Transform(o.location, 4549))
-          FROM old_rows o WHERE NOT o.is_drill;
+        EXECUTE public.stats_sql(public.stats_rows_sql(-1, 'old_rows'));
     ELSE
-        INSERT INTO _stats_delta
-        SELECT s.sign, s.grid_code, s.category_code, s.reported_at, s.closed_at, s.due_at,
-               ST_X(ST_Transform(s.location, 4549)), ST_Y(ST_Transform(s.location, 4549))
-          FROM old_rows o JOIN new_rows n ON n.id = o.id,
-               LATERAL (VALUES (-1, o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at, o.location, o.is_drill),
-                               (1, n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at, n.location, n.is_drill))
-                       AS s(sign, grid_code, category_code, reported_at, closed_at, due_at, location, is_drill)
-         WHERE NOT s.is_drill
-           AND ((o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at, o.is_drill)
-               IS DISTINCT FROM (n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at, n.is_drill)
-            OR NOT ST_Equals(o.location, n.location));
+        -- only the rows whose counted fields changed: their old contribution out, the new one in
+        EXECUTE public.stats_sql($d$
+            SELECT s.sign, s.grid_code, s.category_code, s.reported_at, s.closed_at, s.due_at,
+                   public.ST_X(public.ST_Transform(s.location, 4549)) AS x,
+                   public.ST_Y(public.ST_Transform(s.location, 4549)) AS y
+              FROM old_rows o JOIN new_rows n ON n.id = o.id,
+                   LATERAL (VALUES (-1, o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at, o.location, o.is_drill),
+                                   (1, n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at, n.location, n.is_drill))
+                           AS s(sign, grid_code, category_code, reported_at, closed_at, due_at, location, is_drill)
+             WHERE NOT s.is_drill
+               AND ((o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at, o.is_drill)
+                   IS DISTINCT FROM (n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at, n.is_drill)
+                OR NOT public.ST_Equals(o.location, n.location))$d$);
     END IF;
-    PERFORM stats_apply_delta();
     RETURN NULL;
-END $$;
+END $_$;
 
 
 --
@@ -505,7 +586,7 @@ CREATE FUNCTION public.jy_auth_unlock(p_username text) RETURNS boolean
     SET search_path TO 'public', 'pg_temp'
     AS $$
 BEGIN
-    IF NOT (jy_is_admin() OR session_user = current_user) THEN
+    IF (public.jy_is_admin() OR public.jy_by_owner()) IS NOT TRUE THEN
         RAISE EXCEPTION 'only an admin may unlock an account' USING ERRCODE = 'insufficient_privilege';
     END IF;
     DELETE FROM login_throttle WHERE username = left(lower(btrim(p_username)), 64);
@@ -555,7 +636,8 @@ BEGIN
     IF NOT FOUND THEN
         RETURN jy_sign_context('', '', '', '', '');
     END IF;
-    RETURN jy_sign_context('city', '', '', 'system', 'open311:' || c.code);
+    -- scope 'client': it files anywhere in the county and sees only its own requests (90_policies.sql)
+    RETURN jy_sign_context('client', '', '', 'system', 'open311:' || c.code);
 END $$;
 
 
@@ -589,6 +671,19 @@ BEGIN
     END IF;
     RETURN jy_sign_context('village', w.town_code, w.village_code, 'grid_worker', 'terminal:' || w.terminal_id);
 END $$;
+
+
+--
+-- Name: jy_by_owner(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.jy_by_owner() RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT coalesce(session_user = (SELECT r.rolname FROM pg_catalog.pg_class c
+                                      JOIN pg_catalog.pg_roles r ON r.oid = c.relowner
+                                     WHERE c.oid = 'public.events'::regclass), false)
+$$;
 
 
 --
@@ -637,8 +732,8 @@ $$;
 CREATE FUNCTION public.jy_effective_scope() RETURNS text
     LANGUAGE sql STABLE
     AS $$
-    SELECT CASE WHEN coalesce(jy_ctx('scope'), '') <> '' THEN jy_ctx('scope')
-                WHEN session_user <> 'jy_app' THEN 'city' END
+    SELECT CASE WHEN coalesce(public.jy_ctx('scope'), '') <> '' THEN public.jy_ctx('scope')
+                WHEN public.jy_by_owner() THEN 'city' END
 $$;
 
 
@@ -649,7 +744,7 @@ $$;
 CREATE FUNCTION public.jy_is_admin() RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
-    SELECT jy_ctx('scope') = 'city' AND jy_ctx('role') = 'admin'
+    SELECT coalesce(public.jy_ctx('scope') = 'city' AND public.jy_ctx('role') = 'admin', false)
 $$;
 
 
@@ -925,7 +1020,7 @@ CREATE FUNCTION public.jy_terminal_accounts() RETURNS TABLE(terminal_id text, st
     SELECT s.terminal_id, s.name, s.role, s.grid_code, a.disabled, a.created_at,
            (SELECT max(t.issued_at) FROM api_tokens t WHERE t.staff_id = s.id)
       FROM terminal_accounts a JOIN staff s ON s.id = a.staff_id
-     WHERE jy_is_admin() OR session_user <> 'jy_app'
+     WHERE public.jy_is_admin() OR public.jy_by_owner()
      ORDER BY s.terminal_id
 $$;
 
@@ -940,11 +1035,15 @@ CREATE FUNCTION public.jy_terminal_disable(p_terminal text, p_disabled boolean) 
     AS $$
 DECLARE sid bigint;
 BEGIN
-    IF session_user = 'jy_app' AND NOT jy_is_admin() THEN
+    IF (public.jy_by_owner() OR public.jy_is_admin()) IS NOT TRUE THEN
         RAISE EXCEPTION 'only an admin may stop a terminal account' USING ERRCODE = 'insufficient_privilege';
     END IF;
-    UPDATE terminal_accounts a SET disabled = p_disabled FROM staff s
+    UPDATE public.terminal_accounts a SET disabled = p_disabled FROM public.staff s
      WHERE s.id = a.staff_id AND s.terminal_id = btrim(p_terminal) RETURNING a.staff_id INTO sid;
+    -- a stopped account's tokens end for good: starting it again does not revive them
+    IF sid IS NOT NULL AND p_disabled THEN
+        UPDATE public.api_tokens SET revoked_at = now() WHERE staff_id = sid AND revoked_at IS NULL;
+    END IF;
     RETURN sid;
 END $$;
 
@@ -973,7 +1072,7 @@ CREATE FUNCTION public.jy_terminal_set(p_terminal text, p_hash text) RETURNS big
     AS $$
 DECLARE sid bigint; srole text;
 BEGIN
-    IF session_user = 'jy_app' AND NOT jy_is_admin() THEN
+    IF (public.jy_by_owner() OR public.jy_is_admin()) IS NOT TRUE THEN
         RAISE EXCEPTION 'only an admin may set a terminal password' USING ERRCODE = 'insufficient_privilege';
     END IF;
     SELECT id, role INTO sid, srole FROM staff WHERE terminal_id = btrim(p_terminal);
@@ -1184,87 +1283,77 @@ $$;
 
 
 --
--- Name: stats_apply_delta(); Type: FUNCTION; Schema: public; Owner: -
+-- Name: stats_rebuild(); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.stats_apply_delta() RETURNS void
+CREATE FUNCTION public.stats_rebuild() RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    SET work_mem TO '512MB'
     AS $$
 BEGIN
-    WITH g AS (
+    TRUNCATE public.stats_grid_day, public.stats_village_day, public.stats_cell_day, public.stats_category_day;
+    EXECUTE public.stats_sql(public.stats_rows_sql(1, 'public.events'));
+END $$;
+
+
+--
+-- Name: stats_rows_sql(integer, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.stats_rows_sql(p_sign integer, p_rows text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    SELECT format('SELECT %s AS sign, r.grid_code, r.category_code, r.reported_at, r.closed_at, r.due_at, '
+                  'public.ST_X(public.ST_Transform(r.location, 4549)) AS x, public.ST_Y(public.ST_Transform(r.location, 4549)) AS y '
+                  'FROM %s r WHERE NOT r.is_drill', p_sign, p_rows)
+$$;
+
+
+--
+-- Name: stats_sql(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.stats_sql(p_delta text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+    SELECT format($q$
+    WITH d AS MATERIALIZED (%s), g AS (
         SELECT day, grid_code, sum(rep) AS rep, sum(clo) AS clo, sum(ot) AS ot, sum(cs) AS cs FROM (
-            SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date AS day, grid_code, sign AS rep, 0 AS clo,
-                   0 AS ot, 0.0::float8 AS cs FROM _stats_delta
+            SELECT (d.reported_at AT TIME ZONE 'Asia/Shanghai')::date AS day, d.grid_code, d.sign AS rep, 0 AS clo,
+                   0 AS ot, 0.0::float8 AS cs FROM d
             UNION ALL
-            SELECT (closed_at AT TIME ZONE 'Asia/Shanghai')::date, grid_code, 0, sign,
-                   sign * (closed_at <= due_at)::int, sign * extract(epoch FROM closed_at - reported_at)::float8
-              FROM _stats_delta WHERE closed_at IS NOT NULL) u
+            SELECT (d.closed_at AT TIME ZONE 'Asia/Shanghai')::date, d.grid_code, 0, d.sign,
+                   d.sign * (d.closed_at <= d.due_at)::int, d.sign * extract(epoch FROM d.closed_at - d.reported_at)::float8
+              FROM d WHERE d.closed_at IS NOT NULL) u
          GROUP BY day, grid_code
     ), ins_g AS (
-        INSERT INTO stats_grid_day AS s (day, grid_code, reported, closed, closed_on_time, close_seconds)
+        INSERT INTO public.stats_grid_day AS s (day, grid_code, reported, closed, closed_on_time, close_seconds)
         SELECT day, grid_code, rep, clo, ot, cs FROM g
         ON CONFLICT (day, grid_code) DO UPDATE SET
             reported = s.reported + EXCLUDED.reported, closed = s.closed + EXCLUDED.closed,
             closed_on_time = s.closed_on_time + EXCLUDED.closed_on_time,
             close_seconds = s.close_seconds + EXCLUDED.close_seconds
     ), ins_v AS (
-        INSERT INTO stats_village_day AS s (day, village_code, reported, closed, closed_on_time, close_seconds)
+        INSERT INTO public.stats_village_day AS s (day, village_code, reported, closed, closed_on_time, close_seconds)
         SELECT day, left(grid_code, 12), sum(rep), sum(clo), sum(ot), sum(cs) FROM g GROUP BY 1, 2
         ON CONFLICT (day, village_code) DO UPDATE SET
             reported = s.reported + EXCLUDED.reported, closed = s.closed + EXCLUDED.closed,
             closed_on_time = s.closed_on_time + EXCLUDED.closed_on_time,
             close_seconds = s.close_seconds + EXCLUDED.close_seconds
     ), ins_c AS (
-        INSERT INTO stats_cell_day AS s (day, town_code, cell_i, cell_j, reported)
-        SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 9),
-               floor(x / 1000)::int, floor(y / 1000)::int, sum(sign)
-          FROM _stats_delta GROUP BY 1, 2, 3, 4
+        INSERT INTO public.stats_cell_day AS s (day, town_code, cell_i, cell_j, reported)
+        SELECT (d.reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(d.grid_code, 9),
+               floor(d.x / 1000)::int, floor(d.y / 1000)::int, sum(d.sign)
+          FROM d GROUP BY 1, 2, 3, 4
         ON CONFLICT (day, town_code, cell_i, cell_j) DO UPDATE SET reported = s.reported + EXCLUDED.reported
     )
-    INSERT INTO stats_category_day AS s (day, town_code, category_code, reported)
-    SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 9), category_code, sum(sign)
-      FROM _stats_delta GROUP BY 1, 2, 3
-    ON CONFLICT (day, town_code, category_code) DO UPDATE SET reported = s.reported + EXCLUDED.reported;
-END $$;
-
-
---
--- Name: stats_delta_table(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.stats_delta_table() RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
-    AS $$
-BEGIN
-    CREATE TEMP TABLE IF NOT EXISTS _stats_delta (
-        sign integer, grid_code text, category_code text, reported_at timestamptz,
-        closed_at timestamptz, due_at timestamptz, x double precision, y double precision
-    ) ON COMMIT DELETE ROWS;
-    DELETE FROM _stats_delta;   -- cheaper than TRUNCATE on a small temp table, which is called often
-END $$;
-
-
---
--- Name: stats_rebuild(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.stats_rebuild() RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
-    SET work_mem TO '512MB'
-    AS $$
-BEGIN
-    TRUNCATE stats_grid_day, stats_village_day, stats_cell_day, stats_category_day;
-    PERFORM stats_delta_table();
-    INSERT INTO _stats_delta SELECT 1, grid_code, category_code, reported_at, closed_at, due_at,
-           ST_X(ST_Transform(location, 4549)), ST_Y(ST_Transform(location, 4549))
-      FROM events WHERE NOT is_drill;
-    ANALYZE _stats_delta;
-    PERFORM stats_apply_delta();
-    DELETE FROM _stats_delta;
-END $$;
+    INSERT INTO public.stats_category_day AS s (day, town_code, category_code, reported)
+    SELECT (d.reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(d.grid_code, 9), d.category_code, sum(d.sign)
+      FROM d GROUP BY 1, 2, 3
+    ON CONFLICT (day, town_code, category_code) DO UPDATE SET reported = s.reported + EXCLUDED.reported
+    $q$, p_delta)
+$_$;
 
 
 SET default_tablespace = '';
@@ -1811,9 +1900,11 @@ CREATE TABLE public.event_log (
     to_status text NOT NULL,
     level text,
     note text,
+    username text,
     CONSTRAINT event_log_from_status_check CHECK ((from_status = ANY (ARRAY['reported'::text, 'accepted'::text, 'dispatched'::text, 'in_progress'::text, 'handled'::text, 'verified'::text, 'closed'::text, 'rejected'::text, 'returned'::text]))),
     CONSTRAINT event_log_level_check CHECK ((level = ANY (ARRAY['village'::text, 'town'::text, 'city'::text]))),
-    CONSTRAINT event_log_to_status_check CHECK ((to_status = ANY (ARRAY['reported'::text, 'accepted'::text, 'dispatched'::text, 'in_progress'::text, 'handled'::text, 'verified'::text, 'closed'::text, 'rejected'::text, 'returned'::text])))
+    CONSTRAINT event_log_to_status_check CHECK ((to_status = ANY (ARRAY['reported'::text, 'accepted'::text, 'dispatched'::text, 'in_progress'::text, 'handled'::text, 'verified'::text, 'closed'::text, 'rejected'::text, 'returned'::text]))),
+    CONSTRAINT event_log_username_check CHECK ((length(username) <= 80))
 );
 
 ALTER TABLE ONLY public.event_log FORCE ROW LEVEL SECURITY;
@@ -1957,9 +2048,11 @@ CREATE TABLE public.events (
     escalated_at timestamp with time zone,
     external_source text,
     external_id text,
+    external_digest text,
     CONSTRAINT events_check CHECK ((due_at >= reported_at)),
     CONSTRAINT events_check1 CHECK (((status = 'closed'::text) = (closed_at IS NOT NULL))),
     CONSTRAINT events_description_check CHECK ((length(btrim(description)) > 0)),
+    CONSTRAINT events_external_digest_check CHECK ((length(external_digest) = 64)),
     CONSTRAINT events_external_id_check CHECK ((length(external_id) <= 64)),
     CONSTRAINT events_external_source_check CHECK ((length(external_source) <= 40)),
     CONSTRAINT events_handling_level_check CHECK ((handling_level = ANY (ARRAY['village'::text, 'town'::text, 'city'::text]))),
@@ -2206,6 +2299,20 @@ CREATE SEQUENCE public.outbox_id_seq
 --
 
 ALTER SEQUENCE public.outbox_id_seq OWNED BY public.outbox.id;
+
+
+--
+-- Name: role_catalogue; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.role_catalogue (
+    code text NOT NULL,
+    kind text NOT NULL,
+    label text NOT NULL,
+    acts_as text,
+    CONSTRAINT role_catalogue_kind_check CHECK ((kind = ANY (ARRAY['account'::text, 'actor'::text]))),
+    CONSTRAINT role_catalogue_label_check CHECK ((length(btrim(label)) > 0))
+);
 
 
 --
@@ -2834,6 +2941,14 @@ ALTER TABLE ONLY public.outbox
 
 
 --
+-- Name: role_catalogue role_catalogue_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.role_catalogue
+    ADD CONSTRAINT role_catalogue_pkey PRIMARY KEY (kind, code);
+
+
+--
 -- Name: service_points service_points_code_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3358,6 +3473,13 @@ CREATE INDEX supervised_enterprises_village_idx ON public.supervised_enterprises
 
 
 --
+-- Name: audit_log audit_log_a_session; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_log_a_session BEFORE INSERT ON public.audit_log FOR EACH ROW EXECUTE FUNCTION public.audit_log_from_session();
+
+
+--
 -- Name: audit_log audit_log_chain; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -3390,6 +3512,13 @@ CREATE TRIGGER event_log_a_check AFTER INSERT ON public.event_log REFERENCING NE
 --
 
 CREATE TRIGGER event_log_apply AFTER INSERT ON public.event_log REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.event_log_apply();
+
+
+--
+-- Name: event_log event_log_from_session; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER event_log_from_session BEFORE INSERT ON public.event_log FOR EACH ROW EXECUTE FUNCTION public.event_log_from_session();
 
 
 --
@@ -4279,6 +4408,20 @@ ALTER TABLE public.chem_inventory ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.chem_sites ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: events client_own; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY client_own ON public.events TO jy_app USING (((( SELECT public.jy_ctx('scope'::text) AS jy_ctx) = 'client'::text) AND (external_source = ( SELECT public.jy_ctx('user'::text) AS jy_ctx)))) WITH CHECK (((( SELECT public.jy_ctx('scope'::text) AS jy_ctx) = 'client'::text) AND (external_source = ( SELECT public.jy_ctx('user'::text) AS jy_ctx))));
+
+
+--
+-- Name: grids client_places; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY client_places ON public.grids FOR SELECT TO jy_app USING ((( SELECT public.jy_ctx('scope'::text) AS jy_ctx) = 'client'::text));
+
+
+--
 -- Name: emergency_resources; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -4720,6 +4863,13 @@ REVOKE ALL ON FUNCTION public.audit_log_chain() FROM PUBLIC;
 
 
 --
+-- Name: FUNCTION audit_log_from_session(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.audit_log_from_session() FROM PUBLIC;
+
+
+--
 -- Name: FUNCTION chem_recompute(ids bigint[]); Type: ACL; Schema: public; Owner: -
 --
 
@@ -4752,6 +4902,13 @@ REVOKE ALL ON FUNCTION public.event_log_apply() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION public.event_log_check() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION event_log_from_session(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.event_log_from_session() FROM PUBLIC;
 
 
 --
@@ -4896,6 +5053,14 @@ GRANT ALL ON FUNCTION public.jy_begin_terminal(p_token text, p_event bigint) TO 
 
 
 --
+-- Name: FUNCTION jy_by_owner(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.jy_by_owner() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.jy_by_owner() TO jy_app;
+
+
+--
 -- Name: FUNCTION jy_context_ok(); Type: ACL; Schema: public; Owner: -
 --
 
@@ -4908,7 +5073,6 @@ GRANT ALL ON FUNCTION public.jy_context_ok() TO jy_app;
 --
 
 REVOKE ALL ON FUNCTION public.jy_context_text() FROM PUBLIC;
-GRANT ALL ON FUNCTION public.jy_context_text() TO jy_app;
 
 
 --
@@ -5144,17 +5308,24 @@ GRANT ALL ON FUNCTION public.population_within(p public.geometry, radius_m doubl
 
 
 --
--- Name: FUNCTION stats_apply_delta(); Type: ACL; Schema: public; Owner: -
+-- Name: FUNCTION st_estimatedextent(text, text); Type: ACL; Schema: public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION public.stats_apply_delta() FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.st_estimatedextent(text, text) FROM PUBLIC;
 
 
 --
--- Name: FUNCTION stats_delta_table(); Type: ACL; Schema: public; Owner: -
+-- Name: FUNCTION st_estimatedextent(text, text, text); Type: ACL; Schema: public; Owner: -
 --
 
-REVOKE ALL ON FUNCTION public.stats_delta_table() FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.st_estimatedextent(text, text, text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION st_estimatedextent(text, text, text, boolean); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.st_estimatedextent(text, text, text, boolean) FROM PUBLIC;
 
 
 --
@@ -5162,6 +5333,20 @@ REVOKE ALL ON FUNCTION public.stats_delta_table() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION public.stats_rebuild() FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION stats_rows_sql(p_sign integer, p_rows text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.stats_rows_sql(p_sign integer, p_rows text) FROM PUBLIC;
+
+
+--
+-- Name: FUNCTION stats_sql(p_delta text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.stats_sql(p_delta text) FROM PUBLIC;
 
 
 --

@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from psycopg import sql
-
 from geo.errors import Forbidden, InvalidInput, LoginFailed, OutOfScope
 from geo.roles import ACCOUNT_LABELS, ACCOUNT_ROLES, ACTOR_ROLES, URGERS, actor_role_of
 from geo.scope import Scope
@@ -138,12 +136,14 @@ def client(key: str | None) -> Credential:
                       "接口密钥无效或已停用。")
 
 
-# Jobs that run without a user, and the narrow role each runs as (migration 027).
+# Jobs that run without a user, and the narrow login role each connects as (geo.db.outbox_conninfo).
 JOBS = {"outbox": "jy_outbox"}
 
 
 def job(name: str) -> Credential:
-    return Credential(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(JOBS[name])), {}, f"job {name}", name)
+    """A job's connection proves nothing but that it is the job's own login role."""
+    return Credential("SELECT session_user = %(role)s AS ok", {"role": JOBS[name]},
+                      f"job {name} must connect as {JOBS[name]}", f"后台任务 {name} 未以其专用角色连接。")
 
 
 def begin(conn, credential: Credential) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from pathlib import Path
 
 from geo.db import dicts
 
@@ -56,3 +58,73 @@ def verify(conn) -> dict:
     "rows_checked", "head_hash"}; first_broken_id is None when every row matches."""
     rows = dicts(conn.execute("SELECT * FROM jy_audit_verify()"))
     return rows[0]
+
+
+# ------------------------------------------------------------------ the chain's head, kept outside
+# The owner of the database can rewrite audit_log and recompute every hash, or cut its end; the chain
+# alone cannot show that. So its head (position and hash of the newest row) is appended at intervals to
+# a file beside the WAL archive (`loaders audit-head --every 300`, started by scripts/serve.sh), which
+# the database cannot touch; audit-verify checks every head recorded there is still in the chain.
+HEADS_FILE = "audit-heads.jsonl"
+
+
+def heads_path() -> Path:
+    from geo.backup import backup_dir
+    return backup_dir() / HEADS_FILE
+
+
+def _database(conn) -> str:
+    return str(conn.execute("SELECT current_database()").fetchone()[0])
+
+
+def write_head(conn, path: Path | None = None) -> dict | None:
+    """Append the chain's newest row (database, position, hash, time) to the heads file; None when the
+    log is empty or the head is the one written last."""
+    path = path or heads_path()
+    row = conn.execute("SELECT chain_seq, row_hash FROM audit_log WHERE chain_seq IS NOT NULL "
+                       "ORDER BY chain_seq DESC LIMIT 1").fetchone()
+    if row is None:
+        return None
+    head = {"database": _database(conn), "seq": int(row[0]), "hash": row[1],
+            "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    known = read_heads(path, head["database"])
+    if known and known[-1]["seq"] == head["seq"] and known[-1]["hash"] == head["hash"]:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(head) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    return head
+
+
+def read_heads(path: Path, database: str) -> list[dict]:
+    if not path.exists():
+        return []
+    heads = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            h = json.loads(line)
+        except ValueError:
+            continue                    # a line cut by a crash mid-write
+        if isinstance(h, dict) and h.get("database") == database:
+            heads.append(h)
+    return heads
+
+
+def check_heads(conn, path: Path | None = None) -> tuple[int, list[str]]:
+    """(heads checked, problems): each recorded head must still be in the chain with its hash — a head
+    gone means the log was cut; another hash, that it was re-chained."""
+    heads = read_heads(path or heads_path(), _database(conn))
+    if not heads:
+        return 0, []
+    found = dict(conn.execute("SELECT chain_seq, row_hash FROM audit_log WHERE chain_seq = ANY(%(s)s)",
+                              {"s": [h["seq"] for h in heads]}).fetchall())
+    problems = []
+    for h in heads:
+        if h["seq"] not in found:
+            problems.append(f"row {h['seq']} of the chain, recorded at {h['at']}, is gone: the log was cut")
+        elif found[h["seq"]] != h["hash"]:
+            problems.append(f"row {h['seq']} of the chain has another hash than recorded at {h['at']}: "
+                            "the log was rewritten and re-chained")
+    return len(heads), problems

@@ -63,6 +63,21 @@ def auth_conninfo(app_conninfo: str) -> str:
     return make_conninfo(app_conninfo, user=AUTH_ROLE, password=auth_password(str(password)))
 
 
+OUTBOX_ROLE = "jy_outbox"
+
+
+def outbox_password(app_password: str) -> str:
+    """The outbox worker's login password, derived from the app role's like jy_auth's: the worker
+    signs in as its own role, which the app role cannot become (no SET ROLE membership)."""
+    return hmac.new(app_password.encode(), b"jy_outbox: the outbox worker", hashlib.sha256).hexdigest()
+
+
+def outbox_conninfo(app_conninfo: str) -> str:
+    """The same server and database as the app's connection, as jy_outbox."""
+    password = conninfo_to_dict(app_conninfo).get("password") or ""
+    return make_conninfo(app_conninfo, user=OUTBOX_ROLE, password=outbox_password(str(password)))
+
+
 def _configure(conn: psycopg.Connection) -> None:
     conn.execute("SELECT set_config('TimeZone', %(tz)s, false)", {"tz": TIMEZONE})
     conn.commit()

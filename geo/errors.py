@@ -74,6 +74,12 @@ class StaleEvent(DomainError):
         self.current = current
 
 
+class IdempotencyConflict(DomainError):
+    """A sender's report number (Idempotency-Key, external_id) used again for a different request."""
+
+    zh_prefix = "上报编号重复"
+
+
 class LoginFailed(DomainError):
     """Wrong name or password, a locked or disabled account (geo/auth.py)."""
 

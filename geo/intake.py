@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import io
 import json
 import math
@@ -34,7 +35,7 @@ from geo.assign import assign_points
 from geo.coords import DATUMS, to_wgs84
 from geo.crs import STORE_SRID
 from geo.db import dicts
-from geo.errors import IntakeRefused, OutsideCounty, Problem
+from geo.errors import IdempotencyConflict, IntakeRefused, OutsideCounty, Problem
 from geo.status import PRIORITY_LABELS
 from geo.worktime import TZ
 
@@ -76,7 +77,8 @@ class Report:
     reporter: str | None = None         # the reporter's name on the event; default: who sends it
     source: str = "platform"            # events.source: platform | grid_app | hotline | police | …
     is_drill: bool = False              # 演练 (事故推演): in the queue, never in a statistic
-    external_id: str | None = None      # the sender's own number: a second send creates nothing (known())
+    external_id: str | None = None      # the sender's own number: a second send creates nothing (replay())
+    digest: str | None = None           # the sending's fingerprint(): the same number with another body is a 409
 
 
 @dataclass(frozen=True)
@@ -326,9 +328,9 @@ def place(conn, good: pd.DataFrame, grids: Grids | None = None) -> tuple[np.ndar
 # ------------------------------------------------------------------------------------------ route + stage
 STAGE_COLUMNS = ("id", "row", "category_code", "priority", "level", "reported_at", "due_at", "lon", "lat", "grid_code",
                  "description", "address", "reporter", "external_id", "department", "team", "time_given",
-                 "source", "reporter_staff_id", "is_drill")
+                 "source", "reporter_staff_id", "is_drill", "external_digest")
 STAGE_TYPES = ("bigint", "integer", "text", "smallint", "text", "timestamptz", "timestamptz", "float8", "float8", "text",
-               "text", "text", "text", "text", "text", "text", "boolean", "text", "bigint", "boolean")
+               "text", "text", "text", "text", "text", "text", "boolean", "text", "bigint", "boolean", "text")
 
 
 def _local_text(values: np.ndarray) -> np.ndarray:
@@ -371,13 +373,14 @@ def route(conn, good: pd.DataFrame, cat: Catalogue, x, y, code, by: Reporter) ->
         "source": pa.array(col("source", "platform"), type=pa.string()),
         "reporter_staff_id": pa.array(np.full(n, by.staff_id, dtype=object), type=pa.int64(), from_pandas=True),
         "is_drill": pa.array(col("is_drill", False).astype(bool)),
+        "external_digest": pa.array([d or None for d in col("digest", None)], type=pa.string()),
     })
 
 
 # ------------------------------------------------------------------------------------------ write
 # The staged rows come either as JSON (a few reports: one round trip) or from the temporary table an
 # import COPYs a file into; the statement is the same. Rows whose number this sender has sent before
-# are left out when the import asks (a report checks known() first and hits the unique index on a race).
+# are left out when the import asks (a report checks replay() first and hits the unique index on a race).
 _INSERT_EVENTS = """
 WITH s AS ({source}), fresh AS (
     SELECT s.* FROM s
@@ -386,11 +389,11 @@ WITH s AS ({source}), fresh AS (
 ), ev AS (
     INSERT INTO events (id, category_code, priority, handling_level, reported_at, due_at, location, grid_code,
                         description, address, source, reporter_staff_id, reporter_name, assignee_department,
-                        assignee_team, is_drill, external_source, external_id, is_demo, version)
+                        assignee_team, is_drill, external_source, external_id, external_digest, is_demo, version)
     SELECT id, category_code, priority, level, reported_at, due_at, ST_SetSRID(ST_MakePoint(lon, lat), {srid}),
            grid_code, description, address, source, reporter_staff_id,
            CASE WHEN reporter_staff_id IS NULL THEN reporter END, department, team, is_drill,
-           %(src)s, external_id,
+           %(src)s, external_id, external_digest,
            -- a demo worker's report (the live demo feed) is demo data like the rest
            CASE WHEN reporter_staff_id IS NULL THEN false
                 ELSE coalesce((SELECT st.is_demo FROM staff st WHERE st.id = reporter_staff_id), false) END,
@@ -477,7 +480,7 @@ def _frame(reports: list[Report], by: Reporter) -> tuple[pd.DataFrame, list[Prob
                      "terminal_id": "", "priority": str(r.priority),
                      "datum": r.datum or "", "lon": num(r.lon) if lon_ok else "nan", "lat": num(r.lat) if lat_ok else "nan",
                      "grid_code": r.grid_code or "", "reported_at": at, "source": r.source, "is_drill": bool(r.is_drill),
-                     "reporter_given": bool(r.reporter)})
+                     "reporter_given": bool(r.reporter), "digest": r.digest or ""})
     return pd.DataFrame(rows, dtype=object), problems
 
 
@@ -558,12 +561,31 @@ def point_preview(conn, lon: float, lat: float, datum: str = "wgs84") -> tuple[d
     return place_of_point(conn, x, y), None
 
 
-def known(conn, external_source: str, external_id: str) -> int | None:
+def fingerprint(report: Report, photos: list[tuple[str, bytes]] | tuple = ()) -> str:
+    """What a sending asked for (the fields and each photo's bytes), as a SHA-256: a retry of the same
+    request has the same one; another request under the same number does not."""
+    fields = [report.category_code, report.description, report.priority, report.lon, report.lat,
+              (report.datum or "").lower(), report.address, report.reporter, report.grid_code,
+              report.reported_at.isoformat() if report.reported_at else None,
+              [hashlib.sha256(content).hexdigest() for _name, content in photos]]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def replay(conn, external_source: str, external_id: str, digest: str | None = None) -> int | None:
     """The event already created for this sender's number (None if there is none): an idempotent
-    replay returns it instead of reporting again. Row-level security confines it to the caller's
+    retry returns it instead of reporting again. The same number with another request (another
+    fingerprint) is refused: IdempotencyConflict. Row-level security confines it to the caller's
     area, like every read."""
-    return db.value(conn, "SELECT id FROM events WHERE external_source = %(s)s AND external_id = %(e)s",
-                    {"s": external_source, "e": external_id})
+    row = db.one(conn, "SELECT id, external_digest FROM events WHERE external_source = %(s)s AND external_id = %(e)s",
+                 {"s": external_source, "e": external_id})
+    if row is None:
+        return None
+    if digest is not None and row["external_digest"] is not None and digest != row["external_digest"]:
+        raise IdempotencyConflict(
+            f"report number {external_id!r} was used for another request (event {row['id']})",
+            f"上报编号（Idempotency-Key / external_id）“{external_id}”已用于另一件不同内容的上报（事件 {row['id']}）："
+            "重试时请原样重发同一请求；新的上报请换一个新编号。")
+    return int(row["id"])
 
 
 __all__ = ["Report", "Reporter", "Problem", "IntakeRefused", "submit", "validate", "locate", "OutsideCounty"]

@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import psycopg
+
 from geo import audit, db, notify
 from geo.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound, StaleEvent
 from geo.roles import ACTOR_LABELS, ACTOR_ROLES, DISPATCHERS
@@ -201,6 +203,21 @@ def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = 
     if action_code in ("dispatch", "reassign") and not (department or team or staff_id):
         raise InvalidInput("dispatch needs a department, team or person",
                            "派遣需要选择责任部门、执法队伍或人员。")
+    try:
+        return _act(conn, event_id, action, action_code, actor, note, expected_version, department, team,
+                    staff_id, at, location)
+    except psycopg.errors.InsufficientPrivilege as exc:
+        # the database's separation of duties (data/functions/40_events.sql, event_log_check)
+        if "may not verify" not in (exc.diag.message_primary or ""):
+            raise
+        raise Forbidden(f"{actor.username or actor.role} reported or handled event {event_id}",
+                        f"核查须由上报人和处置人以外的人员进行：您上报或处置过事件 {event_id}，"
+                        "请由其他调度员或指挥人员核查。") from None
+
+
+def _act(conn, event_id: int, action, action_code: str, actor: Actor, note: str | None,
+         expected_version: int | None, department: str | None, team: str | None, staff_id: int | None,
+         at: dt.datetime | None, location: tuple | None) -> dict:
     with conn.transaction():
         ev = db.one(conn, _LOCK, {"id": event_id})
         if ev is None:

@@ -14,6 +14,7 @@
     python -m loaders create-admin NAME [--display-name N] [--password-stdin]
                                             the first admin account (asks for the password on a terminal)
     python -m loaders audit-verify          check the audit log's hash chain; name the first broken row
+    python -m loaders audit-head [--every S] keep the chain's head in a file beside the WAL archive
     python -m loaders archiving             turn on WAL archiving into JY_BACKUP_DIR (./run.sh does)
     python -m loaders backup                base backup (pg_basebackup) + retention (JY_BACKUP_KEEP)
     python -m loaders restore --to TIME [--into DIR] [--port N]
@@ -35,13 +36,34 @@ def _cmd_audit_verify(args) -> int:
     from geo import audit, db
     with db.connect() as conn:
         r = audit.verify(conn)
-    if r["first_broken_id"] is None:
-        print(f"audit chain intact: {r['rows_checked']:,} rows; head hash {r['head_hash']}")
-        return 0
-    print(f"audit chain BROKEN at row id {r['first_broken_id']} (chain position {r['first_broken_seq']}, "
-          f"row {r['rows_checked']:,} in order): it was changed, or a row before it was removed or inserted "
-          f"outside the log; the chain up to it ends in hash {r['head_hash']}", file=sys.stderr)
-    return 1
+        n_heads, problems = audit.check_heads(conn)
+    if r["first_broken_id"] is not None:
+        print(f"audit chain BROKEN at row id {r['first_broken_id']} (chain position {r['first_broken_seq']}, "
+              f"row {r['rows_checked']:,} in order): it was changed, or a row before it was removed or inserted "
+              f"outside the log; the chain up to it ends in hash {r['head_hash']}", file=sys.stderr)
+        return 1
+    if problems:
+        print(f"audit chain BROKEN against the heads kept in {audit.heads_path()}:", file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    print(f"audit chain intact: {r['rows_checked']:,} rows; head hash {r['head_hash']}; "
+          f"{n_heads} recorded heads in {audit.heads_path()} all present")
+    return 0
+
+
+def _cmd_audit_head(args) -> int:
+    import time
+
+    from geo import audit, db
+    while True:
+        with db.connect() as conn:
+            head = audit.write_head(conn)
+        if head:
+            print(f"audit head {head['seq']} {head['hash']} written to {audit.heads_path()}", flush=True)
+        if not args.every:
+            return 0
+        time.sleep(args.every)
 
 
 def _cmd_archiving(args) -> int:
@@ -457,7 +479,9 @@ def main(argv: list[str] | None = None) -> int:
     rst_what.add_argument("--stop", metavar="DIR", help="stop a cluster an earlier restore started")
     rst.add_argument("--into", help="data directory of the new cluster (new or empty; default under JY_BACKUP_DIR)")
     rst.add_argument("--port", type=int, help="port of the new cluster (default: a free one)")
-    sub.add_parser("audit-verify", help="check the audit log's hash chain; name the first broken row")
+    sub.add_parser("audit-verify", help="check the audit log's hash chain and the heads kept outside the database")
+    head = sub.add_parser("audit-head", help="append the audit chain's head to a file beside the WAL archive")
+    head.add_argument("--every", type=float, help="keep doing it every this many seconds (./run.sh: 300)")
     sim = sub.add_parser("simulate", help="the live demo city: demo terminals drive the HTTP API (演示数据)")
     sim.add_argument("--api", help="the API's base URL (default http://127.0.0.1:$API_PORT)")
     sim.add_argument("--workers", type=int, help="demo terminals to drive (default JY_FEED_WORKERS)")
@@ -480,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
                 "service-points": _cmd_import, "enterprises": _cmd_import,
                 "create-admin": _cmd_create_admin, "create-terminal": _cmd_create_terminal,
                 "create-api-key": _cmd_create_api_key, "simulate": _cmd_simulate,
-                "audit-verify": _cmd_audit_verify, "archiving": _cmd_archiving, "backup": _cmd_backup,
+                "audit-verify": _cmd_audit_verify, "audit-head": _cmd_audit_head, "archiving": _cmd_archiving, "backup": _cmd_backup,
                 "restore": _cmd_restore}[args.command](args)
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

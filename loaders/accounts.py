@@ -58,6 +58,9 @@ def ensure_app_role(conn, owner_url: str) -> str:
     # the log-in role (migration 028), its password derived from this one (geo/db.py auth_password)
     conn.execute(sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(
         sql.Identifier(db.AUTH_ROLE), sql.Literal(db.auth_password(password))))
+    # the outbox worker's own login (migration 001: no longer a role jy_app can SET ROLE to)
+    conn.execute(sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(
+        sql.Identifier(db.OUTBOX_ROLE), sql.Literal(db.outbox_password(password))))
     return app_url(owner_url, password)
 
 

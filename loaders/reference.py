@@ -78,6 +78,13 @@ def load_reference(conn) -> dict[str, int]:
     """Upsert departments, enforcement teams, event categories and the county boundary."""
     counts = {}
     with conn.cursor() as cur:
+        from geo.roles import ACCOUNT_ROLES, ACTOR_ROLES
+        roles = [{"code": c, "kind": "account", "label": r.label, "acts_as": r.acts_as} for c, r in ACCOUNT_ROLES.items()] + \
+                [{"code": c, "kind": "actor", "label": r.label, "acts_as": None} for c, r in ACTOR_ROLES.items()]
+        cur.execute("DELETE FROM role_catalogue")
+        cur.executemany("INSERT INTO role_catalogue (code, kind, label, acts_as) "
+                        "VALUES (%(code)s, %(kind)s, %(label)s, %(acts_as)s)", roles)
+        counts["roles"] = len(roles)
         deps = read_csv("departments.csv")
         cur.executemany(
             "INSERT INTO departments (code, name, short_name) VALUES (%(code)s, %(name)s, %(short_name)s) "

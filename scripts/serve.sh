@@ -67,6 +67,9 @@ supervise api "$VENV/bin/uvicorn" api.app:app --host 127.0.0.1 --port "$api_port
 pids+=($!)
 "$VENV/bin/python" -m loaders simulate --if-feed --api "http://127.0.0.1:$api_port" &
 pids+=($!)
+# the audit chain's head, every 5 minutes, into a file beside the WAL archive (audit-verify checks it)
+supervise audit-head "$VENV/bin/python" -m loaders audit-head --every "${JY_AUDIT_HEAD_EVERY_S:-300}" &
+pids+=($!)
 
 # HTTPS when given a certificate and its key (HAProxy wants them in one PEM file, readable only by us).
 scheme=http
@@ -99,6 +102,9 @@ defaults
     timeout server 60s
     timeout tunnel 2h
     timeout http-keep-alive 10s
+    # a client must send its request headers within 10 s (slow-loris); bodies are bounded by the API
+    # as they stream (api/limits.py), and a declared length over 40 MB is refused here already
+    timeout http-request 10s
     default-server inter 2s fall 2 rise 1
 frontend jiangyin
 $bind_line
@@ -113,6 +119,9 @@ $hsts_line
     http-response set-header Permissions-Policy "camera=(), microphone=(), geolocation=(), payment=()"
     http-response set-header Content-Security-Policy "frame-ancestors 'self'; object-src 'none'; base-uri 'self'"
     http-response del-header Server
+    http-request deny deny_status 413 if { req.hdr_val(content-length) gt 41943040 }
+    # the client's address is the one HAProxy adds (option forwardfor); whatever the client claims goes
+    http-request del-header X-Forwarded-For
     acl to_api path_beg /api/ /open311/ /auth/
     use_backend api if to_api
     default_backend dashboard

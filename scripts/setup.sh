@@ -198,6 +198,9 @@ SELECT format('GRANT pg_monitor, pg_signal_backend TO %I', :'owner') \gexec
 \c template1
 CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
+-- PostGIS's only SECURITY DEFINER functions read any table's planner statistics: nobody here needs them
+REVOKE EXECUTE ON FUNCTION st_estimatedextent(text, text), st_estimatedextent(text, text, text),
+       st_estimatedextent(text, text, text, boolean) FROM PUBLIC;
 SELECT format('GRANT EXECUTE ON FUNCTION pg_wal_replay_pause(), pg_wal_replay_resume() TO %I', :'owner') \gexec
 SQL
   else
@@ -205,6 +208,11 @@ SQL
   fi
   if ! "$PG_BIN/psql" "$admin_url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$JY_DB_NAME'" | grep -q 1; then
     "$PG_BIN/psql" "$admin_url" -q -c "CREATE DATABASE $JY_DB_NAME" >/dev/null
+  fi
+  if [ -s "$su_pwfile" ]; then   # a database made before template1 had the REVOKE above
+    "$PG_BIN/psql" "${su_url%/postgres}/$JY_DB_NAME" -q -c "REVOKE EXECUTE ON FUNCTION st_estimatedextent(text, text),
+       st_estimatedextent(text, text, text), st_estimatedextent(text, text, text, boolean) FROM PUBLIC" >/dev/null \
+      || die "could not close PostGIS's statistics functions in $JY_DB_NAME"
   fi
   DATABASE_URL="postgresql://$JY_DB_USER:$DB_PASSWORD@localhost:$JY_PG_PORT/$JY_DB_NAME"
   # Continuous archiving (README "Backups"): every WAL segment is copied to JY_BACKUP_DIR, so

@@ -4,6 +4,9 @@ message."""
 from __future__ import annotations
 
 import json
+import os
+import select
+import socket
 import urllib.error
 import urllib.request
 
@@ -296,3 +299,189 @@ def test_failed_terminal_sign_ins_slow_that_address_only(api):
                             "WHERE username = %s AND action = 'login' ORDER BY chain_seq", (f"terminal:{terminal}".lower(),)).fetchall()
     assert [r[1] for r in rows][-7:] == ["bad_password"] * 5 + ["locked", "ok"]
     assert rows[-1][2] == "203.0.113.6"
+
+
+# ------------------------------------------------------------------ bounded requests (issue 29)
+def _server_pid(base: str) -> int:
+    """The uvicorn process serving `base` (found by its --port argument)."""
+    port = base.rsplit(":", 1)[1]
+    for proc in os.listdir("/proc"):
+        if proc.isdigit():
+            try:
+                args = open(f"/proc/{proc}/cmdline", "rb").read().split(b"\0")
+            except OSError:
+                continue
+            if b"uvicorn" in b" ".join(args) and port.encode() in args:
+                return int(proc)
+    raise AssertionError(f"no uvicorn on port {port}")
+
+
+def _rss_mb(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def _chunked(base: str, path: str, content_type: str, total: int, headers: dict | None = None,
+             prefix: bytes = b"") -> tuple[int, dict, int]:
+    """Stream `total` bytes as a chunked body (no Content-Length) until the server answers; returns
+    (status, JSON body, bytes sent before the answer came)."""
+    host, port = base.split("//")[1].split(":")
+    sock = socket.create_connection((host, int(port)), timeout=30)
+    head = [f"POST {path} HTTP/1.1", f"Host: {host}", f"Content-Type: {content_type}", "Transfer-Encoding: chunked",
+            *(f"{k}: {v}" for k, v in (headers or {}).items()), "", ""]
+    sock.sendall("\r\n".join(head).encode())
+    if prefix:
+        sock.sendall(f"{len(prefix):x}\r\n".encode() + prefix + b"\r\n")
+    chunk = b"7" * (1 << 20)
+    frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+    sent = 0
+    answer = b""
+    while sent < total:
+        readable, _, _ = select.select([sock], [], [], 0)
+        if readable:
+            break
+        try:
+            sock.sendall(frame)
+        except (BrokenPipeError, ConnectionResetError):
+            break
+        sent += len(chunk)
+    sock.settimeout(30)
+    try:
+        while b"\r\n\r\n" not in answer or len(answer.split(b"\r\n\r\n", 1)[1]) < _length(answer):
+            data = sock.recv(65536)
+            if not data:
+                break
+            answer += data
+    except (ConnectionResetError, TimeoutError):
+        pass
+    sock.close()
+    status_line, rest = answer.split(b"\r\n", 1)
+    body = answer.split(b"\r\n\r\n", 1)[1]
+    return int(status_line.split()[1]), json.loads(body), sent
+
+
+def _length(answer: bytes) -> int:
+    for line in answer.split(b"\r\n\r\n", 1)[0].split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return int(line.split(b":")[1])
+    return 1 << 30
+
+
+def test_a_300_mb_chunked_body_is_refused_while_it_streams_and_the_api_stays_small(api):
+    """Chunked bodies have no Content-Length to refuse them by: the API counts while they stream and
+    answers 413 at the first megabyte past the limit — signed in or not, without reading the rest —
+    and its memory stays where it was (issue 29: 1 GB of JSON grew it to 3.3 GB)."""
+    base, _url, workers = api
+    token = sign_in(base, workers[0]["terminal_id"])
+    pid = _server_pid(base)
+    before = _rss_mb(pid)
+    photo = (b'--x\r\nContent-Disposition: form-data; name="photos"; filename="a.jpg"\r\n'
+             b"Content-Type: image/jpeg\r\n\r\n")
+    cases = [("/api/v1/auth/token", "application/json", "1 MB", b""),
+             ("/open311/v2/requests.json", "application/json", "1 MB", b""),
+             ("/api/v1/reports", "application/json", "1 MB", b""),
+             ("/api/v1/reports", "multipart/form-data; boundary=x", "40 MB", photo)]
+    for path, ctype, limit, prefix in cases:
+        status, body, sent = _chunked(base, path, ctype, 300 << 20, {"Authorization": f"Bearer {token}"}, prefix)
+        assert status == 413, (path, status, body)
+        assert limit in (body["message"] if isinstance(body, dict) else body[0]["description"]), body
+        assert sent < 120 << 20, f"{path}: {sent >> 20} MB were sent before the answer"
+    # without a valid token a report's body is not read at all
+    status, body, sent = _chunked(base, "/api/v1/reports", "application/json", 300 << 20,
+                                  {"Authorization": "Bearer not-a-token"})
+    assert status == 401 and sent < 120 << 20, (status, body)
+    # a form with one endless field: refused at its 64 KB, saying why
+    status, body, sent = _chunked(base, "/open311/v2/requests.json", "application/x-www-form-urlencoded", 300 << 20)
+    assert status == 422 and "64 KB" in body[0]["description"] and sent < 120 << 20, (status, body)
+    assert _rss_mb(pid) - before < 100, f"the API grew from {before:.0f} MB to {_rss_mb(pid):.0f} MB"
+    # a declared length over the limit: refused before a byte of the body is read
+    host, port = base.split("//")[1].split(":")
+    sock = socket.create_connection((host, int(port)), timeout=30)
+    sock.sendall(b"POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 5242880\r\n\r\n{")
+    answer = sock.recv(65536)
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert call(base, "GET", "/api/v1/health")[0] == 200
+
+
+def test_numbers_out_of_range_are_a_422_never_a_500(api):
+    base, url, workers = api
+    token = sign_in(base, workers[0]["terminal_id"])
+    huge = 10 ** 300
+    for method, path, body in (("GET", f"/api/v1/reports/{huge}", None), ("GET", f"/api/v1/photos/{huge}", None),
+                               ("GET", f"/api/v1/notifications?after={huge}", None),
+                               ("POST", f"/api/v1/tasks/{huge}/actions", {"action": "start", "version": 1}),
+                               ("POST", "/api/v1/tasks/1/actions", {"action": "start", "version": huge}),
+                               ("POST", "/api/v1/positions", {"fixes": [{"lon": 120.3, "lat": 31.9, "accuracy_m": 1e300,
+                                                                         "at": "2026-12-01T10:00:00+08:00"}]}),
+                               ("POST", "/api/v1/reports", {"lon": 120.3, "lat": 31.9, "category": "HW01",
+                                                            "description": "x", "priority": huge})):
+        raw = json.dumps(body).encode() if body is not None else None
+        status, answer = call(base, method, path, token=token, raw=raw)
+        assert status == 422 and "请求内容有误" in answer["message"], (path, status, answer)
+    status, answer = call(base, "POST", "/api/v1/reports", token=token,
+                          raw=b'{"lon": 1e400, "lat": 31.9, "category": "HW01", "description": "x"}')
+    assert status == 422, answer
+
+
+def test_the_same_idempotency_key_with_another_body_is_a_409(api):
+    """A terminal's key names one request: sent again with another body (a new 特急 report under a
+    reused key) it is refused with 409 and a Chinese reason, not answered with the first event."""
+    base, url, workers = api
+    me = workers[0]
+    token = sign_in(base, me["terminal_id"])
+    lon, lat = gcj_point_in(url, me["grid_code"])
+    body = {"lon": lon, "lat": lat, "datum": "gcj02", "category": "HW01", "description": "编号复用测试"}
+
+    def post(payload):
+        req = urllib.request.Request(f"{base}/api/v1/reports", data=json.dumps(payload).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}",
+                                              "Idempotency-Key": "K-REUSE-1"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
+
+    s1, first = post(body)
+    s2, again = post(body)
+    s3, other = post({**body, "priority": 1, "description": "危化品泄漏"})
+    assert (s1, s2) == (201, 201) and again["id"] == first["id"]
+    assert s3 == 409 and other["code"] == "idempotency_conflict" and "K-REUSE-1" in other["message"], other
+
+
+def test_a_stopped_terminal_account_loses_its_tokens_for_good(api):
+    """Stopping a terminal ends its tokens; starting it again does not bring them back."""
+    from geo import terminals
+
+    base, url, workers = api
+    me = workers[1]
+    token = sign_in(base, me["terminal_id"])
+    assert call(base, "GET", "/api/v1/tasks", token=token)[0] == 200
+    with db.connect(url) as conn:
+        terminals.set_terminal_disabled(conn, "admin", me["terminal_id"], True)
+        conn.commit()
+    assert call(base, "GET", "/api/v1/tasks", token=token)[0] == 401
+    with db.connect(url) as conn:
+        terminals.set_terminal_disabled(conn, "admin", me["terminal_id"], False)
+        conn.commit()
+    status, answer = call(base, "GET", "/api/v1/tasks", token=token)
+    assert status == 401 and "令牌" in answer["message"], answer
+    assert call(base, "GET", "/api/v1/tasks", token=sign_in(base, me["terminal_id"]))[0] == 200
+
+
+def test_a_password_check_costs_the_same_whether_the_account_exists():
+    """One full-cost argon2 check for every sign-in: an unknown terminal, a known one with a typed
+    password, a demo one with a machine-made (light) hash — so the answer's time tells nothing."""
+    from argon2 import extract_parameters
+
+    from geo import auth
+
+    full = auth._HASHER.memory_cost
+    for stored in (None, auth.hash_password("Typed-pass-12"), auth.hash_generated("g" * 24)):
+        costs = [extract_parameters(h).memory_cost for h in auth.checks(stored)]
+        assert costs.count(full) == 1, (stored, costs)
+    assert auth.verify(auth.hash_generated("g" * 24), "g" * 24) and not auth.verify(None, "g" * 24)

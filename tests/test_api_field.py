@@ -17,7 +17,7 @@ from geo.coords import wgs84_to_gcj02
 from geo.scope import Scope
 from geo.workflow import Actor, act
 from loaders.demo.photos import make_jpeg
-from tests.fixtures import demo_database, point_in, terminal_workers
+from tests.fixtures import app_url_for, demo_database, point_in, terminal_workers
 from tests.server import api_server
 
 PASSWORD = "Terminal-pass-1"
@@ -220,6 +220,16 @@ def test_open311_round_trip(field):
     bad = requests.get(f"{base}/open311/v2/requests.json", params={"api_key": key, "start_date": "yesterday"}, timeout=30)
     assert bad.status_code == 422 and "ISO 8601" in bad.json()[0]["description"]
     assert requests.get(f"{base}/open311/v2/requests/999999999.json", params={"api_key": key}, timeout=30).status_code == 404
+    # the same key with another request: refused, not answered with the first one
+    other = requests.post(f"{base}/open311/v2/requests.json", data={**form, "description": "另一件诉求"},
+                          headers={"Idempotency-Key": "H-1"}, timeout=30)
+    assert other.status_code == 409 and "H-1" in other.json()[0]["description"], other.text
+    # the system's scope is the database's: as jy_app with its key it sees its own requests, nothing else
+    with psycopg.connect(app_url_for(url)) as conn:
+        assert conn.execute("SELECT jy_begin_client(%s)", (key,)).fetchone()[0]
+        seen = conn.execute("SELECT count(*), count(*) FILTER (WHERE external_source = 'open311:hotline12345') "
+                            "FROM events").fetchone()
+    assert seen == (1, 1), seen
 
 
 def test_a_task_in_another_village_is_the_workers_own(field):

@@ -1,11 +1,14 @@
 """Browser test: a dispatcher reports an event on 事件上报 and takes it through every stage to
-结案 on the 调度台; the event detail shows the timeline and the time-limit state at each step."""
+处置完成 on the 调度台; having reported and handled it, they may not verify it (separation of duties,
+issue 29): another dispatcher verifies and closes it. The event detail shows the timeline and the
+time-limit state at each step."""
 from __future__ import annotations
 
 import re
 
 import pytest
 
+from geo import auth
 from tests.browser import goto, open_page
 from tests.fixtures import login_for
 from tests.server import ROOT
@@ -13,6 +16,9 @@ from tests.server import ROOT
 ARTIFACTS = ROOT / "artifacts"
 STEPS = [("立案", "立案", None), ("派遣", "派遣", "江阴市综合行政执法局"), ("开始处置", "处置中", None),
          ("处置完成", "处置完成", None), ("核查通过", "核查", None), ("结案", "结案", None)]
+VERIFIER_FROM = 5        # the steps from 核查通过 on are the commander's
+STATUS_OF = {"立案": "accepted", "派遣": "dispatched", "处置中": "in_progress", "处置完成": "handled", "核查": "verified",
+             "结案": "closed"}
 
 
 @pytest.fixture(scope="module")
@@ -50,26 +56,54 @@ def test_report_then_dispatch_to_closed(login, server, work_conn):
         assert demo_conn.execute("SELECT grid_code, status FROM events WHERE id = %s", (eid,)).fetchone() == \
             ("320281001002002", "reported")
 
-        for i, (action, status_label, department) in enumerate(STEPS, start=1):
-            goto(page, f"{server}/dispatch?event={eid}", wait_text="调度台")
-            page.get_by_text("已选 1 件").first.wait_for()
-            page.locator('[data-testid="stRadio"]').get_by_text(action, exact=True).click()
-            if department:
-                choose(page, "责任部门", department)
-            page.get_by_role("button", name="执行").click()
-            page.get_by_text(f"已{action} 1 件").first.wait_for(timeout=30_000)
-            page.screenshot(path=str(ARTIFACTS / f"dispatch-{i}-{action}.png"))
-            goto(page, f"{server}/event?event={eid}", wait_text=f"事件 {eid}")
-            status = page.locator('[data-testid="stMetric"]', has_text="当前状态").first
-            assert status_label in status.inner_text()
-            page.get_by_text("各环节时限").first.wait_for()
-            page.get_by_text("时限状态").first.wait_for()
-            page.screenshot(path=str(ARTIFACTS / f"dispatch-{i}-event.png"), full_page=True)
-            n_log, db_status = demo_conn.execute(
-                "SELECT (SELECT count(*) FROM event_log WHERE event_id = %(e)s), status FROM events WHERE id = %(e)s",
-                {"e": eid}).fetchone()
-            demo_conn.commit()
-            assert n_log == i + 1
+        for i, (action, status_label, department) in enumerate(STEPS[:VERIFIER_FROM - 1], start=1):
+            _step(page, server, demo_conn, eid, i, action, status_label, department)
+        # the reporter and handler tries to verify: refused, with the reason, and nothing written
+        goto(page, f"{server}/dispatch?event={eid}", wait_text="调度台")
+        page.get_by_text("已选 1 件").first.wait_for()
+        page.locator('[data-testid="stRadio"]').get_by_text("核查通过", exact=True).click()
+        page.get_by_role("button", name="执行").click()
+        page.get_by_text("核查须由上报人和处置人以外的人员进行").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "dispatch-verify-refused.png"))
+        assert demo_conn.execute("SELECT status FROM events WHERE id = %s", (eid,)).fetchone()[0] == "handled"
+        demo_conn.commit()
+    # another city dispatcher verifies and closes it (the commander acts only on city-level events)
+    verifier = ("t.verifier", "Verifier-pass-1")
+    if demo_conn.execute("SELECT 1 FROM app_users WHERE username = %s", (verifier[0],)).fetchone() is None:
+        auth.create_user(demo_conn, "(test)", verifier[0], "核查调度员", "dispatcher", verifier[1])
+    demo_conn.commit()
+    with open_page(server + f"/dispatch?event={eid}", wait_text="调度台", login=verifier) as page:
+        for i, (action, status_label, department) in enumerate(STEPS[VERIFIER_FROM - 1:], start=VERIFIER_FROM):
+            _step(page, server, demo_conn, eid, i, action, status_label, department)
+    db_status = demo_conn.execute("SELECT status FROM events WHERE id = %s", (eid,)).fetchone()[0]
     assert db_status == "closed"
-    chain = demo_conn.execute("SELECT to_status FROM event_log WHERE event_id = %s ORDER BY at, id", (eid,)).fetchall()
+    chain = demo_conn.execute("SELECT to_status, username FROM event_log WHERE event_id = %s ORDER BY at, id",
+                              (eid,)).fetchall()
     assert [c[0] for c in chain] == ["reported", "accepted", "dispatched", "in_progress", "handled", "verified", "closed"]
+    assert [c[1] for c in chain] == [login[0]] * 5 + [verifier[0]] * 2
+
+
+def _step(page, server, demo_conn, eid, i, action, status_label, department):
+    goto(page, f"{server}/dispatch?event={eid}", wait_text="调度台")
+    page.get_by_text("已选 1 件").first.wait_for()
+    page.locator('[data-testid="stRadio"]').get_by_text(action, exact=True).click()
+    if department:
+        choose(page, "责任部门", department)
+    page.get_by_role("button", name="执行").click()
+    try:
+        page.get_by_text(f"已{action} 1 件").first.wait_for(timeout=30_000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / f"dispatch-{i}-failed.png"), full_page=True)
+        raise
+    page.screenshot(path=str(ARTIFACTS / f"dispatch-{i}-{action}.png"))
+    goto(page, f"{server}/event?event={eid}", wait_text=f"事件 {eid}")
+    status = page.locator('[data-testid="stMetric"]', has_text="当前状态").first
+    assert status_label in status.inner_text()
+    page.get_by_text("各环节时限").first.wait_for()
+    page.get_by_text("时限状态").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / f"dispatch-{i}-event.png"), full_page=True)
+    n_log, db_status = demo_conn.execute(
+        "SELECT (SELECT count(*) FROM event_log WHERE event_id = %(e)s), status FROM events WHERE id = %(e)s",
+        {"e": eid}).fetchone()
+    demo_conn.commit()
+    assert n_log == i + 1 and STATUS_OF[status_label] == db_status

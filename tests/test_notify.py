@@ -37,7 +37,7 @@ def setup():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with demo_database("jy_notify") as url:
-        pool = db.make_pool(app_url_for(url), max_size=2)
+        pool = db.make_pool(db.outbox_conninfo(app_url_for(url)), max_size=2)
         try:
             yield url, access.ScopedPool(pool, credential=access.job("outbox"), scope=Scope.city()), \
                 f"http://127.0.0.1:{server.server_port}/sms"

@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from contextlib import ExitStack
 
+import psycopg
 import pytest
 
 from tests.browser import open_context, sign_in, wait_for_streamlit
@@ -44,10 +45,14 @@ def test_sticky_sessions_survive_reruns_reloads_and_a_dead_worker(served, demo_u
     with urllib.request.urlopen(f"{base}/api/v1/health", timeout=10) as r:
         assert json.loads(r.read())["status"] == "ok", "the API through the proxy"
     user = login_for(demo_url, "dispatcher")
+    with psycopg.connect(demo_url) as conn:
+        seen = conn.execute("SELECT coalesce(max(chain_seq), 0) FROM audit_log").fetchone()[0]
     with ExitStack() as stack:
         tabs = []
-        for _ in range(2):
-            ctx = stack.enter_context(open_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN"))
+        for i in range(2):
+            # the second browser claims an address of its own: HAProxy appends the real one, which counts
+            forged = {"extra_http_headers": {"X-Forwarded-For": "198.51.100.7"}} if i else {}
+            ctx = stack.enter_context(open_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN", **forged))
             page = ctx.new_page()
             page.goto(f"{base}/dispatch", wait_until="domcontentloaded")
             sign_in(page, *user)
@@ -60,6 +65,12 @@ def test_sticky_sessions_survive_reruns_reloads_and_a_dead_worker(served, demo_u
             assert jar["JYWEB"]["httpOnly"], "the proxy's cookie is HttpOnly"
             servers.append(jar["JYWEB"]["value"])
         assert sorted(servers) == ["w1", "w2"], servers
+        # each sign-in is audited with the browser's address as the proxy saw it (issue 29: was "unknown")
+        with psycopg.connect(demo_url) as conn:
+            sources = [r[0] for r in conn.execute(
+                "SELECT detail->>'source' FROM audit_log WHERE action = 'login' AND username = %s AND chain_seq > %s",
+                (user[0], seen))]
+        assert sources == ["127.0.0.1", "127.0.0.1"], sources
 
         # state across reruns: each session's own search stays while the page reruns
         for i, (_, page) in enumerate(tabs):

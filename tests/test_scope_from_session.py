@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from geo import auth
+from geo import auth, db
 from geo.access import Viewer
 from geo.scope import Scope
 from tests.fixtures import app_url_for, login_for, scope_viewer, with_session
@@ -98,12 +98,15 @@ def test_jy_app_cannot_read_the_key_sign_a_context_or_start_a_session_unseen(dem
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(stmt)
             conn.rollback()
-        # The outbox worker's narrow role: the outbox and notifications, not the events.
-        conn.execute("SET LOCAL ROLE jy_outbox")
-        conn.execute("SELECT count(*) FROM outbox").fetchone()
+        # The app role cannot become the outbox worker (issue 29) ...
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("SELECT count(*) FROM events")
+            conn.execute("SET LOCAL ROLE jy_outbox")
         conn.rollback()
+    # ... which signs in as itself, with narrow rights: the outbox and notifications, not the events.
+    with psycopg.connect(db.outbox_conninfo(app_url_for(demo_url))) as outbox:
+        outbox.execute("SELECT count(*) FROM outbox").fetchone()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            outbox.execute("SELECT count(*) FROM events")
 
 
 def test_a_real_log_in_gets_its_scope_from_the_database(demo_url, demo_conn):

@@ -12,7 +12,6 @@ AS $function$
                      coalesce(current_setting('jy.role', true), ''), coalesce(current_setting('jy.user', true), ''),
                      pg_backend_pid()::text, extract(epoch FROM transaction_timestamp())::text)
 $function$;
-GRANT EXECUTE ON FUNCTION public.jy_context_text() TO jy_app;
 
 CREATE OR REPLACE FUNCTION public.jy_context_ok()
  RETURNS boolean
@@ -59,9 +58,23 @@ CREATE OR REPLACE FUNCTION public.jy_is_admin()
  LANGUAGE sql
  STABLE PARALLEL SAFE
 AS $function$
-    SELECT jy_ctx('scope') = 'city' AND jy_ctx('role') = 'admin'
+    SELECT coalesce(public.jy_ctx('scope') = 'city' AND public.jy_ctx('role') = 'admin', false)
 $function$;
 GRANT EXECUTE ON FUNCTION public.jy_is_admin() TO jy_app;
+
+-- Is this the schema owner's own session (migrations, the loaders, the operator's jobs)? Owner
+-- functions let the owner do what a signed admin may; every other login (jy_app, jy_auth, jy_outbox)
+-- needs its signed context. Never NULL.
+CREATE OR REPLACE FUNCTION public.jy_by_owner()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+AS $function$
+    SELECT coalesce(session_user = (SELECT r.rolname FROM pg_catalog.pg_class c
+                                      JOIN pg_catalog.pg_roles r ON r.oid = c.relowner
+                                     WHERE c.oid = 'public.events'::regclass), false)
+$function$;
+GRANT EXECUTE ON FUNCTION public.jy_by_owner() TO jy_app;
 
 -- The scope a SECURITY DEFINER analysis works for: the signed-in viewer's (jy.scope); a session of
 -- any other role than the app's (the owner's loaders, jobs and tests) with no scope set is the city.
@@ -71,8 +84,8 @@ CREATE OR REPLACE FUNCTION public.jy_effective_scope()
  LANGUAGE sql
  STABLE
 AS $function$
-    SELECT CASE WHEN coalesce(jy_ctx('scope'), '') <> '' THEN jy_ctx('scope')
-                WHEN session_user <> 'jy_app' THEN 'city' END
+    SELECT CASE WHEN coalesce(public.jy_ctx('scope'), '') <> '' THEN public.jy_ctx('scope')
+                WHEN public.jy_by_owner() THEN 'city' END
 $function$;
 GRANT EXECUTE ON FUNCTION public.jy_effective_scope() TO jy_app;
 
@@ -170,6 +183,7 @@ BEGIN
     IF NOT FOUND THEN
         RETURN jy_sign_context('', '', '', '', '');
     END IF;
-    RETURN jy_sign_context('city', '', '', 'system', 'open311:' || c.code);
+    -- scope 'client': it files anywhere in the county and sees only its own requests (90_policies.sql)
+    RETURN jy_sign_context('client', '', '', 'system', 'open311:' || c.code);
 END $function$;
 GRANT EXECUTE ON FUNCTION public.jy_begin_client(text) TO jy_app;

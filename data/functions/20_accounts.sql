@@ -85,7 +85,7 @@ CREATE OR REPLACE FUNCTION public.jy_auth_unlock(p_username text)
  SET search_path TO 'public', 'pg_temp'
 AS $function$
 BEGIN
-    IF NOT (jy_is_admin() OR session_user = current_user) THEN
+    IF (public.jy_is_admin() OR public.jy_by_owner()) IS NOT TRUE THEN
         RAISE EXCEPTION 'only an admin may unlock an account' USING ERRCODE = 'insufficient_privilege';
     END IF;
     DELETE FROM login_throttle WHERE username = left(lower(btrim(p_username)), 64);

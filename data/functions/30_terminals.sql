@@ -26,7 +26,7 @@ CREATE OR REPLACE FUNCTION public.jy_terminal_set(p_terminal text, p_hash text)
 AS $function$
 DECLARE sid bigint; srole text;
 BEGIN
-    IF session_user = 'jy_app' AND NOT jy_is_admin() THEN
+    IF (public.jy_by_owner() OR public.jy_is_admin()) IS NOT TRUE THEN
         RAISE EXCEPTION 'only an admin may set a terminal password' USING ERRCODE = 'insufficient_privilege';
     END IF;
     SELECT id, role INTO sid, srole FROM staff WHERE terminal_id = btrim(p_terminal);
@@ -50,11 +50,15 @@ CREATE OR REPLACE FUNCTION public.jy_terminal_disable(p_terminal text, p_disable
 AS $function$
 DECLARE sid bigint;
 BEGIN
-    IF session_user = 'jy_app' AND NOT jy_is_admin() THEN
+    IF (public.jy_by_owner() OR public.jy_is_admin()) IS NOT TRUE THEN
         RAISE EXCEPTION 'only an admin may stop a terminal account' USING ERRCODE = 'insufficient_privilege';
     END IF;
-    UPDATE terminal_accounts a SET disabled = p_disabled FROM staff s
+    UPDATE public.terminal_accounts a SET disabled = p_disabled FROM public.staff s
      WHERE s.id = a.staff_id AND s.terminal_id = btrim(p_terminal) RETURNING a.staff_id INTO sid;
+    -- a stopped account's tokens end for good: starting it again does not revive them
+    IF sid IS NOT NULL AND p_disabled THEN
+        UPDATE public.api_tokens SET revoked_at = now() WHERE staff_id = sid AND revoked_at IS NULL;
+    END IF;
     RETURN sid;
 END $function$;
 GRANT EXECUTE ON FUNCTION public.jy_terminal_disable(text,boolean) TO jy_app;
@@ -69,7 +73,7 @@ AS $function$
     SELECT s.terminal_id, s.name, s.role, s.grid_code, a.disabled, a.created_at,
            (SELECT max(t.issued_at) FROM api_tokens t WHERE t.staff_id = s.id)
       FROM terminal_accounts a JOIN staff s ON s.id = a.staff_id
-     WHERE jy_is_admin() OR session_user <> 'jy_app'
+     WHERE public.jy_is_admin() OR public.jy_by_owner()
      ORDER BY s.terminal_id
 $function$;
 GRANT EXECUTE ON FUNCTION public.jy_terminal_accounts() TO jy_app;

@@ -109,6 +109,65 @@ END $function$;
 CREATE OR REPLACE TRIGGER event_log_no_change BEFORE DELETE OR UPDATE ON public.event_log FOR EACH ROW EXECUTE FUNCTION event_log_append_only();
 CREATE OR REPLACE TRIGGER event_log_no_truncate BEFORE TRUNCATE ON public.event_log FOR EACH STATEMENT EXECUTE FUNCTION event_log_append_only();
 
+-- Who wrote a log row and when: the signed session and the clock, never the caller. A row from the
+-- app role (the pages, the API) gets the session's account as `username`, its name and actor role
+-- as `actor` and `actor_role` (from role_catalogue, the role catalogue of geo/roles.py), and the
+-- time now — a report's first row, the event's report time. The owner's loaders and jobs write
+-- history as given (an import carries the export's times). Without a signed session: refused.
+CREATE OR REPLACE FUNCTION public.event_log_from_session()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    who text := public.jy_ctx('user');
+    name text;
+    arole text;
+    town text;
+BEGIN
+    IF public.jy_by_owner() THEN
+        RETURN NEW;
+    END IF;
+    IF coalesce(who, '') = '' THEN
+        RAISE EXCEPTION 'a log row needs a signed session' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF who LIKE 'terminal:%' THEN
+        SELECT s.name INTO name FROM public.staff s WHERE s.terminal_id = substr(who, 10);
+        arole := 'grid_worker';
+    ELSIF who LIKE 'open311:%' THEN
+        SELECT c.name INTO name FROM public.api_clients c WHERE c.code = substr(who, 9);
+        arole := 'system';
+    ELSE
+        SELECT u.display_name, r.acts_as, u.town_code INTO name, arole, town
+          FROM public.app_users u JOIN public.role_catalogue r ON r.kind = 'account' AND r.code = u.role
+         WHERE u.username = who;
+        IF arole = 'dispatcher' THEN
+            arole := CASE WHEN town IS NULL THEN 'city_dispatcher' ELSE 'town_dispatcher' END;
+        END IF;
+    END IF;
+    IF name IS NULL OR arole IS NULL THEN
+        RAISE EXCEPTION '% may not write the event log', who USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    NEW.username := who;
+    IF NEW.from_status IS NULL THEN
+        -- a report: at its report time, by its reporter — the name the report carries (a hotline
+        -- caller's), else the session's
+        SELECT e.reported_at,
+               coalesce(e.reporter_name,
+                        (SELECT label FROM public.role_catalogue WHERE kind = 'actor' AND code = arole) || ' ' || name)
+          INTO NEW.at, NEW.actor
+          FROM public.events e WHERE e.id = NEW.event_id;
+        NEW.actor_role := 'reporter';
+    ELSE
+        NEW.at := now();
+        NEW.actor_role := arole;
+        NEW.actor := (SELECT label FROM public.role_catalogue WHERE kind = 'actor' AND code = arole) || ' ' || name;
+    END IF;
+    RETURN NEW;
+END $function$;
+CREATE OR REPLACE TRIGGER event_log_from_session BEFORE INSERT ON public.event_log FOR EACH ROW EXECUTE FUNCTION event_log_from_session();
+
 -- Fires before event_log_apply (triggers of one kind fire in name order): events.status is still
 -- the state the new rows start from.
 CREATE OR REPLACE FUNCTION public.event_log_check()
@@ -139,6 +198,18 @@ BEGIN
     IF FOUND THEN
         RAISE EXCEPTION 'event %: the log row starts from % but the event is %', bad.event_id, bad.from_status,
               bad.expected USING ERRCODE = 'check_violation';
+    END IF;
+    -- Separation of duties: whoever reported or handled an event does not verify it (核查 or 核查不通过).
+    SELECT n.event_id, n.username INTO bad
+      FROM new_rows n
+     WHERE n.username IS NOT NULL AND n.from_status = 'handled' AND n.to_status IN ('verified', 'in_progress')
+       AND EXISTS (SELECT 1 FROM event_log l
+                    WHERE l.event_id = n.event_id AND l.username = n.username
+                      AND (l.from_status IS NULL OR l.to_status = 'handled'))
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'event %: % reported or handled it and may not verify it', bad.event_id, bad.username
+              USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NULL;
 END $function$;

@@ -1,132 +1,121 @@
 -- Daily statistics kept by the events' triggers, and the rankings read from them.
 -- Live text: re-applied by geo/db.migrate whenever a file here changes (docs/schema.md).
 
--- Signed contributions (+1 add, -1 remove) of changed event rows go through a session-local
--- table, then into the three tables in one set-based pass.
-CREATE OR REPLACE FUNCTION public.stats_delta_table()
- RETURNS void
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'public', 'pg_temp'
+-- The daily statistics move with the events, set-based, inside the statement that changed them: a
+-- statement-level trigger turns its transition tables into signed contributions (+1 added, -1
+-- removed) and adds them to the four tables in one statement. The one text of that statement is
+-- stats_sql(delta): delta is a query over the trigger's transition tables (or, for stats_rebuild,
+-- over every event). It is run with EXECUTE inside the trigger function itself, where the
+-- transition tables are visible; nothing goes through a table a caller could create first (no
+-- session temporary table: a caller's own _stats_delta with a trigger on it once ran as the owner).
+CREATE OR REPLACE FUNCTION public.stats_sql(p_delta text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
 AS $function$
-BEGIN
-    CREATE TEMP TABLE IF NOT EXISTS _stats_delta (
-        sign integer, grid_code text, category_code text, reported_at timestamptz,
-        closed_at timestamptz, due_at timestamptz, x double precision, y double precision
-    ) ON COMMIT DELETE ROWS;
-    DELETE FROM _stats_delta;   -- cheaper than TRUNCATE on a small temp table, which is called often
-END $function$;
-
-CREATE OR REPLACE FUNCTION public.stats_apply_delta()
- RETURNS void
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'public', 'pg_temp'
-AS $function$
-BEGIN
-    WITH g AS (
+    SELECT format($q$
+    WITH d AS MATERIALIZED (%s), g AS (
         SELECT day, grid_code, sum(rep) AS rep, sum(clo) AS clo, sum(ot) AS ot, sum(cs) AS cs FROM (
-            SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date AS day, grid_code, sign AS rep, 0 AS clo,
-                   0 AS ot, 0.0::float8 AS cs FROM _stats_delta
+            SELECT (d.reported_at AT TIME ZONE 'Asia/Shanghai')::date AS day, d.grid_code, d.sign AS rep, 0 AS clo,
+                   0 AS ot, 0.0::float8 AS cs FROM d
             UNION ALL
-            SELECT (closed_at AT TIME ZONE 'Asia/Shanghai')::date, grid_code, 0, sign,
-                   sign * (closed_at <= due_at)::int, sign * extract(epoch FROM closed_at - reported_at)::float8
-              FROM _stats_delta WHERE closed_at IS NOT NULL) u
+            SELECT (d.closed_at AT TIME ZONE 'Asia/Shanghai')::date, d.grid_code, 0, d.sign,
+                   d.sign * (d.closed_at <= d.due_at)::int, d.sign * extract(epoch FROM d.closed_at - d.reported_at)::float8
+              FROM d WHERE d.closed_at IS NOT NULL) u
          GROUP BY day, grid_code
     ), ins_g AS (
-        INSERT INTO stats_grid_day AS s (day, grid_code, reported, closed, closed_on_time, close_seconds)
+        INSERT INTO public.stats_grid_day AS s (day, grid_code, reported, closed, closed_on_time, close_seconds)
         SELECT day, grid_code, rep, clo, ot, cs FROM g
         ON CONFLICT (day, grid_code) DO UPDATE SET
             reported = s.reported + EXCLUDED.reported, closed = s.closed + EXCLUDED.closed,
             closed_on_time = s.closed_on_time + EXCLUDED.closed_on_time,
             close_seconds = s.close_seconds + EXCLUDED.close_seconds
     ), ins_v AS (
-        INSERT INTO stats_village_day AS s (day, village_code, reported, closed, closed_on_time, close_seconds)
+        INSERT INTO public.stats_village_day AS s (day, village_code, reported, closed, closed_on_time, close_seconds)
         SELECT day, left(grid_code, 12), sum(rep), sum(clo), sum(ot), sum(cs) FROM g GROUP BY 1, 2
         ON CONFLICT (day, village_code) DO UPDATE SET
             reported = s.reported + EXCLUDED.reported, closed = s.closed + EXCLUDED.closed,
             closed_on_time = s.closed_on_time + EXCLUDED.closed_on_time,
             close_seconds = s.close_seconds + EXCLUDED.close_seconds
     ), ins_c AS (
-        INSERT INTO stats_cell_day AS s (day, town_code, cell_i, cell_j, reported)
-        SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 9),
-               floor(x / 1000)::int, floor(y / 1000)::int, sum(sign)
-          FROM _stats_delta GROUP BY 1, 2, 3, 4
+        INSERT INTO public.stats_cell_day AS s (day, town_code, cell_i, cell_j, reported)
+        SELECT (d.reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(d.grid_code, 9),
+               floor(d.x / 1000)::int, floor(d.y / 1000)::int, sum(d.sign)
+          FROM d GROUP BY 1, 2, 3, 4
         ON CONFLICT (day, town_code, cell_i, cell_j) DO UPDATE SET reported = s.reported + EXCLUDED.reported
     )
-    INSERT INTO stats_category_day AS s (day, town_code, category_code, reported)
-    SELECT (reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(grid_code, 9), category_code, sum(sign)
-      FROM _stats_delta GROUP BY 1, 2, 3
-    ON CONFLICT (day, town_code, category_code) DO UPDATE SET reported = s.reported + EXCLUDED.reported;
-END $function$;
+    INSERT INTO public.stats_category_day AS s (day, town_code, category_code, reported)
+    SELECT (d.reported_at AT TIME ZONE 'Asia/Shanghai')::date, left(d.grid_code, 9), d.category_code, sum(d.sign)
+      FROM d GROUP BY 1, 2, 3
+    ON CONFLICT (day, town_code, category_code) DO UPDATE SET reported = s.reported + EXCLUDED.reported
+    $q$, p_delta)
+$function$;
 
--- The figures tables leave drills out: the trigger only passes non-drill rows to the delta.
+-- The contribution of event rows r (a transition table or the events table) with the sign given.
+CREATE OR REPLACE FUNCTION public.stats_rows_sql(p_sign integer, p_rows text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+    SELECT format('SELECT %s AS sign, r.grid_code, r.category_code, r.reported_at, r.closed_at, r.due_at, '
+                  'public.ST_X(public.ST_Transform(r.location, 4549)) AS x, public.ST_Y(public.ST_Transform(r.location, 4549)) AS y '
+                  'FROM %s r WHERE NOT r.is_drill', p_sign, p_rows)
+$function$;
+
+-- The figures tables leave drills out: only non-drill rows contribute.
 CREATE OR REPLACE FUNCTION public.events_stats_trigger()
  RETURNS trigger
  LANGUAGE plpgsql
  SECURITY DEFINER
- SET search_path TO 'public', 'pg_temp'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
  SET enable_nestloop TO 'off'
 AS $function$
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        IF NOT EXISTS (
-            SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
-             WHERE (o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at, o.is_drill)
-                   IS DISTINCT FROM (n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at, n.is_drill)
-                OR NOT ST_Equals(o.location, n.location)) THEN
+        IF NOT EXISTS (      -- most updates (level, assignment) count nothing
+                SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+                 WHERE (o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at, o.is_drill)
+                       IS DISTINCT FROM (n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at, n.is_drill)
+                    OR NOT public.ST_Equals(o.location, n.location)) THEN
             RETURN NULL;
         END IF;
     END IF;
-    PERFORM stats_delta_table();
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO _stats_delta SELECT 1, n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at,
-               ST_X(ST_Transform(n.location, 4549)), ST_Y(ST_Transform(n.location, 4549))
-          FROM new_rows n WHERE NOT n.is_drill;
+        EXECUTE public.stats_sql(public.stats_rows_sql(1, 'new_rows'));
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO _stats_delta SELECT -1, o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at,
-               ST_X(ST_Transform(o.location, 4549)), ST_Y(ST_Transform(o.location, 4549))
-          FROM old_rows o WHERE NOT o.is_drill;
+        EXECUTE public.stats_sql(public.stats_rows_sql(-1, 'old_rows'));
     ELSE
-        INSERT INTO _stats_delta
-        SELECT s.sign, s.grid_code, s.category_code, s.reported_at, s.closed_at, s.due_at,
-               ST_X(ST_Transform(s.location, 4549)), ST_Y(ST_Transform(s.location, 4549))
-          FROM old_rows o JOIN new_rows n ON n.id = o.id,
-               LATERAL (VALUES (-1, o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at, o.location, o.is_drill),
-                               (1, n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at, n.location, n.is_drill))
-                       AS s(sign, grid_code, category_code, reported_at, closed_at, due_at, location, is_drill)
-         WHERE NOT s.is_drill
-           AND ((o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at, o.is_drill)
-               IS DISTINCT FROM (n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at, n.is_drill)
-            OR NOT ST_Equals(o.location, n.location));
+        -- only the rows whose counted fields changed: their old contribution out, the new one in
+        EXECUTE public.stats_sql($d$
+            SELECT s.sign, s.grid_code, s.category_code, s.reported_at, s.closed_at, s.due_at,
+                   public.ST_X(public.ST_Transform(s.location, 4549)) AS x,
+                   public.ST_Y(public.ST_Transform(s.location, 4549)) AS y
+              FROM old_rows o JOIN new_rows n ON n.id = o.id,
+                   LATERAL (VALUES (-1, o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at, o.location, o.is_drill),
+                                   (1, n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at, n.location, n.is_drill))
+                           AS s(sign, grid_code, category_code, reported_at, closed_at, due_at, location, is_drill)
+             WHERE NOT s.is_drill
+               AND ((o.grid_code, o.category_code, o.reported_at, o.closed_at, o.due_at, o.is_drill)
+                   IS DISTINCT FROM (n.grid_code, n.category_code, n.reported_at, n.closed_at, n.due_at, n.is_drill)
+                OR NOT public.ST_Equals(o.location, n.location))$d$);
     END IF;
-    PERFORM stats_apply_delta();
     RETURN NULL;
 END $function$;
 CREATE OR REPLACE TRIGGER events_stats_delete AFTER DELETE ON public.events REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION events_stats_trigger();
 CREATE OR REPLACE TRIGGER events_stats_insert AFTER INSERT ON public.events REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION events_stats_trigger();
 CREATE OR REPLACE TRIGGER events_stats_update AFTER UPDATE ON public.events REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION events_stats_trigger();
 
--- The daily figures (stats_*_day) are a pure function of the non-drill events: rebuilt in one pass
--- after a bulk load that held the counting triggers off (loaders/demo/load.py). Counting 2 M demo
--- events through the triggers cost each event twice (its insert, then the update that closed it):
--- 6.4 s + 12.4 s per 200 k events (auto_explain, 2026-11-28).
+-- All four tables counted again from the events (after a bulk load).
 CREATE OR REPLACE FUNCTION public.stats_rebuild()
  RETURNS void
  LANGUAGE plpgsql
  SECURITY DEFINER
- SET search_path TO 'public', 'pg_temp'
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
  SET work_mem TO '512MB'
 AS $function$
 BEGIN
-    TRUNCATE stats_grid_day, stats_village_day, stats_cell_day, stats_category_day;
-    PERFORM stats_delta_table();
-    INSERT INTO _stats_delta SELECT 1, grid_code, category_code, reported_at, closed_at, due_at,
-           ST_X(ST_Transform(location, 4549)), ST_Y(ST_Transform(location, 4549))
-      FROM events WHERE NOT is_drill;
-    ANALYZE _stats_delta;
-    PERFORM stats_apply_delta();
-    DELETE FROM _stats_delta;
+    TRUNCATE public.stats_grid_day, public.stats_village_day, public.stats_cell_day, public.stats_category_day;
+    EXECUTE public.stats_sql(public.stats_rows_sql(1, 'public.events'));
 END $function$;
 
 -- The city ranking a town leader may see (per-town counts only), with the same definitions as the

@@ -22,6 +22,24 @@ AS $function$
 $function$;
 GRANT EXECUTE ON FUNCTION public.jy_audit_hash(text,text) TO jy_app, jy_auth;
 
+-- An audit row written by the app role itself (a page, the API) says who and when as the signed
+-- session and the clock say, whatever the caller sent; rows written by owner functions (log-in,
+-- sessions) and the owner's tools are theirs. Fires before the chain (triggers run in name order),
+-- so the hash covers the values kept.
+CREATE OR REPLACE FUNCTION public.audit_log_from_session()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+    IF current_user = session_user AND NOT public.jy_by_owner() THEN
+        NEW.at := now();
+        NEW.username := public.jy_ctx('user');
+        NEW.role := public.jy_ctx('role');
+    END IF;
+    RETURN NEW;
+END $function$;
+CREATE OR REPLACE TRIGGER audit_log_a_session BEFORE INSERT ON public.audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_from_session();
+
 -- The chain's head in one index probe: "ORDER BY chain_seq DESC NULLS LAST" (migration 023) does
 -- not match the index's order, so every audited action sorted the whole audit_log (~2 ms each, and
 -- under the chain's lock). Rows without chain_seq are only ever the pre-023 ones, all backfilled.

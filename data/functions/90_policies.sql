@@ -54,6 +54,13 @@ BEGIN
                       USING (%1$s OR %2$s OR %3$s OR (level = 1 AND town_code = (SELECT public.jy_ctx('town'))))
                       WITH CHECK (%1$s OR %2$s OR %3$s OR (level = 1 AND town_code = (SELECT public.jy_ctx('town'))))$p$,
                    is_city, in_town, in_village);
+    -- Another system (Open311, jy_begin_client): files events anywhere in the county — so it reads the
+    -- grids to place them — and sees only the events it filed itself, never another sender's.
+    EXECUTE $p$CREATE POLICY client_own ON public.events TO jy_app
+                  USING ((SELECT public.jy_ctx('scope')) = 'client' AND external_source = (SELECT public.jy_ctx('user')))
+                  WITH CHECK ((SELECT public.jy_ctx('scope')) = 'client' AND external_source = (SELECT public.jy_ctx('user')))$p$;
+    EXECUTE $p$CREATE POLICY client_places ON public.grids FOR SELECT TO jy_app
+                  USING ((SELECT public.jy_ctx('scope')) = 'client')$p$;
     -- Rows that belong to another row: visible with it (that row's policy decides).
     EXECUTE format('CREATE POLICY app_scope ON public.event_log TO jy_app USING (%1$s OR EXISTS (SELECT 1 FROM public.events e WHERE e.id = event_log.event_id)) WITH CHECK (%1$s OR EXISTS (SELECT 1 FROM public.events e WHERE e.id = event_log.event_id))', is_city);
     EXECUTE format('CREATE POLICY app_scope ON public.event_photos TO jy_app USING (%1$s OR EXISTS (SELECT 1 FROM public.events e WHERE e.id = event_photos.event_id)) WITH CHECK (%1$s OR EXISTS (SELECT 1 FROM public.events e WHERE e.id = event_photos.event_id))', is_city);

@@ -21,9 +21,12 @@ BEGIN
             EXECUTE format('CREATE ROLE %I NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOBYPASSRLS', r);
         END IF;
     END LOOP;
+    -- roles are the cluster's: another database migrating at the same moment may grant it first
+    BEGIN
+        GRANT jy_escalate TO CURRENT_USER;
+    EXCEPTION WHEN unique_violation THEN NULL;
+    END;
 END $$;
-GRANT jy_outbox TO jy_app;
-GRANT jy_escalate TO CURRENT_USER;
 -- Row-level security policies are read once per query, never in parallel workers (migration 008).
 ALTER ROLE jy_app SET max_parallel_workers_per_gather = 0;
 

@@ -8,13 +8,10 @@ from geo import access, audit, auth, terminals
 
 
 def client_source() -> str:
-    """The browser's address: Streamlit's peer, or — when that peer is our own proxy on this host
-    (HAProxy, `option forwardfor`) — the last address HAProxy added to X-Forwarded-For."""
+    """The browser's address as geo.auth.client_address reads it behind the proxy."""
     peer = st.context.ip_address
-    peer = peer if isinstance(peer, str) and peer else "unknown"       # (no peer in tests and bare runs)
-    forwarded = st.context.headers.get("X-Forwarded-For") if peer in ("127.0.0.1", "::1") else None
-    forwarded = forwarded if isinstance(forwarded, str) and forwarded.strip() else None
-    return (forwarded.split(",")[-1].strip() if forwarded else peer)[:64]
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    return auth.client_address(peer if isinstance(peer, str) else None, forwarded if isinstance(forwarded, str) else None)
 
 
 def login(username: str, password: str) -> tuple[access.Viewer, str]:
