@@ -59,7 +59,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("API_PORT", int, 8502, "Port of the HTTP API for terminals and other systems (`/api/v1/…`).", "run.sh"),
     Setting("JY_WEB_WORKERS", int, None, "Streamlit processes behind HAProxy (`scripts/serve.sh`); default: the number of cores.", "run.sh"),
     Setting("JY_API_WORKERS", int, 2, "uvicorn processes of the API (`./run.sh`); each has its own outbox worker and pool.", "run.sh"),
-    Setting("JY_AUDIT_HEAD_EVERY_S", int, 300, "Seconds between two records of the audit chain's head in `$JY_BACKUP_DIR/audit-heads.jsonl` (`loaders audit-head`, started by `./run.sh`).", "run.sh"),
+    Setting("JY_AUDIT_HEAD_EVERY_S", int, 300, "Seconds between two records of the audit chain's head in "
+            "`$JY_BACKUP_DIR/audit-heads.jsonl` (`loaders audit-head`, started by `./run.sh`).", "run.sh"),
     Setting("JY_PG_PORT", int, 54329, "Port of the project-local PostgreSQL cluster in `.pgdata/`.", "run.sh"),
     Setting("JY_DB_USER", str, "jiangyin", "Owner role of the local cluster.", "run.sh"),
     Setting("JY_TLS_CERT", str, "",
