@@ -106,14 +106,22 @@ class Shed:
         self.busy = 0
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or (scope["method"], scope["path"]) in NEVER_SHED:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        kind = (scope["method"], scope["path"])
+        if kind in NEVER_SHED:              # always served, but it occupies its place: others are shed first
+            self.busy += 1
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.busy -= 1
             return
         if self.busy >= self.capacity:
             await _json(send, scope["path"], 503, "busy", "服务器繁忙，请稍后重试（终端会自动重试）。",
                         [(b"retry-after", b"1")])
             return
-        if (scope["method"], scope["path"]) in UNCOUNTED:
+        if kind in UNCOUNTED:
             await self.app(scope, receive, send)
             return
         self.busy += 1
