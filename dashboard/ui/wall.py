@@ -36,6 +36,8 @@ CSS = """
 .wall-clock { font-size: 2.1rem; font-weight: 600; color: #ffd166; text-align: right; }
 .stApp .wall-demo { color: #ff9f43 !important; font-size: 1rem; }
 .wall-ticker { font-size: 20px; line-height: 30px; color: #e8eef7; }
+/* one line per event whatever its length (a date before the time after midnight): clipped, never wrapped */
+.wall-ticker div { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .stApp .wall-ticker .overdue { color: #ff6b6b !important; font-weight: 600; }
 .stApp .wall-ticker .new { color: #4dd4ac !important; font-weight: 600; }
 .stApp .wall-ticker .urgent { color: #ffffff !important; background: #c0392b; padding: 0 6px; border-radius: 4px; font-weight: 700; }
@@ -114,7 +116,8 @@ def ticker(rows: int = 10) -> None:
                      f"{esc(e['category'])} · {esc(PRIORITY_LABELS.get(e['priority'], ''))} · "
                      f"{esc(STATUS_LABELS.get(e['status'], e['status']))}")
     st.markdown("#### 事件动态")
-    st.markdown("<div class='wall-ticker'>" + "<br/>".join(lines) + "</div>", unsafe_allow_html=True)
+    st.markdown("<div class='wall-ticker'>" + "".join(f"<div>{line}</div>" for line in lines) + "</div>",
+                unsafe_allow_html=True)
 
 
 def rotating_town(seconds: int) -> None:
