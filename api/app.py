@@ -9,7 +9,6 @@ Run: `uvicorn api.app:app --port 8502` (./run.sh starts it beside the dashboard)
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -18,7 +17,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
-import psycopg
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi import Path as InPath
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -238,22 +236,10 @@ def _report(request: Request, response: Response, body: ReportIn, files: list[tu
     # the fields' rules are geo.intake's (the one validator), as for the form, Open311 and a file
     rep = intake.Report(body.category, body.description, body.priority, body.lon, body.lat, body.datum,
                         address=body.address, source="grid_app", external_id=key)
-    rep = dataclasses.replace(rep, digest=intake.fingerprint(rep, files))
-    if key:
-        first = intake.replay(scoped(request, me), source, key, rep.digest)
-        if first is not None:
-            response.headers["Idempotent-Replayed"] = "true"
-            return _report_out(request, me, first)
     checked = photos.check_all(files)               # every photo checked before anything is written
     by = intake.Reporter(source, "grid_worker", me.label, "api", staff_id=me.staff_id, external_source=source)
-    try:
-        with scoped(request, me).connection() as conn:     # one transaction: event, photos, audit
-            eid = intake.submit(conn, [rep], by=by, photos=checked)[0]
-    except psycopg.errors.UniqueViolation:                  # the same key sent twice at the same moment
-        replayed = intake.replay(scoped(request, me), source, key or "", rep.digest)
-        if replayed is None:
-            raise
-        eid = replayed
+    eid, replayed = intake.submit_once(scoped(request, me), rep, by, photos=checked, raw_photos=files)
+    if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return _report_out(request, me, eid)
 

@@ -17,19 +17,24 @@ from geo.errors import InvalidInput
 PHOTO_FIELD = "photos"
 
 
+async def parse_form(request: Request, max_files: int, max_fields: int, hint_zh: str):
+    """The request's form (multipart or urlencoded), each text field ≤ 64 KB; a body the parser
+    refuses (too many parts, a field too long, broken multipart) is InvalidInput saying why."""
+    try:
+        return await request.form(max_files=max_files, max_fields=max_fields, max_part_size=64 * 1024)
+    except (MultiPartException, HTTPException) as exc:     # starlette wraps the parser's error
+        why = getattr(exc, "message", None) or getattr(exc, "detail", "")
+        raise InvalidInput(f"form body refused: {why}", f"表单内容有误（{why}）：{hint_zh}") from None
+
+
 async def read(request: Request, model: type[BaseModel]) -> tuple:
     """(validated model, [(file name, bytes)]) from a JSON or multipart body."""
     ctype = request.headers.get("content-type", "").lower()
     files: list[tuple[str, bytes]] = []
     try:
         if ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-            try:
-                form = await request.form(max_files=photos.MAX_PHOTOS, max_fields=30, max_part_size=64 * 1024)
-            except (MultiPartException, HTTPException) as exc:     # starlette wraps the parser's error
-                why = getattr(exc, "message", None) or getattr(exc, "detail", "")
-                raise InvalidInput(f"multipart body refused: {why}",
-                                   f"表单内容有误（{why}）：照片最多 {photos.MAX_PHOTOS} 张，"
-                                   "文字字段每项不超过 64 KB。") from None
+            form = await parse_form(request, photos.MAX_PHOTOS, 30,
+                                    f"照片最多 {photos.MAX_PHOTOS} 张，文字字段每项不超过 64 KB。")
             fields: dict[str, str] = {}
             for name, value in form.multi_items():
                 if isinstance(value, UploadFile):

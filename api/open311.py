@@ -9,19 +9,16 @@ standard's list of {code, description} with the Chinese description (api/errors.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import uuid
 from typing import Annotated
 
-import psycopg
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException
 
+from api import forms
 from geo import access, intake, overview, terminals
 from geo.errors import InvalidInput, NotFound
 from geo.scope import Scope
@@ -69,12 +66,7 @@ async def _body(request: Request) -> RequestIn:
     try:
         if ctype.startswith("application/json"):
             return RequestIn.model_validate_json(await request.body() or b"null")
-        try:
-            form = await request.form(max_files=0, max_fields=40, max_part_size=64 * 1024)
-        except (MultiPartException, HTTPException) as exc:     # starlette wraps the parser's error
-            why = getattr(exc, "message", None) or getattr(exc, "detail", "")
-            raise InvalidInput(f"form body refused: {why}",
-                               f"表单内容有误（{why}）：最多 40 个字段，每项不超过 64 KB，不接受文件。") from None
+        form = await forms.parse_form(request, 0, 40, "最多 40 个字段，每项不超过 64 KB，不接受文件。")
         return RequestIn.model_validate({k: v for k, v in form.multi_items() if isinstance(v, str)})
     except ValidationError as exc:
         from fastapi.exceptions import RequestValidationError
@@ -90,10 +82,6 @@ def _create(request: Request, body: RequestIn, key: str | None) -> tuple[dict, b
     rep = intake.Report(body.service_code.strip().upper(), body.description, 3, body.long, body.lat, body.datum,
                         address=body.address_string, reporter=f"{system.name}{' ' + who if who else ''}"[:80],
                         source=system.event_source, external_id=ref or f"auto:{uuid.uuid4()}")
-    rep = dataclasses.replace(rep, digest=intake.fingerprint(rep))
-    if ref and (first := intake.replay(scoped, source, ref, rep.digest)) is not None:
-        return {"service_request_id": str(first), "service_notice": "重复提交：返回第一次受理的编号。",
-                "account_id": None}, True
     # GeoReport v2 names a service by its code (names are the terminals' convenience); the fields'
     # rules are geo.intake's, as for every other way in
     cats = {c["code"] for c in overview.catalogue(_pool(request), "event_categories")}
@@ -101,13 +89,8 @@ def _create(request: Request, body: RequestIn, key: str | None) -> tuple[dict, b
         raise InvalidInput(f"unknown service_code {body.service_code!r}",
                            f"service_code“{body.service_code}”不存在：请使用 {PREFIX}/services.json 中的编码。")
     by = intake.Reporter(source, "system", system.name, "open311", external_source=source)
-    try:
-        with scoped.connection() as conn:
-            eid: int | None = intake.submit(conn, [rep], by=by)[0]
-    except psycopg.errors.UniqueViolation:
-        eid = intake.replay(scoped, source, ref or "", rep.digest)
-        if eid is None:
-            raise
+    eid, replayed = intake.submit_once(scoped, rep, by)
+    if replayed:
         return {"service_request_id": str(eid), "service_notice": "重复提交：返回第一次受理的编号。",
                 "account_id": None}, True
     return {"service_request_id": str(eid), "service_notice": "已受理，将按事件类别的处置时限办理。",

@@ -20,11 +20,12 @@ import io
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import shapely
@@ -586,6 +587,26 @@ def replay(conn, external_source: str, external_id: str, digest: str | None = No
             f"上报编号（Idempotency-Key / external_id）“{external_id}”已用于另一件不同内容的上报（事件 {row['id']}）："
             "重试时请原样重发同一请求；新的上报请换一个新编号。")
     return int(row["id"])
+
+
+def submit_once(where, report: Report, by: Reporter, photos=(), raw_photos=()) -> tuple[int, bool]:
+    """A sender's report, safe to send again: (event id, replayed). With a number (external_id) already
+    used for the same request the first event is returned and nothing is written — also when two
+    copies race (the unique index); the same number with another request is IdempotencyConflict.
+    `where` is a scoped pool (one transaction: event, photos, audit); `raw_photos` [(name, bytes)]
+    enter the fingerprint, `photos` (checked) are written."""
+    report = replace(report, digest=fingerprint(report, raw_photos))
+    source, key = by.external_source or "", report.external_id
+    if key and (first := replay(where, source, key, report.digest)) is not None:
+        return first, True
+    try:
+        with where.connection() as conn:
+            return submit(conn, [report], by=by, photos=photos)[0], False
+    except psycopg.errors.UniqueViolation:
+        replayed = replay(where, source, key or "", report.digest) if key else None
+        if replayed is None:
+            raise
+        return replayed, True
 
 
 __all__ = ["Report", "Reporter", "Problem", "IntakeRefused", "submit", "validate", "locate", "OutsideCounty"]
