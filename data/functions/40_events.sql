@@ -160,7 +160,10 @@ BEGIN
           FROM public.events e WHERE e.id = NEW.event_id;
         NEW.actor_role := 'reporter';
     ELSE
-        NEW.at := now();
+        -- the moment of the step, taken with the event locked: the log's order is the order the steps
+        -- happened (now() is the transaction's start, which a transaction that waited for the lock
+        -- can have before the step it waited for)
+        NEW.at := clock_timestamp();
         NEW.actor_role := arole;
         NEW.actor := (SELECT label FROM public.role_catalogue WHERE kind = 'actor' AND code = arole) || ' ' || name;
     END IF;
