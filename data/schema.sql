@@ -846,6 +846,37 @@ END $$;
 
 
 --
+-- Name: jy_reassign_events(text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.jy_reassign_events(p_codes text[]) RETURNS SETOF bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF (public.jy_by_owner() OR public.jy_is_admin()) IS NOT TRUE THEN
+        RAISE EXCEPTION 'only an admin may re-assign events to grids' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN QUERY
+    WITH changed AS MATERIALIZED (
+        SELECT g.code, g.geom FROM public.grids g
+         WHERE g.code = ANY(p_codes) AND g.level = 3 AND g.kind = 'admin'
+    ), cand AS MATERIALIZED (
+        SELECT e.id, e.location, e.grid_code FROM public.events e WHERE e.grid_code = ANY(p_codes)
+        UNION
+        SELECT e.id, e.location, e.grid_code FROM public.events e
+          JOIN changed c ON public.ST_Intersects(c.geom, e.location)
+    ), moved AS MATERIALIZED (
+        SELECT cand.id, public.grid_for_point(cand.location) AS new_code, cand.grid_code FROM cand
+    )
+    UPDATE public.events e SET grid_code = m.new_code
+      FROM moved m
+     WHERE e.id = m.id AND m.new_code IS NOT NULL AND m.new_code <> m.grid_code
+    RETURNING e.id;
+END $$;
+
+
+--
 -- Name: jy_sees_assistance(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -5141,6 +5172,14 @@ GRANT ALL ON FUNCTION public.jy_place_of_point(p_lon double precision, p_lat dou
 
 REVOKE ALL ON FUNCTION public.jy_positions_record(p_token_hash text, p_x double precision[], p_y double precision[], p_at timestamp with time zone[], p_accuracy real[], p_retention_days integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.jy_positions_record(p_token_hash text, p_x double precision[], p_y double precision[], p_at timestamp with time zone[], p_accuracy real[], p_retention_days integer) TO jy_app;
+
+
+--
+-- Name: FUNCTION jy_reassign_events(p_codes text[]); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.jy_reassign_events(p_codes text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.jy_reassign_events(p_codes text[]) TO jy_app;
 
 
 --

@@ -160,11 +160,28 @@ def live_text_checksum() -> str:
     return h.hexdigest()
 
 
+@contextmanager
+def _cluster_turn(url: str | None) -> Iterator[None]:
+    """Migrations of the databases of one cluster take turns. Roles and their settings are the
+    cluster's (the baseline's CREATE ROLE, GRANT and ALTER ROLE … SET): two databases migrating at once
+    updated the same catalogue row and one failed with "tuple concurrently updated" (seen with two
+    test processes). An advisory lock belongs to one database, so the turn is taken in the cluster's
+    maintenance database; where that cannot be reached, the database's own lock below still holds."""
+    try:
+        turn = psycopg.connect(make_conninfo(database_url(url), dbname="postgres"), autocommit=True)
+    except psycopg.OperationalError:
+        yield
+        return
+    with turn:
+        turn.execute("SELECT pg_advisory_lock(%(k)s)", {"k": _MIGRATION_LOCK})
+        yield
+
+
 def migrate(url: str | None = None) -> list[str]:
     """Apply pending migrations, then the live text if it changed; return what was applied now
     (migration versions, and "functions" when data/functions was applied)."""
     applied_now: list[str] = []
-    with connect(url, autocommit=True) as conn:
+    with _cluster_turn(url), connect(url, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%(k)s)", {"k": _MIGRATION_LOCK})
         try:
             conn.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (

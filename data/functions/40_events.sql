@@ -28,6 +28,41 @@ BEGIN
 END $function$;
 GRANT EXECUTE ON FUNCTION public.grid_for_point(geometry) TO jy_app;
 
+-- A grid file replaced third-level grids: every event filed under one of them, or lying inside one,
+-- moves to the grid grid_for_point now gives. Owner rights (the owner or a signed admin only): under
+-- the caller's row-level security a spatial test on events may not use the GiST index (ST_Intersects
+-- is not leakproof), and the planner evaluated grid_for_point over the whole table — 113 s for one
+-- village's six grids in the 20 k demo. Each step is materialised so it runs once, in this order.
+CREATE OR REPLACE FUNCTION public.jy_reassign_events(p_codes text[])
+ RETURNS SETOF bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+    IF (public.jy_by_owner() OR public.jy_is_admin()) IS NOT TRUE THEN
+        RAISE EXCEPTION 'only an admin may re-assign events to grids' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN QUERY
+    WITH changed AS MATERIALIZED (
+        SELECT g.code, g.geom FROM public.grids g
+         WHERE g.code = ANY(p_codes) AND g.level = 3 AND g.kind = 'admin'
+    ), cand AS MATERIALIZED (
+        SELECT e.id, e.location, e.grid_code FROM public.events e WHERE e.grid_code = ANY(p_codes)
+        UNION
+        SELECT e.id, e.location, e.grid_code FROM public.events e
+          JOIN changed c ON public.ST_Intersects(c.geom, e.location)
+    ), moved AS MATERIALIZED (
+        SELECT cand.id, public.grid_for_point(cand.location) AS new_code, cand.grid_code FROM cand
+    )
+    UPDATE public.events e SET grid_code = m.new_code
+      FROM moved m
+     WHERE e.id = m.id AND m.new_code IS NOT NULL AND m.new_code <> m.grid_code
+    RETURNING e.id;
+END $function$;
+REVOKE EXECUTE ON FUNCTION public.jy_reassign_events(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.jy_reassign_events(text[]) TO jy_app;
+
 -- Where a point lies, whoever asks: the grid (smallest-code rule of grid_for_point) and the names
 -- of its village and town. Intake uses it to tell "outside your area (in X town, Y village)" from
 -- "outside the county". Names only, never rows.

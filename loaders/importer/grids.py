@@ -391,22 +391,6 @@ ON CONFLICT (code) DO UPDATE SET
 RETURNING g.code, g.level, g.kind, (xmax = 0) AS inserted
 """
 
-# Events in a changed grid, or now inside one, move to the grid the point -> grid rule gives.
-_REASSIGN = """
-WITH changed AS (SELECT code, geom FROM grids WHERE code = ANY(%(codes)s)),
-cand AS (
-    SELECT e.id, e.location, e.grid_code FROM events e WHERE e.grid_code = ANY(%(codes)s)
-    UNION
-    SELECT e.id, e.location, e.grid_code FROM events e JOIN changed c ON ST_Intersects(c.geom, e.location)
-), moved AS (
-    SELECT id, grid_for_point(location) AS new_code, grid_code FROM cand
-)
-UPDATE events e SET grid_code = m.new_code
-  FROM moved m
- WHERE e.id = m.id AND m.new_code IS NOT NULL AND m.new_code <> m.grid_code
-RETURNING e.id
-"""
-
 
 def write(conn, table: pd.DataFrame, report: Report) -> Report:
     """Upsert every feature and re-assign events, in the caller's transaction."""
@@ -420,7 +404,9 @@ def write(conn, table: pd.DataFrame, report: Report) -> Report:
     report.unchanged = len(rows) - len(changed)
     grid_codes = [c[0] for c in changed if c[1] == 3 and c[2] == "admin"]
     if grid_codes:
-        report.events_reassigned = len(conn.execute(_REASSIGN, {"codes": grid_codes}).fetchall())
+        # events in a changed grid, or now inside one, move to the grid the point -> grid rule gives
+        report.events_reassigned = len(conn.execute("SELECT public.jy_reassign_events(%(codes)s)",
+                                                    {"codes": grid_codes}).fetchall())
     report.written = True
     return report
 
