@@ -110,9 +110,14 @@ def configure_serving(conn: psycopg.Connection) -> None:
 
 
 def make_pool(url: str | None = None, min_size: int = 1, max_size: int = 8) -> ConnectionPool:
-    # check: a connection that died (a database restart) is replaced before it is handed out
+    # check: a connection that died (a database restart) is replaced before it is handed out.
+    # reconnect_timeout: psycopg_pool retries a failed connection after 1, 2, 4, 8 … s (up to 5 min by
+    # default), and no request gets a new attempt while one waits out its pause: after a restart a
+    # request waited 10 s and more. Capped, the retries give up soon and the next request that waits
+    # starts a fresh attempt at once (psycopg_pool's own growth path).
     pool = ConnectionPool(database_url(url), min_size=min_size, max_size=max_size,
                           configure=configure_serving, check=ConnectionPool.check_connection,
+                          reconnect_timeout=settings().jy_db_reconnect_s,
                           kwargs={"row_factory": dict_row}, open=False, name="jiangyin")
     try:
         pool.open(wait=True, timeout=settings().jy_db_open_timeout)
@@ -123,6 +128,14 @@ def make_pool(url: str | None = None, min_size: int = 1, max_size: int = 8) -> C
         raise DataUnavailable(f"cannot open the connection pool: {exc}",
                               "无法连接数据库，请确认数据库已启动（./run.sh）。") from exc
     return pool
+
+
+def make_replica_pool(url: str) -> ConnectionPool:
+    """A streaming replica's pool, opened without waiting: a replica that is down must not stop the
+    dashboard (reads go to the primary while it is, see replica_state)."""
+    return ConnectionPool(url, min_size=0, max_size=6, kwargs={"row_factory": dict_row},
+                          configure=configure_serving, check=ConnectionPool.check_connection,
+                          reconnect_timeout=settings().jy_db_reconnect_s, open=True, name="jiangyin-replica")
 
 
 @contextmanager

@@ -33,6 +33,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Optional streaming replica (as `jy_app`) for read-only views; writes always go to the primary."),
     Setting("JY_REPLICA_MAX_LAG_S", float, 30.0, "A replica further behind than this is skipped (the page says so)."),
     Setting("JY_DB_OPEN_TIMEOUT", float, 10.0, "Seconds to wait for the connection pool to open before saying the database is down."),
+    Setting("JY_DB_RECONNECT_S", float, 5.0,
+            "A pool retries a lost connection with growing pauses for at most this long; then the next request "
+            "tries at once (after a database restart no request waits longer)."),
     Setting("JY_LOGIN_MAX_FAILURES", int, 5, "Failed sign-ins in a row from one address on one name before that address must wait (6× that over all names)."),
     Setting("JY_LOGIN_LOCK_MINUTES", int, 15, "How long an address that failed too often must wait (the account itself is never locked)."),
     Setting("JY_SESSION_TIMEOUT_MIN", float, 30.0, "Idle minutes before a session must sign in again (the wall account is exempt)."),
@@ -76,6 +79,7 @@ class Settings:
     database_replica_url: str | None
     jy_replica_max_lag_s: float
     jy_db_open_timeout: float
+    jy_db_reconnect_s: float
     jy_login_max_failures: int
     jy_login_lock_minutes: int
     jy_session_timeout_min: float

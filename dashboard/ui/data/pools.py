@@ -27,12 +27,7 @@ def _replica_pool():
     url = db.replica_url()
     if not url:
         return None
-    from psycopg.rows import dict_row
-    from psycopg_pool import ConnectionPool
-    # Opened without waiting: a replica that is down must not stop the dashboard.
-    return ConnectionPool(url, min_size=0, max_size=6, kwargs={"row_factory": dict_row},
-                          configure=db.configure_serving, check=ConnectionPool.check_connection,
-                          open=True, name="jiangyin-replica")
+    return db.make_replica_pool(url)
 
 
 @st.cache_data(ttl=5, show_spinner=False)
