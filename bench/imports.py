@@ -32,7 +32,7 @@ from psycopg.conninfo import make_conninfo  # noqa: E402
 from bench.common import save_json  # noqa: E402
 from geo import db  # noqa: E402
 from loaders.reference import load_reference  # noqa: E402
-from tests.samplefiles import grids_frame, write_shapefile_zip  # noqa: E402
+from tests.samplefiles import grids_frame, terminal_export, write_shapefile_zip  # noqa: E402
 
 
 def cli(url: str, *args: str) -> tuple[float, str, float]:
@@ -45,27 +45,6 @@ def cli(url: str, *args: str) -> tuple[float, str, float]:
         raise SystemExit(f"{' '.join(args)} failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
     rss = next((float(line.split()[2]) for line in out.stderr.splitlines() if line.startswith("peak RSS ")), 0.0)
     return took, (out.stdout.strip().splitlines() or [""])[-1], rss
-
-
-def terminal_export(src, path: Path, n: int, seed: int) -> None:
-    """n rows as a terminal exports them: GCJ-02, category by name, a number per row."""
-    import numpy as np
-    import pandas as pd
-
-    from geo.coords import wgs84_to_gcj02
-
-    pts = np.array(src.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
-                               "WHERE level = 3 AND kind = 'admin') s").fetchall())
-    cats = [r[0] for r in src.execute("SELECT name FROM event_categories")]
-    rng = np.random.default_rng(seed)
-    i = rng.integers(0, len(pts), n)
-    gx, gy = wgs84_to_gcj02(pts[i, 0] + rng.normal(0, 3e-5, n), pts[i, 1] + rng.normal(0, 3e-5, n))
-    t0 = pd.Timestamp("2026-11-20 08:00")
-    pd.DataFrame({"上报编号": [f"B{seed}-{k:08d}" for k in range(n)],
-                  "事件类型": np.array(cats)[rng.integers(0, len(cats), n)],
-                  "经度": np.round(gx, 7), "纬度": np.round(gy, 7),
-                  "上报时间": (t0 + pd.to_timedelta(rng.integers(0, 7 * 86400, n), unit="s")).strftime("%Y-%m-%d %H:%M:%S"),
-                  "描述": [f"终端上报事件{k}" for k in range(n)]}).to_csv(path, index=False)
 
 
 def main() -> int:

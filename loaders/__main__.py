@@ -204,20 +204,44 @@ def _demo_accounts() -> None:
 
 
 def _cmd_events(args) -> int:
+    import signal
     from pathlib import Path
 
+    from tqdm import tqdm
+
     from geo import db
-    from loaders.importer.events import load
+    from loaders.importer.events import load, rows_estimate
 
     path = Path(args.file)
     if not path.is_file():
         print(f"error: {path} does not exist or is not a file", file=sys.stderr)
         return 2
-    with db.connect() as conn:
-        t0 = time.perf_counter()
-        result = load(conn, path, source=args.source, datum=_datum(args), encoding=args.encoding,
-                      dry_run=args.dry_run)
-        conn.commit()
+
+    def stop(signum, frame):       # SIGTERM as Ctrl-C: the running statement is cancelled, nothing stays
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
+    bar = tqdm(total=rows_estimate(path), unit=" rows", unit_scale=True, dynamic_ncols=True, file=sys.stderr,
+               desc="checking", mininterval=0.5, smoothing=0.3)
+
+    def progress(rows: int, stage: str) -> None:
+        if stage == "written":
+            bar.set_description("written")
+        else:
+            bar.set_description("checking and staging")
+        bar.update(rows - bar.n)
+    try:
+        with db.connect() as conn:
+            t0 = time.perf_counter()
+            bar.set_description("reading")
+            result = load(conn, path, source=args.source, datum=_datum(args), encoding=args.encoding,
+                          dry_run=args.dry_run, progress=progress)
+            bar.set_description("committing")
+            conn.commit()
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"interrupted: nothing loaded from {path} (the transaction was rolled back)", file=sys.stderr)
+        return 130
+    bar.close()
     seconds = time.perf_counter() - t0
     if result.refused:
         print(f"refused: nothing loaded from {path} ({result.rows} rows); fix these rows and run again:",
@@ -226,9 +250,6 @@ def _cmd_events(args) -> int:
             print(f"  {p.line()}", file=sys.stderr)
         return 1
     verb = "would load" if args.dry_run else "loaded"
-    if result.bulk:
-        print("bulk load: the indexes and foreign keys of events and event_log were re-built "
-              "(the tables were locked until the end)")
     print(f"{verb} {result.inserted} new events from {path} ({result.rows} rows) in {seconds:.1f} s "
           f"({result.rows / max(seconds, 1e-9):,.0f} rows/s): new {result.inserted}, unchanged {result.unchanged}, "
           f"changed {len(result.changed)}")

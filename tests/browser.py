@@ -1,6 +1,7 @@
 """Playwright driving Debian's /usr/bin/chromium (never a downloaded browser)."""
 from __future__ import annotations
 
+import re
 import shutil
 from contextlib import contextmanager
 
@@ -113,6 +114,29 @@ def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:
     """Wait until the page's script run (and any rerun it set off) has finished and its maps exist."""
     page.evaluate("() => { window.__jySettledSince = undefined; }")
     page.wait_for_function(_SETTLED, timeout=timeout_ms, polling=100)
+
+
+def outcome(page, ok, name: str, timeout_ms: int = 60_000):
+    """After an action: wait for its success text `ok` (str or regex) and return that element. If an
+    error or exception shows instead, or nothing within the timeout, fail with what the page says
+    (every alert's text) and keep a screenshot in artifacts/failed-<name>.png — a CI log then
+    tells why, not only that a text never came."""
+    from tests.server import ROOT
+
+    done = page.get_by_text(ok).first
+    shown = done.or_(page.locator('[data-testid="stException"]')).or_(
+        page.locator('[data-testid="stAlert"]', has_text=re.compile("未成功|未完成|错误|失败|无权|不可用")))
+    try:
+        shown.first.wait_for(timeout=timeout_ms)
+    except Exception:       # noqa: BLE001 - playwright's TimeoutError: reported below with the page's words
+        pass
+    if done.is_visible():
+        return done
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "artifacts" / f"failed-{name}.png"), full_page=True)
+    alerts = page.locator('[data-testid="stAlert"], [data-testid="stException"]').all_inner_texts()
+    state = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state")
+    raise AssertionError(f"{ok!r} did not show; script {state}; the page says: {alerts}")
 
 
 def settle(page, timeout_ms: int = 60_000) -> None:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser import open_page, wait_for_streamlit
+from tests.browser import open_page, outcome, wait_for_streamlit
 from tests.fixtures import login_for
 from tests.server import ROOT
 
@@ -74,8 +74,7 @@ def test_pick_a_point_on_the_intake_map(work_url, server, work_conn):
         choose(page, "事件类别", "环境卫生 / 垃圾乱堆放")
         page.get_by_label("事件描述").fill("浏览器测试：地图选点上报")
         page.get_by_role("button", name="上报").click()
-        msg = page.get_by_text(re.compile(r"已上报，事件编号 \d+")).first
-        msg.wait_for(timeout=30_000)
+        msg = outcome(page, re.compile(r"已上报，事件编号 \d+"), "folium-intake-report")
         eid = int(re.search(r"\d+", msg.inner_text()).group())
     grid, x, y = work_conn.execute("SELECT grid_code, ST_X(location), ST_Y(location) FROM events WHERE id = %s",
                                    (eid,)).fetchone()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import shapely
 
-from tests.browser import open_page, wait_for_streamlit
+from tests.browser import open_page, outcome, wait_for_streamlit
 from tests.fixtures import login_for
 from tests.samplefiles import grids_frame, write_shapefile_zip
 from tests.server import ROOT, streamlit_server
@@ -68,8 +68,7 @@ def test_admin_fixes_a_refused_shapefile_and_replaces_the_grids(server, work_url
         page.get_by_text("校验通过").first.wait_for(timeout=60_000)
         wait_for_streamlit(page)
         page.get_by_role("button", name="确认导入").click()
-        done = page.get_by_text("导入完成").first
-        done.wait_for(timeout=60_000)
+        done = outcome(page, "导入完成", "import-grids")
         message = done.inner_text()
         page.screenshot(path=str(ARTIFACTS / "import-2-done.png"), full_page=True)
 

@@ -298,32 +298,37 @@ _SCHEMA = """SELECT 'index', c.relname, pg_get_indexdef(x.indexrelid) FROM pg_in
               WHERE conrelid IN ('events'::regclass, 'event_log'::regclass) ORDER BY 1, 2"""
 
 
-def test_bulk_path_rebuilds_indexes_and_foreign_keys(ev_url, tmp_path, monkeypatch):
-    """The large-import path (indexes and foreign keys dropped, the rows loaded, both re-created in
-    the same transaction): forced here on a small file. The rows, their first log rows and the
-    figures are as on the ordinary path, the schema is the same afterwards, and a failure inside
-    leaves the schema as it was."""
+def test_rebuilt_indexes_restore_the_schema_and_an_import_never_drops_them(ev_url, tmp_path):
+    """The demo generator's path (indexes and foreign keys dropped, rows loaded, both re-created in
+    the same transaction) leaves the schema as it was, and so does a failure inside it. The event
+    import never takes that path, whatever its size: its rows go in with every index in place."""
     from loaders.importer import events
 
     x, y, grid = _points(ev_url, 400, seed=21)
     path = tmp_path / "bulk.csv"
     pd.DataFrame({"上报编号": [f"K-{i}" for i in range(400)], "事件类型": ["HW01"] * 400, "经度": x, "纬度": y,
                   "上报时间": ["2026-11-27 10:00"] * 400, "描述": ["批量"] * 400}).to_csv(path, index=False)
-    monkeypatch.setattr(db, "BULK_MIN_ROWS", 1)
-    monkeypatch.setattr(db, "BULK_MIN_SHARE", 0.0)
     with psycopg.connect(ev_url) as c:
         schema = c.execute(_SCHEMA).fetchall()
         figures = c.execute("SELECT coalesce(sum(reported), 0) FROM stats_grid_day WHERE day = '2026-11-27'").fetchone()[0]
+    seen = []
     with db.connect(ev_url) as conn:
-        res = events.load(conn, path)
+        def progress(rows, stage):      # inside the import's transaction: the indexes are all there
+            seen.append((stage, conn.execute(_SCHEMA).fetchall() == schema))
+        res = events.load(conn, path, progress=progress)
         conn.commit()
-    assert res.bulk and res.inserted == 400 and not res.refused
+    assert res.inserted == 400 and not res.refused
+    assert seen and all(same for _, same in seen) and seen[-1][0] == "written"
     with psycopg.connect(ev_url) as c:
-        assert c.execute(_SCHEMA).fetchall() == schema, "every index and foreign key is back, validated"
         got = c.execute("""SELECT e.grid_code, count(l.id) FROM events e JOIN event_log l ON l.event_id = e.id
                             WHERE e.external_id LIKE 'K-%' GROUP BY e.id ORDER BY e.external_id""").fetchall()
         assert sorted(r[0] for r in got) == sorted(grid) and all(r[1] == 1 for r in got)
         assert c.execute("SELECT sum(reported) FROM stats_grid_day WHERE day = '2026-11-27'").fetchone()[0] == figures + 400
+    with db.connect(ev_url) as conn:
+        with conn.transaction(), db.rebuilt_indexes(conn, "events", "event_log"):
+            assert conn.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'events_grid_time_idx'").fetchone()[0] == 0
+    with psycopg.connect(ev_url) as c:
+        assert c.execute(_SCHEMA).fetchall() == schema, "every index and foreign key is back, validated"
         assert c.execute("SELECT bool_and(indisvalid AND indisready) FROM pg_index "
                          "WHERE indrelid IN ('events'::regclass, 'event_log'::regclass)").fetchone()[0]
     with db.connect(ev_url) as conn:

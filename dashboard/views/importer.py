@@ -43,13 +43,29 @@ def _problems_frame(report) -> pd.DataFrame:
                           "处理建议": p.hint_zh, "类型": "拒绝" if p.fatal else "提示"} for p in report.problems])
 
 
+def _progress_bar(path: Path, verb: str):
+    """A progress bar for an event import and the callback that moves it (rows of about `total`)."""
+    from loaders.importer.events import rows_estimate
+
+    total = rows_estimate(path) or 0
+    bar = st.progress(0.0, text=f"{verb}：准备中…")
+
+    def moved(rows: int, stage: str) -> None:
+        share = min(rows / total, 1.0) if total else 0.0
+        text = "写入数据库…" if stage == "checked" and share >= 1.0 else f"已{verb} {rows:,} / 约 {total:,} 行"
+        bar.progress(1.0 if stage == "written" else share * 0.95, text=f"{verb}：{text}" if stage != "written" else "写入完成")
+    return bar, moved
+
+
 def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None:
     """An event export: every row checked (nothing written), then loaded on confirmation; rows the
     source sent before are counted as unchanged or changed, never loaded twice."""
     source = st.selectbox("来源系统", list(EVENT_SOURCES), format_func=labels(EVENT_SOURCES), placeholder="请选择",
                           key="imp_source")
     datum = {"gcj02": "gcj02", "bd09": "bd09"}.get(crs_opt or "", "wgs84")
-    check = data.import_events(path, source, datum, encoding, dry_run=True)
+    bar, moved = _progress_bar(path, "校验")
+    check = data.import_events(path, source, datum, encoding, dry_run=True, progress=moved)
+    bar.empty()
     m = st.columns(5)
     for col, (label, value) in zip(m, (("行数", check.rows), ("将新增", check.inserted), ("未变", check.unchanged),
                                         ("有变更（不重复导入）", len(check.changed)), ("拒绝的问题", len(check.refused)))):
@@ -62,7 +78,9 @@ def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None
     if check.changed:
         st.caption("以下编号此前已导入、内容不同：未重复导入，请核对。" + "、".join(e for _, e, _ in check.changed[:30]))
     if st.button("确认导入", type="primary", disabled=bool(check.refused) or not check.inserted, key="imp_ev_go"):
-        done = data.import_events(path, source, datum, encoding, dry_run=False)
+        bar, moved = _progress_bar(path, "导入")
+        done = data.import_events(path, source, datum, encoding, dry_run=False, progress=moved)
+        bar.empty()
         if done.written:
             st.success(f"导入完成：新增 {done.inserted:,} 件，未变 {done.unchanged:,} 件，有变更 {len(done.changed):,} 件。")
         else:
