@@ -87,12 +87,28 @@ NEXT_ACTION = {"reported": "accept", "accepted": "dispatch", "returned": "dispat
                "in_progress": "handle", "handled": "verify", "verified": "close"}
 
 
-def common_actions(events: list[dict]) -> list[Action]:
-    """Actions legal for every one of these events (status and handling level), the natural next
-    step of their status first when they share one."""
+def permitted(actor: Actor, ev: dict, action: Action) -> bool:
+    """May this actor take this action on this event (its area, level and assignment: the rule act()
+    applies)? What a console offers is exactly what act() will then accept on those grounds."""
+    if action.roles and actor.role not in action.roles and actor.role != "system":
+        return False
+    if ev["status"] not in action.from_statuses or (action.code == "escalate" and ev["handling_level"] == "city"):
+        return False
+    try:
+        _check_scope(actor, ev, action)
+    except Forbidden:
+        return False
+    return True
+
+
+def common_actions(events: list[dict], actor: Actor | None = None) -> list[Action]:
+    """Actions legal for every one of these events (status and handling level) and, with `actor`,
+    permitted to that actor on each (area, level, assignment), the natural next step of their status
+    first when they share one."""
     if not events:
         return []
-    sets = [[a for a in allowed_actions(e["status"], e["handling_level"]) if a.console] for e in events]
+    sets = [[a for a in allowed_actions(e["status"], e["handling_level"])
+             if a.console and (actor is None or permitted(actor, e, a))] for e in events]
     common = [a for a in sets[0] if all(a in s for s in sets[1:])]
     nxt = {NEXT_ACTION.get(e["status"]) for e in events}
     if len(nxt) == 1:

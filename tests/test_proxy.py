@@ -130,3 +130,29 @@ def test_security_headers_on_every_answer_and_no_server_banner(served):
         assert headers["Referrer-Policy"] == "same-origin", path
         assert "frame-ancestors 'self'" in headers["Content-Security-Policy"], path
         assert headers.get("Server") is None, (path, headers.get("Server"))
+
+
+@pytest.mark.parametrize("path,account,shows", [
+    ("/event?event={eid}", "commander", "事件 {eid}"),
+    ("/dispatch?event={eid}", "dispatcher", "{eid}"),
+    ("/?screen=1", "wall", "超期事件"),
+])
+def test_a_link_opened_before_sign_in_is_where_sign_in_lands(served, demo_url, path, account, shows):
+    """A link in a 催办 notice or a chat (an event, the dispatch console on an event, the wall) opened
+    by a browser that is not signed in: the log-in form, then that page with its parameters — through
+    the proxy, where sign-in leaves for /auth/adopt and comes back."""
+    base, _ = served
+    with psycopg.connect(demo_url) as conn:
+        eid = conn.execute("SELECT id FROM events WHERE status = 'reported' ORDER BY id LIMIT 1").fetchone()[0]
+    target = path.format(eid=eid)
+    with open_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN") as ctx:
+        page = ctx.new_page()
+        page.goto(base + target, wait_until="domcontentloaded")
+        sign_in(page, *login_for(demo_url, account))
+        page.wait_for_url(lambda u: u.endswith(target), timeout=60_000)
+        page.get_by_text(shows.format(eid=eid)).first.wait_for(timeout=60_000)
+        wait_for_streamlit(page)
+        assert page.url == base + target
+        assert page.get_by_role("button", name="登录", exact=True).count() == 0
+        name = {"commander": "event", "dispatcher": "dispatch", "wall": "wall"}[account]
+        page.screenshot(path=str(ROOT / "artifacts" / f"link-after-sign-in-{name}.png"))

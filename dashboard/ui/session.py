@@ -119,10 +119,13 @@ def _clear() -> None:
 
 
 def _here() -> str:
-    """This page's path and query (where /auth/adopt sends the browser back to)."""
-    from urllib.parse import urlsplit
-    parts = urlsplit(str(st.context.url or "/"))
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    """This page's path and query (where /auth/adopt sends the browser back to). The query comes
+    from st.query_params: st.context.url carries the path only, and the link a user followed
+    (/event?event=N, /?screen=1) lost its parameters at sign-in."""
+    from urllib.parse import urlencode, urlsplit
+    path = urlsplit(str(st.context.url or "/")).path or "/"
+    query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+    return path + (f"?{query}" if query else "")
 
 
 def cookie_script() -> None:

@@ -85,10 +85,14 @@ def actions_panel(actor: workflow.Actor) -> None:
         st.info("在上方列表中勾选事件后进行处理（可多选）。")
         return
     statuses = {r["status"] for r in chosen}
-    common = workflow.common_actions(chosen)
+    common = workflow.common_actions(chosen, actor)
     st.markdown(f"**已选 {len(chosen)} 件**（状态：{'、'.join(STATUS_LABELS[s] for s in statuses)}）")
     if not common:
-        st.warning("所选事件状态不同，没有可同时执行的操作；请按状态分别选择。")
+        if workflow.common_actions(chosen):
+            levels = "、".join(sorted({LEVEL_LABELS[r["handling_level"]] for r in chosen}))
+            st.warning(f"所选事件目前由{levels}处置，您没有可执行的操作；可在事件详情中催办，或请相应层级调度处理。")
+        else:
+            st.warning("所选事件状态不同，没有可同时执行的操作；请按状态分别选择。")
         return
     with st.form("dispatch_action", clear_on_submit=False):
         code = st.radio("操作", [a.code for a in common], format_func=lambda c: workflow.ACTIONS[c].label,
@@ -127,13 +131,14 @@ def actions_panel(actor: workflow.Actor) -> None:
                      query_params={"event": str(chosen[0]["id"])})
         field.photo_gallery(chosen[0]["id"])
         field.urge_panel(chosen[0], "dispatch")
-        relocate_panel(chosen[0])
+        relocate_panel(chosen[0], actor)
 
 
-def relocate_panel(ev: dict) -> None:
+def relocate_panel(ev: dict, actor: workflow.Actor) -> None:
     """更正位置: a point clicked on the map (or typed) moves the event to that grid — an action in
-    the event's log, refused like a report outside the dispatcher's area."""
-    if not any(a.code == "relocate" for a in workflow.allowed_actions(ev["status"], ev["handling_level"])):
+    the event's log, refused like a report outside the dispatcher's area; offered only where this
+    dispatcher may take it."""
+    if not workflow.permitted(actor, ev, workflow.ACTIONS["relocate"]):
         return
     # a toggle, not an expander: Leaflet measures its box when drawn, and a collapsed one has none
     if not st.toggle("更正事件位置（在地图上点选正确位置）", key="dp_reloc_on"):

@@ -4,7 +4,8 @@ SELECT e.id, e.status, e.version, e.priority, e.handling_level, e.reported_at, e
        (jy_is_open(e.status) AND e.due_at < now()) AS overdue,
        c.name AS category, c.class_name, e.grid_code, g.name AS grid_name,
        t.name AS town_name, e.description, e.address, d.short_name AS department, tm.name AS team,
-       e.assignee_department, e.assignee_team, a.name AS assignee, ST_X(e.location) AS lon, ST_Y(e.location) AS lat
+       e.assignee_department, e.assignee_team, a.name AS assignee, ST_X(e.location) AS lon, ST_Y(e.location) AS lat,
+       e.town_code, e.village_code, e.assignee_staff_id     -- what decides the actions offered (geo.workflow.permitted)
   FROM events e
   JOIN event_categories c ON c.code = e.category_code
   JOIN grids g ON g.code = e.grid_code
