@@ -40,6 +40,8 @@ CSS = """
 .wall-ticker div { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .stApp .wall-ticker .overdue { color: #ff6b6b !important; font-weight: 600; }
 .stApp .wall-ticker .new { color: #4dd4ac !important; font-weight: 600; }
+.stApp .wall-ticker .moving { color: #8fb8ff !important; font-weight: 600; }
+.stApp .wall-ticker .done { color: #b0b8c4 !important; font-weight: 600; }
 .stApp .wall-ticker .urgent { color: #ffffff !important; background: #c0392b; padding: 0 6px; border-radius: 4px; font-weight: 700; }
 .stApp h4 { font-size: 24px !important; padding: 4px 0 !important; }
 table.wall-table { width: 100%; border-collapse: collapse; font-size: 20px; line-height: 24px; color: #e8eef7; }
@@ -110,7 +112,11 @@ def ticker(rows: int = 10) -> None:
         if e["id"] in pinned:
             tag = "<span class='urgent'>特急</span>"
         else:
-            tag = "<span class='overdue'>超期</span>" if overdue else "<span class='new'>新报</span>"
+            # the tag tells the event's state now: a report taken up since is no longer 新报
+            tag = ("<span class='overdue'>超期</span>" if overdue
+                   else "<span class='new'>新报</span>" if e["status"] == "reported"
+                   else "<span class='done'>办结</span>" if e["status"] in CLOSED_STATUSES
+                   else "<span class='moving'>在办</span>")
         # Reporter names and phones are never shown on the wall; descriptions are not either.
         lines.append(f"{tag} {esc(when(e['reported_at'], now))} {esc(e['town_name'])} · {esc(e['grid_name'])} · "
                      f"{esc(e['category'])} · {esc(PRIORITY_LABELS.get(e['priority'], ''))} · "
