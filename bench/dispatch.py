@@ -32,7 +32,7 @@ from geo.routing import nearest_staff  # noqa: E402
 from geo.workflow import Actor, StaleEvent, act, allowed_actions  # noqa: E402
 
 ARGS = {"reject": {"note": "bench"}, "return": {"note": "bench"}, "verify_fail": {"note": "bench"},
-        "escalate": {"note": "bench"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"}}
+        "escalate": {"note": "bench"}, "hand_down": {"note": "bench"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"}}
 WEIGHT = {"close": 0.02, "reject": 0.005, "escalate": 0.05, "verify": 0.1, "handle": 0.5}
 
 

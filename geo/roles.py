@@ -58,7 +58,7 @@ class ActorRole:
 ACTOR_ROLES: dict[str, ActorRole] = {r.code: r for r in (
     ActorRole("city_commander", "市级指挥", "city", None, dispatches=True, all_levels=True),
     ActorRole("city_dispatcher", "市级调度员", "city", None, anywhere=True, dispatches=True, all_levels=True),
-    ActorRole("town_dispatcher", "镇街调度员", "town", "town", dispatches=True),
+    ActorRole("town_dispatcher", "镇街调度员", "town", "town", dispatches=True, all_levels=True),   # the town runs its villages' events (上收)
     ActorRole("village_staff", "村社区工作人员", "village", "village", dispatches=True),
     ActorRole("department", "部门/执法队伍", None, None),
     ActorRole("grid_worker", "网格员", None, "village"),

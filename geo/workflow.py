@@ -4,7 +4,9 @@ Main path:   reported -> accepted -> dispatched -> in_progress -> handled -> ver
 Side paths:  reported -> rejected (不予立案, reason); dispatched -> returned (退回, reason) ->
              dispatched (重新派遣); dispatched -> dispatched (改派); handled -> in_progress (核查不通过);
              escalate (上报升级) keeps the status and raises the handling level village -> town -> city;
-             relocate (更正位置) keeps the status and moves the event to the grid of a corrected point.
+             relocate (更正位置) keeps the status and moves the event to the grid of a corrected point;
+             take_over (上收) and hand_down (下放) keep the status: the level above takes a lower
+             level's event to its own level, or hands its own one level down.
 
 Every action is one transaction: lock the event row, check the actor's role and scope and the
 current state (and the version the actor saw, if given), then append to event_log — the trigger in
@@ -79,6 +81,12 @@ ACTIONS = {a.code: a for a in (
                                   "handled", "verified"), None, DISPATCHERS, needs_note=True),
     Action("relocate", "更正位置", ("reported", "accepted", "dispatched", "returned", "in_progress",
                                   "handled", "verified"), None, DISPATCHERS, needs_note=True, console=False),
+    # The level above takes an event over (上收: a town a village's event, the city a town's or a
+    # village's) or hands one of its own back down one level (下放); the status stays.
+    Action("take_over", "上收", ("reported", "accepted", "dispatched", "returned", "in_progress",
+                               "handled", "verified"), None, ("city_commander", "city_dispatcher", "town_dispatcher")),
+    Action("hand_down", "下放", ("reported", "accepted", "dispatched", "returned"), None,
+           ("city_commander", "city_dispatcher", "town_dispatcher"), needs_note=True),
 )}
 
 
@@ -87,16 +95,35 @@ NEXT_ACTION = {"reported": "accept", "accepted": "dispatch", "returned": "dispat
                "in_progress": "handle", "handled": "verify", "verified": "close"}
 
 
+def new_level(action_code: str, level: str, actor: Actor) -> str:
+    """The handling level an action leaves the event at (IllegalTransition where it cannot move)."""
+    if action_code == "escalate":
+        if level == "city":
+            raise IllegalTransition("already at city level", "事件已在市级处置，无法再上报。")
+        return LEVEL_ORDER[LEVEL_ORDER.index(level) + 1]
+    if action_code == "take_over":
+        mine = ACTOR_ROLES[actor.role].level or "city"
+        if LEVEL_ORDER.index(level) >= LEVEL_ORDER.index(mine):
+            raise IllegalTransition(f"already at {level} level", f"事件已由{LEVEL_LABELS[level]}处置，无需上收。")
+        return mine
+    if action_code == "hand_down":
+        if level == "village":
+            raise IllegalTransition("already at village level", "事件已在村社区处置，无法再下放。")
+        return LEVEL_ORDER[LEVEL_ORDER.index(level) - 1]
+    return level
+
+
 def permitted(actor: Actor, ev: dict, action: Action) -> bool:
     """May this actor take this action on this event (its area, level and assignment: the rule act()
     applies)? What a console offers is exactly what act() will then accept on those grounds."""
     if action.roles and actor.role not in action.roles and actor.role != "system":
         return False
-    if ev["status"] not in action.from_statuses or (action.code == "escalate" and ev["handling_level"] == "city"):
+    if ev["status"] not in action.from_statuses:
         return False
     try:
+        new_level(action.code, ev["handling_level"], actor)
         _check_scope(actor, ev, action)
-    except Forbidden:
+    except (Forbidden, IllegalTransition):
         return False
     return True
 
@@ -117,9 +144,12 @@ def common_actions(events: list[dict], actor: Actor | None = None) -> list[Actio
 
 
 def allowed_actions(status: str, level: str | None = None) -> list[Action]:
-    """Actions legal from this status (escalation not from the city level)."""
+    """Actions legal from this status at this level, whoever acts (no escalation or 上收 from the city
+    level, no 下放 from the village level); permitted() adds the actor's role, area and level."""
     return [a for a in ACTIONS.values()
-            if status in a.from_statuses and not (a.code == "escalate" and level == "city")]
+            if status in a.from_statuses
+            and not (a.code in ("escalate", "take_over") and level == "city")
+            and not (a.code == "hand_down" and level == "village")]
 
 
 def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
@@ -147,6 +177,8 @@ def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
                             f"事件 {ev['id']} 未派遣给本部门。")
         return
     if actor.role == "grid_worker":     # verifies in its own village
+        return
+    if action.code == "take_over":      # the level above, in its area (new_level checks "above")
         return
     if ev["handling_level"] != role.level:
         raise Forbidden(f"event {ev['id']} is handled at {ev['handling_level']} level",
@@ -253,15 +285,15 @@ def _act(conn, event_id: int, action, action_code: str, actor: Actor, note: str 
                 f"cannot {action_code} an event that is {ev['status']}",
                 f"事件当前为“{STATUS_LABELS[ev['status']]}”，不能执行“{action.label}”。")
         _check_scope(actor, ev, action)
-        level = ev["handling_level"]
-        if action_code == "escalate":
-            if level == "city":
-                raise IllegalTransition("already at city level", "事件已在市级处置，无法再上报。")
-            level = LEVEL_ORDER[LEVEL_ORDER.index(level) + 1]
+        level = new_level(action_code, ev["handling_level"], actor)
         to_status = action.to_status or ev["status"]
         at = at or dt.datetime.now(dt.timezone.utc)
         if action_code == "relocate":
             note = f"{_relocate(conn, ev, location, actor)}。{note}"
+        elif action_code == "take_over":     # the timeline says what happened, whoever reads it
+            note = f"{LEVEL_LABELS[level]}上收" + (f"：{note}" if note else "")
+        elif action_code == "hand_down":
+            note = f"下放至{LEVEL_LABELS[level]}：{note}"
         conn.execute(_LOG, {"id": event_id, "at": at,
                             "actor": actor.label, "role": actor.role, "from": ev["status"],
                             "to": to_status, "level": level, "note": note})

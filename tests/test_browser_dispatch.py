@@ -9,8 +9,9 @@ import re
 import pytest
 
 from geo import auth
-from tests.browser import goto, open_page
-from tests.fixtures import login_for
+from geo.intake import Report
+from tests.browser import goto, open_page, outcome
+from tests.fixtures import login_for, point_in, report_events
 from tests.server import ROOT
 
 ARTIFACTS = ROOT / "artifacts"
@@ -107,3 +108,40 @@ def _step(page, server, demo_conn, eid, i, action, status_label, department):
         {"e": eid}).fetchone()
     demo_conn.commit()
     assert n_log == i + 1 and STATUS_OF[status_label] == db_status
+
+
+def test_the_town_dispatcher_takes_over_a_village_event_and_the_village_sees_it(server, work_url, work_conn):
+    """Issue 31: 南闸's dispatcher on /dispatch?event=N for a 待受理 village-level event of 南闸 is offered
+    actions, the first (上收) succeeds, and the village's staff see the town's step on the timeline."""
+    village = work_conn.execute("SELECT village_code FROM app_users WHERE username = 'nanzha_village'").fetchone()[0]
+    grid = work_conn.execute("SELECT min(code) FROM grids WHERE parent_code = %s AND level = 3 AND kind = 'admin'",
+                             (village,)).fetchone()[0]
+    lon, lat = point_in(work_conn, grid)
+    eid = report_events(work_conn, [Report("HW01", "浏览器测试：村里待受理的事件", 3, lon, lat)])[0]
+    assert work_conn.execute("SELECT handling_level, status FROM events WHERE id = %s", (eid,)).fetchone() == \
+        ("village", "reported")
+    work_conn.commit()
+    with open_page(server + f"/dispatch?event={eid}", wait_text="调度台",
+                   login=login_for(work_url, "nanzha_dispatcher")) as page:
+        page.get_by_text("已选 1 件").first.wait_for()
+        radio = page.locator('[data-testid="stRadio"]', has_text="上收").first
+        radio.wait_for()
+        offered = radio.locator("label").all_inner_texts()[1:]      # after the widget's own label, 操作
+        page.screenshot(path=str(ARTIFACTS / "dispatch-town-offered.png"), full_page=True)
+        assert offered and offered[0].strip() == "上收", offered
+        page.get_by_role("button", name="执行").click()
+        outcome(page, "已上收 1 件", "town-take-over")
+        page.screenshot(path=str(ARTIFACTS / "dispatch-town-take-over.png"))
+        # now the town's: the town's own actions are offered on it
+        goto(page, f"{server}/dispatch?event={eid}", wait_text="调度台")
+        page.locator('[data-testid="stRadio"]').get_by_text("立案", exact=True).first.wait_for()
+    assert work_conn.execute("SELECT handling_level, status FROM events WHERE id = %s", (eid,)).fetchone() == \
+        ("town", "reported")
+    work_conn.commit()
+    with open_page(server + f"/event?event={eid}", wait_text=f"事件 {eid}",
+                   login=login_for(work_url, "nanzha_village")) as page:
+        # the timeline is a data grid drawn on a canvas: its cells are in the page, not visible as text
+        row = page.locator('[role="row"]', has=page.locator('[role="gridcell"]', has_text="镇街上收")).first
+        row.wait_for(state="attached")
+        assert "南闸街道调度员" in row.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "event-town-take-over-seen-by-village.png"), full_page=True)

@@ -20,7 +20,7 @@ WORKERS = 8
 OPS = 1000
 EVENTS = 300
 ARGS = {"reject": {"note": "并发测试"}, "return": {"note": "并发测试"}, "verify_fail": {"note": "并发测试"},
-        "escalate": {"note": "并发测试"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"}}
+        "escalate": {"note": "并发测试"}, "hand_down": {"note": "并发测试"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"}}
 # Keep events alive: terminal actions are rare, loops (return, reassign, verify_fail) common.
 WEIGHT = {"close": 0.02, "reject": 0.005, "escalate": 0.05, "verify": 0.1, "handle": 0.5}
 

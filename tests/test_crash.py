@@ -32,7 +32,7 @@ CONSOLE_THREADS = 4
 API_THREADS = 2
 EVENTS = 120
 ARGS = {"reject": {"note": "断电测试"}, "return": {"note": "断电测试"}, "verify_fail": {"note": "断电测试"},
-        "escalate": {"note": "断电测试"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"},
+        "escalate": {"note": "断电测试"}, "hand_down": {"note": "断电测试"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"},
         "relocate": None}
 WEIGHT = {"close": 0.02, "reject": 0.005, "escalate": 0.05, "verify": 0.1, "handle": 0.5}
 

@@ -16,7 +16,7 @@ from tests.fixtures import app_url_for, scope_viewer
 
 NANZHA = "320281004"
 ARGS = {"reject": {"note": "测试"}, "return": {"note": "测试"}, "verify_fail": {"note": "测试"},
-        "escalate": {"note": "测试"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"}}
+        "escalate": {"note": "测试"}, "hand_down": {"note": "测试"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"}}
 STATUSES = ("reported", "accepted", "dispatched", "returned", "in_progress", "handled", "verified")
 
 

@@ -27,7 +27,7 @@ PATHS = {
     "returned": [("accept", {}), ("dispatch", {"department": "D06"}), ("return", {"note": "非本单位职责"})],
 }
 KWARGS = {"reject": {"note": "x"}, "return": {"note": "x"}, "verify_fail": {"note": "x"},
-          "escalate": {"note": "x"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"}}
+          "escalate": {"note": "x"}, "hand_down": {"note": "x"}, "dispatch": {"department": "D06"}, "reassign": {"team": "T6"}}
 
 
 
@@ -60,6 +60,8 @@ def test_every_action_from_every_state(work_conn, status, action):
     a = ACTIONS[action]
     n_log = work_conn.execute("SELECT count(*) FROM event_log WHERE event_id = %s", (eid,)).fetchone()[0]
     if status in a.from_statuses:
+        if action == "hand_down":           # the new event is at village level: take it up first
+            act(work_conn, eid, "take_over", CITY)
         out = act(work_conn, eid, action, CITY, **kwargs_for(work_conn, action))
         assert out["status"] == (a.to_status or status)
         last = work_conn.execute("SELECT from_status, to_status, actor FROM event_log WHERE event_id = %s "
@@ -79,6 +81,35 @@ def test_escalation_raises_the_level_then_stops_at_city(work_conn):
     assert act(work_conn, eid, "escalate", CITY, note="镇街无法处置")["handling_level"] == "city"
     with pytest.raises(IllegalTransition):
         act(work_conn, eid, "escalate", CITY, note="再上报")
+
+
+def test_the_town_takes_over_a_villages_event_and_hands_it_back(work_conn):
+    """上收 and 下放 (issue 31): a town dispatcher takes a village-level event of its own town up,
+    runs it at town level, and hands another back down; another town's dispatcher cannot; nothing
+    goes below the village or above the level that takes it."""
+    eid = bring_to(work_conn, "reported")                       # a village-level event in 青阳镇
+    own_town = Actor("赵调度", "town_dispatcher", town="320281103")
+    other_town = Actor("王调度", "town_dispatcher", town="320281004")
+    with pytest.raises(Forbidden):
+        act(work_conn, eid, "take_over", other_town)
+    with pytest.raises(Forbidden):                              # not yet its level
+        act(work_conn, eid, "accept", own_town)
+    assert act(work_conn, eid, "take_over", own_town)["handling_level"] == "town"
+    with pytest.raises(IllegalTransition):                      # already the town's
+        act(work_conn, eid, "take_over", own_town)
+    assert act(work_conn, eid, "accept", own_town)["status"] == "accepted"
+    log = work_conn.execute("SELECT from_status, to_status, level, actor FROM event_log WHERE event_id = %s "
+                            "ORDER BY at, id", (eid,)).fetchall()
+    assert log[-2] == ("reported", "reported", "town", own_town.label)
+    other = bring_to(work_conn, "reported")
+    act(work_conn, other, "take_over", own_town)
+    assert act(work_conn, other, "hand_down", own_town, note="请村里处理")["handling_level"] == "village"
+    with pytest.raises(Forbidden):                              # the village's now, not the town's
+        act(work_conn, other, "hand_down", own_town, note="再下放")
+    village = Actor("钱主任", "village_staff", town="320281103", village="320281103001")
+    with pytest.raises(Forbidden):                              # only the level above takes over
+        act(work_conn, other, "take_over", village)
+    assert act(work_conn, other, "accept", village)["status"] == "accepted"
 
 
 def test_roles_and_scope(work_conn):

@@ -171,7 +171,7 @@ with user_errors():
                               key="dispatch_statuses")
     overdue_only = c2.toggle("仅超期", key="dispatch_overdue")
     all_levels = c3.toggle("含各级事件", key="dispatch_all", disabled=not data.viewer().sees_all_levels,
-                           help="市级调度员、市级指挥可查看镇街、村社区层级的事件")
+                           help="市级调度员、市级指挥可查看镇街、村社区层级的事件；镇街调度员可查看本镇街各村社区的事件并上收")
     only = nav.qp("event")
     event_id = nav.parse_int(only)
     if only and event_id is None:
