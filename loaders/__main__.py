@@ -266,14 +266,20 @@ def _datum(args) -> str:
 
 
 def _cmd_escalate(args) -> int:
+    """Once (cron), or every --every seconds (scripts/serve.sh starts it so: escalation is a job, never
+    a side effect of someone viewing 调度台)."""
     from geo import db
     from geo.deadlines import escalate_overdue
 
-    with db.connect() as conn, conn.transaction():
-        conn.execute("SET LOCAL ROLE jy_escalate")        # the job's narrow role (migration 030)
-        moved = escalate_overdue(conn)
-    print(f"escalated {len(moved)} overdue events")
-    return 0
+    while True:
+        with db.connect() as conn, conn.transaction():
+            conn.execute("SET LOCAL ROLE jy_escalate")        # the job's narrow role (migration 030)
+            moved = escalate_overdue(conn)
+        if moved or not args.every:
+            print(f"escalated {len(moved)} overdue events", flush=True)
+        if not args.every:
+            return 0
+        time.sleep(args.every)
 
 
 def _print_report(report, path, seconds: float) -> int:
@@ -455,7 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--datum", choices=["wgs84", "gcj02", "bd09"], help="older name of --crs")
     ev.add_argument("--encoding", choices=["gbk", "utf-8", "gb18030"], help="text encoding of a CSV")
     ev.add_argument("--dry-run", action="store_true", help="check every row, load nothing")
-    sub.add_parser("escalate", help="move overdue village/town events up one level")
+    esc = sub.add_parser("escalate", help="move overdue village/town events up one level")
+    esc.add_argument("--every", type=float, help="keep doing it every this many seconds (./run.sh: 60)")
     for kind in ("grids", "staff", "chem-sites", "resources", "service-points", "enterprises"):
         imp = sub.add_parser(kind, help=f"import {kind} from a file (all or nothing, upsert)")
         imp.add_argument("file")

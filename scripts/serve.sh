@@ -67,6 +67,9 @@ supervise api "$VENV/bin/uvicorn" api.app:app --host 127.0.0.1 --port "$api_port
 pids+=($!)
 "$VENV/bin/python" -m loaders simulate --if-feed --api "http://127.0.0.1:$api_port" &
 pids+=($!)
+# overdue village and town events move up a level: a job, every minute (never a page view's side effect)
+supervise escalate "$VENV/bin/python" -m loaders escalate --every "${JY_ESCALATE_EVERY_S:-60}" &
+pids+=($!)
 # the audit chain's head, every 5 minutes, into a file beside the WAL archive (audit-verify checks it)
 supervise audit-head "$VENV/bin/python" -m loaders audit-head --every "${JY_AUDIT_HEAD_EVERY_S:-300}" &
 pids+=($!)

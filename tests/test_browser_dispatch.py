@@ -121,9 +121,14 @@ def test_the_town_dispatcher_takes_over_a_village_event_and_the_village_sees_it(
     assert work_conn.execute("SELECT handling_level, status FROM events WHERE id = %s", (eid,)).fetchone() == \
         ("village", "reported")
     work_conn.commit()
+    n_log = work_conn.execute("SELECT count(*) FROM event_log").fetchone()[0]
+    work_conn.commit()
     with open_page(server + f"/dispatch?event={eid}", wait_text="调度台",
                    login=login_for(work_url, "nanzha_dispatcher")) as page:
         page.get_by_text("已选 1 件").first.wait_for()
+        # a page view writes nothing (escalation is the job's: loaders escalate --every)
+        assert work_conn.execute("SELECT count(*) FROM event_log").fetchone()[0] == n_log
+        work_conn.commit()
         radio = page.locator('[data-testid="stRadio"]', has_text="上收").first
         radio.wait_for()
         offered = radio.locator("label").all_inner_texts()[1:]      # after the widget's own label, 操作

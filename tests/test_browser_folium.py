@@ -32,12 +32,28 @@ def only_local(requests: list[str], server: str) -> None:
     assert any("/app/static/vendor/leaflet/leaflet.js" in u for u in requests), "Leaflet was not loaded locally"
 
 
-def choose(page, label: str, option: str, typed: str | None = None) -> None:
+def choose(page, label: str, option: str, typed: str | None = None, stays: bool = True) -> None:
+    """Pick `option` in the select box `label`, and see it picked once the page is idle: a pick made
+    while a run triggered by the map is still drawing can land on an element that is then replaced
+    (CI: 事件类别为空 after a pick), so the pick is checked and made again if it did not hold.
+    `stays=False`: no check (a box that only moves the map)."""
     box = page.locator('[data-testid="stSelectbox"]', has_text=label).first
-    box.click()
-    if typed:
-        page.keyboard.type(typed)
-    page.get_by_role("option", name=option, exact=True).first.click()
+    for _ in range(3):
+        wait_for_streamlit(page)
+        box.click()
+        if typed:
+            page.keyboard.type(typed)
+        page.get_by_role("option", name=option, exact=True).first.click()
+        wait_for_streamlit(page)
+        if not stays or option in shown(box):
+            return
+    raise AssertionError(f"{label}: {option!r} did not hold; the box shows {shown(box)!r}")
+
+
+def shown(box) -> str:
+    """What a select box shows: its text and its input's value (where the pick is drawn)."""
+    inputs = box.locator("input")
+    return box.inner_text() + " " + " ".join(inputs.nth(i).input_value() for i in range(inputs.count()))
 
 
 def leaflet_map(page):
@@ -55,7 +71,7 @@ def test_pick_a_point_on_the_intake_map(work_url, server, work_conn):
     requests: list[str] = []
     with open_page(server + "/intake", wait_text="事件上报", login=login_for(work_url, "dispatcher"),
                    requests=requests) as page:
-        choose(page, "定位到村社区", f"{town_name} / {village_name}", typed=village_name)
+        choose(page, "定位到村社区", f"{town_name} / {village_name}", typed=village_name, stays=False)
         wait_for_streamlit(page)
         _, m = leaflet_map(page)
         box = m.bounding_box()

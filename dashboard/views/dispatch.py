@@ -34,9 +34,6 @@ def _queue_frame(rows: list[dict], selected: set[int], urged: dict[int, int]) ->
 @session.live_panel(REFRESH_S)
 def queue_panel(actor: workflow.Actor, statuses, all_levels: bool, overdue_only: bool,
                 event_id: int | None, search: str | None) -> None:
-    moved = data.escalate_overdue()
-    if moved:
-        st.toast(f"{len(moved)} 件超期事件已自动上报上一级")
     rows = data.dispatch_queue(actor, tuple(statuses), all_levels, overdue_only, event_id, search)
     selected: set[int] = st.session_state.setdefault("dispatch_selected", set())
     if event_id is not None:

@@ -21,7 +21,6 @@ from dashboard.ui.data.account import (
 from dashboard.ui.data.actions import (
     act_many,
     admin_change,
-    escalate_overdue,
     import_events,
     import_run,
     refresh,
@@ -108,7 +107,7 @@ __all__ = [
     "FIGURES_TTL_S", "SHAPES_TTL_S", "VIEWER_KEY", "act_many", "admin_change", "area_figures", "area_shapes",
     "audit_rows", "categories", "categories_catalogue", "category_classes", "chem_sites", "chemicals",
     "children", "county_outline", "dataset_info", "dedicated_grids", "density", "departments",
-    "dispatch_queue", "duplicates", "escalate_overdue", "evaluate", "event", "event_points", "exposure",
+    "dispatch_queue", "duplicates", "evaluate", "event", "event_points", "exposure",
     "grid_shape", "hazard_site", "hazard_sites", "import_check", "import_events", "import_run", "kpis",
     "handoff", "latest_events", "list_events", "live", "login", "logout", "nearest_staff", "overdue_events", "photos", "point_preview", "incident_zone", "pool",
     "reader", "refresh", "replica_status", "report_drill", "resolve_path", "resources", "resume",

@@ -6,13 +6,12 @@ themselves, one event per transaction; act_many refreshes the same way.
 from __future__ import annotations
 
 import dataclasses
-import time
 from contextlib import contextmanager
 from typing import Iterator
 
 from dashboard.ui.data import reads
 from dashboard.ui.data.pools import live, viewer
-from geo import audit, deadlines, intake, notify, workflow
+from geo import audit, intake, notify, workflow
 from geo.hazards import analysis
 
 # What a write can change, and the cached reads that show it.
@@ -107,26 +106,6 @@ def report_drill(lon: float, lat: float, description: str, zone=None, source: st
         w.audit = False            # geo.intake writes the report's row
         return analysis.report_incident(w.conn, lon, lat, description, zone=zone, source=source,
                                         scenario=scenario, by=by)
-
-
-_ESCALATION_EVERY_S = 60
-_last_escalation: dict[object, float] = {}
-
-
-def escalate_overdue() -> list[int]:
-    """Run the escalation job at most once a minute per server process and scope, however many
-    dispatch consoles refresh (one set-based statement; row-level security confines it to the
-    dispatcher's area; `python -m loaders escalate` does the whole county for cron)."""
-    scope = viewer().scope
-    now = time.monotonic()
-    if now - _last_escalation.get(scope, 0.0) < _ESCALATION_EVERY_S:
-        return []
-    _last_escalation[scope] = now
-    with write("auto_escalate") as w:
-        moved = deadlines.escalate_overdue(w.conn)
-        w.detail["events"] = len(moved)
-        w.audit = w.changed = bool(moved)
-    return moved
 
 
 def admin_change(fn, *args, **kwargs):
