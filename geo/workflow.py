@@ -248,9 +248,6 @@ def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = 
     note = (note or "").strip() or None
     if action.needs_note and not note:
         raise InvalidInput(f"{action_code} needs a reason", f"“{action.label}”需要填写理由。")
-    if action_code in ("dispatch", "reassign") and not (department or team or staff_id):
-        raise InvalidInput("dispatch needs a department, team or person",
-                           "派遣需要选择责任部门、执法队伍或人员。")
     try:
         return _act(conn, event_id, action, action_code, actor, note, expected_version, department, team,
                     staff_id, at, location)
@@ -285,6 +282,12 @@ def _act(conn, event_id: int, action, action_code: str, actor: Actor, note: str 
                 f"cannot {action_code} an event that is {ev['status']}",
                 f"事件当前为“{STATUS_LABELS[ev['status']]}”，不能执行“{action.label}”。")
         _check_scope(actor, ev, action)
+        # 派遣 sends the event to whom routing chose at intake unless the dispatcher chose otherwise
+        # (a bulk 派遣 of events each with its own department); 改派 needs someone new.
+        routed = action_code == "dispatch" and (ev["assignee_department"] or ev["assignee_team"])
+        if action_code in ("dispatch", "reassign") and not (department or team or staff_id or routed):
+            raise InvalidInput("dispatch needs a department, team or person",
+                               "派遣需要选择责任部门、执法队伍或人员。")
         level = new_level(action_code, ev["handling_level"], actor)
         to_status = action.to_status or ev["status"]
         at = at or dt.datetime.now(dt.timezone.utc)
@@ -298,7 +301,8 @@ def _act(conn, event_id: int, action, action_code: str, actor: Actor, note: str 
                             "actor": actor.label, "role": actor.role, "from": ev["status"],
                             "to": to_status, "level": level, "note": note})
         conn.execute(_ASSIGN, {"id": event_id, "level": level, "department": department, "at": at,
-                               "set_team": action_code in ("dispatch", "reassign"), "team": team,
+                               "set_team": action_code == "reassign" or (action_code == "dispatch" and team is not None),
+                               "team": team,
                                "set_staff": action_code in ("dispatch", "reassign"), "staff": staff_id})
         if action_code in ("dispatch", "reassign") and staff_id:
             notify.task_assigned(conn, event_id, staff_id)      # the worker's terminal hears of it

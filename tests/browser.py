@@ -139,6 +139,31 @@ def outcome(page, ok, name: str, timeout_ms: int = 60_000):
     raise AssertionError(f"{ok!r} did not show; script {state}; the page says: {alerts}")
 
 
+def choose(page, label: str, option: str, typed: str | None = None, stays: bool = True) -> None:
+    """Pick `option` in the select box `label`, and see it picked once the page is idle: a pick made
+    while a run is still drawing (a Leaflet map reports its first value after it loads and sets off
+    one more run) can land on an element that is then replaced — CI saw 事件类别为空 after a pick —
+    so the pick is checked and made again if it did not hold. `stays=False`: no check (a box that
+    only moves a map)."""
+    box = page.locator('[data-testid="stSelectbox"]', has_text=label).first
+    for _ in range(3):
+        wait_for_streamlit(page)
+        box.click()
+        if typed:
+            page.keyboard.type(typed)
+        page.get_by_role("option", name=option, exact=True).first.click()
+        wait_for_streamlit(page)
+        if not stays or option in shown(box):
+            return
+    raise AssertionError(f"{label}: {option!r} did not hold; the box shows {shown(box)!r}")
+
+
+def shown(box) -> str:
+    """What a select box shows: its text and its input's value (where the pick is drawn)."""
+    inputs = box.locator("input")
+    return box.inner_text() + " " + " ".join(inputs.nth(i).input_value() for i in range(inputs.count()))
+
+
 def settle(page, timeout_ms: int = 60_000) -> None:
     """wait_for_streamlit, then two animation frames: deck.gl and Leaflet have drawn what they hold
     (for a screenshot or a pointer on the map)."""

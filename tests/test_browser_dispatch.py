@@ -10,7 +10,7 @@ import pytest
 
 from geo import auth
 from geo.intake import Report
-from tests.browser import goto, open_page, outcome
+from tests.browser import choose, goto, open_page, outcome
 from tests.fixtures import login_for, point_in, report_events
 from tests.server import ROOT
 
@@ -34,12 +34,6 @@ def server(work_server):
 
 
 
-def choose(page, label: str, option: str) -> None:
-    box = page.locator('[data-testid="stSelectbox"]', has_text=label).first
-    box.click()
-    page.get_by_role("option", name=option, exact=True).first.click()
-
-
 def test_report_then_dispatch_to_closed(login, server, work_conn):
     demo_conn = work_conn
     lon, lat = demo_conn.execute("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grids "
@@ -50,8 +44,7 @@ def test_report_then_dispatch_to_closed(login, server, work_conn):
         page.get_by_label("经度").fill(f"{lon:.6f}")
         page.get_by_label("纬度").fill(f"{lat:.6f}")
         page.get_by_role("button", name="上报").click()
-        msg = page.get_by_text(re.compile(r"已上报，事件编号 \d+")).first
-        msg.wait_for(timeout=30_000)
+        msg = outcome(page, re.compile(r"已上报，事件编号 \d+"), "dispatch-intake")
         eid = int(re.search(r"\d+", msg.inner_text()).group())
         page.screenshot(path=str(ARTIFACTS / "dispatch-0-intake.png"))
         assert demo_conn.execute("SELECT grid_code, status FROM events WHERE id = %s", (eid,)).fetchone() == \
@@ -148,5 +141,5 @@ def test_the_town_dispatcher_takes_over_a_village_event_and_the_village_sees_it(
         # the timeline is a data grid drawn on a canvas: its cells are in the page, not visible as text
         row = page.locator('[role="row"]', has=page.locator('[role="gridcell"]', has_text="镇街上收")).first
         row.wait_for(state="attached")
-        assert "南闸街道调度员" in row.inner_text()
+        assert "镇街调度员" in row.inner_text()          # the town's step, by the town's dispatcher
         page.screenshot(path=str(ARTIFACTS / "event-town-take-over-seen-by-village.png"), full_page=True)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser import open_page, outcome, wait_for_streamlit
+from tests.browser import choose, open_page, outcome, wait_for_streamlit
 from tests.fixtures import login_for
 from tests.server import ROOT
 
@@ -30,30 +30,6 @@ def only_local(requests: list[str], server: str) -> None:
                    and urlsplit(u).netloc != host})
     assert not away, f"requests left the machine: {away[:5]}"
     assert any("/app/static/vendor/leaflet/leaflet.js" in u for u in requests), "Leaflet was not loaded locally"
-
-
-def choose(page, label: str, option: str, typed: str | None = None, stays: bool = True) -> None:
-    """Pick `option` in the select box `label`, and see it picked once the page is idle: a pick made
-    while a run triggered by the map is still drawing can land on an element that is then replaced
-    (CI: 事件类别为空 after a pick), so the pick is checked and made again if it did not hold.
-    `stays=False`: no check (a box that only moves the map)."""
-    box = page.locator('[data-testid="stSelectbox"]', has_text=label).first
-    for _ in range(3):
-        wait_for_streamlit(page)
-        box.click()
-        if typed:
-            page.keyboard.type(typed)
-        page.get_by_role("option", name=option, exact=True).first.click()
-        wait_for_streamlit(page)
-        if not stays or option in shown(box):
-            return
-    raise AssertionError(f"{label}: {option!r} did not hold; the box shows {shown(box)!r}")
-
-
-def shown(box) -> str:
-    """What a select box shows: its text and its input's value (where the pick is drawn)."""
-    inputs = box.locator("input")
-    return box.inner_text() + " " + " ".join(inputs.nth(i).input_value() for i in range(inputs.count()))
 
 
 def leaflet_map(page):

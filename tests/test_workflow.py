@@ -112,6 +112,28 @@ def test_the_town_takes_over_a_villages_event_and_hands_it_back(work_conn):
     assert act(work_conn, other, "accept", village)["status"] == "accepted"
 
 
+def test_dispatch_keeps_what_routing_chose_unless_the_dispatcher_changes_it(work_conn):
+    """Issue 31: 派遣 without a choice goes to the department and team routing chose at intake (a bulk
+    派遣 of events each with its own department works); naming only a person keeps the team; naming a
+    team changes it; 改派 still needs someone new."""
+    first = bring_to(work_conn, "accepted")
+    routed = work_conn.execute("SELECT assignee_department, assignee_team FROM events WHERE id = %s",
+                               (first,)).fetchone()
+    assert routed[0] and routed[1], "the category routes to a department and a team"
+    act(work_conn, first, "dispatch", CITY)
+    assert work_conn.execute("SELECT status, assignee_department, assignee_team FROM events WHERE id = %s",
+                             (first,)).fetchone() == ("dispatched", *routed)
+    second = bring_to(work_conn, "accepted")
+    staff = work_conn.execute("SELECT id FROM staff WHERE role = 'grid_worker' ORDER BY id LIMIT 1").fetchone()[0]
+    act(work_conn, second, "dispatch", CITY, staff_id=staff)
+    assert work_conn.execute("SELECT assignee_team, assignee_staff_id FROM events WHERE id = %s",
+                             (second,)).fetchone() == (routed[1], staff)
+    with pytest.raises(InvalidInput):
+        act(work_conn, second, "reassign", CITY)
+    act(work_conn, second, "reassign", CITY, team="T6")
+    assert work_conn.execute("SELECT assignee_team FROM events WHERE id = %s", (second,)).fetchone()[0] == "T6"
+
+
 def test_roles_and_scope(work_conn):
     eid = bring_to(work_conn, "reported")                       # a village-level event in 青阳镇
     other_town = Actor("王调度", "town_dispatcher", town="320281004")
@@ -136,8 +158,9 @@ def test_reasons_and_targets_are_required(work_conn):
     with pytest.raises(InvalidInput):
         act(work_conn, eid, "reject", CITY, note="  ")
     act(work_conn, eid, "accept", CITY)
-    with pytest.raises(InvalidInput):
-        act(work_conn, eid, "dispatch", CITY)
+    act(work_conn, eid, "dispatch", CITY)          # to whom routing chose (issue 31)
+    with pytest.raises(InvalidInput):              # 改派 needs someone new
+        act(work_conn, eid, "reassign", CITY)
     with pytest.raises(InvalidInput):
         act(work_conn, eid, "fly", CITY)
     with pytest.raises(NotFound):

@@ -98,7 +98,8 @@ def actions_panel(actor: workflow.Actor) -> None:
         deps = data.departments()
         teams = data.teams()
         department = c1.selectbox("责任部门（派遣/改派）", [None] + [d["code"] for d in deps], placeholder="请选择",
-                                  format_func=lambda c: "—" if c is None else {d["code"]: d["name"] for d in deps}[c])
+                                  format_func=lambda c: "—" if c is None else {d["code"]: d["name"] for d in deps}[c],
+                                  help="派遣时不选：派给各事件按类别分派的责任部门与执法队伍（表中“责任部门”列）。")
         team = c2.selectbox("综合执法队伍（可选）", [None] + [t["code"] for t in teams], placeholder="请选择",
                             format_func=lambda c: "—" if c is None else {t["code"]: t["name"] for t in teams}[c])
         staff = None
