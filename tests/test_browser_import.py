@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import shapely
 
-from tests.browser import open_page, outcome, wait_for_streamlit
+from tests.browser import choose, open_page, outcome, wait_for_streamlit
 from tests.fixtures import login_for
-from tests.samplefiles import grids_frame, write_shapefile_zip
+from tests.samplefiles import grids_frame, terminal_export, write_shapefile_zip
 from tests.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"
@@ -83,3 +83,34 @@ def test_admin_fixes_a_refused_shapefile_and_replaces_the_grids(server, work_url
     assert wrong == 0
     assert work_conn.execute("SELECT count(*) FROM audit_log WHERE username = 'admin' AND action = 'import' "
                              "AND ok").fetchone()[0] >= 1
+
+
+def test_admin_loads_an_event_export_through_the_page_once(server, work_url, work_conn, tmp_path):
+    """An admin uploads a terminal export (GCJ-02, Excel's UTF-8 with BOM): the page checks every row
+    (将新增 N), loads on 确认导入 (导入完成：新增 N), and the same file again adds nothing."""
+    path = terminal_export(work_conn, tmp_path / "终端导出.csv", 400, seed=34, start="2026-11-02 08:00",
+                           prefix="WEBIMP")
+    before = work_conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    work_conn.commit()
+    with open_page(server + "/import", wait_text="数据导入", login=login_for(work_url, "admin")) as page:
+        choose(page, "数据类型", "事件（终端/12345 导出）")
+        choose(page, "坐标系", "GCJ-02（高德、腾讯等网络地图、手机导出）")
+        page.locator('input[type="file"]').set_input_files(str(path))
+        outcome(page, "校验通过：400 行均可导入。", "import-events-check")
+        wait_for_streamlit(page)
+        assert "400" in page.locator('[data-testid="stMetric"]', has_text="将新增").inner_text()
+        page.get_by_role("button", name="确认导入").click()
+        outcome(page, "导入完成：新增 400 件，未变 0 件，有变更 0 件。", "import-events")
+        page.screenshot(path=str(ARTIFACTS / "import-events-done.png"), full_page=True)
+    assert work_conn.execute("SELECT count(*) FROM events").fetchone()[0] == before + 400
+    assert work_conn.execute("SELECT count(*) FROM events WHERE external_id LIKE 'WEBIMP-%%' AND grid_code IS NOT NULL"
+                             ).fetchone()[0] == 400
+    work_conn.commit()
+    with open_page(server + "/import", wait_text="数据导入", login=login_for(work_url, "admin")) as page:
+        choose(page, "数据类型", "事件（终端/12345 导出）")
+        choose(page, "坐标系", "GCJ-02（高德、腾讯等网络地图、手机导出）")
+        page.locator('input[type="file"]').set_input_files(str(path))
+        outcome(page, "校验通过：400 行均可导入。", "import-events-again")
+        wait_for_streamlit(page)
+        assert "400" in page.locator('[data-testid="stMetric"]', has_text="未变").inner_text()
+        assert page.get_by_role("button", name="确认导入").is_disabled()      # nothing new to load

@@ -63,9 +63,17 @@ def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None
     source = st.selectbox("来源系统", list(EVENT_SOURCES), format_func=labels(EVENT_SOURCES), placeholder="请选择",
                           key="imp_source")
     datum = {"gcj02": "gcj02", "bd09": "bd09"}.get(crs_opt or "", "wgs84")
-    bar, moved = _progress_bar(path, "校验")
-    check = data.import_events(path, source, datum, encoding, dry_run=True, progress=moved)
-    bar.empty()
+    # The check (every row, nothing written) once per file and options, not on every rerun of the page:
+    # a 200,000-row export takes seconds to check. The upload's folder is its content's digest.
+    asked = (str(path), source, datum, encoding)
+    kept = st.session_state.get("imp_ev_check")
+    if kept and kept[0] == asked:
+        check = kept[1]
+    else:
+        bar, moved = _progress_bar(path, "校验")
+        check = data.import_events(path, source, datum, encoding, dry_run=True, progress=moved)
+        bar.empty()
+        st.session_state["imp_ev_check"] = (asked, check)
     m = st.columns(5)
     for col, (label, value) in zip(m, (("行数", check.rows), ("将新增", check.inserted), ("未变", check.unchanged),
                                         ("有变更（不重复导入）", len(check.changed)), ("拒绝的问题", len(check.refused)))):
@@ -81,6 +89,7 @@ def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None
         bar, moved = _progress_bar(path, "导入")
         done = data.import_events(path, source, datum, encoding, dry_run=False, progress=moved)
         bar.empty()
+        st.session_state.pop("imp_ev_check", None)       # the database changed: check again next time
         if done.written:
             st.success(f"导入完成：新增 {done.inserted:,} 件，未变 {done.unchanged:,} 件，有变更 {len(done.changed):,} 件。")
         else:
