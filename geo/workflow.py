@@ -116,16 +116,25 @@ def new_level(action_code: str, level: str, actor: Actor) -> str:
 def permitted(actor: Actor, ev: dict, action: Action) -> bool:
     """May this actor take this action on this event (its area, level and assignment: the rule act()
     applies)? What a console offers is exactly what act() will then accept on those grounds."""
-    if action.roles and actor.role not in action.roles and actor.role != "system":
-        return False
-    if ev["status"] not in action.from_statuses:
-        return False
     try:
-        new_level(action.code, ev["handling_level"], actor)
-        _check_scope(actor, ev, action)
+        check(actor, ev, action)
     except (Forbidden, IllegalTransition):
         return False
     return True
+
+
+def check(actor: Actor, ev: dict, action: Action) -> str:
+    """The one rule of who may take which action on which event: the actor's role, the event's status,
+    the actor's area, level and assignment (_check_scope) and the level move; returns the level the
+    event is left at, or raises Forbidden / IllegalTransition. act() and permitted() both ask here."""
+    if action.roles and actor.role not in action.roles and actor.role != "system":
+        raise Forbidden(f"{actor.role} may not {action.code}", f"{ROLES[actor.role]}不能执行“{action.label}”。")
+    if ev["status"] not in action.from_statuses:
+        raise IllegalTransition(
+            f"cannot {action.code} an event that is {ev['status']}",
+            f"事件当前为“{STATUS_LABELS[ev['status']]}”，不能执行“{action.label}”。")
+    _check_scope(actor, ev, action)
+    return new_level(action.code, ev["handling_level"], actor)
 
 
 def common_actions(events: list[dict], actor: Actor | None = None) -> list[Action]:
@@ -274,21 +283,13 @@ def _act(conn, event_id: int, action, action_code: str, actor: Actor, note: str 
                 f"last by {last['actor']}",
                 f"事件 {event_id} 已由 {last['actor']} 于 {last['at']:%m-%d %H:%M} 处理为"
                 f"“{STATUS_LABELS[last['to_status']]}”，已显示最新状态。", ev)
-        if action.roles and actor.role not in action.roles and actor.role != "system":
-            raise Forbidden(f"{actor.role} may not {action_code}",
-                            f"{ROLES[actor.role]}不能执行“{action.label}”。")
-        if ev["status"] not in action.from_statuses:
-            raise IllegalTransition(
-                f"cannot {action_code} an event that is {ev['status']}",
-                f"事件当前为“{STATUS_LABELS[ev['status']]}”，不能执行“{action.label}”。")
-        _check_scope(actor, ev, action)
+        level = check(actor, ev, action)
         # 派遣 sends the event to whom routing chose at intake unless the dispatcher chose otherwise
         # (a bulk 派遣 of events each with its own department); 改派 needs someone new.
         routed = action_code == "dispatch" and (ev["assignee_department"] or ev["assignee_team"])
         if action_code in ("dispatch", "reassign") and not (department or team or staff_id or routed):
             raise InvalidInput("dispatch needs a department, team or person",
                                "派遣需要选择责任部门、执法队伍或人员。")
-        level = new_level(action_code, ev["handling_level"], actor)
         to_status = action.to_status or ev["status"]
         at = at or dt.datetime.now(dt.timezone.utc)
         if action_code == "relocate":

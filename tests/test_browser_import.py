@@ -93,11 +93,7 @@ def test_admin_loads_an_event_export_through_the_page_once(server, work_url, wor
     before = work_conn.execute("SELECT count(*) FROM events").fetchone()[0]
     work_conn.commit()
     with open_page(server + "/import", wait_text="数据导入", login=login_for(work_url, "admin")) as page:
-        choose(page, "数据类型", "事件（终端/12345 导出）")
-        choose(page, "坐标系", "GCJ-02（高德、腾讯等网络地图、手机导出）")
-        page.locator('input[type="file"]').set_input_files(str(path))
-        outcome(page, "校验通过：400 行均可导入。", "import-events-check")
-        wait_for_streamlit(page)
+        _upload_export(page, path, "import-events-check")
         assert "400" in page.locator('[data-testid="stMetric"]', has_text="将新增").inner_text()
         page.get_by_role("button", name="确认导入").click()
         outcome(page, "导入完成：新增 400 件，未变 0 件，有变更 0 件。", "import-events")
@@ -107,10 +103,15 @@ def test_admin_loads_an_event_export_through_the_page_once(server, work_url, wor
                              ).fetchone()[0] == 400
     work_conn.commit()
     with open_page(server + "/import", wait_text="数据导入", login=login_for(work_url, "admin")) as page:
-        choose(page, "数据类型", "事件（终端/12345 导出）")
-        choose(page, "坐标系", "GCJ-02（高德、腾讯等网络地图、手机导出）")
-        page.locator('input[type="file"]').set_input_files(str(path))
-        outcome(page, "校验通过：400 行均可导入。", "import-events-again")
-        wait_for_streamlit(page)
+        _upload_export(page, path, "import-events-again")
         assert "400" in page.locator('[data-testid="stMetric"]', has_text="未变").inner_text()
         assert page.get_by_role("button", name="确认导入").is_disabled()      # nothing new to load
+
+
+def _upload_export(page, path, name: str) -> None:
+    """On 数据导入: an event export in GCJ-02, uploaded and checked (every row passes)."""
+    choose(page, "数据类型", "事件（终端/12345 导出）")
+    choose(page, "坐标系", "GCJ-02（高德、腾讯等网络地图、手机导出）")
+    page.locator('input[type="file"]').set_input_files(str(path))
+    outcome(page, "校验通过：400 行均可导入。", name)
+    wait_for_streamlit(page)
