@@ -207,21 +207,31 @@ def test_dispatcher_corrects_a_location_on_the_map(work_url, server, work_conn):
     only_local(requests, server)
 
 
+def download(page, button: str):
+    """Click a download button once the page is idle and return the download. A download button reruns
+    the page when clicked; a click that lands while that rerun replaces the buttons starts nothing
+    (CI: no download in 90 s after the first file), so a click with no download in 30 s is made again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    for _ in range(3):
+        wait_for_streamlit(page)
+        try:
+            with page.expect_download(timeout=30_000) as dl:
+                page.get_by_role("button", name=button).click()
+            return dl.value
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"{button}: no download after three clicks")
+
+
 def test_evaluation_files_are_written_when_clicked(work_url, server, tmp_path):
     """综合评价 writes its CSV and XLSX only when a button is clicked (deferred downloads): both arrive
     in the browser and are what they say they are."""
     with open_page(server + "/evaluation", wait_text="综合评价", login=login_for(work_url, "commander")) as page:
         page.get_by_role("button", name="导出 Excel").wait_for(timeout=30_000)
-        wait_for_streamlit(page)
-        with page.expect_download(timeout=90_000) as dl:
-            page.get_by_role("button", name="导出 Excel").click()
         xlsx = tmp_path / "eval.xlsx"
-        dl.value.save_as(xlsx)
-        wait_for_streamlit(page)
-        with page.expect_download(timeout=90_000) as dl:
-            page.get_by_role("button", name="导出 CSV").click()
+        download(page, "导出 Excel").save_as(xlsx)
         csv = tmp_path / "eval.csv"
-        dl.value.save_as(csv)
+        download(page, "导出 CSV").save_as(csv)
     assert xlsx.read_bytes()[:2] == b"PK", "an XLSX is a zip file"
     from openpyxl import load_workbook
     sheet = load_workbook(xlsx).active
