@@ -72,4 +72,4 @@ def map_download(title: str, subtitle: str, shapes: list[dict], figures: list[di
         return exports.map_file(title, subtitle, areas, child_label, panels.kpi_pairs(k), demo,
                                 sites=sites, area_fields=fields, table=table, table_title=f"各{child_label}")
     st.download_button("导出地图（离线网页，可打印）", build, file_name=exports.file_name(title), mime="text/html",
-                       key=f"{key}_export", help="一个文件：地图、各区域数字与统计，无需联网即可打开，可按 A4 横向打印。")
+                       key=f"{key}_export", on_click="ignore", help="一个文件：地图、各区域数字与统计，无需联网即可打开，可按 A4 横向打印。")

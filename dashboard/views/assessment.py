@@ -62,7 +62,7 @@ with user_errors():
     title, unit_code = label or "", str(unit)
     st.download_button("导出 Excel（含计分说明）", lambda: assessment.to_xlsx(df, rows, unit_code, days, title),
                        file_name=f"{name}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="assess_xlsx")
+                       key="assess_xlsx", on_click="ignore")
     sel = picked.selection.rows if picked else []
     row = rows[sel[0]] if sel else (rows[0] if rows else None)
     if row is not None:

@@ -34,7 +34,10 @@ with user_errors():
     st.caption("；".join(f"{metrics.FIGURES[k].name}：{metrics.help_text(k)}" for k in evaluation.FIGURE_COLUMNS))
     name = f"综合评价_{evaluation.GROUPS[group]}_{start:%Y%m%d}-{end:%Y%m%d}"
     d1, d2, _ = st.columns([1, 1, 4])
-    # the files are written when a button is clicked, not on every run (the XLSX was a third of a run)
-    d1.download_button("导出 CSV", lambda: evaluation.to_csv(df), file_name=f"{name}.csv", mime="text/csv")
-    d2.download_button("导出 Excel", lambda: evaluation.to_xlsx(df), file_name=f"{name}.xlsx",
+    # the files are written when a button is clicked, not on every run (the XLSX was a third of a run);
+    # a click does not rerun the page: a rerun gives each button a new file id, and a click in flight
+    # asked for the old one and got nothing (CI: no download after three clicks)
+    d1.download_button("导出 CSV", lambda: evaluation.to_csv(df), file_name=f"{name}.csv", mime="text/csv",
+                       on_click="ignore")
+    d2.download_button("导出 Excel", lambda: evaluation.to_xlsx(df), file_name=f"{name}.xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -207,12 +207,12 @@ def results(r: dict) -> None:
     # Written on every run, not when clicked: these results show only on the run after 分析, and a
     # deferred file is gone once the click's rerun no longer draws its button (the download failed).
     c1.download_button("导出疏散/通知名单（CSV）", evac.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"疏散通知名单_{stamp}.csv", mime="text/csv")
+                       file_name=f"疏散通知名单_{stamp}.csv", mime="text/csv", on_click="ignore")
     c2.download_button("导出地图（离线网页）", _map_file(r), file_name=exports.file_name("事故推演"),
-                       mime="text/html", help="一个文件，含地图、区域和统计，无需联网即可打开和打印（A4 横向）。")
+                       mime="text/html", on_click="ignore", help="一个文件，含地图、区域和统计，无需联网即可打开和打印（A4 横向）。")
     c3.download_button("导出区域（GeoJSON）", json.dumps({"type": "Feature", "geometry": zone_geojson,
                                                       "properties": {"name": _zone_name(p)}}, ensure_ascii=False),
-                       file_name=f"推演区域_{stamp}.geojson", mime="application/geo+json",
+                       file_name=f"推演区域_{stamp}.geojson", mime="application/geo+json", on_click="ignore",
                        help="可在“泄漏扩散推演”的文件载入处重新载入。")
     if c4.button("生成特急演练事件并推送至调度台", type="primary",
                  help="演练事件按特急、市级处置进入调度台，标注“演练”，不计入任何统计和大屏播报；区域随事件保存。"):
