@@ -79,6 +79,7 @@ errors.install(app)
 app.add_middleware(limits.BodyLimit)                      # inner: counts the body as it streams
 app.add_middleware(limits.Shed, capacity=SHED_AT)         # outer: refuses at once what it cannot serve soon
 app.include_router(open311.router)
+app.include_router(open311.discovery_router)
 app.include_router(web_session.router)
 if SWAGGER_DIR.is_dir():
     app.mount(f"{PREFIX}/static", StaticFiles(directory=SWAGGER_DIR), name="static")

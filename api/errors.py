@@ -3,13 +3,15 @@ Chinese message of geo.errors, the HTTP status its class means; a request body o
 not validate is a 422 naming the field; anything unexpected a 500 without a traceback."""
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from api import xmlout
 from geo import errors as e
 
 STATUS = (  # most specific first
@@ -33,12 +35,25 @@ def body(code: str, message: str, **extra) -> dict:
     return {"code": code, "message": message, **extra}
 
 
-def respond(request: Request, status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
-    """The error response: {"code", "message"}; on the Open311 paths the standard's list of
-    {"code", "description"} (code = the HTTP status), with the same Chinese message."""
+# GeoReport v2 names two error statuses: 400 for a request it cannot take, 403 for a wrong api_key
+OPEN311_STATUS = {422: 400, 401: 403}
+
+
+def open311_error(path: str, status: int, code: str, message: str) -> tuple[int, bytes, str]:
+    """(status, body, media type) of an error on an Open311 path: the standard's list of {code,
+    description} (code = the HTTP status) with the Chinese message, as XML when the path asks .xml."""
+    status = OPEN311_STATUS.get(status, status)
+    items = [{"code": status, "description": message, "error": code}]
+    if path.endswith(".xml"):
+        return status, xmlout.document("errors", "error", items), xmlout.MEDIA_TYPE
+    return status, json.dumps(items, ensure_ascii=False).encode(), "application/json"
+
+
+def respond(request: Request, status: int, code: str, message: str, headers: dict | None = None) -> Response:
+    """The error response: {"code", "message"}; on the Open311 paths the standard's error list."""
     if request.url.path.startswith("/open311/"):
-        return JSONResponse([{"code": status, "description": message, "error": code}], status_code=status,
-                            headers=headers)
+        status, content, media = open311_error(request.url.path, status, code, message)
+        return Response(content, status_code=status, media_type=media, headers=headers)
     return JSONResponse(body(code, message), status_code=status, headers=headers)
 
 

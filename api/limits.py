@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 
+from api import errors
 from geo import photos
 
 MB = 1024 * 1024
 MAX_MULTIPART = 40 * MB      # nine phone photos (each ≤ 10 MB, geo.photos) and the fields
 MAX_OTHER = 1 * MB           # JSON, an Open311 form, anything without files
+MAX_OPEN311_MEDIA = photos.MAX_BYTES + MB   # Open311's `media` extension: one photo and the fields
 
 
 class _TooLarge(Exception):
@@ -28,13 +30,17 @@ class _TooLarge(Exception):
 
 
 def limit_for(path: str, content_type: str) -> int:
-    """40 MB for the terminals' multipart (photos); 1 MB for the rest, Open311's forms too (no files)."""
-    if content_type.lower().startswith("multipart/") and not path.startswith("/open311/"):
-        return MAX_MULTIPART
+    """40 MB for the terminals' multipart (photos), 11 MB for Open311's (one `media` photo); 1 MB
+    for the rest (JSON, forms)."""
+    if content_type.lower().startswith("multipart/"):
+        return MAX_OPEN311_MEDIA if path.startswith("/open311/") else MAX_MULTIPART
     return MAX_OTHER
 
 
 def _message(path: str, limit: int) -> tuple[str, str]:
+    if limit == MAX_OPEN311_MEDIA:
+        return "too_large", (f"请求内容超过上限 {MAX_OPEN311_MEDIA // MB} MB：media 为一张照片，"
+                             f"不超过 {photos.MAX_BYTES // MB} MB。")
     if limit == MAX_MULTIPART:
         return "too_large", (f"请求内容超过上限 {MAX_MULTIPART // MB} MB：最多 {photos.MAX_PHOTOS} 张照片，"
                              f"每张不超过 {photos.MAX_BYTES // MB} MB，合计不超过 {MAX_MULTIPART // MB} MB。")
@@ -43,13 +49,13 @@ def _message(path: str, limit: int) -> tuple[str, str]:
 
 async def _json(send, path: str, status: int, code: str, message: str, headers: list | None = None) -> None:
     """The API's error shape (api/errors.py): {"code", "message"}; Open311's list on its paths."""
+    media = "application/json"
     if path.startswith("/open311/"):
-        payload: object = [{"code": status, "description": message, "error": code}]
+        status, body, media = errors.open311_error(path, status, code, message)
     else:
-        payload = {"code": code, "message": message}
-    body = json.dumps(payload, ensure_ascii=False).encode()
+        body = json.dumps({"code": code, "message": message}, ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                "headers": [(b"content-type", media.encode()), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close"), *(headers or [])]})
     await send({"type": "http.response.body", "body": body})
 

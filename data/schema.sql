@@ -811,6 +811,34 @@ $$;
 
 
 --
+-- Name: jy_open311_public(bigint[], text, timestamp with time zone, timestamp with time zone, boolean, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.jy_open311_public(p_ids bigint[], p_category text, p_start timestamp with time zone, p_end timestamp with time zone, p_open boolean, p_limit integer, p_offset integer) RETURNS TABLE(id bigint, category_code text, category text, status text, is_open boolean, reported_at timestamp with time zone, due_at timestamp with time zone, updated_at timestamp with time zone, lon double precision, lat double precision, department text, team text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT e.id, e.category_code, c.name, e.status, public.jy_is_open(e.status), e.reported_at, e.due_at,
+           (SELECT max(l.at) FROM public.event_log l WHERE l.event_id = e.id),
+           round(public.ST_X(e.location)::numeric, 3)::double precision,
+           round(public.ST_Y(e.location)::numeric, 3)::double precision, d.name, tm.name
+      FROM public.events e
+      JOIN public.event_categories c ON c.code = e.category_code
+      LEFT JOIN public.departments d ON d.code = e.assignee_department
+      LEFT JOIN public.enforcement_teams tm ON tm.code = e.assignee_team
+     WHERE e.external_source >= 'open311:' AND e.external_source < 'open311;'     -- C collation: the prefix
+       AND e.external_id IS NOT NULL AND NOT e.is_drill
+       AND (p_ids IS NULL OR e.id = ANY (p_ids))
+       AND (p_category IS NULL OR e.category_code = p_category)
+       AND (p_start IS NULL OR e.reported_at >= p_start)
+       AND (p_end IS NULL OR e.reported_at < p_end)
+       AND (p_open IS NULL OR public.jy_is_open(e.status) = p_open)
+     ORDER BY e.reported_at DESC, e.id DESC
+     LIMIT least(greatest(coalesce(p_limit, 0), 0), 1000) OFFSET greatest(coalesce(p_offset, 0), 0)
+$$;
+
+
+--
 -- Name: jy_place_of_point(double precision, double precision); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -5165,6 +5193,14 @@ GRANT ALL ON FUNCTION public.jy_my_tasks(p_token_hash text) TO jy_app;
 
 REVOKE ALL ON FUNCTION public.jy_nearest_resources(p_lon double precision, p_lat double precision, p_k integer, p_kinds text[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.jy_nearest_resources(p_lon double precision, p_lat double precision, p_k integer, p_kinds text[]) TO jy_app;
+
+
+--
+-- Name: FUNCTION jy_open311_public(p_ids bigint[], p_category text, p_start timestamp with time zone, p_end timestamp with time zone, p_open boolean, p_limit integer, p_offset integer); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.jy_open311_public(p_ids bigint[], p_category text, p_start timestamp with time zone, p_end timestamp with time zone, p_open boolean, p_limit integer, p_offset integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.jy_open311_public(p_ids bigint[], p_category text, p_start timestamp with time zone, p_end timestamp with time zone, p_open boolean, p_limit integer, p_offset integer) TO jy_app;
 
 
 --

@@ -214,11 +214,11 @@ def test_open311_round_trip(field):
     assert row == ("hotline", "open311:hotline12345", workers[1]["grid_code"])
     assert trail == [("open311:hotline12345", "report", "open311")]          # once, though sent twice
     bad = requests.post(f"{base}/open311/v2/requests.json", data={**form, "api_key": "wrong"}, timeout=30)
-    assert bad.status_code == 401 and bad.json()[0]["code"] == 401 and "api_key" in bad.json()[0]["description"]
+    assert bad.status_code == 403 and bad.json()[0]["code"] == 403 and "api_key" in bad.json()[0]["description"]
     bad = requests.post(f"{base}/open311/v2/requests.json", data={**form, "service_code": "ZZ99"}, timeout=30)
-    assert bad.status_code == 422 and "service_code" in bad.json()[0]["description"]
+    assert bad.status_code == 400 and "service_code" in bad.json()[0]["description"]
     bad = requests.get(f"{base}/open311/v2/requests.json", params={"api_key": key, "start_date": "yesterday"}, timeout=30)
-    assert bad.status_code == 422 and "ISO 8601" in bad.json()[0]["description"]
+    assert bad.status_code == 400 and "ISO 8601" in bad.json()[0]["description"]
     assert requests.get(f"{base}/open311/v2/requests/999999999.json", params={"api_key": key}, timeout=30).status_code == 404
     # the same key with another request: refused, not answered with the first one
     other = requests.post(f"{base}/open311/v2/requests.json", data={**form, "description": "另一件诉求"},
@@ -230,6 +230,77 @@ def test_open311_round_trip(field):
         seen = conn.execute("SELECT count(*), count(*) FILTER (WHERE external_source = 'open311:hotline12345') "
                             "FROM events").fetchone()
     assert seen == (1, 1), seen
+
+
+def test_a_third_party_georeport_client_reads_xml_and_json_and_a_post_carries_a_photo(field):
+    """GeoReport v2 as the standard says, met by a client we did not write (georeport from PyPI; it
+    reads, it does not post): services, a service definition and requests in XML and in JSON, the
+    same in both; a spec-shaped multipart post with a `media` photo; the discovery document; errors
+    as the standard's 400/403 list in the format asked; page/page_size. Without a key the client
+    reads the public view (no description or address, the place to ~100 m); with it, everything."""
+    import xmltodict
+    from georeport import GeoReport
+
+    base, url, workers, _ = field
+    with db.connect(url) as conn:
+        key = terminals.create_client(conn, "zuijiangyin", "最江阴APP")
+        conn.commit()
+    root = f"{base}/open311/v2"
+    as_json, as_xml = GeoReport(root), GeoReport(root, output_format="xml")
+    listed_json, listed_xml = as_json.get_service_list(), as_xml.get_service_list()
+    assert len(listed_json) > 40
+    assert [s["service_code"] for s in listed_json] == [s["service_code"] for s in listed_xml]
+    assert [s["service_name"] for s in listed_json] == [s["service_name"] for s in listed_xml]
+    assert {s["metadata"] for s in listed_xml} == {"false"}
+    code = listed_json[0]["service_code"]
+    assert as_xml.get_service_definition(code)["service_code"] == code
+    assert as_json.get_service_definition(code) == {"service_code": code, "attributes": []}
+
+    x, y = here(url, workers[0]["grid_code"])
+    photo = make_jpeg(31)
+    form = {"api_key": key, "service_code": code, "lat": str(y), "long": str(x), "description": "市民反映：井盖缺失",
+            "address_string": "滨江路口"}
+    r = requests.post(f"{root}/requests.xml", data=form, files={"media": ("well.jpg", photo, "image/jpeg")}, timeout=30)
+    assert r.status_code == 201 and r.headers["content-type"].startswith("text/xml"), r.text
+    rid = xmltodict.parse(r.content)["service_requests"]["request"]["service_request_id"]
+    second = requests.post(f"{root}/requests.json", data={**form, "description": "市民反映：路灯不亮"}, timeout=30)
+    assert second.status_code == 201, second.text
+
+    one_json, one_xml = as_json.get_service_request(rid), as_xml.get_service_request(rid)
+    for one in (one_json, one_xml):
+        assert one["service_code"] == code and one["status"] == "open"
+        assert one["description"] is None and one["address"] is None and one["media_url"] is None
+        assert abs(float(one["lat"]) - y) < 0.001 and abs(float(one["long"]) - x) < 0.001
+    both = [q["service_request_id"] for q in as_json.get_service_requests(service_code=code, status="open")]
+    assert rid in both and second.json()[0]["service_request_id"] in both
+    xml_list = as_xml.get_service_requests(service_code=code, status="open")
+    assert [q["service_request_id"] for q in xml_list] == both
+    pages = [requests.get(f"{root}/requests.json", params={"service_code": code, "page_size": 1, "page": n},
+                          timeout=30).json() for n in (1, 2)]
+    assert [p[0]["service_request_id"] for p in pages] == both[:2]
+
+    full = requests.get(f"{root}/requests/{rid}.json", params={"api_key": key}, timeout=30).json()[0]
+    assert full["description"] == "市民反映：井盖缺失" and full["address"] == "滨江路口"
+    assert abs(full["lat"] - y) < 1e-5 and full["media_url"].startswith(f"{root}/media/")
+    got = requests.get(full["media_url"], params={"api_key": key}, timeout=30)
+    assert got.status_code == 200 and got.content == photo
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT stage FROM event_photos WHERE event_id = %s", (int(rid),)).fetchall() == [("before",)]
+
+    found = xmltodict.parse(requests.get(f"{base}/open311/discovery.xml", timeout=30).content)["discovery"]
+    assert found["endpoints"]["endpoint"]["url"] == root
+    assert found["endpoints"]["endpoint"]["formats"]["format"] == ["text/xml", "application/json"]
+    assert requests.get(f"{base}/open311/discovery.json", timeout=30).json()["endpoints"][0]["url"] == root
+
+    no_place = {k: v for k, v in form.items() if k not in ("lat", "long")}
+    bad = requests.post(f"{root}/requests.xml", data=no_place, timeout=30)
+    error = xmltodict.parse(bad.content)["errors"]["error"]
+    assert bad.status_code == 400 and error["code"] == "400" and "纬度" in error["description"], bad.text
+    bad = requests.post(f"{root}/requests.json", data={**form, "api_key": "wrong"}, timeout=30)
+    assert bad.status_code == 403 and bad.json()[0]["code"] == 403
+    bad = requests.post(f"{root}/requests.json", data=form, files={"photos": ("a.jpg", photo, "image/jpeg")}, timeout=30)
+    assert bad.status_code == 400 and "media" in bad.json()[0]["description"]
+    assert requests.get(f"{root}/services.csv", timeout=30).status_code == 404
 
 
 def test_a_task_in_another_village_is_the_workers_own(field):

@@ -63,6 +63,40 @@ END $function$;
 REVOKE EXECUTE ON FUNCTION public.jy_reassign_events(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.jy_reassign_events(text[]) TO jy_app;
 
+-- Open311's public reads (GET requests without an api_key, docs/api.md): what any visitor may know of
+-- the requests other systems filed — number, service, status, agency, times and a place rounded to
+-- 0.001° (about 100 m). Never the description, the address, the reporter, photos or any event that did
+-- not come in through Open311. Bounded: at most 1,000 rows a call, the events_external_idx range.
+CREATE OR REPLACE FUNCTION public.jy_open311_public(p_ids bigint[], p_category text, p_start timestamptz,
+                                                    p_end timestamptz, p_open boolean, p_limit integer, p_offset integer)
+ RETURNS TABLE(id bigint, category_code text, category text, status text, is_open boolean,
+               reported_at timestamptz, due_at timestamptz, updated_at timestamptz,
+               lon double precision, lat double precision, department text, team text)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+    SELECT e.id, e.category_code, c.name, e.status, public.jy_is_open(e.status), e.reported_at, e.due_at,
+           (SELECT max(l.at) FROM public.event_log l WHERE l.event_id = e.id),
+           round(public.ST_X(e.location)::numeric, 3)::double precision,
+           round(public.ST_Y(e.location)::numeric, 3)::double precision, d.name, tm.name
+      FROM public.events e
+      JOIN public.event_categories c ON c.code = e.category_code
+      LEFT JOIN public.departments d ON d.code = e.assignee_department
+      LEFT JOIN public.enforcement_teams tm ON tm.code = e.assignee_team
+     WHERE e.external_source >= 'open311:' AND e.external_source < 'open311;'     -- C collation: the prefix
+       AND e.external_id IS NOT NULL AND NOT e.is_drill
+       AND (p_ids IS NULL OR e.id = ANY (p_ids))
+       AND (p_category IS NULL OR e.category_code = p_category)
+       AND (p_start IS NULL OR e.reported_at >= p_start)
+       AND (p_end IS NULL OR e.reported_at < p_end)
+       AND (p_open IS NULL OR public.jy_is_open(e.status) = p_open)
+     ORDER BY e.reported_at DESC, e.id DESC
+     LIMIT least(greatest(coalesce(p_limit, 0), 0), 1000) OFFSET greatest(coalesce(p_offset, 0), 0)
+$function$;
+REVOKE EXECUTE ON FUNCTION public.jy_open311_public(bigint[],text,timestamptz,timestamptz,boolean,integer,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.jy_open311_public(bigint[],text,timestamptz,timestamptz,boolean,integer,integer) TO jy_app;
+
 -- Where a point lies, whoever asks: the grid (smallest-code rule of grid_for_point) and the names
 -- of its village and town. Intake uses it to tell "outside your area (in X town, Y village)" from
 -- "outside the county". Names only, never rows.
