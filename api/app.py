@@ -25,9 +25,10 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api import errors, forms, limits, open311, web_session
+from api import errors, forms, limits, open311, patrols, web_session
+from api.deps import bearer, pool, scoped, task_scoped, worker
+from api.deps import datum as _datum
 from geo import access, auth, db, events, intake, notify, overview, photos, terminals, workflow
-from geo.coords import DATUMS
 from geo.errors import DataUnavailable, InvalidInput, NotFound
 from geo.scope import Scope
 from geo.status import PHOTO_STAGE_LABELS, STATUS_LABELS
@@ -80,6 +81,7 @@ app.add_middleware(limits.BodyLimit)                      # inner: counts the bo
 app.add_middleware(limits.Shed, capacity=SHED_AT)         # outer: refuses at once what it cannot serve soon
 app.include_router(open311.router)
 app.include_router(open311.discovery_router)
+app.include_router(patrols.router)
 app.include_router(web_session.router)
 if SWAGGER_DIR.is_dir():
     app.mount(f"{PREFIX}/static", StaticFiles(directory=SWAGGER_DIR), name="static")
@@ -98,33 +100,6 @@ def docs() -> HTMLResponse:
                                swagger_ui_parameters={"defaultModelsExpandDepth": 0})
 
 
-def pool(request: Request):
-    return request.app.state.pool
-
-
-def bearer(authorization: str | None) -> str | None:
-    return authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
-
-
-def worker(request: Request, authorization: Annotated[str | None, Header()] = None) -> terminals.Worker:
-    return terminals.authenticate(pool(request), bearer(authorization))
-
-
-def scoped(request: Request, me: terminals.Worker, scope: Scope | None = None) -> access.ScopedPool:
-    """Connections in the worker's village scope (row-level security, as for village staff), or in
-    the village of one of the worker's own tasks (task_scoped)."""
-    token = bearer(request.headers.get("authorization"))
-    return access.ScopedPool(pool(request), credential=access.terminal(token), scope=scope or me.scope)
-
-
-def task_scoped(request: Request, me: terminals.Worker, event_id: int) -> access.ScopedPool:
-    """An event of the worker's village, or a task of theirs in another (the database checks the token
-    and derives the village from the task)."""
-    token = bearer(request.headers.get("authorization")) or ""
-    task = terminals.task_scope(pool(request), token, event_id)
-    if task is None:
-        return scoped(request, me)
-    return access.ScopedPool(pool(request), credential=access.terminal(token, event_id), scope=task)
 
 
 # ------------------------------------------------------------------ models
@@ -257,13 +232,6 @@ def _photo_out(p: dict) -> dict:
             "width": p["width"], "height": p["height"], "bytes": p["bytes"], "taken_at": p["taken_at"],
             "distance_m": p["distance_m"], "far_from_event": p["far_from_event"],
             "url": f"{PREFIX}/photos/{p['id']}"}
-
-
-def _datum(value: str) -> str:
-    datum = value.strip().lower().replace("-", "")
-    if datum not in DATUMS:
-        raise InvalidInput(f"unknown datum {value!r}", f"坐标系“{value}”无法识别：请使用 wgs84、gcj02 或 bd09。")
-    return datum
 
 
 MULTIPART_NOTE = ("也可用 multipart/form-data 提交：各字段同 JSON，照片用字段名 photos（可重复，最多 9 张，"

@@ -1815,6 +1815,66 @@ CREATE TABLE public.chemicals (
 
 
 --
+-- Name: collection_items; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.collection_items (
+    code text NOT NULL,
+    name text NOT NULL,
+    department_code text NOT NULL,
+    frequency text NOT NULL,
+    applies_to text NOT NULL,
+    form jsonb NOT NULL,
+    CONSTRAINT collection_items_applies_to_check CHECK ((applies_to = ANY (ARRAY['all'::text, 'urban'::text, 'rural'::text]))),
+    CONSTRAINT collection_items_form_check CHECK ((jsonb_typeof(form) = 'array'::text)),
+    CONSTRAINT collection_items_frequency_check CHECK ((frequency = ANY (ARRAY['once'::text, 'monthly'::text, 'quarterly'::text, 'yearly'::text])))
+);
+
+
+--
+-- Name: collection_records; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.collection_records (
+    id bigint NOT NULL,
+    staff_id bigint NOT NULL,
+    item_code text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    location public.geometry(Point,4490) NOT NULL,
+    grid_code text NOT NULL,
+    village_code text NOT NULL,
+    town_code text NOT NULL,
+    answers jsonb NOT NULL,
+    external_id text NOT NULL,
+    is_demo boolean DEFAULT false NOT NULL,
+    CONSTRAINT collection_records_answers_check CHECK ((jsonb_typeof(answers) = 'object'::text)),
+    CONSTRAINT collection_records_external_id_check CHECK (((length(external_id) >= 1) AND (length(external_id) <= 64)))
+);
+
+ALTER TABLE ONLY public.collection_records FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: collection_records_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.collection_records_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: collection_records_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.collection_records_id_seq OWNED BY public.collection_records.id;
+
+
+--
 -- Name: county; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2373,6 +2433,68 @@ ALTER SEQUENCE public.outbox_id_seq OWNED BY public.outbox.id;
 
 
 --
+-- Name: patrol_checks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.patrol_checks (
+    id bigint NOT NULL,
+    staff_id bigint NOT NULL,
+    item_code text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    location public.geometry(Point,4490) NOT NULL,
+    grid_code text NOT NULL,
+    village_code text NOT NULL,
+    town_code text NOT NULL,
+    result text NOT NULL,
+    note text,
+    event_id bigint,
+    external_id text NOT NULL,
+    is_demo boolean DEFAULT false NOT NULL,
+    CONSTRAINT patrol_checks_check CHECK (((result = 'fail'::text) = (event_id IS NOT NULL))),
+    CONSTRAINT patrol_checks_external_id_check CHECK (((length(external_id) >= 1) AND (length(external_id) <= 64))),
+    CONSTRAINT patrol_checks_note_check CHECK ((length(note) <= 500)),
+    CONSTRAINT patrol_checks_result_check CHECK ((result = ANY (ARRAY['ok'::text, 'fail'::text])))
+);
+
+ALTER TABLE ONLY public.patrol_checks FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: patrol_checks_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.patrol_checks_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: patrol_checks_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.patrol_checks_id_seq OWNED BY public.patrol_checks.id;
+
+
+--
+-- Name: patrol_items; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.patrol_items (
+    code text NOT NULL,
+    name text NOT NULL,
+    class_name text NOT NULL,
+    frequency text NOT NULL,
+    event_category_code text NOT NULL,
+    question text NOT NULL,
+    CONSTRAINT patrol_items_frequency_check CHECK ((frequency = ANY (ARRAY['daily'::text, 'weekly'::text, 'monthly'::text])))
+);
+
+
+--
 -- Name: role_catalogue; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2648,6 +2770,13 @@ ALTER TABLE ONLY public.checkins ALTER COLUMN id SET DEFAULT nextval('public.che
 
 
 --
+-- Name: collection_records id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_records ALTER COLUMN id SET DEFAULT nextval('public.collection_records_id_seq'::regclass);
+
+
+--
 -- Name: event_photos id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -2673,6 +2802,13 @@ ALTER TABLE ONLY public.notifications ALTER COLUMN id SET DEFAULT nextval('publi
 --
 
 ALTER TABLE ONLY public.outbox ALTER COLUMN id SET DEFAULT nextval('public.outbox_id_seq'::regclass);
+
+
+--
+-- Name: patrol_checks id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patrol_checks ALTER COLUMN id SET DEFAULT nextval('public.patrol_checks_id_seq'::regclass);
 
 
 --
@@ -2809,6 +2945,30 @@ ALTER TABLE ONLY public.chem_sites
 
 ALTER TABLE ONLY public.chemicals
     ADD CONSTRAINT chemicals_pkey PRIMARY KEY (cas);
+
+
+--
+-- Name: collection_items collection_items_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_items
+    ADD CONSTRAINT collection_items_pkey PRIMARY KEY (code);
+
+
+--
+-- Name: collection_records collection_records_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_records
+    ADD CONSTRAINT collection_records_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: collection_records collection_records_staff_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_records
+    ADD CONSTRAINT collection_records_staff_id_external_id_key UNIQUE (staff_id, external_id);
 
 
 --
@@ -3009,6 +3169,30 @@ ALTER TABLE ONLY public.notifications
 
 ALTER TABLE ONLY public.outbox
     ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: patrol_checks patrol_checks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patrol_checks
+    ADD CONSTRAINT patrol_checks_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: patrol_checks patrol_checks_staff_id_external_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patrol_checks
+    ADD CONSTRAINT patrol_checks_staff_id_external_id_key UNIQUE (staff_id, external_id);
+
+
+--
+-- Name: patrol_items patrol_items_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patrol_items
+    ADD CONSTRAINT patrol_items_pkey PRIMARY KEY (code);
 
 
 --
@@ -3222,6 +3406,20 @@ CREATE INDEX chem_sites_town_idx ON public.chem_sites USING btree (town_code);
 
 
 --
+-- Name: collection_records_gix; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX collection_records_gix ON public.collection_records USING gist (location);
+
+
+--
+-- Name: collection_records_village_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX collection_records_village_idx ON public.collection_records USING btree (village_code, at);
+
+
+--
 -- Name: county_geom_gix; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3429,6 +3627,34 @@ CREATE INDEX notifications_staff_idx ON public.notifications USING btree (staff_
 --
 
 CREATE INDEX outbox_pending_idx ON public.outbox USING btree (next_attempt_at) WHERE ((failed_at IS NULL) AND ((notified_at IS NULL) OR (webhook_at IS NULL)));
+
+
+--
+-- Name: patrol_checks_at_brin; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX patrol_checks_at_brin ON public.patrol_checks USING brin (at);
+
+
+--
+-- Name: patrol_checks_gix; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX patrol_checks_gix ON public.patrol_checks USING gist (location);
+
+
+--
+-- Name: patrol_checks_grid_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX patrol_checks_grid_idx ON public.patrol_checks USING btree (grid_code, item_code, at);
+
+
+--
+-- Name: patrol_checks_village_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX patrol_checks_village_idx ON public.patrol_checks USING btree (village_code, at);
 
 
 --
@@ -3713,6 +3939,38 @@ ALTER TABLE ONLY public.chem_sites
 
 
 --
+-- Name: collection_items collection_items_department_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_items
+    ADD CONSTRAINT collection_items_department_code_fkey FOREIGN KEY (department_code) REFERENCES public.departments(code);
+
+
+--
+-- Name: collection_records collection_records_grid_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_records
+    ADD CONSTRAINT collection_records_grid_code_fkey FOREIGN KEY (grid_code) REFERENCES public.grids(code);
+
+
+--
+-- Name: collection_records collection_records_item_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_records
+    ADD CONSTRAINT collection_records_item_code_fkey FOREIGN KEY (item_code) REFERENCES public.collection_items(code);
+
+
+--
+-- Name: collection_records collection_records_staff_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_records
+    ADD CONSTRAINT collection_records_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id);
+
+
+--
 -- Name: emergency_resources emergency_resources_grid_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3886,6 +4144,46 @@ ALTER TABLE ONLY public.outbox
 
 ALTER TABLE ONLY public.outbox
     ADD CONSTRAINT outbox_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id);
+
+
+--
+-- Name: patrol_checks patrol_checks_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patrol_checks
+    ADD CONSTRAINT patrol_checks_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id);
+
+
+--
+-- Name: patrol_checks patrol_checks_grid_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patrol_checks
+    ADD CONSTRAINT patrol_checks_grid_code_fkey FOREIGN KEY (grid_code) REFERENCES public.grids(code);
+
+
+--
+-- Name: patrol_checks patrol_checks_item_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patrol_checks
+    ADD CONSTRAINT patrol_checks_item_code_fkey FOREIGN KEY (item_code) REFERENCES public.patrol_items(code);
+
+
+--
+-- Name: patrol_checks patrol_checks_staff_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patrol_checks
+    ADD CONSTRAINT patrol_checks_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES public.staff(id);
+
+
+--
+-- Name: patrol_items patrol_items_event_category_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.patrol_items
+    ADD CONSTRAINT patrol_items_event_category_code_fkey FOREIGN KEY (event_category_code) REFERENCES public.event_categories(code);
 
 
 --
@@ -4083,6 +4381,29 @@ CREATE POLICY app_scope ON public.chem_sites TO jy_app USING (((( SELECT public.
 
 
 --
+-- Name: collection_records app_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY app_scope ON public.collection_records TO jy_app USING (((( SELECT public.jy_ctx('scope'::text) AS jy_ctx) = 'city'::text) OR (town_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'town'::text) THEN public.jy_ctx('town'::text)
+            ELSE NULL::text
+        END AS "case")) OR (village_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'village'::text) THEN public.jy_ctx('village'::text)
+            ELSE NULL::text
+        END AS "case")))) WITH CHECK (((( SELECT public.jy_ctx('scope'::text) AS jy_ctx) = 'city'::text) OR (town_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'town'::text) THEN public.jy_ctx('town'::text)
+            ELSE NULL::text
+        END AS "case")) OR (village_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'village'::text) THEN public.jy_ctx('village'::text)
+            ELSE NULL::text
+        END AS "case"))));
+
+
+--
 -- Name: emergency_resources app_scope; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -4266,6 +4587,29 @@ CREATE POLICY app_scope ON public.notifications TO jy_app USING (((( SELECT publ
 --
 
 CREATE POLICY app_scope ON public.outbox TO jy_app USING (((( SELECT public.jy_ctx('scope'::text) AS jy_ctx) = 'city'::text) OR (town_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'town'::text) THEN public.jy_ctx('town'::text)
+            ELSE NULL::text
+        END AS "case")) OR (village_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'village'::text) THEN public.jy_ctx('village'::text)
+            ELSE NULL::text
+        END AS "case")))) WITH CHECK (((( SELECT public.jy_ctx('scope'::text) AS jy_ctx) = 'city'::text) OR (town_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'town'::text) THEN public.jy_ctx('town'::text)
+            ELSE NULL::text
+        END AS "case")) OR (village_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'village'::text) THEN public.jy_ctx('village'::text)
+            ELSE NULL::text
+        END AS "case"))));
+
+
+--
+-- Name: patrol_checks app_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY app_scope ON public.patrol_checks TO jy_app USING (((( SELECT public.jy_ctx('scope'::text) AS jy_ctx) = 'city'::text) OR (town_code = ( SELECT
         CASE
             WHEN (public.jy_ctx('scope'::text) = 'town'::text) THEN public.jy_ctx('town'::text)
             ELSE NULL::text
@@ -4493,6 +4837,12 @@ CREATE POLICY client_places ON public.grids FOR SELECT TO jy_app USING ((( SELEC
 
 
 --
+-- Name: collection_records; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.collection_records ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: emergency_resources; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -4675,6 +5025,13 @@ CREATE POLICY owner_all ON public.chem_sites TO CURRENT_USER USING (true) WITH C
 
 
 --
+-- Name: collection_records owner_all; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY owner_all ON public.collection_records TO CURRENT_USER USING (true) WITH CHECK (true);
+
+
+--
 -- Name: emergency_resources owner_all; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -4773,6 +5130,13 @@ CREATE POLICY owner_all ON public.outbox TO CURRENT_USER USING (true) WITH CHECK
 
 
 --
+-- Name: patrol_checks owner_all; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY owner_all ON public.patrol_checks TO CURRENT_USER USING (true) WITH CHECK (true);
+
+
+--
 -- Name: service_points owner_all; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -4841,6 +5205,12 @@ CREATE POLICY owner_all ON public.supervised_enterprises TO CURRENT_USER USING (
 
 CREATE POLICY owner_all ON public.terminal_accounts TO CURRENT_USER USING (true) WITH CHECK (true);
 
+
+--
+-- Name: patrol_checks; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.patrol_checks ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: service_points; Type: ROW SECURITY; Schema: public; Owner: -
@@ -5619,6 +5989,27 @@ GRANT SELECT ON TABLE public.chemicals TO jy_app;
 
 
 --
+-- Name: TABLE collection_items; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.collection_items TO jy_app;
+
+
+--
+-- Name: TABLE collection_records; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.collection_records TO jy_app;
+
+
+--
+-- Name: SEQUENCE collection_records_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.collection_records_id_seq TO jy_app;
+
+
+--
 -- Name: TABLE county; Type: ACL; Schema: public; Owner: -
 --
 
@@ -5910,6 +6301,27 @@ GRANT UPDATE(last_error) ON TABLE public.outbox TO jy_app;
 --
 
 GRANT USAGE ON SEQUENCE public.outbox_id_seq TO jy_app;
+
+
+--
+-- Name: TABLE patrol_checks; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.patrol_checks TO jy_app;
+
+
+--
+-- Name: SEQUENCE patrol_checks_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.patrol_checks_id_seq TO jy_app;
+
+
+--
+-- Name: TABLE patrol_items; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.patrol_items TO jy_app;
 
 
 --

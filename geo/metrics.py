@@ -15,6 +15,8 @@ Definitions (drills — 演练 — are never counted; the SQL reads `NOT is_dril
 - 在线网格员    grid workers whose terminal sent a fix in the last 5 minutes (staff.location_at). Now.
 - 巡查覆盖率    of the third-level grids (admin and dedicated), the share with at least one 巡查打卡
                 check-in on the local days of the period (今日, 近7天).
+- 巡查项目覆盖率 (本周) of the third-level grids, the share with at least one patrol check (any item of the
+                159, 正常 or 发现问题) since Monday 00:00 local time; 巡查项次 and 巡查发现问题 count them.
 
 A period of N days is the last N local days including today (the pre-aggregated stats tables of
 migration 005 are per local day); 综合评价 takes any [start, end] of local days with the same rules,
@@ -70,6 +72,12 @@ FIGURES = {f.key: f for f in (
            "期间内至少有一次巡查打卡的三级网格（含专属网格）数；一个网格一天只计一次。", "个"),
     Figure("patrol_coverage", "巡查覆盖率", True,
            "期间内至少有一次巡查打卡的三级网格（含专属网格）占全部三级网格的比例。"),
+    # 铁脚板 (geo/patrols.py): patrol checks by item; 本周 = Monday 00:00 Beijing time until now
+    Figure("patrol_item_coverage", "巡查项目覆盖率", False,
+           "本周（北京时间周一0时起）至少有一条巡查项目记录（正常或发现问题）的三级网格（含专属网格）"
+           "占全部三级网格的比例。"),
+    Figure("patrol_checks", "巡查项次", False, "本周终端提交的巡查项目记录条数（每检查一个项目计一次）。", "次"),
+    Figure("patrol_fails", "巡查发现问题", False, "本周巡查记录中“发现问题”的条数；每条已自动生成一件事件。", "次"),
 )}
 
 

@@ -171,6 +171,10 @@ def _cmd_demo(args) -> int:
                         print("demo data for 一张图 added: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
                     except InvalidInput as exc:   # the rest of the dashboard still works: say how to get the layers
                         print(f"demo data for 一张图 not added: {exc}", file=sys.stderr)
+                elif not db.value(conn, "SELECT EXISTS (SELECT 1 FROM patrol_checks)"):
+                    from loaders.demo.load import load_patrol_checks
+                    with conn.transaction(), conn.cursor() as cur:    # loaded before 铁脚板 (migration 002)
+                        print(f"demo patrol checks added: {load_patrol_checks(cur)}")
                 _demo_accounts()
             return 0
         until = _iso(args.until, "--until", dt.datetime, "2026-11-27T15:00")

@@ -113,6 +113,22 @@ def load_reference(conn) -> dict[str, int]:
             "default_level = EXCLUDED.default_level, weight = EXCLUDED.weight",
             cats)
         counts["event_categories"] = len(cats)
+        if _table_exists(cur, "patrol_items"):          # 铁脚板's catalogues (migration 002)
+            items = read_csv("collection_items.csv")
+            cur.executemany(
+                "INSERT INTO collection_items (code, name, department_code, frequency, applies_to, form) "
+                "VALUES (%(code)s, %(name)s, %(department_code)s, %(frequency)s, %(applies_to)s, %(form)s::jsonb) "
+                "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, department_code = EXCLUDED.department_code, "
+                "frequency = EXCLUDED.frequency, applies_to = EXCLUDED.applies_to, form = EXCLUDED.form", items)
+            counts["collection_items"] = len(items)
+            patrol = read_csv("patrol_items.csv")
+            cur.executemany(
+                "INSERT INTO patrol_items (code, name, class_name, frequency, event_category_code, question) "
+                "VALUES (%(code)s, %(name)s, %(class_name)s, %(frequency)s, %(event_category_code)s, %(question)s) "
+                "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, class_name = EXCLUDED.class_name, "
+                "frequency = EXCLUDED.frequency, event_category_code = EXCLUDED.event_category_code, "
+                "question = EXCLUDED.question", patrol)
+            counts["patrol_items"] = len(patrol)
         if _table_exists(cur, "chemicals"):
             chems = read_csv("chemicals.csv")
             for c in chems:

@@ -56,6 +56,18 @@ def test_town_page_figures_match_sql(app_db, demo_conn, sample):
     ranking = at.dataframe[0].value
     assert len(ranking) == villages and int(ranking["在办事件"].sum()) == open_
     assert "演示数据" in "\n".join(c.value for c in at.caption)
+    # 铁脚板: this week's patrol coverage per village is a count over the patrol records
+    patrol = next(d.value for d in at.dataframe if "巡查项目覆盖率" in d.value.columns)
+    truth = demo_conn.execute("""
+        SELECT v.name, count(DISTINCT g.code), count(DISTINCT p.grid_code), count(p.id),
+               count(p.id) FILTER (WHERE p.result = 'fail')
+          FROM grids v JOIN grids g ON g.level = 3 AND g.village_code = v.code
+          LEFT JOIN patrol_checks p ON p.grid_code = g.code
+                AND p.at >= date_trunc('week', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai'
+         WHERE v.level = 2 AND v.town_code = %s GROUP BY v.code, v.name ORDER BY v.code""", (sample["town"],)).fetchall()
+    shown = [(r["村社区"], r["三级网格"], r["已巡查网格"], r["巡查项次"], r["巡查发现问题"]) for _, r in patrol.iterrows()]
+    assert shown == [tuple(t) for t in truth]
+    assert all(v.endswith("%") or v == "—" for v in patrol["巡查项目覆盖率"])
 
 
 def test_a_page_shows_its_own_level_whatever_deeper_codes_the_url_keeps(app_db, demo_conn, sample):

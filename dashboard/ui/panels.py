@@ -253,6 +253,14 @@ def ranking_frame(rows: list[dict], highlight: str | None = None, days: int = 30
     } for i, r in enumerate(ranked, 1)]
 
 
+def patrol_frame(rows: list[dict]) -> list[dict]:
+    """铁脚板: this week's patrol coverage per village (or town), the columns named as the figures."""
+    return [{"村社区" if len(r["code"]) > 9 else "镇街": r["name"], "三级网格": r["grids"], "已巡查网格": r["covered"],
+             metrics.FIGURES["patrol_item_coverage"].name: fmt_rate(metrics.rate(r["covered"], r["grids"])),
+             metrics.FIGURES["patrol_checks"].name: r["checks"], metrics.FIGURES["patrol_fails"].name: r["fails"]}
+            for r in rows]
+
+
 def zone_towns(rep) -> None:
     """Where a zone (ring, plume, drawn zone) lies, town by town; towns outside the viewer's area
     are aggregates only, and the page says the zone leaves the area."""

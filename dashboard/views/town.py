@@ -1,13 +1,16 @@
 """镇街: one town/street — its villages, figures against the city, events, staff, dedicated grids."""
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from dashboard.ui import areamaps, data, maps, nav, panels, sections
 from dashboard.ui.errors import user_errors
 from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
-from geo import metrics, overview
+from geo import metrics, overview, patrols
+from geo.worktime import TZ
 
 METRICS = {"open": metrics.label("open"), "overdue": metrics.label("overdue"),
            "reports_today": metrics.label("reports_today"), "closed_period": metrics.label("closed")}
@@ -46,6 +49,13 @@ with user_errors():
                           data.kpis(scope), data.chem_sites(scope), key="town")
 
     sections.events_section(path, "事件", key="town")
+
+    start = patrols.week_start(dt.datetime.now(TZ).date())
+    st.markdown(f"#### 铁脚板：本周巡查（{start:%m-%d} 周一起）")
+    st.caption("；".join(f"{metrics.FIGURES[k].name}：{metrics.help_text(k)}"
+                        for k in ("patrol_item_coverage", "patrol_checks", "patrol_fails")))
+    panels.table(panels.patrol_frame(data.patrol_coverage(town.code, start)), hide_index=True, width="stretch",
+                 height=300)
 
     st.markdown("#### 全市镇街对比（汇总数据）")
     panels.table(panels.ranking_frame(ranking, town.code), hide_index=True, width="stretch", height=300)

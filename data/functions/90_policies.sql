@@ -25,7 +25,7 @@ DECLARE
 BEGIN
     -- The owner (migrations, loaders, the operator's jobs) reads and writes every row.
     FOREACH t IN ARRAY ARRAY['api_clients', 'api_tokens', 'app_sessions', 'app_users', 'assistance_households',
-            'audit_log', 'checkins', 'chem_inventory', 'chem_sites', 'emergency_resources', 'enterprise_inspections',
+            'audit_log', 'checkins', 'chem_inventory', 'collection_records', 'patrol_checks', 'chem_sites', 'emergency_resources', 'enterprise_inspections',
             'event_log', 'event_photos', 'event_urges', 'events', 'grid_base_counts', 'grids', 'incident_zones',
             'jy_context_key', 'login_throttle', 'mutual_aid_villages', 'notifications', 'outbox', 'service_points',
             'session_handoffs', 'staff', 'staff_positions', 'stats_category_day', 'stats_cell_day', 'stats_grid_day',
@@ -34,7 +34,8 @@ BEGIN
     END LOOP;
 
     -- Rows of a town and village: read and written in scope.
-    FOREACH t IN ARRAY ARRAY['checkins', 'event_urges', 'events', 'notifications', 'outbox', 'staff',
+    FOREACH t IN ARRAY ARRAY['checkins', 'collection_records', 'event_urges', 'events', 'notifications', 'outbox',
+            'patrol_checks', 'staff',
             'stats_grid_day', 'stats_village_day'] LOOP
         EXECUTE format('CREATE POLICY app_scope ON public.%I TO jy_app USING (%s OR %s OR %s) WITH CHECK (%s OR %s OR %s)',
                        t, is_city, in_town, in_village, is_city, in_town, in_village);

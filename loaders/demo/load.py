@@ -26,8 +26,8 @@ from loaders.reference import load_reference
 ONEMAP_TABLES = ("enterprise_inspections", "supervised_enterprises", "grid_base_counts", "service_points",
                  "assistance_households", "mutual_aid_villages", "staff_positions", "checkins")
 # what hangs on events and staff goes with them (--replace failed on event_photos since migration 015)
-FIELD_TABLES = ("notifications", "outbox", "event_urges", "event_photos", "incident_zones", "api_tokens",
-                "terminal_accounts")
+FIELD_TABLES = ("patrol_checks", "collection_records", "notifications", "outbox", "event_urges", "event_photos",
+                "incident_zones", "api_tokens", "terminal_accounts")
 DEMO_TABLES = ONEMAP_TABLES + FIELD_TABLES + ("event_log", "events", "staff", "chem_inventory", "chem_sites", "emergency_resources",
                "grids", "stats_grid_day", "stats_village_day", "stats_cell_day", "stats_category_day")
 _CHUNK = 200_000
@@ -151,7 +151,44 @@ def load_onemap(cur: psycopg.Cursor, data: DemoData) -> dict[str, int]:
     p = f["staff_positions"]
     counts["staff_positions"] = copy_frame(cur, "staff_positions",
                                            p.drop(columns=["lon", "lat"]).assign(location=_points(p.lon, p.lat)))
+    counts["patrol_checks"] = load_patrol_checks(cur)
     return counts
+
+
+# 铁脚板's demo records, set-based from what is already loaded (deterministic: chosen by row ids).
+# Every demo 巡查打卡 inspected one to three items of the daily and weekly catalogue, all 正常; a quarter
+# of the grid workers' reports of the same days are the failed checks that raised them.
+_DEMO_OK_CHECKS = """
+WITH items AS (SELECT code, (row_number() OVER (ORDER BY code) - 1)::int AS i, count(*) OVER ()::int AS n
+                 FROM patrol_items WHERE frequency <> 'monthly')
+INSERT INTO patrol_checks (staff_id, item_code, at, location, grid_code, village_code, town_code, result,
+                           external_id, is_demo)
+SELECT c.staff_id, it.code, c.at + make_interval(mins => k.k * 4), c.location, c.grid_code, c.village_code,
+       c.town_code, 'ok', 'demo:' || c.id || ':' || k.k, true
+  FROM checkins c
+ CROSS JOIN LATERAL generate_series(0, (c.id % 3)::int) AS k(k)
+  JOIN items it ON it.i = (c.id * 7 + k.k * 31) % it.n
+ WHERE c.is_demo AND c.grid_code IS NOT NULL
+"""
+_DEMO_FAILED_CHECKS = """
+INSERT INTO patrol_checks (staff_id, item_code, at, location, grid_code, village_code, town_code, result, note,
+                           event_id, external_id, is_demo)
+SELECT e.reporter_staff_id, p.code, e.reported_at, e.location, e.grid_code, e.village_code, e.town_code, 'fail',
+       left(e.description, 500), e.id, 'demo:e' || e.id, true
+  FROM events e
+  JOIN LATERAL (SELECT pi.code FROM patrol_items pi WHERE pi.event_category_code = e.category_code
+                 ORDER BY pi.code LIMIT 1) p ON true
+ WHERE e.is_demo AND e.source = 'grid_app' AND e.reporter_staff_id IS NOT NULL AND e.id % 4 = 0
+   AND e.grid_code IS NOT NULL AND e.reported_at >= (SELECT min(at) FROM checkins WHERE is_demo)
+"""
+
+
+def load_patrol_checks(cur: psycopg.Cursor) -> int:
+    n = cur.execute(_DEMO_OK_CHECKS).rowcount
+    n += cur.execute(_DEMO_FAILED_CHECKS).rowcount
+    cur.execute("SELECT setval(pg_get_serial_sequence('patrol_checks', 'id'), "
+                "(SELECT coalesce(max(id), 0) + 1 FROM patrol_checks), false)")
+    return n
 
 
 def onemap_missing(conn) -> bool:

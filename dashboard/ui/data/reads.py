@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui.data.pools import FIGURES_TTL_S, SHAPES_TTL_S, live, pool, reader, shared, viewer
-from geo import access, assessment, dispatch, evaluation, events, intake, layers, masking, notify, onemap, overview, places, routing
+from geo import access, assessment, dispatch, evaluation, events, intake, layers, masking, notify, onemap, overview, patrols, places, routing
 from geo import photos as geo_photos
 from geo.hazards import analysis, register
 from geo.scope import Scope
@@ -15,6 +15,12 @@ from geo.scope import Scope
 @shared(FIGURES_TTL_S)
 def kpis(db, scope: Scope, days: int = 30) -> overview.Kpis:
     return overview.kpis(db, scope, days=days)
+
+
+@shared(FIGURES_TTL_S)
+def patrol_coverage(db, town_code: str | None, start, days: int = 7) -> list[dict]:
+    """铁脚板: this week's patrol coverage per village of a town (per town for the city)."""
+    return patrols.coverage(db, town_code, start, days)
 
 
 @shared(FIGURES_TTL_S)
