@@ -1911,6 +1911,55 @@ CREATE TABLE public.departments (
 
 
 --
+-- Name: early_warnings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.early_warnings (
+    id bigint NOT NULL,
+    key text NOT NULL,
+    kind text NOT NULL,
+    pattern text,
+    level smallint NOT NULL,
+    grid_code text NOT NULL,
+    village_code text NOT NULL,
+    town_code text NOT NULL,
+    category_class text,
+    category_code text,
+    window_start date NOT NULL,
+    window_end date NOT NULL,
+    score double precision,
+    reason text NOT NULL,
+    event_ids bigint[] NOT NULL,
+    detected_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT early_warnings_kind_check CHECK ((kind = ANY (ARRAY['hotspot'::text, 'surge'::text, 'repeat'::text]))),
+    CONSTRAINT early_warnings_level_check CHECK (((level >= 1) AND (level <= 3))),
+    CONSTRAINT early_warnings_reason_check CHECK ((length(reason) <= 500))
+);
+
+ALTER TABLE ONLY public.early_warnings FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: early_warnings_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.early_warnings_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: early_warnings_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.early_warnings_id_seq OWNED BY public.early_warnings.id;
+
+
+--
 -- Name: emergency_resources; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2777,6 +2826,13 @@ ALTER TABLE ONLY public.collection_records ALTER COLUMN id SET DEFAULT nextval('
 
 
 --
+-- Name: early_warnings id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.early_warnings ALTER COLUMN id SET DEFAULT nextval('public.early_warnings_id_seq'::regclass);
+
+
+--
 -- Name: event_photos id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -3001,6 +3057,22 @@ ALTER TABLE ONLY public.departments
 
 ALTER TABLE ONLY public.departments
     ADD CONSTRAINT departments_pkey PRIMARY KEY (code);
+
+
+--
+-- Name: early_warnings early_warnings_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.early_warnings
+    ADD CONSTRAINT early_warnings_key_key UNIQUE (key);
+
+
+--
+-- Name: early_warnings early_warnings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.early_warnings
+    ADD CONSTRAINT early_warnings_pkey PRIMARY KEY (id);
 
 
 --
@@ -3424,6 +3496,20 @@ CREATE INDEX collection_records_village_idx ON public.collection_records USING b
 --
 
 CREATE INDEX county_geom_gix ON public.county USING gist (geom);
+
+
+--
+-- Name: early_warnings_grid_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX early_warnings_grid_idx ON public.early_warnings USING btree (grid_code, window_end);
+
+
+--
+-- Name: early_warnings_town_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX early_warnings_town_idx ON public.early_warnings USING btree (town_code, window_end);
 
 
 --
@@ -3971,6 +4057,14 @@ ALTER TABLE ONLY public.collection_records
 
 
 --
+-- Name: early_warnings early_warnings_grid_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.early_warnings
+    ADD CONSTRAINT early_warnings_grid_code_fkey FOREIGN KEY (grid_code) REFERENCES public.grids(code);
+
+
+--
 -- Name: emergency_resources emergency_resources_grid_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4393,6 +4487,21 @@ CREATE POLICY app_scope ON public.collection_records TO jy_app USING (((( SELECT
             WHEN (public.jy_ctx('scope'::text) = 'village'::text) THEN public.jy_ctx('village'::text)
             ELSE NULL::text
         END AS "case")))) WITH CHECK (((( SELECT public.jy_ctx('scope'::text) AS jy_ctx) = 'city'::text) OR (town_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'town'::text) THEN public.jy_ctx('town'::text)
+            ELSE NULL::text
+        END AS "case")) OR (village_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'village'::text) THEN public.jy_ctx('village'::text)
+            ELSE NULL::text
+        END AS "case"))));
+
+
+--
+-- Name: early_warnings app_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY app_scope ON public.early_warnings FOR SELECT TO jy_app USING (((( SELECT public.jy_ctx('scope'::text) AS jy_ctx) = 'city'::text) OR (town_code = ( SELECT
         CASE
             WHEN (public.jy_ctx('scope'::text) = 'town'::text) THEN public.jy_ctx('town'::text)
             ELSE NULL::text
@@ -4843,6 +4952,12 @@ CREATE POLICY client_places ON public.grids FOR SELECT TO jy_app USING ((( SELEC
 ALTER TABLE public.collection_records ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: early_warnings; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.early_warnings ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: emergency_resources; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
@@ -5029,6 +5144,13 @@ CREATE POLICY owner_all ON public.chem_sites TO CURRENT_USER USING (true) WITH C
 --
 
 CREATE POLICY owner_all ON public.collection_records TO CURRENT_USER USING (true) WITH CHECK (true);
+
+
+--
+-- Name: early_warnings owner_all; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY owner_all ON public.early_warnings TO CURRENT_USER USING (true) WITH CHECK (true);
 
 
 --
@@ -5273,6 +5395,27 @@ ALTER TABLE public.supervised_enterprises ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.terminal_accounts ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: early_warnings warning_job; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY warning_job ON public.early_warnings TO jy_warn USING (true) WITH CHECK (true);
+
+
+--
+-- Name: events warning_job; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY warning_job ON public.events FOR SELECT TO jy_warn USING (true);
+
+
+--
+-- Name: grids warning_job; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY warning_job ON public.grids FOR SELECT TO jy_warn USING (true);
+
+
+--
 -- Name: SCHEMA public; Type: ACL; Schema: -; Owner: -
 --
 
@@ -5280,6 +5423,7 @@ GRANT USAGE ON SCHEMA public TO jy_app;
 GRANT USAGE ON SCHEMA public TO jy_outbox;
 GRANT USAGE ON SCHEMA public TO jy_auth;
 GRANT USAGE ON SCHEMA public TO jy_escalate;
+GRANT USAGE ON SCHEMA public TO jy_warn;
 
 
 --
@@ -6031,6 +6175,21 @@ GRANT SELECT ON TABLE public.departments TO jy_app;
 
 
 --
+-- Name: TABLE early_warnings; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.early_warnings TO jy_warn;
+GRANT SELECT ON TABLE public.early_warnings TO jy_app;
+
+
+--
+-- Name: SEQUENCE early_warnings_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.early_warnings_id_seq TO jy_warn;
+
+
+--
 -- Name: TABLE emergency_resources; Type: ACL; Schema: public; Owner: -
 --
 
@@ -6063,6 +6222,7 @@ GRANT SELECT ON TABLE public.enterprise_inspections TO jy_app;
 --
 
 GRANT SELECT ON TABLE public.event_categories TO jy_app;
+GRANT SELECT ON TABLE public.event_categories TO jy_warn;
 
 
 --
@@ -6128,6 +6288,14 @@ GRANT SELECT,INSERT ON TABLE public.events TO jy_app;
 --
 
 GRANT SELECT(id) ON TABLE public.events TO jy_escalate;
+GRANT SELECT(id) ON TABLE public.events TO jy_warn;
+
+
+--
+-- Name: COLUMN events.category_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(category_code) ON TABLE public.events TO jy_warn;
 
 
 --
@@ -6146,6 +6314,13 @@ GRANT SELECT(handling_level),UPDATE(handling_level) ON TABLE public.events TO jy
 
 
 --
+-- Name: COLUMN events.reported_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(reported_at) ON TABLE public.events TO jy_warn;
+
+
+--
 -- Name: COLUMN events.due_at; Type: ACL; Schema: public; Owner: -
 --
 
@@ -6157,6 +6332,7 @@ GRANT SELECT(due_at) ON TABLE public.events TO jy_escalate;
 --
 
 GRANT UPDATE(location) ON TABLE public.events TO jy_app;
+GRANT SELECT(location) ON TABLE public.events TO jy_warn;
 
 
 --
@@ -6164,6 +6340,21 @@ GRANT UPDATE(location) ON TABLE public.events TO jy_app;
 --
 
 GRANT UPDATE(grid_code) ON TABLE public.events TO jy_app;
+GRANT SELECT(grid_code) ON TABLE public.events TO jy_warn;
+
+
+--
+-- Name: COLUMN events.town_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(town_code) ON TABLE public.events TO jy_warn;
+
+
+--
+-- Name: COLUMN events.village_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(village_code) ON TABLE public.events TO jy_warn;
 
 
 --
@@ -6185,6 +6376,13 @@ GRANT UPDATE(assignee_team) ON TABLE public.events TO jy_app;
 --
 
 GRANT UPDATE(assignee_staff_id) ON TABLE public.events TO jy_app;
+
+
+--
+-- Name: COLUMN events.is_drill; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(is_drill) ON TABLE public.events TO jy_warn;
 
 
 --
@@ -6214,6 +6412,55 @@ GRANT SELECT ON TABLE public.grid_base_counts TO jy_app;
 --
 
 GRANT SELECT,INSERT,UPDATE ON TABLE public.grids TO jy_app;
+
+
+--
+-- Name: COLUMN grids.code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(code) ON TABLE public.grids TO jy_warn;
+
+
+--
+-- Name: COLUMN grids.level; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(level) ON TABLE public.grids TO jy_warn;
+
+
+--
+-- Name: COLUMN grids.kind; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(kind) ON TABLE public.grids TO jy_warn;
+
+
+--
+-- Name: COLUMN grids.name; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(name) ON TABLE public.grids TO jy_warn;
+
+
+--
+-- Name: COLUMN grids.town_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(town_code) ON TABLE public.grids TO jy_warn;
+
+
+--
+-- Name: COLUMN grids.village_code; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(village_code) ON TABLE public.grids TO jy_warn;
+
+
+--
+-- Name: COLUMN grids.geom; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(geom) ON TABLE public.grids TO jy_warn;
 
 
 --

@@ -66,6 +66,8 @@ SETTINGS: tuple[Setting, ...] = (
             "`$JY_BACKUP_DIR/audit-heads.jsonl` (`loaders audit-head`, started by `./run.sh`).", "run.sh"),
     Setting("JY_ESCALATE_EVERY_S", int, 60, "Seconds between two runs of the escalation job (`loaders escalate --every`, "
             "started by `./run.sh`): overdue village and town events move up a level.", "run.sh"),
+    Setting("JY_WARN_EVERY_S", int, 300, "Seconds between two runs of the early-warning job (`loaders warn --every`, "
+            "started by `./run.sh`): emerging hot spots, surges and repeat places per grid (`early_warnings`).", "run.sh"),
     Setting("JY_PG_PORT", int, 54329, "Port of the project-local PostgreSQL cluster in `.pgdata/`.", "run.sh"),
     Setting("JY_DB_USER", str, "jiangyin", "Owner role of the local cluster.", "run.sh"),
     Setting("JY_TLS_CERT", str, "",
@@ -106,6 +108,7 @@ class Settings:
     jy_api_workers: int
     jy_audit_head_every_s: int
     jy_escalate_every_s: int
+    jy_warn_every_s: int
     jy_pg_port: int
     jy_db_user: str
     jy_tls_cert: str

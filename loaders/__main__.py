@@ -6,6 +6,7 @@
                                   [--encoding gbk|utf-8] [--dry-run]
                                             events from a CSV or XLSX (terminal or 12345 export)
     python -m loaders escalate              move overdue events up a level (for cron)
+    python -m loaders warn [--every S]      early warning per grid: hot spots, surges, repeat places
     python -m loaders grids FILE [--level N | --level-field F] [--code-field F] [--parent-field F]
                       [--name-field F] [--crs EPSG:XXXX|gcj02|bd09] [--encoding gbk|utf-8]
                       [--layer L] [--tolerance M2] [--dry-run] [--fix]
@@ -286,6 +287,25 @@ def _cmd_escalate(args) -> int:
         time.sleep(args.every)
 
 
+def _cmd_warn(args) -> int:
+    """Early warning (geo/warning.py) once, or every --every seconds (scripts/serve.sh starts it so),
+    as the job's narrow role jy_warn (migration 003): reads events and grids, writes early_warnings."""
+    from geo import db, warning
+
+    at = _iso(args.at, "--at", dt.datetime, "2026-12-05T18:00+08:00") if args.at else None
+    while True:
+        t0 = time.perf_counter()
+        with db.connect() as conn, conn.transaction():
+            conn.execute("SET LOCAL ROLE jy_warn")
+            counts = warning.run(conn, at)
+        if any(counts.values()) or not args.every:
+            print("early warnings holding now: " + ", ".join(f"{warning.KINDS[k]} {v}" for k, v in counts.items())
+                  + f" ({time.perf_counter() - t0:.1f} s)", flush=True)
+        if not args.every:
+            return 0
+        time.sleep(args.every)
+
+
 def _print_report(report, path, seconds: float) -> int:
     """The import report on the CLI: each problem with row, code and a hint; exit 1 if refused."""
     print(f"{path}: {report.features} features, coordinate system {report.crs}")
@@ -465,6 +485,9 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--datum", choices=["wgs84", "gcj02", "bd09"], help="older name of --crs")
     ev.add_argument("--encoding", choices=["gbk", "utf-8", "gb18030"], help="text encoding of a CSV")
     ev.add_argument("--dry-run", action="store_true", help="check every row, load nothing")
+    warn = sub.add_parser("warn", help="early warning: emerging hot spots, surges, repeat places (geo/warning.py)")
+    warn.add_argument("--every", type=float, default=0, help="run again every N seconds (0: once)")
+    warn.add_argument("--at", help="evaluate as of this time (ISO 8601), e.g. to replay a past day")
     esc = sub.add_parser("escalate", help="move overdue village/town events up one level")
     esc.add_argument("--every", type=float, help="keep doing it every this many seconds (./run.sh: 60)")
     for kind in ("grids", "staff", "chem-sites", "resources", "service-points", "enterprises"):
@@ -531,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
     try:      # the one place where the CLI turns a domain error (geo.errors) into its message
         cfg = settings()          # a malformed variable is named before anything runs
         return {"migrate": _cmd_migrate, "schema": _cmd_schema, "demo": _cmd_demo, "events": _cmd_events,
-                "escalate": _cmd_escalate, "app-role": _cmd_app_role, "base-data": _cmd_base_data, "grids": _cmd_import,
+                "escalate": _cmd_escalate, "warn": _cmd_warn, "app-role": _cmd_app_role, "base-data": _cmd_base_data, "grids": _cmd_import,
                 "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
                 "service-points": _cmd_import, "enterprises": _cmd_import,
                 "create-admin": _cmd_create_admin, "create-terminal": _cmd_create_terminal,

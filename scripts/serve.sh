@@ -70,6 +70,9 @@ pids+=($!)
 # overdue village and town events move up a level: a job, every minute (never a page view's side effect)
 supervise escalate "$VENV/bin/python" -m loaders escalate --every "${JY_ESCALATE_EVERY_S:-60}" &
 pids+=($!)
+# early warning per grid (hot spots, surges, repeat places): a job, every 5 minutes
+supervise warn "$VENV/bin/python" -m loaders warn --every "${JY_WARN_EVERY_S:-300}" &
+pids+=($!)
 # the audit chain's head, every 5 minutes, into a file beside the WAL archive (audit-verify checks it)
 supervise audit-head "$VENV/bin/python" -m loaders audit-head --every "${JY_AUDIT_HEAD_EVERY_S:-300}" &
 pids+=($!)

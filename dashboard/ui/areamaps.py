@@ -26,6 +26,8 @@ def city_map(layers: tuple[str, ...], figures: list[dict]):
         deck_layers.append(maps.chem_layer(data.chem_sites(CITY)))
     if "resources" in layers:
         deck_layers.append(maps.resources_layer(data.resources(CITY)))
+    if "warnings" in layers:
+        deck_layers.append(maps.warnings_layer(data.early_warnings(CITY)))
     return maps.deck(deck_layers, maps.CITY_VIEW, height=CITY_HEIGHT)
 
 
@@ -46,7 +48,8 @@ def town_map(scope: Scope, view: tuple, metric: str, figures: list[dict]):
     shapes = data.area_shapes(scope)
     return maps.deck([maps.areas_layer(shapes, figures, metric), maps.dedicated_layer(data.dedicated_grids(scope)),
                       maps.labels_layer(shapes, size=12), maps.chem_layer(data.chem_sites(scope)),
-                      maps.resources_layer(data.resources(scope))], view)
+                      maps.resources_layer(data.resources(scope)), maps.warnings_layer(data.early_warnings(scope))],
+                     view)
 
 
 @maps.shared_map

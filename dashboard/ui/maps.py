@@ -191,6 +191,17 @@ def points_layer(items: list[dict], layer_id: str, name_key: str, line1, line2, 
         radius=radius_px, units="pixels", min_px=0, max_px=100)
 
 
+WARNING_COLORS = {3: [200, 0, 0, 235], 2: [255, 120, 0, 230], 1: [30, 110, 220, 220]}
+
+
+def warnings_layer(items: list[dict]) -> pdk.Layer:
+    """铁脚板's early warnings at their grids, coloured by level (警报 red, 预警 orange, 关注 blue)."""
+    from geo.warning import KINDS, LEVELS, PATTERNS
+    return points_layer(items, "warnings", "grid_name",
+                        lambda w: f"{LEVELS[w['level']]} · {PATTERNS.get(w['pattern'] or '', KINDS[w['kind']])}",
+                        lambda w: w["reason"][:60], lambda w: WARNING_COLORS[w["level"]], radius_px=9)
+
+
 # pydeck looks for its Jupyter widget on every Deck() — an import attempt and a widget instance each
 # time, the largest single cost of a map in a page run (profile 2026-11-28). A server never has
 # Jupyter: say so once.

@@ -1,6 +1,7 @@
 """Page sections used by several views (they combine data, panels and navigation)."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.ui import data, exports, maps, nav, panels
@@ -73,3 +74,27 @@ def map_download(title: str, subtitle: str, shapes: list[dict], figures: list[di
                                 sites=sites, area_fields=fields, table=table, table_title=f"各{child_label}")
     st.download_button("导出地图（离线网页，可打印）", build, file_name=exports.file_name(title), mime="text/html",
                        key=f"{key}_export", on_click="ignore", help="一个文件：地图、各区域数字与统计，无需联网即可打开，可按 A4 横向打印。")
+
+
+def warnings_section(scope, key: str, expanded: bool = True) -> None:
+    """铁脚板's early warnings of the last 7 days in the viewer's area (geo/warning.py): level, kind,
+    place, the reason in words and the events behind it (each opens its event page)."""
+    from geo.warning import KINDS, LEVELS, PATTERNS
+    rows = data.early_warnings(scope)
+    title = f"预警（近7天，{len(rows)} 条）"
+    with st.expander(title, expanded=expanded and bool(rows)):
+        st.caption("由预警任务每5分钟计算：新兴热点（Getis-Ord Gi* 与 Mann-Kendall 趋势检验，按事件大类、每周）、"
+                   "突增（与该网格近8周同期水平相比概率极低）、重复发生（同一地点50米内近30天同类事件≥3次）。"
+                   "红色为警报，橙色为预警，蓝色为关注。")
+        if not rows:
+            st.info("近7天本辖区没有预警。")
+            return
+        frame = pd.DataFrame([{
+            "级别": LEVELS[w["level"]], "类型": PATTERNS.get(w["pattern"] or "", KINDS[w["kind"]]),
+            "镇街": w["town_name"] or "", "村社区": w["village_name"] or "", "网格": w["grid_name"],
+            "说明": w["reason"], "事件数": w["events"], "日期": f"{w['window_end']:%m-%d}",
+            "首个事件": f"/event?event={w['event_ids'][0]}" if w["event_ids"] else None,
+        } for w in rows])
+        st.dataframe(frame, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(rows)), key=f"{key}_warnings",
+                     column_config={"首个事件": st.column_config.LinkColumn(display_text=r"event=(\d+)"),
+                                    "说明": st.column_config.TextColumn(width="large")})

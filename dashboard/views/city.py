@@ -12,8 +12,8 @@ from geo.places import Path
 from geo.scope import Scope
 
 LAYERS = {"density": f"事件密度（{metrics.period_label(metrics.DEFAULT_DAYS)}上报）", "chem": "危化品企业", "resources": "应急资源",
-          "dedicated": "专属网格"}
-DEFAULT_LAYERS = ["density", "chem"]
+          "dedicated": "专属网格", "warnings": "预警（近7天）"}
+DEFAULT_LAYERS = ["density", "chem", "warnings"]
 SCOPE = Scope.city()
 
 
@@ -66,4 +66,5 @@ with user_errors():
         ev = panels.events_table(data.latest_events(SCOPE), key="city_latest", height=260)
         if ev:
             nav.go("event", event=ev)
+    sections.warnings_section(SCOPE, key="city")
     sections.events_section(Path(), "全市事件", key="city")

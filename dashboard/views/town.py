@@ -48,6 +48,7 @@ with user_errors():
     sections.map_download(f"{town.name}地图", f"镇街编码 {town.code}", shapes, figures, "村社区",
                           data.kpis(scope), data.chem_sites(scope), key="town")
 
+    sections.warnings_section(scope, key="town")
     sections.events_section(path, "事件", key="town")
 
     start = patrols.week_start(dt.datetime.now(TZ).date())

@@ -13,6 +13,6 @@ BEGIN
                 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                                  WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
                                    AND d.deptype = 'e') LOOP
-        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, jy_app, jy_auth, jy_outbox, jy_escalate', f.sig);
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, jy_app, jy_auth, jy_outbox, jy_escalate, jy_warn', f.sig);
     END LOOP;
 END $$;

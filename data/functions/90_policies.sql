@@ -25,7 +25,7 @@ DECLARE
 BEGIN
     -- The owner (migrations, loaders, the operator's jobs) reads and writes every row.
     FOREACH t IN ARRAY ARRAY['api_clients', 'api_tokens', 'app_sessions', 'app_users', 'assistance_households',
-            'audit_log', 'checkins', 'chem_inventory', 'collection_records', 'patrol_checks', 'chem_sites', 'emergency_resources', 'enterprise_inspections',
+            'audit_log', 'checkins', 'chem_inventory', 'collection_records', 'early_warnings', 'patrol_checks', 'chem_sites', 'emergency_resources', 'enterprise_inspections',
             'event_log', 'event_photos', 'event_urges', 'events', 'grid_base_counts', 'grids', 'incident_zones',
             'jy_context_key', 'login_throttle', 'mutual_aid_villages', 'notifications', 'outbox', 'service_points',
             'session_handoffs', 'staff', 'staff_positions', 'stats_category_day', 'stats_cell_day', 'stats_grid_day',
@@ -40,8 +40,9 @@ BEGIN
         EXECUTE format('CREATE POLICY app_scope ON public.%I TO jy_app USING (%s OR %s OR %s) WITH CHECK (%s OR %s OR %s)',
                        t, is_city, in_town, in_village, is_city, in_town, in_village);
     END LOOP;
-    -- Rows of a town and village: read only (一张图's layers; the loaders write them as the owner).
-    FOREACH t IN ARRAY ARRAY['grid_base_counts', 'mutual_aid_villages', 'service_points', 'supervised_enterprises'] LOOP
+    -- Rows of a town and village: read only (一张图's layers and the early warnings; the loaders and the
+    -- warning job write them).
+    FOREACH t IN ARRAY ARRAY['early_warnings', 'grid_base_counts', 'mutual_aid_villages', 'service_points', 'supervised_enterprises'] LOOP
         EXECUTE format('CREATE POLICY app_scope ON public.%I FOR SELECT TO jy_app USING (%s OR %s OR %s)',
                        t, is_city, in_town, in_village);
     END LOOP;
@@ -96,3 +97,6 @@ CREATE POLICY outbox_job ON public.notifications TO jy_outbox USING (true) WITH 
 CREATE POLICY outbox_job ON public.staff FOR SELECT TO jy_outbox USING (true);
 CREATE POLICY escalation_job ON public.events TO jy_escalate USING (true) WITH CHECK (true);
 CREATE POLICY escalation_job ON public.event_log TO jy_escalate USING (true) WITH CHECK (true);
+CREATE POLICY warning_job ON public.events FOR SELECT TO jy_warn USING (true);
+CREATE POLICY warning_job ON public.grids FOR SELECT TO jy_warn USING (true);
+CREATE POLICY warning_job ON public.early_warnings TO jy_warn USING (true) WITH CHECK (true);

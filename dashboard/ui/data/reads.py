@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.ui.data.pools import FIGURES_TTL_S, SHAPES_TTL_S, live, pool, reader, shared, viewer
 from geo import access, assessment, dispatch, evaluation, events, intake, layers, masking, notify, onemap, overview, patrols, places, routing
 from geo import photos as geo_photos
+from geo import warning as geo_warning
 from geo.hazards import analysis, register
 from geo.scope import Scope
 
@@ -21,6 +22,12 @@ def kpis(db, scope: Scope, days: int = 30) -> overview.Kpis:
 def patrol_coverage(db, town_code: str | None, start, days: int = 7) -> list[dict]:
     """铁脚板: this week's patrol coverage per village of a town (per town for the city)."""
     return patrols.coverage(db, town_code, start, days)
+
+
+@shared(FIGURES_TTL_S)
+def early_warnings(db, scope: Scope, days: int = 7) -> list[dict]:
+    """铁脚板: the early warnings of the last `days` days in the viewer's area (row-level security)."""
+    return geo_warning.listing(db, days)
 
 
 @shared(FIGURES_TTL_S)
