@@ -177,9 +177,12 @@ def check(df: pd.DataFrame, first_row: int, cat: Catalogue, default_datum: str, 
          "write 特急, 紧急 or 一般 (or leave it empty: 一般)", "紧急程度应为 特急(1)、紧急(2) 或 一般(3)。", values=prio_raw)
 
     datum_raw = get("datum").str.lower()
-    datum = datum_raw.map(DATUM_WORDS).where(datum_raw != "", default_datum)
-    flag(datum.isna(), "datum", "coordinate system {v!r} is unknown", "坐标系“{v}”无法识别",
+    # default_datum "" (a file whose 坐标系 column decides, 自动): an empty cell is not a guess either
+    datum = datum_raw.map(DATUM_WORDS).where(datum_raw != "", default_datum or None)
+    has_point = (get("lon") != "") | (get("lat") != "")
+    flag(datum.isna() & has_point, "datum", "coordinate system {v!r} is unknown", "坐标系“{v}”无法识别",
          "write WGS84, GCJ-02 or BD-09", "坐标系应为 WGS84、GCJ-02（高德/腾讯）或 BD-09（百度）。", values=get("datum"))
+    datum = datum.fillna("wgs84")          # rows without a point (a grid code) need none
 
     grid = get("grid_code")
     lon_raw, lat_raw = get("lon"), get("lat")

@@ -155,7 +155,7 @@ def classify(z: np.ndarray, hot: np.ndarray, cold: np.ndarray) -> tuple[str | No
     return "sporadic", p
 
 
-def _pattern_text(pattern: str, hot: np.ndarray, weeks: int, p: float | None) -> str:
+def _pattern_text(pattern: str, hot: np.ndarray, weeks: int) -> str:
     n_hot = int(hot.sum())
     run = 0
     for v in hot[::-1]:
@@ -164,8 +164,7 @@ def _pattern_text(pattern: str, hot: np.ndarray, weeks: int, p: float | None) ->
         run += 1
     return {"new": f"此前{weeks - 1}周从未形成热点，本周首次出现",
             "consecutive": f"已连续{run}周为热点",
-            "intensifying": f"近{weeks}周中{n_hot}周为热点，且聚集逐周加剧（趋势检验 p={p:.3f}）" if p is not None
-            else f"近{weeks}周中{n_hot}周为热点，且聚集逐周加剧",
+            "intensifying": f"近{weeks}周中{n_hot}周为热点，且聚集逐周加剧（趋势检验显著）",
             "persistent": f"近{weeks}周中{n_hot}周为热点，持续存在",
             "sporadic": f"时有时无：近{weeks}周中{n_hot}周为热点",
             "oscillating": "冷热交替：曾为冷点，本周转为热点"}[pattern]
@@ -213,11 +212,11 @@ def hotspots(conn, now: dt.datetime, p: Params = PARAMS) -> list[Finding]:
     for cls, i, pattern, z, hot_i, mk_p in found:
         g = grids[i]
         events = ids.get((g["code"], cls), [])
-        reason = (f"{g['name']}及周边网格“{classes.get(cls, cls)}”类事件聚集（Gi* z={z[-1]:.1f}），"
-                  f"本周（近7天）{len(events)}件；{_pattern_text(pattern, hot_i, p.weeks, mk_p)}。")
+        reason = (f"{g['name']}及周边网格“{classes.get(cls, cls)}”类事件聚集（聚集指数 {z[-1]:.1f}），"
+                  f"本周（近7天）{len(events)}件；{_pattern_text(pattern, hot_i, p.weeks)}。")
         out.append(Finding("hotspot", PATTERN_LEVEL[pattern], g["code"], g["village_code"], g["town_code"],
                            week0, today, reason[:500], events, f"hotspot|{cls}|{g['code']}|{iso.year}-W{iso.week:02d}",
-                           pattern=pattern, category_class=cls, score=float(z[-1])))
+                           pattern=pattern, category_class=cls, score=float(z[-1]), extra={"trend_p": mk_p}))
     return out
 
 
@@ -268,7 +267,7 @@ def surges(conn, now: dt.datetime, p: Params = PARAMS) -> list[Finding]:
         if prob >= p.surge_p:
             continue
         reason = (f"{r['name']}今日截至{local:%H:%M}已上报{r['n']}件，按该网格近{p.baseline_weeks}周同期水平预计约"
-                  f"{expected:.1f}件（偶然出现的概率约 {prob:.0e}）。")
+                  f"{expected:.1f}件（偶然出现的概率{'不到百万分之一' if prob < 1e-6 else '不到万分之一'}）。")
         out.append(Finding("surge", 3 if prob < 1e-7 else 2, r["grid_code"], r["village_code"], r["town_code"],
                            local.date(), local.date(), reason, list(r["ids"]), f"surge|{r['grid_code']}|{local.date()}",
                            score=prob, extra={"expected": expected}))

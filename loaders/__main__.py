@@ -254,6 +254,10 @@ def _cmd_events(args) -> int:
         for p in result.refused:
             print(f"  {p.line()}", file=sys.stderr)
         return 1
+    if result.datum_from:
+        print(f"coordinate system: {result.datum} (from {DATUM_FROM.get(result.datum_from, result.datum_from)})")
+    if result.ignored:
+        print(f"ignored columns (no event field reads them): {', '.join(result.ignored)}")
     verb = "would load" if args.dry_run else "loaded"
     print(f"{verb} {result.inserted} new events from {path} ({result.rows} rows) in {seconds:.1f} s "
           f"({result.rows / max(seconds, 1e-9):,.0f} rows/s): new {result.inserted}, unchanged {result.unchanged}, "
@@ -264,9 +268,16 @@ def _cmd_events(args) -> int:
     return 0
 
 
-def _datum(args) -> str:
-    """--crs for events: lon/lat in CGCS2000/WGS84 (the same here to centimetres), GCJ-02 or BD-09."""
-    crs = (args.crs or args.datum or "wgs84").lower()
+DATUM_FROM = {"坐标系列": "the 坐标系 column", "列名": "the column names", "选定": "--crs",
+              "无坐标（按网格编码）": "grid codes, no coordinates"}
+
+
+def _datum(args) -> str | None:
+    """--crs for events: lon/lat in CGCS2000/WGS84 (the same here to centimetres), GCJ-02 or BD-09;
+    None (not given) is 自动: the file must say it (a 坐标系 column or the column names)."""
+    crs = (args.crs or args.datum or "").lower()
+    if not crs:
+        return None
     return {"epsg:4490": "wgs84", "epsg:4326": "wgs84", "4490": "wgs84", "4326": "wgs84"}.get(crs, crs)
 
 
@@ -477,8 +488,8 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("events", help="bulk intake of a mobile-terminal CSV export (all or nothing)")
     ev.add_argument("file")
     ev.add_argument("--crs", choices=["EPSG:4490", "EPSG:4326", "gcj02", "bd09"],
-                    help="coordinates of the file (phones usually export gcj02; default EPSG:4490); a 坐标系 "
-                         "column in the file decides per row")
+                    help="coordinates of the file (phones usually export gcj02); without it the file must say: "
+                         "a 坐标系 column (per row) or column names such as 经度(GCJ-02) — never a guess")
     ev.add_argument("--source", default="grid_app",
                     help="the system the file comes from (grid_app, 12345, police …): a row's number is "
                          "unique within its source, so a second load of the same export changes nothing")

@@ -74,7 +74,7 @@ def test_csv_with_bad_rows_loads_nothing_and_names_each_row(work_conn, work_url,
                  f"HW01,坏的紧急程度,9,{lon},{lat}\n"
                  f"HW01,坐标不是数字,3,abc,{lat}\n", encoding="utf-8")
     before = row_counts(work_conn)
-    out = cli(work_url, "events", str(f))
+    out = cli(work_url, "events", str(f), "--crs", "EPSG:4490")
     assert out.returncode == 1
     for row, word in ((2, "unknown category"), (3, "description is empty"), (4, "outside Jiangyin"),
                       (5, "priority"), (6, "not numbers")):

@@ -4,6 +4,7 @@ terminals and the 12345 hotline write them, loaded twice."""
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 
@@ -255,10 +256,10 @@ def test_changed_rows_are_reported_not_duplicated_and_bad_rows_named(ev_url, tmp
                          "描述": ["甲", "乙", "丙"]})
     path = tmp_path / "c.csv"
     base.to_csv(path, index=False)
-    assert cli(ev_url, "events", str(path)).returncode == 0
+    assert cli(ev_url, "events", str(path), "--crs", "EPSG:4490").returncode == 0
     base.loc[1, "描述"] = "乙（更正）"
     base.to_csv(path, index=False)
-    out = cli(ev_url, "events", str(path))
+    out = cli(ev_url, "events", str(path), "--crs", "EPSG:4490")
     assert out.returncode == 0 and "new 0, unchanged 2, changed 1" in out.stdout and "number C-2" in out.stdout
     with psycopg.connect(ev_url) as c:
         assert c.execute("SELECT count(*) FROM events WHERE external_id LIKE 'C-%'").fetchone()[0] == 3
@@ -268,7 +269,7 @@ def test_changed_rows_are_reported_not_duplicated_and_bad_rows_named(ev_url, tmp
     bad.to_csv(path, index=False)
     with psycopg.connect(ev_url) as c:
         before = c.execute("SELECT count(*) FROM events").fetchone()[0]
-    out = cli(ev_url, "events", str(path))
+    out = cli(ev_url, "events", str(path), "--crs", "EPSG:4490")
     assert out.returncode == 1
     err = out.stderr
     assert "unknown category '垃圾暴露'; closest:" in err and "垃圾乱堆放（HW01）" in err
@@ -278,6 +279,40 @@ def test_changed_rows_are_reported_not_duplicated_and_bad_rows_named(ev_url, tmp
         assert c.execute("SELECT count(*) FROM events").fetchone()[0] == before
 
 
+def test_auto_never_guesses_the_coordinate_system(ev_url, tmp_path):
+    """坐标系 自动 (no --crs): a GCJ-02 export with plain 经度/纬度 is refused with the share of its points
+    inside the county under each system (it would have landed ~500 m off as WGS-84, every point still
+    inside); the same export whose column names say GCJ-02 loads, each event in its true grid; a
+    column no field reads is listed, not dropped in silence."""
+    from geo.coords import wgs84_to_gcj02
+
+    x, y, grid = _points(ev_url, 40, seed=31)
+    gx, gy = wgs84_to_gcj02(x, y)
+    frame = pd.DataFrame({"上报编号": [f"A-{i}" for i in range(40)], "事件类型": ["HW01"] * 40, "经度": np.round(gx, 7),
+                          "纬度": np.round(gy, 7), "描述": ["自动坐标系"] * 40, "备注": ["内部备注"] * 40})
+    path = tmp_path / "auto.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    with psycopg.connect(ev_url) as c:
+        before = c.execute("SELECT count(*) FROM events").fetchone()[0]
+    out = cli(ev_url, "events", str(path))
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "does not say its coordinate system" in out.stderr and "gcj02 " in out.stderr and "--crs" in out.stderr
+    shares = dict(re.findall(r"(wgs84|gcj02|bd09) ([\d.]+)%", out.stderr))
+    assert set(shares) == {"wgs84", "gcj02", "bd09"} and float(shares["gcj02"]) == 100.0
+    with psycopg.connect(ev_url) as c:
+        assert c.execute("SELECT count(*) FROM events").fetchone()[0] == before
+    frame.rename(columns={"经度": "经度(GCJ-02)", "纬度": "纬度(GCJ-02)"}).to_csv(path, index=False, encoding="utf-8-sig")
+    out = cli(ev_url, "events", str(path))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "coordinate system: gcj02 (from the column names)" in out.stdout
+    assert "ignored columns (no event field reads them): 备注" in out.stdout
+    with psycopg.connect(ev_url) as c:
+        got = c.execute("SELECT grid_code FROM events WHERE external_id LIKE 'A-%%' ORDER BY external_id::text",
+                        ).fetchall()
+    order = sorted(range(40), key=lambda i: f"A-{i}")
+    assert [r[0] for r in got] == [grid[i] for i in order]
+
+
 def test_dry_run_reports_what_would_change(ev_url, tmp_path):
     x, y, _ = _points(ev_url, 2, seed=11)
     path = tmp_path / "d.csv"
@@ -285,7 +320,7 @@ def test_dry_run_reports_what_would_change(ev_url, tmp_path):
                   "描述": ["一", "二"]}).to_csv(path, index=False)
     with psycopg.connect(ev_url) as c:
         before = c.execute("SELECT count(*) FROM events").fetchone()[0]
-    out = cli(ev_url, "events", str(path), "--dry-run")
+    out = cli(ev_url, "events", str(path), "--dry-run", "--crs", "EPSG:4490")
     assert out.returncode == 0 and "would load 2 new events" in out.stdout
     with psycopg.connect(ev_url) as c:
         assert c.execute("SELECT count(*) FROM events").fetchone()[0] == before
@@ -315,7 +350,7 @@ def test_rebuilt_indexes_restore_the_schema_and_an_import_never_drops_them(ev_ur
     with db.connect(ev_url) as conn:
         def progress(rows, stage):      # inside the import's transaction: the indexes are all there
             seen.append((stage, conn.execute(_SCHEMA).fetchall() == schema))
-        res = events.load(conn, path, progress=progress)
+        res = events.load(conn, path, datum="wgs84", progress=progress)
         conn.commit()
     assert res.inserted == 400 and not res.refused
     assert seen and all(same for _, same in seen) and seen[-1][0] == "written"

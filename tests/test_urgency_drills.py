@@ -47,7 +47,7 @@ def test_cli_import_of_a_saturday_teji_row_is_due_within_24_hours(work_url, work
     rows += [f"{c},周六特急测试{c},特急,{lon},{lat},2026-11-28 13:54" for c in cats]
     f = tmp_path / "saturday.csv"
     f.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "loaders", "events", str(f)], cwd=ROOT, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "loaders", "events", str(f), "--crs", "EPSG:4490"], cwd=ROOT, capture_output=True,
                          text=True, env={"DATABASE_URL": work_url, "PATH": "/usr/bin:/bin"}, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     worst = work_conn.execute("""

@@ -83,7 +83,7 @@ def warnings_section(scope, key: str, expanded: bool = True) -> None:
     rows = data.early_warnings(scope)
     title = f"预警（近7天，{len(rows)} 条）"
     with st.expander(title, expanded=expanded and bool(rows)):
-        st.caption("由预警任务每5分钟计算：新兴热点（Getis-Ord Gi* 与 Mann-Kendall 趋势检验，按事件大类、每周）、"
+        st.caption("由预警任务每5分钟计算：新兴热点（热点分析与趋势检验，按事件大类、每周）、"
                    "突增（与该网格近8周同期水平相比概率极低）、重复发生（同一地点50米内近30天同类事件≥3次）。"
                    "红色为警报，橙色为预警，蓝色为关注。")
         if not rows:

@@ -57,12 +57,51 @@ def _progress_bar(path: Path, verb: str):
     return bar, moved
 
 
+EVENT_DATUMS = {None: None, "EPSG:4490": "wgs84", "EPSG:4326": "wgs84", "gcj02": "gcj02", "bd09": "bd09"}
+DATUM_COLORS = {"wgs84": [30, 110, 220, 200], "gcj02": [220, 60, 40, 200], "bd09": [40, 160, 70, 200]}
+
+
+def _datum_choice(check, key: str) -> str | None:
+    """自动 could not tell: the sample placed under each coordinate system on the map, with the share
+    that falls inside the county's grids, and the choice left to the user (never a guess)."""
+    from geo.coords import to_wgs84
+    from loaders.importer.events import DATUM_NAMES
+
+    st.warning("文件未注明坐标系，自动识别不作猜测。下图为抽样点分别按三种坐标系换算后的位置，"
+               "表中为落在江阴市网格内的比例；请对照实际地点选择。")
+    panels.table([{"坐标系": DATUM_NAMES[d], "落在网格内": f"{v:.1%}"} for d, v in check.datum_shares.items()],
+                  hide_index=True)
+    lon = [x for x, _ in check.datum_sample]
+    lat = [y for _, y in check.datum_sample]
+    layers = [maps.outline_layer(data.county_outline(), "county")]
+    for d in DATUM_NAMES:
+        x, y = to_wgs84(lon, lat, d)
+        layers.append(maps.points_layer([{"lon": float(a), "lat": float(b), "name": DATUM_NAMES[d]} for a, b in zip(x, y)],
+                                        f"sample_{d}", "name", lambda _p: "抽样点", lambda _p: "",
+                                        lambda _p, d=d: DATUM_COLORS[d], radius_px=3))
+    st.pydeck_chart(maps.deck(layers, maps.CITY_VIEW, height=420), key="imp_datum_map")
+    st.caption("蓝：按 WGS-84/CGCS2000；红：按 GCJ-02（高德、腾讯）；绿：按 BD-09（百度）。")
+    return st.radio("请选择文件的坐标系", list(DATUM_NAMES), format_func=DATUM_NAMES.get, index=None,
+                    horizontal=True, key=key)
+
+
+def _datum_label(check) -> str:
+    from loaders.importer.events import DATUM_NAMES
+    return "逐行（文件中的坐标系列）" if check.datum == "per row" else DATUM_NAMES.get(check.datum or "", check.datum or "")
+
+
 def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None:
     """An event export: every row checked (nothing written), then loaded on confirmation; rows the
-    source sent before are counted as unchanged or changed, never loaded twice."""
+    source sent before are counted as unchanged or changed, never loaded twice. 坐标系 自动 reads the
+    file's 坐标系 column or its column names, and otherwise asks."""
     source = st.selectbox("来源系统", list(EVENT_SOURCES), format_func=labels(EVENT_SOURCES), placeholder="请选择",
                           key="imp_source")
-    datum = {"gcj02": "gcj02", "bd09": "bd09"}.get(crs_opt or "", "wgs84")
+    if crs_opt not in EVENT_DATUMS:
+        st.error(f"事件的坐标应为经纬度：请选择“自动”、WGS-84/CGCS2000 经纬度、GCJ-02 或 BD-09，"
+                 f"而不是 {CRS_CHOICES[crs_opt]}。")
+        st.stop()
+    asked_key = f"imp_ev_datum_{path.parent.name}"       # a choice belongs to one file (its digest)
+    datum = EVENT_DATUMS[crs_opt] or st.session_state.get(asked_key)
     # The check (every row, nothing written) once per file and options, not on every rerun of the page:
     # a 200,000-row export takes seconds to check. The upload's folder is its content's digest.
     asked = (str(path), source, datum, encoding)
@@ -74,6 +113,14 @@ def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None
         check = data.import_events(path, source, datum, encoding, dry_run=True, progress=moved)
         bar.empty()
         st.session_state["imp_ev_check"] = (asked, check)
+    if check.datum_shares:
+        if _datum_choice(check, asked_key):
+            st.rerun()
+        st.stop()
+    if check.datum_from:
+        st.caption(f"坐标系：{_datum_label(check)}（依据：{check.datum_from}）")
+    if check.ignored:
+        st.caption("以下列未导入（没有对应的事件字段）：" + "、".join(check.ignored))
     m = st.columns(5)
     for col, (label, value) in zip(m, (("行数", check.rows), ("将新增", check.inserted), ("未变", check.unchanged),
                                         ("有变更（不重复导入）", len(check.changed)), ("拒绝的问题", len(check.refused)))):

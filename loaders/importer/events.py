@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,11 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
     written: bool = False
     ids: tuple[int, int] | None = None       # first and last new event id
+    datum: str | None = None                 # the coordinate system used ("per row" for a 坐标系 column)
+    datum_from: str = ""                     # how it was known: chosen, a column, the column names
+    datum_shares: dict[str, float] = field(default_factory=dict)   # 自动 undecided: share inside the county per datum
+    datum_sample: list[tuple[float, float]] = field(default_factory=list)   # the sample's points as written
+    ignored: list[str] = field(default_factory=list)   # columns of the file no field reads
 
     @property
     def refused(self) -> list[Problem]:
@@ -142,8 +148,48 @@ def rows_estimate(path: Path) -> int | None:
     return max(n - 1, 0)
 
 
+# Column names that say the coordinate system: 经度(GCJ-02), 纬度（百度）, gcj_lng, lat_wgs84, GPS经度 …
+DATUM_TAGS = (("gcj02", ("gcj", "高德", "腾讯", "火星")), ("bd09", ("bd09", "bd", "百度", "baidu")),
+              ("wgs84", ("wgs", "gps", "cgcs", "2000", "4490", "4326")))
+_TAGGED = re.compile(r"^(?P<base>[^(（\[【]+?)\s*[(（\[【](?P<tag>[^)）\]】]*)[)）\]】]\s*$")
+_LONLAT = {n.lower() for n in (*HEADERS["lon"], *HEADERS["lat"])}
+
+
+def _split_header(name: str) -> tuple[str, str]:
+    """(the name a field is looked up by, the words around it that may say the coordinate system):
+    "经度(GCJ-02)" -> ("经度", "GCJ-02"), "gcj_lng" -> ("lng", "gcj"), "GPS经度" -> ("经度", "GPS")."""
+    name = name.strip().lstrip("\ufeff")
+    m = _TAGGED.match(name)
+    if m:
+        return m["base"].strip(), m["tag"].strip()
+    parts = [t for t in re.split(r"[_\-\s.]+", name) if t]
+    if len(parts) > 1:
+        base = [t for t in parts if t.lower() in _LONLAT]
+        if len(base) == 1:
+            return base[0], " ".join(t for t in parts if t is not base[0])
+    for n in ("经度", "纬度"):
+        if name.endswith(n) and name != n:
+            return n, name[: -len(n)]
+    return name, ""
+
+
+def _tag_datum(tag: str) -> str | None:
+    t = tag.lower().replace("-", "").replace("_", "")
+    return next((d for d, words in DATUM_TAGS if any(w in t for w in words)), None) if t else None
+
+
+def header_datum(columns) -> str | None:
+    """The coordinate system the longitude/latitude column names say, when they agree."""
+    found = set()
+    for c in columns:
+        base, tag = _split_header(str(c))
+        if base.lower() in _LONLAT and (d := _tag_datum(tag)):
+            found.add(d)
+    return found.pop() if len(found) == 1 else None
+
+
 def _columns(df: pd.DataFrame) -> dict[str, str | None]:
-    cols = {str(c).strip().lstrip("\ufeff"): c for c in df.columns}
+    cols = {_split_header(str(c))[0]: c for c in df.columns}
     lower = {k.lower(): v for k, v in cols.items()}
     out = {}
     for f, names in HEADERS.items():
@@ -194,12 +240,60 @@ def file_reporter() -> intake.Reporter:
     return intake.Reporter(f"cli:{getpass.getuser()}"[:60], None, "数据导入", "cli")
 
 
-def load(conn, path: Path, source: str = "grid_app", datum: str = "wgs84", encoding: str | None = None,
+SAMPLE_POINTS = 2_000
+DATUM_NAMES = {"wgs84": "WGS-84 / CGCS2000", "gcj02": "GCJ-02（高德、腾讯）", "bd09": "BD-09（百度）"}
+
+
+def datum_shares(conn, lon: np.ndarray, lat: np.ndarray) -> dict[str, float]:
+    """Of these points (as written), the share inside the county's grids under each coordinate system."""
+    from geo.assign import assign_points
+
+    ok = np.isfinite(lon) & np.isfinite(lat) & (lon > 73) & (lon < 136) & (lat > 3) & (lat < 54)
+    lon, lat = lon[ok], lat[ok]
+    if not len(lon):
+        return {d: 0.0 for d in DATUM_NAMES}
+    return {d: float(np.mean([c is not None for c in assign_points(conn, lon, lat, d)])) for d in DATUM_NAMES}
+
+
+def _resolve_datum(conn, df: pd.DataFrame, cols: dict, result: Result) -> str | None:
+    """自动: the coordinate system as the file says it — a 坐标系 column (per row), else the longitude
+    and latitude column names — or None, with the shares of a sample inside the county under each
+    system in `result` and a refusal saying to choose: never a silent guess (a GCJ-02 export read as
+    WGS-84 lands ~500 m off, and every point is still inside the county)."""
+    if cols["datum"] is not None:
+        result.datum, result.datum_from = "per row", "坐标系列"
+        return ""
+    if cols["lon"] is None or cols["lat"] is None:
+        result.datum, result.datum_from = "wgs84", "无坐标（按网格编码）"
+        return "wgs84"
+    said = header_datum([c for c in df.columns if c in (cols["lon"], cols["lat"])])
+    if said:
+        result.datum, result.datum_from = said, "列名"
+        return said
+    head = df.head(SAMPLE_POINTS)
+    lon = pd.to_numeric(head[cols["lon"]], errors="coerce").to_numpy(float)
+    lat = pd.to_numeric(head[cols["lat"]], errors="coerce").to_numpy(float)
+    shares = datum_shares(conn, lon, lat)
+    result.datum_shares = shares
+    result.datum_sample = [(float(x), float(y)) for x, y in zip(lon, lat) if np.isfinite(x) and np.isfinite(y)][:500]
+    en = ", ".join(f"{d} {v:.1%}" for d, v in shares.items())
+    zh = "，".join(f"{DATUM_NAMES[d]} {v:.1%}" for d, v in shares.items())
+    result.problems.append(_bad(
+        None, "坐标系", f"the file does not say its coordinate system; of {len(lon)} sample points, inside the "
+        f"county's grids: {en}", f"文件未注明坐标系（自动不作猜测）：抽样 {len(lon)} 个点，落在江阴市网格内的比例为 {zh}",
+        "choose one with --crs EPSG:4490 (WGS-84/CGCS2000), gcj02 or bd09, or add a 坐标系 column",
+        "请在“坐标系”中选择 WGS-84、GCJ-02 或 BD-09，或在文件中加“坐标系”列；"
+        "高德、腾讯地图和多数手机导出为 GCJ-02，百度地图为 BD-09"))
+    return None
+
+
+def load(conn, path: Path, source: str = "grid_app", datum: str | None = None, encoding: str | None = None,
          dry_run: bool = False, now: dt.datetime | None = None, by: intake.Reporter | None = None,
          progress: Callable[[int, str], None] | None = None) -> Result:
     """Check the whole file, then (unless anything is refused, or a dry run) load it with its audit
     row, in one transaction: the same checks, placing, routing and write as one report
-    (geo.intake). Memory stays bounded by the chunk size. `progress(rows, stage)` is called after
+    (geo.intake). `datum` None is 自动: the file must say its coordinate system (_resolve_datum).
+    Memory stays bounded by the chunk size. `progress(rows, stage)` is called after
     each chunk is checked and staged ("checked") and once the rows are written ("written").
 
     The live system keeps working meanwhile: the rows go into events and event_log with their
@@ -223,9 +317,24 @@ def load(conn, path: Path, source: str = "grid_app", datum: str = "wgs84", encod
         staged = 0
         for df in _chunks(path, encoding):
             cols = _columns(df)
+            if first == 1:
+                result.ignored = [str(c) for c in df.columns if c not in cols.values()]
+                if result.ignored:
+                    result.problems.append(Problem(
+                        None, "、".join(result.ignored), f"ignored columns: {', '.join(result.ignored)}",
+                        f"以下列未导入（没有对应的事件字段）：{'、'.join(result.ignored)}", fatal=False))
+                if datum is None:
+                    datum = _resolve_datum(conn, df, cols, result)
+                    if datum is None:
+                        conn.execute("DROP TABLE _event_stage")
+                        return result
+                else:
+                    result.datum, result.datum_from = ("per row", "坐标系列") if cols["datum"] is not None \
+                        else (datum, "选定")
             result.rows += len(df)
             frame = _canonical(df, cols)
             frame["source"] = kind
+            assert datum is not None                   # resolved on the first chunk, or returned refused
             good, problems, numbers = intake.check(frame, first, cat, datum, now)
             first += len(df)
             result.problems += problems

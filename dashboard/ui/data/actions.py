@@ -115,7 +115,7 @@ def admin_change(fn, *args, **kwargs):
         return fn(w.conn, viewer().username, *args, **kwargs)
 
 
-def import_events(path, source: str, datum: str, encoding: str | None, dry_run: bool, progress=None):
+def import_events(path, source: str, datum: str | None, encoding: str | None, dry_run: bool, progress=None):
     """An event export: checked (dry run) or loaded, in one transaction with its audit row;
     `progress(rows, stage)` as loaders.importer.events.load calls it."""
     from loaders.importer import events as event_import
