@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from geo import metrics
+from geo import db, metrics
 from geo.errors import InvalidInput
 from geo.scope import Scope
 from geo.sqlfiles import query
@@ -112,9 +112,12 @@ def assess(pool, scope: Scope, unit: str, first: dt.date, today: dt.date) -> lis
     if unit not in UNITS:
         raise InvalidInput(f"unknown unit {unit!r}", f"未知的考核对象“{unit}”。")
     start, end = month_period(first, today)
-    days = (end - start).days + 1
     rows = query(pool, "assessment", {**scope.params(), "unit": unit, "start": start,
                                       "end": end + dt.timedelta(days=1)})
+    return _ranked(rows, unit, (end - start).days + 1)
+
+
+def _ranked(rows: list[dict], unit: str, days: int) -> list[dict]:
     for r in rows:
         r["values"] = values(r, unit, days)
         r["score"] = score(r["values"])
@@ -122,6 +125,29 @@ def assess(pool, scope: Scope, unit: str, first: dt.date, today: dt.date) -> lis
     for i, r in enumerate(rows, start=1):
         r["rank"] = i
     return rows
+
+
+def town_standing(pool, town_code: str, first: dt.date, today: dt.date) -> tuple[dict | None, int]:
+    """A town's own row of the month (score, rank) among all the towns, and how many there are: the
+    same counts and scoring as the city's ranking, from every town's aggregates (jy_assessment_towns,
+    no rows of another town)."""
+    start, end = month_period(first, today)
+    rows = db.rows(pool, "SELECT * FROM jy_assessment_towns(%(s)s, %(e)s)",
+                   {"s": start, "e": end + dt.timedelta(days=1)})
+    ranked = _ranked(rows, "town", (end - start).days + 1)
+    return next((r for r in ranked if r["key"] == town_code), None), len(ranked)
+
+
+def town_trend(pool, town_code: str, today: dt.date, months: int = 6) -> list[dict]:
+    """The town's score and rank in each of the last `months` full months, oldest first."""
+    out = []
+    first = today.replace(day=1)
+    for _ in range(months):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+        row, n = town_standing(pool, town_code, first, today)
+        out.append({"month": first, "score": None if row is None else row["score"],
+                    "rank": None if row is None else row["rank"], "towns": n})
+    return out[::-1]
 
 
 def fmt_value(inp: Input, value: float | None) -> str:
@@ -155,6 +181,20 @@ def explain(row: dict, unit: str, days: int) -> list[dict]:
     return out
 
 
+def column(i: Input) -> str:
+    """An input's column in the ranking: its label and weight."""
+    return f"{i.label}（权重{i.weight:g}）"
+
+
+def shown(df):
+    """The ranking as the page shows it: shares with %, a missing value as “—” (the XLSX keeps numbers)."""
+    out = df.copy().astype(object)
+    for i in inputs():
+        if i.unit == "%" and column(i) in out:
+            out[column(i)] = [None if v is None or v != v else f"{v:.1f}%" for v in df[column(i)]]
+    return out.where(out.notna(), "—")
+
+
 def to_frame(rows: list[dict], unit: str):
     import pandas as pd
 
@@ -166,7 +206,7 @@ def to_frame(rows: list[dict], unit: str):
         rec["得分"] = None if r["score"] is None else round(r["score"], 1)
         for i in inputs():
             v = r["values"][i.key]
-            rec[f"{i.label}（权重{i.weight:g}）"] = None if v is None else round(v * 100 if i.unit == "%" else v, 1)
+            rec[column(i)] = None if v is None else round(v * 100 if i.unit == "%" else v, 1)
         recs.append(rec)
     return pd.DataFrame(recs)
 

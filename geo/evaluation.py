@@ -1,4 +1,4 @@
-"""综合评价: on-time rate, mean handling time and return rate per town, department or category,
+"""综合评价: on-time rate, mean handling time and return rate per town, village, department or category,
 for the events reported in a period. It also feeds the rankings and the CSV/XLSX exports."""
 from __future__ import annotations
 
@@ -11,10 +11,15 @@ from geo.errors import InvalidInput
 from geo.scope import Scope
 from geo.sqlfiles import load
 
-GROUPS = {"town": "镇街", "department": "责任部门", "category": "事件类别"}
+GROUPS = {"town": "镇街", "village": "村社区", "department": "责任部门", "category": "事件类别"}
 # Columns in order; their labels come from the figure catalogue (geo/metrics.py) with the period.
 FIGURE_COLUMNS = ("reported", "closed", "closed_on_time", "on_time_rate", "mean_close_hours", "returned",
                   "return_rate", "urged", "open", "overdue")
+
+
+def default_group(scope: Scope) -> str:
+    """A town leader answers for the villages; the city for the towns (and a village for itself)."""
+    return "town" if scope.town is None else "village"
 
 
 def default_period(today: dt.date, days: int = metrics.DEFAULT_DAYS) -> tuple[dt.date, dt.date]:

@@ -149,6 +149,13 @@ def test_town_page_and_evaluation_page_show_the_same_figures(app_db, demo_conn):
     shown = {m.label: m.value for m in at.metric}
     ev = _page("evaluation", leader)
     assert not ev.exception and not ev.error
+    # a town leader's 综合评价 opens per village: every village of the town, summing to the town
+    villages = ev.dataframe[0].value
+    n_villages = demo_conn.execute("SELECT count(*) FROM grids WHERE level = 2 AND town_code = %s", (town,)).fetchone()[0]
+    assert list(villages.columns)[0] == "村社区" and len(villages) == n_villages
+    assert f"{int(villages[metrics.label('open')].sum()):,}" == shown[metrics.label("open")]
+    assert f"{int(villages[metrics.label('overdue')].sum()):,}" == shown[metrics.label("overdue")]
+    ev.radio(key="eval_group").set_value("town").run()
     df = ev.dataframe[0].value
     row = df.iloc[0]
     assert len(df) == 1      # the leader's own town only

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -319,3 +320,39 @@ def test_enterprise_and_service_point_imports_upsert_by_code(work_conn, work_url
     assert main(["service-points", str(pts)]) == 0
     assert work_conn.execute("SELECT kind, matters FROM service_points WHERE code = 'W001'").fetchone() == ("window", 120)
     work_conn.commit()
+
+
+def test_a_town_leader_sees_the_towns_score_and_rank_among_all_towns(app_pool, demo_url, monkeypatch):
+    """考核 for a town leader: the town's own score and rank of the last full month equal its row in
+    the city's ranking (jy_assessment_towns: every town's aggregates, no rows), the page opens on the
+    last full month and shows them with a six-month trend; without a signed context nothing comes."""
+    today = dt.datetime.now(TZ).date()
+    first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    city = assessment.assess(scoped(app_pool, demo_url, "city_commander", None), Scope.city(), "town", first, today)
+    mine = next(r for r in city if r["key"] == NANZHA)
+    leader = scoped(app_pool, demo_url, "town_leader", NANZHA)
+    own, towns = assessment.town_standing(leader, NANZHA, first, today)
+    assert towns == len(city) == 17 and own is not None
+    assert (own["rank"], own["score"]) == (mine["rank"], pytest.approx(mine["score"]))
+    with app_pool.connection() as c:          # the app role without a session: nothing
+        assert c.execute("SELECT count(*) AS n FROM jy_assessment_towns(%s, %s)", (first, today)).fetchone()["n"] == 0
+    from streamlit.testing.v1 import AppTest
+
+    from tests.fixtures import signed_in, viewer
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    monkeypatch.setenv("APP_DATABASE_URL", app_url_for(demo_url))
+    import streamlit as st
+    st.cache_data.clear()
+    at = signed_in(AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"),
+                                     default_timeout=90), viewer("town_leader", NANZHA))
+    at.switch_page("views/assessment.py")
+    at.run()
+    assert not at.exception and not at.error, at.exception
+    label = assessment.period_label(first, today)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown[f"全市排名（{label}）"] == f"第 {mine['rank']} 名 / 17"
+    assert shown[f"本镇街得分（{label}）"] == f"{mine['score']:.1f}"
+    assert any(c.value.startswith("近6个完整月：") for c in at.caption)
+    table = at.dataframe[0].value
+    assert not table.isin(["None"]).any().any() and all(str(v).endswith("%") or v == "—" for v in table.iloc[:, 4])
+    st.cache_data.clear()

@@ -59,7 +59,7 @@ def _args(types: list[str], name: str, s: dict) -> list:
     sample = {"text": "x" * 64, "bigint": 1, "integer": 1, "double precision": 120.3, "boolean": True,
               "bytea": s["zone"], "geometry": f"SRID=4490;POINT({s['lon']} {s['lat']})",
               "double precision[]": [s["lon"]], "real[]": [5.0], "timestamp with time zone[]": ["2026-12-01T10:00:00+08"],
-              "text[]": None, "bigint[]": None, "timestamp with time zone": "2026-12-01T10:00:00+08", "jsonb": "{}"}
+              "text[]": None, "bigint[]": None, "date": "2026-11-01", "timestamp with time zone": "2026-12-01T10:00:00+08", "jsonb": "{}"}
     return [sample[t] for t in types]
 
 

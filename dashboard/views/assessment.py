@@ -37,7 +37,7 @@ with user_errors():
     units = [u for u in assessment.UNITS if not (u == "town" and viewer.scope.town)]
     months = _months(today)
     month = nav.qp("month")
-    month = month if month in months else months[0]
+    month = month if month in months else months[1]     # the last full month (this one has only begun)
     unit = nav.qp("unit")
     unit = unit if unit in units else units[0]
     c1, c2 = st.columns([1, 3])
@@ -50,10 +50,21 @@ with user_errors():
     start, end = assessment.month_period(first, today)
     days = (end - start).days + 1
     label = assessment.period_label(first, today)
+    if viewer.scope.town and not viewer.scope.village:
+        own, towns = data.town_standing(viewer.scope, viewer.scope.town, first, today)
+        if own is not None:
+            score = "—" if own["score"] is None else f"{own['score']:.1f}"
+            t1, t2, t3 = st.columns([1, 1, 3])
+            t1.metric(f"本镇街得分（{label}）", score)
+            t2.metric(f"全市排名（{label}）", f"第 {own['rank']} 名 / {towns}")
+            trend = data.town_trend(viewer.scope, viewer.scope.town, today)
+            t3.caption("近6个完整月：" + "；".join(
+                f"{t['month'].month}月 {'—' if t['score'] is None else format(t['score'], '.1f')} 分"
+                f"（第 {t['rank'] or '—'} 名）" for t in trend))
     rows = data.assess(viewer.scope, unit, first, today)
     df = assessment.to_frame(rows, unit)
     st.markdown(f"#### {esc_md(label)} {esc_md(assessment.UNITS[unit])}考核排名（共 {len(rows):,} 个）")
-    picked = st.dataframe(df, hide_index=True, width="stretch", height=460, on_select="rerun",
+    picked = st.dataframe(assessment.shown(df), hide_index=True, width="stretch", height=460, on_select="rerun",
                           selection_mode="single-row", key="assess_table")
     weights = "；".join(f"{i.label} {i.weight:g}（{'越高越好' if i.better == 'higher' else '越低越好'}，"
                        f"目标 {assessment.fmt_value(i, i.target)}）" for i in assessment.inputs())
@@ -70,6 +81,7 @@ with user_errors():
         st.markdown(f"#### 计分说明：{esc_md(row['name'])}（第 {row['rank']} 名，{score} 分）")
         panels.table(pd.DataFrame([{"指标": e["input"], "原始数据": e["counts"], "指标值": e["value"], "计分规则": e["rule"],
                                     "得分率": None if e["part"] is None else f"{e['part'] * 100:.1f}%",
-                                    "权重": e["weight"], "得分": e["points"], "说明": e["note"]}
+                                    "权重": e["weight"], "得分": "—" if e["points"] is None else e["points"],
+                                    "说明": e["note"] or "—"}
                                    for e in assessment.explain(row, unit, days)]))
         st.caption("点击排名表中的一行查看该对象的计分说明。")

@@ -14,20 +14,21 @@ from geo import evaluation, metrics
 from geo.worktime import TZ
 
 with user_errors():
-    header("综合评价", "按镇街、责任部门或事件类别统计所选期间的上报、结案、按期办结率、平均办结用时与退回率。"
+    header("综合评价", "按镇街、村社区、责任部门或事件类别统计所选期间的上报、结案、按期办结率、平均办结用时与退回率。"
            "口径与各页面指标相同：默认期间（近30天）的数字与镇街页面一致。")
     today = dt.datetime.now(TZ).date()
     c1, c2 = st.columns([2, 3])
     period = c1.date_input("统计期间（按北京时间自然日）", value=evaluation.default_period(today), max_value=today,
                            key="eval_period", format="YYYY-MM-DD")
+    scope = data.viewer().scope
     group = c2.radio("统计口径", list(evaluation.GROUPS), format_func=labels(evaluation.GROUPS), horizontal=True,
-                     key="eval_group")
+                     index=list(evaluation.GROUPS).index(evaluation.default_group(scope)), key="eval_group")
     if not isinstance(period, tuple) or len(period) != 2:
         st.info("请选择开始和结束日期。")
         st.stop()
     start, end = period
     names = evaluation.columns(start, end, today)
-    df = evaluation.to_frame(data.evaluate(data.viewer().scope, group, start, end), group, names)
+    df = evaluation.to_frame(data.evaluate(scope, group, start, end), group, names)
     st.dataframe(df, hide_index=True, width="stretch", height=560,
                  column_config={names["on_time_rate"]: st.column_config.NumberColumn(format="%.1f%%"),
                                 names["return_rate"]: st.column_config.NumberColumn(format="%.1f%%")})

@@ -180,3 +180,135 @@ AS $function$
      ORDER BY v.code
 $function$;
 GRANT EXECUTE ON FUNCTION public.jy_village_ranking(text,integer) TO jy_app;
+
+-- 考核 (geo/assessment.py, geo/sql/assessment.sql): the raw counts behind each input of the monthly score (geo/assessment.py), per town, village
+-- or grid worker of the scope, over the local days [start, end). Drills are not counted.
+--   on-time rate      events closed in the period (town/village: where they are; worker: assigned to them)
+--   return rate       events reported in the period that were returned (退回) at least once
+--   patrol coverage   town/village: (grid, day) pairs with a 巡查打卡 over grids × days; worker: days with one
+--   reports/worker    events reported in the period by grid workers of the area, per grid worker
+--   urges per 100     催办/督办 sent in the period on the unit's events, per 100 events reported
+-- The caller's rights (row-level security decides what it counts); jy_assessment_towns gives every
+-- town's counts, and nothing else, to a city or town viewer for the town's rank among the 17.
+CREATE OR REPLACE FUNCTION public.jy_assessment_counts(p_unit text, p_start date, p_end date, p_town text,
+                                                       p_village text)
+ RETURNS TABLE(key text, name text, town_code text, town_name text, reported integer, closed integer,
+               closed_on_time integer, returned_events integer, worker_reports integer, workers integer,
+               patrol_units integer, grids integer, urges integer)
+ LANGUAGE sql
+ STABLE
+AS $function$
+    WITH p AS (
+        SELECT p_start::date::timestamp AT TIME ZONE 'Asia/Shanghai' AS t0,
+               p_end::date::timestamp AT TIME ZONE 'Asia/Shanghai' AS t1
+    ), units AS (
+        SELECT g.code AS key, g.name, g.town_code FROM grids g
+         WHERE p_unit = 'town' AND g.level = 1
+           AND (p_town IS NULL OR g.town_code = p_town)
+        UNION ALL
+        SELECT g.code, g.name, g.town_code FROM grids g
+         WHERE p_unit = 'village' AND g.level = 2
+           AND (p_town IS NULL OR g.town_code = p_town)
+           AND (p_village IS NULL OR g.village_code = p_village)
+        UNION ALL
+        SELECT s.id::text, s.name, s.town_code FROM staff s
+         WHERE p_unit = 'worker' AND s.role = 'grid_worker'
+           AND (p_town IS NULL OR s.town_code = p_town)
+           AND (p_village IS NULL OR s.village_code = p_village)
+    ), ev AS (
+        SELECT e.id, e.reported_at, e.closed_at, e.due_at,
+               e.reported_at >= (SELECT t0 FROM p) AND e.reported_at < (SELECT t1 FROM p) AS in_reported,
+               coalesce(e.closed_at >= (SELECT t0 FROM p) AND e.closed_at < (SELECT t1 FROM p), false) AS in_closed,
+               CASE p_unit WHEN 'town' THEN e.town_code WHEN 'village' THEN e.village_code
+                             ELSE e.assignee_staff_id::text END AS key
+          FROM events e
+         WHERE NOT e.is_drill
+           AND (p_town IS NULL OR e.town_code = p_town)
+           AND (p_village IS NULL OR e.village_code = p_village)
+           AND ((e.reported_at >= (SELECT t0 FROM p) AND e.reported_at < (SELECT t1 FROM p))
+                OR (e.closed_at >= (SELECT t0 FROM p) AND e.closed_at < (SELECT t1 FROM p)))
+    ), ret AS (
+        SELECT DISTINCT l.event_id FROM event_log l
+         WHERE l.to_status = 'returned' AND l.event_id IN (SELECT id FROM ev WHERE in_reported)
+    ), e_agg AS (
+        SELECT ev.key,
+               count(*) FILTER (WHERE ev.in_reported) AS reported,
+               count(*) FILTER (WHERE ev.in_closed) AS closed,
+               count(*) FILTER (WHERE ev.in_closed AND ev.closed_at <= ev.due_at) AS closed_on_time,
+               count(ret.event_id) FILTER (WHERE ev.in_reported) AS returned_events
+          FROM ev LEFT JOIN ret ON ret.event_id = ev.id
+         GROUP BY ev.key
+    ), reports AS (
+        SELECT CASE p_unit WHEN 'town' THEN s.town_code WHEN 'village' THEN s.village_code ELSE s.id::text END AS key,
+               count(*) AS n
+          FROM events e JOIN staff s ON s.id = e.reporter_staff_id
+         WHERE s.role = 'grid_worker' AND NOT e.is_drill
+           AND e.reported_at >= (SELECT t0 FROM p) AND e.reported_at < (SELECT t1 FROM p)
+           AND (p_town IS NULL OR s.town_code = p_town)
+           AND (p_village IS NULL OR s.village_code = p_village)
+         GROUP BY 1
+    ), workers AS (
+        SELECT CASE p_unit WHEN 'town' THEN s.town_code WHEN 'village' THEN s.village_code ELSE s.id::text END AS key,
+               count(*) AS n
+          FROM staff s
+         WHERE s.role = 'grid_worker'
+           AND (p_town IS NULL OR s.town_code = p_town)
+           AND (p_village IS NULL OR s.village_code = p_village)
+         GROUP BY 1
+    ), patrol AS (
+        SELECT CASE p_unit WHEN 'town' THEN c.town_code WHEN 'village' THEN c.village_code ELSE c.staff_id::text END AS key,
+               CASE p_unit WHEN 'worker' THEN count(DISTINCT (c.at AT TIME ZONE 'Asia/Shanghai')::date)
+                    ELSE count(DISTINCT (c.grid_code, (c.at AT TIME ZONE 'Asia/Shanghai')::date)) END AS n
+          FROM checkins c
+         WHERE c.at >= (SELECT t0 FROM p) AND c.at < (SELECT t1 FROM p)
+           AND (p_town IS NULL OR c.town_code = p_town)
+           AND (p_village IS NULL OR c.village_code = p_village)
+         GROUP BY 1
+    ), grids_n AS (
+        SELECT CASE p_unit WHEN 'town' THEN g.town_code ELSE g.village_code END AS key, count(*) AS n
+          FROM grids g
+         WHERE g.level = 3 AND p_unit <> 'worker'
+           AND (p_town IS NULL OR g.town_code = p_town)
+           AND (p_village IS NULL OR g.village_code = p_village)
+         GROUP BY 1
+    ), urges AS (
+        SELECT CASE p_unit WHEN 'town' THEN e.town_code WHEN 'village' THEN e.village_code
+                             ELSE e.assignee_staff_id::text END AS key, count(*) AS n
+          FROM event_urges u JOIN events e ON e.id = u.event_id
+         WHERE NOT e.is_drill AND u.at >= (SELECT t0 FROM p) AND u.at < (SELECT t1 FROM p)
+           AND (p_town IS NULL OR e.town_code = p_town)
+           AND (p_village IS NULL OR e.village_code = p_village)
+         GROUP BY 1
+    )
+    SELECT u.key, u.name, u.town_code, t.name AS town_name,
+           coalesce(a.reported, 0)::int AS reported, coalesce(a.closed, 0)::int AS closed,
+           coalesce(a.closed_on_time, 0)::int AS closed_on_time, coalesce(a.returned_events, 0)::int AS returned_events,
+           coalesce(r.n, 0)::int AS worker_reports, coalesce(w.n, 0)::int AS workers,
+           coalesce(pt.n, 0)::int AS patrol_units, coalesce(gn.n, 0)::int AS grids, coalesce(ur.n, 0)::int AS urges
+      FROM units u
+      LEFT JOIN grids t ON t.code = u.town_code
+      LEFT JOIN e_agg a ON a.key = u.key
+      LEFT JOIN reports r ON r.key = u.key
+      LEFT JOIN workers w ON w.key = u.key
+      LEFT JOIN patrol pt ON pt.key = u.key
+      LEFT JOIN grids_n gn ON gn.key = u.key
+      LEFT JOIN urges ur ON ur.key = u.key
+     ORDER BY u.key
+$function$;
+GRANT EXECUTE ON FUNCTION public.jy_assessment_counts(text,date,date,text,text) TO jy_app;
+
+-- Every town's 考核 counts (aggregates only, as jy_town_ranking's), so that a town leader sees the
+-- town's score and rank among the 17 although row-level security shows one town's rows.
+CREATE OR REPLACE FUNCTION public.jy_assessment_towns(p_start date, p_end date)
+ RETURNS TABLE(key text, name text, town_code text, town_name text, reported integer, closed integer,
+               closed_on_time integer, returned_events integer, worker_reports integer, workers integer,
+               patrol_units integer, grids integer, urges integer)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+    SELECT c.* FROM public.jy_assessment_counts('town', p_start, p_end, NULL, NULL) c
+     WHERE (public.jy_effective_scope() IN ('city', 'town')) IS TRUE
+$function$;
+REVOKE EXECUTE ON FUNCTION public.jy_assessment_towns(date,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.jy_assessment_towns(date,date) TO jy_app;

@@ -1,4 +1,4 @@
--- 综合评价 per town, department or category over the local days [start, end), with the figure
+-- 综合评价 per town, village, department or category over the local days [start, end), with the figure
 -- definitions of geo/metrics.py (the same as every page's KPI row): reported and returns over
 -- the events reported in the period; closures (and on-time, mean time) over the events closed in
 -- the period; 催办次数 over the urges sent in the period; open and overdue now. Drills are not counted.
@@ -8,6 +8,7 @@ WITH p AS (
 ), base AS (
     SELECT e.id, e.status, e.reported_at, e.closed_at, e.due_at,
            CASE %(group)s WHEN 'town' THEN e.town_code
+                          WHEN 'village' THEN e.village_code
                           WHEN 'department' THEN e.assignee_department
                           ELSE e.category_code END AS key
       FROM events e
@@ -26,6 +27,7 @@ WITH p AS (
 ), urges AS (
     -- 催办 and 督办 sent in the period, by the event's town / department / category
     SELECT CASE %(group)s WHEN 'town' THEN e.town_code
+                          WHEN 'village' THEN e.village_code
                           WHEN 'department' THEN e.assignee_department
                           ELSE e.category_code END AS key, count(*) AS n
       FROM event_urges u JOIN events e ON e.id = u.event_id
@@ -48,10 +50,15 @@ WITH p AS (
       FROM base b LEFT JOIN returns r ON r.event_id = b.id
      GROUP BY b.key
 ), keys AS (
-    -- every town of the scope appears, with zeros when it had nothing
+    -- every town (village) of the scope appears, with zeros when it had nothing
     SELECT g.code AS key FROM grids g
      WHERE %(group)s = 'town' AND g.level = 1 AND g.kind = 'admin'
        AND (%(scope_town)s::text IS NULL OR g.code = %(scope_town)s)
+    UNION
+    SELECT g.code FROM grids g
+     WHERE %(group)s = 'village' AND g.level = 2 AND g.kind = 'admin'
+       AND (%(scope_town)s::text IS NULL OR g.town_code = %(scope_town)s)
+       AND (%(scope_village)s::text IS NULL OR g.code = %(scope_village)s)
     UNION
     SELECT key FROM agg
     UNION
@@ -65,7 +72,7 @@ SELECT k.key, coalesce(g.name, d.name, c.name, k.key, '（未派遣）') AS name
   FROM keys k
   LEFT JOIN agg a ON a.key IS NOT DISTINCT FROM k.key
   LEFT JOIN urges u ON u.key IS NOT DISTINCT FROM k.key
-  LEFT JOIN grids g ON %(group)s = 'town' AND g.code = k.key
+  LEFT JOIN grids g ON %(group)s IN ('town', 'village') AND g.code = k.key
   LEFT JOIN departments d ON %(group)s = 'department' AND d.code = k.key
   LEFT JOIN event_categories c ON %(group)s = 'category' AND c.code = k.key
  ORDER BY k.key NULLS LAST

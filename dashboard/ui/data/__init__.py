@@ -93,6 +93,8 @@ from dashboard.ui.data.reads import (
     teams,
     timeline,
     town_ranking,
+    town_standing,
+    town_trend,
     track,
     trend,
     urge_counts,
@@ -115,5 +117,6 @@ __all__ = [
     "incident_zone", "pool",
     "reader", "refresh", "replica_status", "report_drill", "resolve_path", "resources", "resume",
     "search_events", "shared", "staff_list", "staff_summary", "submit_reports", "teams", "terminal_accounts", "timeline", "touch",
-    "town_ranking", "trend", "urge", "urge_counts", "urgent_events", "urges", "users", "viewer", "village_ranking", "with_conn", "write",
+    "town_ranking", "town_standing", "town_trend",
+    "trend", "urge", "urge_counts", "urgent_events", "urges", "users", "viewer", "village_ranking", "with_conn", "write",
 ]

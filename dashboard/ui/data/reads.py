@@ -25,6 +25,17 @@ def patrol_coverage(db, town_code: str | None, start, days: int = 7) -> list[dic
 
 
 @shared(FIGURES_TTL_S)
+def town_standing(db, scope: Scope, town_code: str, first, today) -> tuple[dict | None, int]:
+    """考核: the town's score and rank among the 17 in a month (aggregates of every town)."""
+    return assessment.town_standing(db, town_code, first, today)
+
+
+@shared(FIGURES_TTL_S)
+def town_trend(db, scope: Scope, town_code: str, today) -> list[dict]:
+    return assessment.town_trend(db, town_code, today)
+
+
+@shared(FIGURES_TTL_S)
 def early_warnings(db, scope: Scope, days: int = 7) -> list[dict]:
     """铁脚板: the early warnings of the last `days` days in the viewer's area (row-level security)."""
     return geo_warning.listing(db, days)
