@@ -20,20 +20,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(cmd: list[str], env: dict, health: str, port: int, what: str, timeout_s: float, scheme: str = "http"):
-    """Start a server process, wait until `health` answers 200, yield its base URL, stop it (over
-    HTTPS with a self-signed certificate when scheme is https)."""
+def _serve(cmd: list[str], env: dict, health: str | tuple[str, ...], port: int, what: str, timeout_s: float,
+           scheme: str = "http"):
+    """Start a server process, wait until every `health` path answers 200, yield its base URL, stop it
+    (over HTTPS with a self-signed certificate when scheme is https)."""
+    paths = [health] if isinstance(health, str) else list(health)
     log = open(ROOT / "artifacts" / f"{what}-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"{scheme}://127.0.0.1:{port}"
     context = ssl._create_unverified_context() if scheme == "https" else None     # noqa: S323 - the test's own certificate
     try:
         deadline = time.monotonic() + timeout_s
-        while True:
+        while paths:
             try:
-                with urllib.request.urlopen(f"{url}{health}", timeout=2, context=context) as r:
+                with urllib.request.urlopen(f"{url}{paths[0]}", timeout=2, context=context) as r:
                     if r.status == 200:
-                        break
+                        paths.pop(0)
+                        continue
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -79,6 +82,7 @@ def proxied_servers(database_url: str, workers: int = 2, extra_env: dict | None 
     env = {**_env(database_url, extra_env), "PORT": str(port), "API_PORT": str(free_port()),
            "JY_WEB_WORKERS": str(workers), "JY_API_WORKERS": "1", "JY_FEED": "0"}
     scheme = "https" if env.get("JY_TLS_CERT") else "http"
-    for url in _serve(["bash", str(ROOT / "scripts" / "serve.sh")], env, "/_stcore/health", port, "serve", timeout_s,
-                      scheme):
+    # ready when the dashboard and the API both answer through the proxy (the API starts beside the jobs)
+    for url in _serve(["bash", str(ROOT / "scripts" / "serve.sh")], env, ("/_stcore/health", "/api/v1/health"), port,
+                      "serve", timeout_s, scheme):
         yield url, ROOT / ".local" / "run" / str(port)

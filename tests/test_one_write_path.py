@@ -60,7 +60,7 @@ def test_a_report_and_a_file_meet_the_same_rules(work_conn, tmp_path, field, fie
 def test_a_file_import_writes_its_audit_row_naming_who_and_how(work_conn, tmp_path):
     lon, lat = point_in(work_conn, GRID)
     path = _file(tmp_path, {"上报编号": f"AUDIT-{dt.datetime.now().timestamp()}"}, lon, lat)
-    result = event_import.load(work_conn, path)
+    result = event_import.load(work_conn, path, datum="wgs84")
     work_conn.commit()
     assert result.written and result.inserted == 1
     rows = work_conn.execute("SELECT username, action, detail->>'via', (detail->>'inserted')::int FROM audit_log "
