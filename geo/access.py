@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from geo.errors import Forbidden, InvalidInput, LoginFailed, OutOfScope
-from geo.roles import ACCOUNT_LABELS, ACCOUNT_ROLES, ACTOR_ROLES, URGERS, actor_role_of
+from geo.roles import ACCOUNT_LABELS, ACCOUNT_ROLES, ACTOR_ROLES, URGERS, URGES_AS, actor_role_of
 from geo.scope import Scope
 
 # Account roles and their Chinese labels (what each may do: geo/roles.py).
@@ -74,8 +74,17 @@ class Viewer:
     @property
     def may_urge(self) -> tuple[str, ...]:
         """Which of 催办 ("urge") and 督办 ("supervise") this account may send (geo/roles.py URGERS)."""
-        role = actor_role_of(self.role, self.town)
+        role = actor_role_of(self.role, self.town) or URGES_AS.get(self.role)
         return tuple(k for k, roles in URGERS.items() if role in roles)
+
+    def urger(self):
+        """The Actor this account sends 催办/督办 as: its workflow actor, or (a town leader) its own."""
+        from geo.workflow import Actor
+
+        role = URGES_AS.get(self.role)
+        if role is None:
+            return self.actor()
+        return Actor(name=self.display_name, role=role, town=self.town, village=self.village, username=self.username)
 
     @property
     def is_admin(self) -> bool:

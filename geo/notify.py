@@ -17,7 +17,7 @@ import urllib.request
 
 from geo import audit, db
 from geo.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
-from geo.roles import ACTOR_LABELS, URGERS
+from geo.roles import ACTOR_LABELS, ACTOR_ROLES, URGERS
 from geo.settings import settings
 from geo.status import NOTICE_LABELS, OPEN_STATUSES, STATUS_LABELS
 
@@ -34,9 +34,10 @@ def backoff(attempts: int) -> dt.timedelta:
 _EVENT = """
 SELECT e.id, e.status, e.town_code, e.village_code, e.handling_level, e.assignee_staff_id,
        e.assignee_department, e.assignee_team, e.description, c.name AS category, t.name AS town_name,
-       s.name AS staff_name, d.name AS department_name, tm.name AS team_name
+       s.name AS staff_name, d.name AS department_name, tm.name AS team_name, v.name AS village_name
   FROM events e JOIN event_categories c ON c.code = e.category_code
   JOIN grids t ON t.code = e.town_code
+  LEFT JOIN grids v ON v.code = e.village_code
   LEFT JOIN staff s ON s.id = e.assignee_staff_id
   LEFT JOIN departments d ON d.code = e.assignee_department
   LEFT JOIN enforcement_teams tm ON tm.code = e.assignee_team
@@ -53,9 +54,12 @@ VALUES (%(kind)s, %(event)s, %(staff)s, %(town)s, %(village)s, %(message)s, %(pa
 """
 
 
-def _target(ev: dict, kind: str) -> tuple[str, str]:
-    """(target code, Chinese name) of whom an urge addresses: 督办 the town; 催办 the assignee."""
+def _target(ev: dict, kind: str, by_town: bool = False) -> tuple[str, str]:
+    """(target code, Chinese name) of whom an urge addresses: 督办 the town (from the town: the village
+    that handles it); 催办 the assignee."""
     if kind == "supervise":
+        if by_town and ev.get("village_code"):
+            return f"village:{ev['village_code']}", ev.get("village_name") or ev["village_code"]
         return f"town:{ev['town_code']}", ev["town_name"]
     if ev["assignee_staff_id"]:
         return f"staff:{ev['assignee_staff_id']}", f"网格员 {ev['staff_name']}"
@@ -86,7 +90,7 @@ def urge(conn, event_id: int, kind: str, actor, note: str | None = None) -> dict
         if ev["status"] not in OPEN_STATUSES:
             raise IllegalTransition(f"event {event_id} is {ev['status']}",
                                     f"事件 {event_id} 已“{STATUS_LABELS[ev['status']]}”，无需{label}。")
-        target, target_name = _target(ev, kind)
+        target, target_name = _target(ev, kind, by_town=ACTOR_ROLES[actor.role].level == "town")
         row = db.one(conn, _URGE, {"event": event_id, "kind": kind, "user": actor.username or actor.label,
                                    "role": actor.role, "note": note, "target": target,
                                    "town": ev["town_code"], "village": ev["village_code"]})

@@ -60,6 +60,7 @@ ACTOR_ROLES: dict[str, ActorRole] = {r.code: r for r in (
     ActorRole("city_dispatcher", "市级调度员", "city", None, anywhere=True, dispatches=True, all_levels=True),
     ActorRole("town_dispatcher", "镇街调度员", "town", "town", dispatches=True, all_levels=True),   # the town runs its villages' events (上收)
     ActorRole("village_staff", "村社区工作人员", "village", "village", dispatches=True),
+    ActorRole("town_leader", "镇街领导", "town", "town"),      # acts on no event; urges and supervises its town's
     ActorRole("department", "部门/执法队伍", None, None),
     ActorRole("grid_worker", "网格员", None, "village"),
     ActorRole("system", "系统", None, None, anywhere=True),
@@ -71,8 +72,11 @@ ACTOR_LABELS = {c: r.label for c, r in ACTOR_ROLES.items()}
 DISPATCHERS = tuple(c for c, r in ACTOR_ROLES.items() if r.dispatches)
 # 催办 (urge the assignee of an open event) and 督办 (the city supervises a town's handling of one):
 # the actor roles that may, within the area they act in.
-URGERS = {"urge": ("city_commander", "city_dispatcher", "town_dispatcher"),
-          "supervise": ("city_commander", "city_dispatcher")}
+URGERS = {"urge": ("city_commander", "city_dispatcher", "town_dispatcher", "town_leader"),
+          "supervise": ("city_commander", "city_dispatcher", "town_leader")}
+# Accounts that take no workflow action but urge as a role of their own (a town leader 催办/督办 the
+# events of the town: 督办 from the town addresses the village handling it).
+URGES_AS = {"town_leader": "town_leader"}
 
 
 def actor_role_of(account_role: str, town: str | None) -> str | None:

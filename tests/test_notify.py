@@ -112,3 +112,47 @@ def test_refused_urges_write_nothing(setup):
         conn.rollback()
         after = conn.execute("SELECT (SELECT count(*) FROM event_urges), (SELECT count(*) FROM outbox)").fetchone()
     assert after == before
+
+
+def test_a_town_leader_urges_and_supervises_the_towns_events_from_the_event_page(setup, monkeypatch):
+    """镇街领导 take no workflow action, but answer for the town: on an open event of the town the event
+    page offers 催办 and 督办; a 督办 from the town addresses the village handling it; an event of
+    another town is refused."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.fixtures import signed_in, viewer
+    from tests.server import ROOT
+
+    url = setup[0]
+    with db.connect(url) as conn:
+        eid, town, village = conn.execute("SELECT id, town_code, village_code FROM events WHERE status = 'accepted' "
+                                          "ORDER BY id LIMIT 1").fetchone()
+        other = conn.execute("SELECT id FROM events WHERE status = 'accepted' AND town_code <> %s ORDER BY id LIMIT 1",
+                             (town,)).fetchone()[0]
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("APP_DATABASE_URL", app_url_for(url))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    leader = viewer("town_leader", town)
+    at = signed_in(AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90), leader)
+    at.switch_page("views/event.py")
+    at.query_params["event"] = str(eid)
+    at.run()
+    assert not at.exception and not at.error, at.exception
+    kinds = next(r for r in at.radio if r.label == "类型")
+    assert list(kinds.options) == ["催办", "督办"]
+    kinds.set_value("supervise")
+    next(t for t in at.text_input if t.label.startswith("说明")).input("请本周内办结")
+    next(b for b in at.button if b.label == "发送").click()
+    at.run()
+    assert not at.exception, at.exception
+    with db.connect(url) as conn:
+        row = conn.execute("SELECT kind, by_role, target, note FROM event_urges WHERE event_id = %s ORDER BY id DESC LIMIT 1",
+                           (eid,)).fetchone()
+    assert row == ("supervise", "town_leader", f"village:{village}", "请本周内办结")
+    with db.connect(url) as conn:
+        with pytest.raises(Forbidden):
+            notify.urge(conn, other, "urge", leader.urger())
+        conn.rollback()
+    st.cache_data.clear()

@@ -95,7 +95,7 @@ def urge(event_id: int, kind: str, note: str | None) -> dict:
     its audit row in one transaction; the API's outbox worker delivers it after the commit)."""
     with write(kind, f"event:{event_id}", touches=("urges",)) as w:
         w.audit = False            # geo.notify writes its own row
-        return notify.urge(w.conn, event_id, kind, viewer().actor(), note)
+        return notify.urge(w.conn, event_id, kind, viewer().urger(), note)
 
 
 def report_drill(lon: float, lat: float, description: str, zone=None, source: str = "plume",
