@@ -156,3 +156,4 @@ def test_a_town_leader_urges_and_supervises_the_towns_events_from_the_event_page
             notify.urge(conn, other, "urge", leader.urger())
         conn.rollback()
     st.cache_data.clear()
+    st.cache_resource.clear()          # the pool to this module's database goes with it

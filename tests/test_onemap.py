@@ -343,6 +343,7 @@ def test_a_town_leader_sees_the_towns_score_and_rank_among_all_towns(app_pool, d
     monkeypatch.setenv("APP_DATABASE_URL", app_url_for(demo_url))
     import streamlit as st
     st.cache_data.clear()
+    st.cache_resource.clear()          # a pool cached by an earlier AppTest may point at a dropped database
     at = signed_in(AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"),
                                      default_timeout=90), viewer("town_leader", NANZHA))
     at.switch_page("views/assessment.py")
@@ -356,3 +357,4 @@ def test_a_town_leader_sees_the_towns_score_and_rank_among_all_towns(app_pool, d
     table = at.dataframe[0].value
     assert not table.isin(["None"]).any().any() and all(str(v).endswith("%") or v == "—" for v in table.iloc[:, 4])
     st.cache_data.clear()
+    st.cache_resource.clear()

@@ -100,6 +100,7 @@ def test_the_town_dispatcher_sees_it_and_another_town_does_not(outbreak, monkeyp
     shown = [d.value for d in at.dataframe if "说明" in d.value.columns]
     assert not shown or name not in set(shown[0]["网格"])
     st.cache_data.clear()
+    st.cache_resource.clear()          # the pool to this module's database goes with it
 
 
 def test_the_job_role_writes_nothing_but_its_table_and_the_app_role_sees_nothing_unsigned(outbreak):

@@ -15,7 +15,8 @@ from dashboard.ui.maps import fmt_rate
 from geo import metrics
 from geo.overview import Kpis
 from geo.roles import STAFF_LABELS
-from geo.status import LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from geo.status import CLOSED_STATUSES, LEVEL_LABELS, PRIORITY_LABELS, STATUS_LABELS
+from geo.worktime import TZ
 
 ROLE_LABELS = STAFF_LABELS
 
@@ -200,6 +201,20 @@ def area_ranking(figures: list[dict], key: str, label: str, days: int = 30) -> t
     return None
 
 
+def deadline_text(r: dict) -> str:
+    """时限 of an event in a list: the due time of every open event (已超期 when passed), whether a
+    closed one was closed in time, “—” when the row has no deadline."""
+    due = r.get("due_at")
+    if due is None:
+        return "—"
+    if r.get("status") in CLOSED_STATUSES:
+        closed = r.get("closed_at")
+        if r.get("status") == "closed" and closed is not None:
+            return "按期办结" if closed <= due else "超期办结"
+        return "—"
+    return f"{'已超期，' if r.get('overdue') else ''}截止 {due.astimezone(TZ):%m-%d %H:%M}"
+
+
 def _event_record(r: dict) -> dict:
     return {
         "编号": r["id"],
@@ -208,7 +223,7 @@ def _event_record(r: dict) -> dict:
         "状态": STATUS_LABELS.get(r["status"], r["status"]),
         "紧急程度": PRIORITY_LABELS.get(r["priority"], ""),
         "层级": LEVEL_LABELS.get(str(r.get("handling_level")), "") if r.get("handling_level") else "",
-        "时限": ("已超期" if r.get("overdue") else "") if "overdue" in r else "",
+        "时限": deadline_text(r),
         "网格": r.get("grid_name", ""),
         "描述": r.get("description", ""),
     }

@@ -21,7 +21,7 @@ COLUMNS = ["选择", "编号", "时限", "状态", "紧急", "催办", "层级",
 def _queue_frame(rows: list[dict], selected: set[int], urged: dict[int, int]) -> pd.DataFrame:
     return pd.DataFrame([{
         "选择": r["id"] in selected, "编号": r["id"],
-        "时限": "已超期" if r["overdue"] else f"截止 {r['due_at']:%m-%d %H:%M}",
+        "时限": panels.deadline_text(r),
         "状态": STATUS_LABELS[r["status"]] + ("（演练）" if r["is_drill"] else ""),
         "紧急": PRIORITY_LABELS[r["priority"]], "催办": f"催办 {urged[r['id']]} 次" if urged.get(r["id"]) else "",
         "层级": LEVEL_LABELS[r["handling_level"]], "类别": r["category"], "镇街": r["town_name"],

@@ -8,8 +8,8 @@ WITH recent AS (
      ORDER BY e.reported_at DESC, e.id DESC
      LIMIT %(limit)s
 )
-SELECT e.id, e.reported_at, e.status, e.priority, e.due_at, c.name AS category, g.name AS grid_name,
-       t.name AS town_name, e.grid_code
+SELECT e.id, e.reported_at, e.status, e.priority, e.due_at, e.closed_at, c.name AS category, g.name AS grid_name,
+       t.name AS town_name, e.grid_code, (jy_is_open(e.status) AND e.due_at < now()) AS overdue
   FROM recent r
   JOIN events e ON e.id = r.id
   JOIN event_categories c ON c.code = e.category_code

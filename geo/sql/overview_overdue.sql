@@ -1,8 +1,8 @@
 -- Open events for the lists beside the map and the wall's ticker (no drills): with urgent_only, the
 -- open 特急 events (priority 1) newest first, pinned at the top of the ticker; otherwise the most
 -- overdue ones, longest overdue first (both served by the partial index on open events).
-SELECT e.id, e.reported_at, e.status, e.priority, e.due_at, c.name AS category, g.name AS grid_name,
-       t.name AS town_name, e.grid_code
+SELECT e.id, e.reported_at, e.status, e.priority, e.due_at, e.closed_at, c.name AS category, g.name AS grid_name,
+       t.name AS town_name, e.grid_code, (jy_is_open(e.status) AND e.due_at < now()) AS overdue
   FROM events e
   JOIN event_categories c ON c.code = e.category_code
   JOIN grids g ON g.code = e.grid_code
