@@ -19,6 +19,46 @@ VALUES (%(username)s, %(role)s, %(action)s, %(target)s, %(ok)s, %(detail)s::json
 """
 
 
+# What an audit row's detail says, in Chinese for the 审计日志 page (keys and the values that are codes).
+DETAIL_LABELS = {
+    "via": "途径", "source": "来源", "count": "件数", "events": "事件数", "photos": "照片", "reason": "原因",
+    "note": "说明", "to": "对象", "status": "状态", "level": "层级", "rows": "行数", "inserted": "新增",
+    "unchanged": "未变", "changed": "有变更", "refused": "拒绝", "ok": "成功", "features": "要素数",
+    "written": "已写入", "account_role": "账号角色", "town": "镇街", "village": "村社区",
+    "failed_attempts": "连续失败次数", "locked_until": "锁定至", "known_user": "账号存在", "kind": "类型",
+    "target_name": "对象名称", "version": "版本", "from": "原值", "by": "操作人",
+}
+VIA_LABELS = {"dashboard": "指挥平台页面", "api": "移动终端接口", "open311": "其他系统（Open311）", "cli": "命令行",
+              "import": "数据导入", "drill": "事故推演", "test": "测试"}
+
+
+def describe(detail: dict | None) -> str:
+    """An audit row's detail as a line a reader understands: 键：值；… in Chinese, codes named."""
+    from geo.roles import ACCOUNT_LABELS, ACTOR_LABELS
+    from geo.status import LEVEL_LABELS, STATUS_LABELS
+
+    if not detail:
+        return ""
+    if not isinstance(detail, dict):
+        return str(detail)
+    names = {"via": VIA_LABELS, "status": STATUS_LABELS, "level": LEVEL_LABELS,
+             "account_role": {**ACTOR_LABELS, **ACCOUNT_LABELS}}
+    parts = []
+    for k, v in detail.items():
+        if v is None or v == "":
+            continue
+        if isinstance(v, bool):
+            text = "是" if v else "否"
+        elif isinstance(v, (list, tuple)):
+            text = "、".join(map(str, v))
+        elif isinstance(v, dict):
+            text = describe(v)
+        else:
+            text = str(names.get(k, {}).get(v, v)) if isinstance(v, str) else str(v)
+        parts.append(f"{DETAIL_LABELS.get(k, k)}：{text}")
+    return "；".join(parts)
+
+
 def record(conn, username: str, role: str | None, action: str, target: str | None = None,
            ok: bool = True, **detail) -> None:
     conn.execute(_INSERT, {"username": username, "role": role, "action": action, "target": target,

@@ -92,3 +92,17 @@ def test_heads_kept_outside_show_a_cut_or_a_rechained_log(tmp_path):
             assert audit.verify(conn)["first_broken_id"] is None, "the re-chained log verifies on its own"
             rechained = cli("audit-verify")
             assert rechained.returncode == 1 and "re-chained" in rechained.stderr, rechained.stdout + rechained.stderr
+
+
+def test_audit_details_read_in_chinese():
+    """审计日志's 详情 column: every key the product writes is named in Chinese, codes as their labels."""
+    import re
+
+    from geo import audit
+
+    line = audit.describe({"via": "dashboard", "status": "accepted", "level": "town", "note": "请核实", "photos": 2,
+                           "ok": True, "rows": 400, "inserted": 398, "unchanged": 2, "changed": 0, "refused": 0,
+                           "source": "12345", "account_role": "town_leader", "failed_attempts": 3, "to": "村社区"})
+    assert line.startswith("途径：指挥平台页面；状态：立案；层级：镇街；说明：请核实；照片：2；成功：是")
+    assert not re.search(r"[A-Za-z]{2,}", line.replace("12345", "")), line
+    assert audit.describe(None) == "" and audit.describe({}) == ""

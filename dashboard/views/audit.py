@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pandas as pd
 import streamlit as st
@@ -10,6 +9,7 @@ import streamlit as st
 from dashboard.ui import data, panels
 from dashboard.ui.errors import user_errors
 from dashboard.ui.layout import header
+from geo import audit
 from geo.roles import ACCOUNT_LABELS, ACTOR_LABELS
 from geo.worktime import TZ
 
@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "user_change_scope": "修改角色与辖区", "accept": "立案", "reject": "不予立案", "dispatch": "派遣",
     "reassign": "改派", "return": "退回", "start": "开始处置", "handle": "处置完成", "verify": "核查通过",
     "verify_fail": "核查不通过", "close": "结案", "escalate": "上报升级", "import": "数据导入", "drill": "事故推演（演练）",
+    "urge": "催办", "supervise": "督办", "take_over": "上收", "hand_down": "下放", "terminal_password": "设置终端密码",
+    "terminal_disable": "停用终端", "terminal_enable": "启用终端", "relocate": "更正位置",
 }
 
 with user_errors():
@@ -40,5 +42,5 @@ with user_errors():
         "时间": r["at"].astimezone(TZ).strftime("%Y-%m-%d %H:%M:%S"), "用户": r["username"],
         "角色": ROLE_LABELS.get(r["role"], r["role"] or ""), "操作": ACTION_LABELS.get(r["action"], r["action"]), "对象": r["target"] or "",
         "结果": "成功" if r["ok"] else "失败",
-        "详情": json.dumps(r["detail"], ensure_ascii=False) if r["detail"] else "",
+        "详情": audit.describe(r["detail"]),
     } for r in rows]), hide_index=True, width="stretch", height=600)
