@@ -70,7 +70,7 @@ def test_the_zone_is_saved_with_the_incident_and_seen_only_where_it_is(work_url,
                                        scenario={"drawings": [RECT]},
                                        by=Reporter("tester", "city_commander", "测试指挥", "drill"))
     saved = analysis.incident_zone(work_conn, eid)
-    assert saved["source"] == "drawn" and saved["created_by"] == "tester"
+    assert saved["source"] == "drawn" and saved["created_by"] == "市级指挥 测试指挥"      # a person, not an account
     # the drill's report has the one audit row every report has, naming who ran it and from where
     assert work_conn.execute("SELECT username, action, detail->>'via' FROM audit_log WHERE target = %s",
                              (f"event:{eid}",)).fetchall() == [("tester", "report", "drill")]

@@ -227,8 +227,16 @@ def report_incident(conn, lon: float, lat: float, description: str,
     if zone is not None and not zone.is_empty:
         conn.execute(_ZONE_INSERT, {"event_id": eid, "zone": shapely.to_wkb(zone), "source": source,
                                     "scenario": json.dumps(scenario or {}, ensure_ascii=False, default=str),
-                                    "by": by.username})
+                                    "by": _person(by)})
     return eid
+
+
+def _person(by) -> str:
+    """Who saved a zone, as the event page names people: role and name (the audit row keeps the account)."""
+    from geo.roles import ACCOUNT_LABELS, ACTOR_LABELS
+
+    role = ACCOUNT_LABELS.get(by.role or "", ACTOR_LABELS.get(by.role or "", ""))
+    return f"{role} {by.name}".strip()[:80]
 
 
 def incident_zone(conn, event_id: int) -> dict | None:
