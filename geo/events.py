@@ -108,10 +108,15 @@ class LimitState:
     overdue: bool
     work_minutes: float      # left (positive) or past (negative), in office minutes
     wall: dt.timedelta       # left or past in clock time
+    clock: bool = False      # the limit runs round the clock (特急): say it in clock hours
 
     def label(self) -> str:
-        hours = abs(self.work_minutes) / 60.0
-        span = f"{hours:.1f} 工作小时" if hours < 7.5 * 3 else f"{hours / 7.5:.1f} 个工作日"
+        if self.clock:
+            hours = abs(self.wall.total_seconds()) / 3600.0
+            span = f"{hours:.1f} 小时" if hours < 48 else f"{hours / 24:.1f} 天"
+        else:
+            hours = abs(self.work_minutes) / 60.0
+            span = f"{hours:.1f} 工作小时" if hours < 7.5 * 3 else f"{hours / 7.5:.1f} 个工作日"
         if self.closed:
             return f"已{'超期' if self.overdue else '按期'}结案（{'超出' if self.overdue else '提前'} {span}）"
         return f"已超期 {span}" if self.overdue else f"剩余 {span}"
@@ -123,4 +128,5 @@ def limit_state(event: dict, now: dt.datetime | None = None) -> LimitState:
     end = event["closed_at"] or now
     due = event["due_at"]
     minutes = worktime.work_minutes_between(end, due)
-    return LimitState(due, event["closed_at"] is not None, end > due, minutes, due - end)
+    clock = worktime.urgency()[event.get("priority", 3)]["clock"] == "calendar"
+    return LimitState(due, event["closed_at"] is not None, end > due, minutes, due - end, clock)

@@ -48,3 +48,16 @@ def test_urgency_shortens_the_limit():
 def test_work_minutes_between_counts_office_time_only():
     assert worktime.work_minutes_between(at(2026, 11, 27, 17, 0), at(2026, 11, 30, 9, 0)) == 60
     assert worktime.work_minutes_between(at(2026, 11, 30, 9, 0), at(2026, 11, 27, 17, 0)) == -60
+
+
+def test_an_emergency_limit_is_told_in_clock_hours_and_an_ordinary_one_in_working_time():
+    """特急 runs round the clock: a drill reported on a Saturday night has hours left, not 0.0 工作小时."""
+    import datetime as dt
+
+    from geo import events, worktime
+    now = dt.datetime(2026, 12, 5, 23, 0, tzinfo=worktime.TZ)                 # a Saturday night
+    due = now + dt.timedelta(hours=20)
+    assert events.limit_state({"closed_at": None, "due_at": due, "priority": 1}, now).label() == "剩余 20.0 小时"
+    assert events.limit_state({"closed_at": None, "due_at": due, "priority": 3}, now).label() == "剩余 0.0 工作小时"
+    late = events.limit_state({"closed_at": None, "due_at": now - dt.timedelta(hours=3), "priority": 1}, now)
+    assert late.overdue and late.label() == "已超期 3.0 小时"

@@ -13,11 +13,11 @@ from dashboard.ui import data, maps, nav, panels, zones
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
-from geo.hazards import analysis
+from geo.hazards import analysis, register
 from geo.hazards.register import alpha
 from geo.scope import Scope
 
-LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+LEVEL_NAMES = register.LEVEL_NAMES
 SENSITIVE = {"school": "学校", "hospital": "医院", "elderly_home": "养老机构", "market": "市场"}
 
 
@@ -98,7 +98,7 @@ def drawn_zone_view() -> None:
         c[2].metric("估算人口", f"{rep.population:,.0f}", border=True)
         c[3].metric("敏感目标", rep.n_sensitive, border=True)
         panels.zone_towns(rep)
-        panels.table(pd.DataFrame([{"企业": d["name"], "等级": LEVEL_NAMES.get(int(d["type"]), "未构成") if d["type"] else "未构成",
+        panels.table(pd.DataFrame([{"企业": d["name"], "等级": register.level_name(d["type"]),
                                     "距区域中心（米）": round(d["distance_m"])} for d in rep.domino]),
                      empty="区域内没有危化企业。", hide_index=True, width="stretch")
         nav.link("scenario", label="到事故推演画区域、推送演练事件")
@@ -143,7 +143,7 @@ def site_view(site_id: int) -> None:
         panels.table(pd.DataFrame([{"名称": s["name"], "类型": SENSITIVE.get(s["type"], s["type"])}
                                    for s in rep.sensitive], columns=["名称", "类型"]), hide_index=True, width="stretch")
         st.markdown(f"**{label}内的其他危化企业（多米诺风险）**")
-        panels.table(pd.DataFrame([{"企业": d["name"], "等级": d["type"], "距离（米）": round(d["distance_m"])}
+        panels.table(pd.DataFrame([{"企业": d["name"], "等级": register.level_name(d["type"]), "距离（米）": round(d["distance_m"])}
                                    for d in rep.domino], columns=["企业", "等级", "距离（米）"]),
                      hide_index=True, width="stretch")
     nav.link("scenario", label="以此企业开始事故推演", query_params={"site": str(site_id)})

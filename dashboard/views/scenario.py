@@ -17,7 +17,7 @@ from dashboard.ui import data, exports, maps, nav, panels, zones
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
-from geo.hazards import aloha, analysis, plume
+from geo.hazards import aloha, analysis, plume, register
 from geo.scope import Scope
 from geo.status import DEDICATED_LABELS
 from geo.worktime import TZ
@@ -198,7 +198,7 @@ def results(r: dict) -> None:
                                     "距离（公里）": round(x["distance_m"] / 1000, 2), "预计到达（分钟）": round(x["eta_min"], 1)}
                                    for x in r["resources"]]), hide_index=True, width="stretch", height=220)
     st.markdown("**多米诺风险：区域内的其他危化企业**" if not drawn else "**区域内的危化企业**")
-    panels.table(pd.DataFrame([{"企业": d["name"], "等级": d["type"], "距泄漏源（米）" if not drawn else "距区域中心（米）":
+    panels.table(pd.DataFrame([{"企业": d["name"], "等级": register.level_name(d["type"]), "距泄漏源（米）" if not drawn else "距区域中心（米）":
                                 round(d["distance_m"])} for d in rep.domino]), hide_index=True, width="stretch")
     evac = pd.DataFrame([{"镇街": e["town"], "村社区": e["village"], "网格编码": e["grid_code"], "网格": e["grid"],
                           "常住人口（演示）": e["population"], "责任网格员": e["grid_workers"] or ""} for e in r["evacuation"]])

@@ -9,6 +9,15 @@ from geo.sqlfiles import query
 
 ALPHA_BANDS = ((100, 2.0), (50, 1.5), (30, 1.2), (1, 1.0), (0, 0.5))
 LEVEL_BANDS = ((100, 1), (50, 2), (10, 3), (0, 4))
+LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}      # 重大危险源等级 (GB 18218-2018)
+
+
+def level_name(level) -> str:
+    """一级…四级, or 未构成 (not a major hazard source) for anything else."""
+    try:
+        return LEVEL_NAMES.get(int(level), "未构成") if level not in (None, "") else "未构成"
+    except (TypeError, ValueError):
+        return "未构成"
 
 
 def alpha(people: float) -> float:
