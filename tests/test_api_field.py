@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -374,3 +375,34 @@ def test_the_admin_opens_resets_and_stops_a_terminal_account(field):
     finally:
         pool.close()
     assert token_of(base, me["terminal_id"])
+
+
+def test_the_documented_curl_example_is_accepted(field):
+    """docs/api.md's example (JYWG00360 reports a GCJ-02 point with a photo) as written: on the demo
+    ./run.sh loads (its seed; grids and staff only, no database) the point lies in that worker's own
+    grid — it once lay in another town, and the API refused it — and the same form, sent by a worker
+    of this module's database for a point of their village, is accepted with its photo."""
+    import re
+
+    import shapely
+
+    from geo.coords import gcj02_to_wgs84
+    from loaders.demo import generate
+
+    base, url, workers, _ = field
+    text = (Path(__file__).resolve().parent.parent / "docs" / "api.md").read_text(encoding="utf-8")
+    terminal = re.search(r'"terminal_id": "(JYWG\d+)"', text)[1]
+    form = dict(re.findall(r"-F (\w+)=([^ \n]+)", text[text.index("/api/v1/reports -H"):]))
+    assert form.pop("photos") == "@scene.jpg" and form["datum"] == "gcj02"
+    demo = generate(events=0)                     # ./run.sh's demo: the loader's default seed
+    grid = demo.staff.set_index("terminal_id").loc[terminal, "grid_code"]
+    shape = demo.grids.set_index("code").loc[grid, "geom"]
+    x, y = gcj02_to_wgs84(float(form["lon"]), float(form["lat"]))
+    assert shapely.contains_xy(shape, float(x), float(y)), f"the example's point is not in {terminal}'s grid {grid}"
+    me = workers[0]
+    gx, gy = wgs84_to_gcj02(*here(url, me["grid_code"]))
+    r = requests.post(f"{base}/api/v1/reports", headers=token_of(base, me["terminal_id"]),
+                      data={**form, "lon": str(float(gx)), "lat": str(float(gy))},
+                      files=[("photos", ("scene.jpg", make_jpeg(77), "image/jpeg"))], timeout=30)
+    assert r.status_code == 201, r.text
+    assert r.json()["grid_code"] == me["grid_code"] and len(r.json()["photos"]) == 1
