@@ -90,7 +90,7 @@ DEMO_ACCOUNTS = (
     ("dispatcher", "市级调度员", "dispatcher", None, None),
     ("nanzha_leader", "南闸街道领导", "town_leader", "town", None),
     ("nanzha_dispatcher", "南闸街道调度员", "dispatcher", "town", None),
-    ("nanzha_village", "南闸社区工作人员", "village_staff", None, "first"),
+    ("nanzha_village", "{village}工作人员", "village_staff", None, "first"),      # named after its village
     ("wall", "指挥中心大屏", "wall", None, None),
 )
 
@@ -109,6 +109,8 @@ def create_demo_accounts(conn) -> list[tuple[str, str, str]]:
             continue
         town = town_code if town == "town" else town
         vil = village if vil == "first" else vil
+        if "{village}" in name:
+            name = name.format(village=conn.execute("SELECT name FROM grids WHERE code = %(v)s", {"v": vil}).fetchone()[0])
         password = auth.new_password()
         auth.create_user(conn, "(demo)", username, name, role, password, town=town, village=vil)
         made.append((username, auth.ROLES[role], password))
