@@ -22,13 +22,19 @@ def login(demo_url):
     return login_for(demo_url, "wall")
 
 
-@pytest.mark.parametrize("screen, width", [("1", 1920), ("wide", 3840)])
-def test_wall_fills_the_screen_and_refreshes_in_place(login, server, demo_conn, screen, width):
-    with open_page(f"{server}/?screen={screen}&rotate=10", width=width, height=1080, wait_text="城市运行态势", login=login) as page:
+# 1920x1080; 3840x1080 (two screens side by side, ?screen=wide); 3840x2160 (a 4K wall, its browser at 200 %)
+@pytest.mark.parametrize("screen, width, scale", [("1", 1920, 1), ("wide", 3840, 1), ("1", 1920, 2)])
+def test_wall_fills_the_screen_and_refreshes_in_place(login, server, demo_conn, screen, width, scale):
+    with open_page(f"{server}/?screen={screen}&rotate=10", width=width, height=1080, wait_text="城市运行态势", login=login,
+                   scale=scale) as page:
         page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for()
         page.get_by_text("事件动态").first.wait_for()
         settle(page)
-        page.screenshot(path=str(ARTIFACTS / f"wall-{width}x1080.png"))
+        page.screenshot(path=str(ARTIFACTS / f"wall-{width * scale}x{1080 * scale}.png"))
+        # read from across the room: no text of the wall's own panels under 18 CSS px
+        sizes = page.evaluate("""() => ['.wall-ticker', 'table.wall-table', '.wall-title'].map(
+            s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))""")
+        assert min(sizes) >= 18, sizes
         assert page.locator('[data-testid="stSidebar"]').count() == 0 or \
             not page.locator('[data-testid="stSidebar"]').first.is_visible()
         # Nothing below the fold: the app's scrolling area is no taller than the screen.

@@ -36,7 +36,7 @@ def wall_map(height: int, figures: list[dict]):
     """Every wall's map (the same for all of them), the towns coloured by `figures`."""
     shapes = data.area_shapes(CITY)
     layers = [maps.areas_layer(shapes, figures), maps.density_layer(data.density(CITY)),
-              maps.outline_layer(data.county_outline(), "county"), maps.labels_layer(shapes, size=16),
+              maps.outline_layer(data.county_outline(), "county"), maps.labels_layer(shapes, size=20),
               maps.chem_layer(data.chem_sites(CITY))]
     lon, lat, zoom = maps.CITY_VIEW
     return maps.deck(layers, (lon, lat, zoom + 0.35), height=height, background="#0f1a2b")

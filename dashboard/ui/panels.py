@@ -5,6 +5,7 @@ Tables are selectable: choosing a row drills down (the same as clicking the area
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 
 import pandas as pd
@@ -91,12 +92,14 @@ _WEEKDAYS = "一二三四五六日"
 
 
 def trend_chart(rows: list[dict], height: int = 240, dark: bool = False) -> None:
-    """Reported and closed per day; dates as 11月28日, tooltips in Chinese (周六)."""
+    """Reported and closed per day; dates as 11月28日, tooltips in Chinese (周六). Today is a part of a
+    day: its label says so (截至 HH:MM), so its lower count does not read as a drop."""
     if not rows:
         st.info("暂无数据")
         return
+    now = dt.datetime.now(TZ)
     key = tuple((r["day"], r["reported"], r["closed"]) for r in rows)
-    st.vega_lite_chart(spec=copy.deepcopy(_trend_spec(key, height, dark)), width="stretch",
+    st.vega_lite_chart(spec=copy.deepcopy(_trend_spec(key, height, dark, f"{now:%H:%M}")), width="stretch",
                        theme=None if dark else "streamlit")
 
 
@@ -126,24 +129,33 @@ def _inline(chart) -> dict:
 # per process, keyed by the rows as a tuple (hashed in C; st.cache_data's hashing of the rows cost
 # more than the chart). Callers get a copy.
 @functools.lru_cache(maxsize=512)
-def _trend_spec(rows: tuple, height: int, dark: bool) -> dict:
+def _trend_spec(rows: tuple, height: int, dark: bool, clock: str = "") -> dict:
     import altair as alt
 
-    df = pd.DataFrame([{"日期": _day_label(day), "星期": "周" + _WEEKDAYS[day.weekday()],
+    today = dt.datetime.now(TZ).date()
+    df = pd.DataFrame([{"日期": f"今日截至{clock}" if day == today and clock else _day_label(day),
+                        "星期": "周" + _WEEKDAYS[day.weekday()],
                         "order": i, "上报": reported, "结案": closed} for i, (day, reported, closed) in enumerate(rows)])
     long = df.melt(id_vars=["日期", "星期", "order"], value_vars=["上报", "结案"], var_name="类型",
                    value_name="件数")
     fg = "#e8eef5" if dark else "#31333f"
-    return _inline(alt.Chart(long).mark_line(point=True).encode(
+    lines = alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("日期:N", sort=alt.SortField("order"), title=None,
                 axis=alt.Axis(labelAngle=0, labelOverlap=True, labelColor=fg, labelFontSize=20 if dark else 11)),
-        y=alt.Y("件数:Q", title="件数", axis=alt.Axis(labelColor=fg, titleColor=fg,
+        y=alt.Y("件数:Q", title="件数", axis=alt.Axis(labelColor=fg, titleColor=fg, titleFontSize=20 if dark else 11,
                                                      labelFontSize=20 if dark else 11)),
         color=alt.Color("类型:N", scale=alt.Scale(domain=["上报", "结案"], range=["#e74c3c", "#3498db"]),
                         legend=alt.Legend(title=None, orient="top", labelColor=fg,
                                           labelFontSize=20 if dark else 12)),
         tooltip=[alt.Tooltip("日期:N"), alt.Tooltip("星期:N"), alt.Tooltip("类型:N"), alt.Tooltip("件数:Q")],
-    ).properties(height=height, background="transparent"))
+    )
+    if rows and rows[-1][0] == today and clock:
+        # today's point is a part of a day: said beside the point, whatever labels the axis thins out
+        note = alt.Chart(long[(long["order"] == len(rows) - 1) & (long["类型"] == "上报")]).mark_text(
+            align="right", dx=-8, dy=-14, fontSize=20 if dark else 11, color=fg).encode(
+            x=alt.X("日期:N", sort=alt.SortField("order")), y="件数:Q", text=alt.value(f"今日截至{clock}"))
+        return _inline(alt.layer(lines, note).properties(height=height, background="transparent"))
+    return _inline(lines.properties(height=height, background="transparent"))
 
 
 @functools.lru_cache(maxsize=512)
@@ -155,13 +167,14 @@ def _category_spec(rows: tuple, height: int, dark: bool, days: int) -> dict:
                        for name, reported, open_, overdue in rows])
     fg = "#e8eef5" if dark else "#31333f"
     size = 20 if dark else 11
+    row = 30 if dark else 18          # a 20 px label needs 30 px of bar: no two labels overlap
     return _inline(alt.Chart(df).mark_bar(color="#e74c3c").encode(
         y=alt.Y("类别:N", sort="-x", title=None,
                 axis=alt.Axis(labelOverlap=False, labelLimit=400, labelColor=fg, labelFontSize=size)),
         x=alt.X(f"{col}:Q", title=col, axis=alt.Axis(labelColor=fg, titleColor=fg, labelFontSize=size,
                                                        titleFontSize=size)),
         tooltip=["类别", col, "在办", "超期"],
-    ).properties(height=max(height, len(df) * (22 if dark else 18)), background="transparent"))
+    ).properties(height=max(height, len(df) * row), background="transparent"))
 
 
 RANKING_FIGURES = ("open", "overdue", "reports_today", "on_time_rate")

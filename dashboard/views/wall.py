@@ -8,6 +8,7 @@ from geo import metrics
 from geo.scope import Scope
 
 SCOPE = Scope.city()
+WALL_CATEGORIES = 10      # bars the wall can label in large type without overlap
 
 
 @session.live_panel(wall.REFRESH_S)
@@ -43,8 +44,11 @@ def ranking() -> None:
 def trends() -> None:
     st.markdown(f"#### 每日上报与结案（{metrics.period_label(metrics.DEFAULT_DAYS)}）")
     panels.trend_chart(data.trend(SCOPE), height=200, dark=True)
-    st.markdown(f"#### 事件类别（{metrics.period_label(metrics.DEFAULT_DAYS)}上报）")
-    panels.category_chart(data.categories(SCOPE), height=260, dark=True)
+    rows = sorted(data.categories(SCOPE), key=lambda r: -r["reported"])
+    shown = rows[:WALL_CATEGORIES]
+    more = f"，前{len(shown)}类" if len(rows) > len(shown) else ""
+    st.markdown(f"#### 事件类别（{metrics.period_label(metrics.DEFAULT_DAYS)}上报{more}）")
+    panels.category_chart(shown, height=260, dark=True)
 
 
 def render(layout: str) -> None:
