@@ -64,6 +64,8 @@ FIGURES = {f.key: f for f in (
     Figure("return_rate", "退回率", True, "期间内上报的事件中，曾被退回的事件所占比例。"),
     Figure("urged", "催办次数", True, "期间内对事件发出的催办与督办次数（按事件所在镇街、责任部门或类别）。", "次"),
     # 一张图 (geo/onemap.py): people on duty and the patrol
+    Figure("on_duty", "在岗", False,
+           "人员名册中今日当班的人员（排班），不论移动终端此刻是否在线；“在线”另见在线网格员。", "人"),
     Figure("online_workers", "在线网格员", False,
            f"当前在线的网格员人数：移动终端最近一次定位在{ONLINE_MINUTES}分钟以内。", "人"),
     Figure("online_police", "在线网格警员", False,

@@ -112,7 +112,8 @@ def duty_pairs(scope: Scope) -> list[tuple[str, str, str]]:
     c, cov = f["counts"], f["coverage"]
     gw = c["grid_worker"]
     return [
-        (metrics.label("online_workers"), f"{gw['online']:,} / {gw['total']:,}", metrics.help_text("online_workers")),
+        (metrics.label("online_workers"), f"{gw['online']:,} / {gw['total']:,}",
+         f"{metrics.help_text('online_workers')}（分母为全部网格员；在岗：{metrics.help_text('on_duty')}）"),
         (metrics.label("patrol_coverage", 1), fmt_pct(cov["coverage_today"]),
          f"{metrics.help_text('patrol_coverage')}（今日 {cov['visited_today']:,} / {cov['grids']:,} 个网格）"),
         (metrics.label("patrol_coverage", metrics.PATROL_WEEK_DAYS), fmt_pct(cov["coverage_week"]),

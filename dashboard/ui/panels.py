@@ -266,8 +266,8 @@ def staff_frame(rows: list[dict]) -> list[dict]:
 def staff_summary_text(rows: list[dict]) -> str:
     if not rows:
         return "无人员"
-    return "；".join(f"{ROLE_LABELS.get(r['role'], r['role'])} {r['total']} 人（在岗 {r['on_duty']}）"
-                    for r in rows)
+    return ("；".join(f"{ROLE_LABELS.get(r['role'], r['role'])} {r['total']} 人（在岗 {r['on_duty']}）" for r in rows)
+            + f"。在岗：{metrics.help_text('on_duty')}")
 
 
 def ranking_frame(rows: list[dict], highlight: str | None = None, days: int = 30) -> list[dict]:
