@@ -139,7 +139,7 @@ class PositionsIn(BaseModel):
     fixes: list[FixIn] = Field(description=f"定位点，每次 1 至 {terminals.MAX_FIXES} 个")
 
 
-TERMINAL_ACTIONS = ("start", "handle", "verify", "verify_fail")
+TERMINAL_ACTIONS = ("start", "handle", "return", "verify", "verify_fail")
 
 
 class ActionIn(BaseModel):
@@ -276,7 +276,7 @@ def _act(request: Request, event_id: int, body: ActionIn, files: list[tuple[str,
             "version": after["version"], "photos": len(checked)}
 
 
-@app.post(f"{PREFIX}/tasks/{{event_id}}/actions", tags=["任务"], summary="处置任务：开始处置、处置完成（可附处置后照片）、核查",
+@app.post(f"{PREFIX}/tasks/{{event_id}}/actions", tags=["任务"], summary="处置任务：开始处置、处置完成（可附处置后照片）、退回（写明原因）、核查",
           description="JSON 或 multipart。" + MULTIPART_NOTE + "照片只随 handle 提交。",
           openapi_extra=forms.openapi_body(ActionIn))
 async def act(request: Request, event_id: EventId, me: Annotated[terminals.Worker, Depends(worker)]):

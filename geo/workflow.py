@@ -70,7 +70,7 @@ ACTIONS = {a.code: a for a in (
     Action("reject", "不予立案", ("reported",), "rejected", DISPATCHERS, needs_note=True),
     Action("dispatch", "派遣", ("accepted", "returned"), "dispatched", DISPATCHERS),
     Action("reassign", "改派", ("dispatched",), None, DISPATCHERS),
-    Action("return", "退回", ("dispatched",), "returned", ("department",) + DISPATCHERS, needs_note=True),
+    Action("return", "退回", ("dispatched",), "returned", ("department", "grid_worker") + DISPATCHERS, needs_note=True),
     Action("start", "开始处置", ("dispatched",), "in_progress", ("department", "grid_worker") + DISPATCHERS),
     Action("handle", "处置完成", ("in_progress",), "handled", ("department", "grid_worker") + DISPATCHERS),
     Action("verify", "核查通过", ("handled",), "verified", ("grid_worker",) + DISPATCHERS),
@@ -91,6 +91,17 @@ ACTIONS = {a.code: a for a in (
 
 
 # The natural next step from each status (the action a console offers first).
+# Steps a dispatcher takes at once (调度台): each step is checked, logged and audited as itself, all in
+# one transaction; offered only where this actor may take every step in turn.
+COMBINED = {"accept_dispatch": (Action("accept_dispatch", "立案并派遣", ("reported",), "dispatched", DISPATCHERS),
+                                ("accept", "dispatch"))}
+
+
+def label(code: str) -> str:
+    """The Chinese label of an action or a combined one."""
+    return COMBINED[code][0].label if code in COMBINED else ACTIONS[code].label
+
+
 NEXT_ACTION = {"reported": "accept", "accepted": "dispatch", "returned": "dispatch", "dispatched": "start",
                "in_progress": "handle", "handled": "verify", "verified": "close"}
 
@@ -149,7 +160,20 @@ def common_actions(events: list[dict], actor: Actor | None = None) -> list[Actio
     nxt = {NEXT_ACTION.get(e["status"]) for e in events}
     if len(nxt) == 1:
         common.sort(key=lambda a: a.code != next(iter(nxt)))
+    for combined, steps in COMBINED.values():
+        if steps[0] in {a.code for a in common} and all(_steps_permitted(e, steps, actor) for e in events):
+            common.insert([a.code for a in common].index(steps[0]) + 1, combined)
     return common
+
+
+def _steps_permitted(ev: dict, steps: tuple[str, ...], actor: Actor | None) -> bool:
+    """Every step legal (and, with `actor`, permitted) from the status the step before leaves."""
+    for code in steps:
+        action = ACTIONS[code]
+        if ev["status"] not in action.from_statuses or (actor is not None and not permitted(actor, ev, action)):
+            return False
+        ev = {**ev, "status": action.to_status or ev["status"]}
+    return True
 
 
 def allowed_actions(status: str, level: str | None = None) -> list[Action]:
@@ -164,13 +188,14 @@ def allowed_actions(status: str, level: str | None = None) -> list[Action]:
 def _check_scope(actor: Actor, ev: dict, action: Action) -> None:
     """Dispatchers act at the event's handling level within their area; departments on their own
     assignments; grid workers verify in their village. The city dispatcher may act on anything; the
-    city commander on the events handled at city level; a grid worker starts and finishes the tasks
-    assigned to them, in any village."""
+    city commander on the events handled at city level; a grid worker starts, finishes or sends back
+    the tasks assigned to them, in any village."""
     role = ACTOR_ROLES[actor.role]
     if role.anywhere:
         return
-    if actor.role == "grid_worker" and action.code in ("start", "handle"):
-        # starts and finishes its own tasks, wherever 调度台 sent it (the nearest staff may be a neighbour's)
+    if actor.role == "grid_worker" and action.code in ("start", "handle", "return"):
+        # starts, finishes or sends back (退回, with the reason) its own tasks, wherever 调度台 sent it
+        # (the nearest staff may be a neighbour's)
         if ev["assignee_staff_id"] != actor.staff_id:
             raise Forbidden(f"event {ev['id']} is not assigned to staff {actor.staff_id}",
                             f"事件 {ev['id']} 未派给您，不能“{action.label}”。")
@@ -251,6 +276,18 @@ def act(conn, event_id: int, action_code: str, actor: Actor, note: str | None = 
 
     Returns {"id", "status", "version", "handling_level"} after the action.
     """
+    if action_code in COMBINED:              # e.g. 立案并派遣: each step as itself, one transaction
+        steps = COMBINED[action_code][1]
+        with conn.transaction():
+            after = None
+            for i, code in enumerate(steps):
+                last = i == len(steps) - 1
+                after = act(conn, event_id, code, actor, note=note if last else None,
+                            expected_version=expected_version if after is None else after["version"],
+                            department=department if last else None, team=team if last else None,
+                            staff_id=staff_id if last else None, at=at, location=location)
+            assert after is not None
+            return after
     action = ACTIONS.get(action_code)
     if action is None:
         raise InvalidInput(f"unknown action {action_code!r}", f"未知的操作“{action_code}”。")
@@ -304,7 +341,9 @@ def _act(conn, event_id: int, action, action_code: str, actor: Actor, note: str 
         conn.execute(_ASSIGN, {"id": event_id, "level": level, "department": department, "at": at,
                                "set_team": action_code == "reassign" or (action_code == "dispatch" and team is not None),
                                "team": team,
-                               "set_staff": action_code in ("dispatch", "reassign"), "staff": staff_id})
+                               # a task sent back (退回) leaves its worker's list: the dispatcher sends it again
+                               "set_staff": action_code in ("dispatch", "reassign", "return"),
+                               "staff": None if action_code == "return" else staff_id})
         if action_code in ("dispatch", "reassign") and staff_id:
             notify.task_assigned(conn, event_id, staff_id)      # the worker's terminal hears of it
         audit.record(conn, actor.username or f"({actor.role})", actor.role, action_code, f"event:{event_id}",

@@ -406,3 +406,34 @@ def test_the_documented_curl_example_is_accepted(field):
                       files=[("photos", ("scene.jpg", make_jpeg(77), "image/jpeg"))], timeout=30)
     assert r.status_code == 201, r.text
     assert r.json()["grid_code"] == me["grid_code"] and len(r.json()["photos"]) == 1
+
+
+def test_a_terminal_sends_back_a_task_with_its_reason(field):
+    """退回 from the terminal: a task dispatched to the worker that is not theirs to do goes back to the
+    dispatcher with the reason on its timeline and leaves the worker's list; without a reason it is
+    refused, and another worker cannot send it back."""
+    base, url, workers, _ = field
+    me, other = workers
+    auth = token_of(base, me["terminal_id"])
+    x, y = here(url, me["grid_code"])
+    f = fields(x, y)
+    ev = requests.post(f"{base}/api/v1/reports", headers=auth, json={**f, "lon": float(f["lon"]), "lat": float(f["lat"])},
+                       timeout=30).json()
+    with db.connect(url) as conn:
+        act(conn, ev["id"], "accept", Actor("调度测试", "system"))
+        after = act(conn, ev["id"], "dispatch", Actor("调度测试", "system"), staff_id=me["id"])
+        conn.commit()
+    url_act = f"{base}/api/v1/tasks/{ev['id']}/actions"
+    bare = requests.post(url_act, headers=auth, json={"action": "return", "version": after["version"]}, timeout=30)
+    assert bare.status_code == 422, bare.text
+    theirs = requests.post(url_act, headers=token_of(base, other["terminal_id"]), timeout=30,
+                           json={"action": "return", "version": after["version"], "note": "不是我的"})
+    assert theirs.status_code in (403, 404), theirs.text
+    r = requests.post(url_act, headers=auth, timeout=30,
+                      json={"action": "return", "version": after["version"], "note": "属于供电公司线路，网格员无法处置"})
+    assert r.status_code == 200 and r.json()["status"] == "returned", r.text
+    assert ev["id"] not in [t["id"] for t in requests.get(f"{base}/api/v1/tasks", headers=auth, timeout=30).json()]
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT l.actor_role, l.note, e.assignee_staff_id FROM event_log l JOIN events e ON e.id = l.event_id "
+                           "WHERE l.event_id = %s AND l.to_status = 'returned'", (ev["id"],)).fetchone()
+    assert row == ("grid_worker", "属于供电公司线路，网格员无法处置", None)

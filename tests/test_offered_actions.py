@@ -6,12 +6,13 @@ that is rolled back: none is refused for scope, level or role; and an action tha
 is refused by act() for those reasons."""
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from geo import access, db, dispatch
-from geo.errors import Forbidden, IllegalTransition
+from geo.errors import Forbidden, IllegalTransition, StaleEvent
 from geo.scope import Scope
-from geo.workflow import ACTIONS, act, common_actions
+from geo.workflow import ACTIONS, COMBINED, act, common_actions
 from tests.fixtures import app_url_for, scope_viewer
 
 NANZHA = "320281004"
@@ -26,14 +27,19 @@ class Undo(Exception):
 
 @pytest.fixture(scope="module")
 def url(work_url):
-    """The writable demo copy, with at least one event at each level: the commander acts on
-    city-level events only, and the small demo may have none."""
+    """The writable demo copy, with fresh reports at every level in 南闸 (at 06:00 on a Sunday the demo's
+    newest events may all be taken up already): two town-level, two village-level, one at city level."""
+    from geo.intake import Report
     from geo.workflow import Actor
+    from tests.fixtures import point_in, report_events
     with db.connect(work_url) as conn:
-        if not conn.execute("SELECT 1 FROM events WHERE handling_level = 'city' AND status = 'reported'").fetchone():
-            eid = conn.execute("SELECT id FROM events WHERE handling_level = 'town' AND status = 'reported' "
-                               "ORDER BY id LIMIT 1").fetchone()[0]
-            act(conn, eid, "escalate", Actor("测试", "system"), note="测试：升至市级")
+        grid = conn.execute("SELECT min(code) FROM grids WHERE level = 3 AND kind = 'admin' AND town_code = %s",
+                            (NANZHA,)).fetchone()[0]
+        x, y = point_in(conn, grid)
+        ids = report_events(conn, [Report(cat, f"测试：{what}", 3, x, y) for cat, what in
+                                   (("AQ01", "镇级新报"), ("AQ01", "镇级新报二"), ("AQ01", "升至市级"),
+                                    ("HW01", "村级新报"), ("HW01", "村级新报二"))])
+        act(conn, ids[2], "escalate", Actor("测试", "system"), note="测试：升至市级")
         conn.commit()
     return work_url
 
@@ -67,12 +73,14 @@ def test_every_offered_action_is_accepted_and_every_other_refused(url, pool, who
     offered_any = refused_any = 0
     for ev in by_state.values():
         offered = {a.code for a in common_actions([ev], actor)}
-        for code, action in ACTIONS.items():
+        # every single action, and the combined ones (立案并派遣) taken as the console takes them
+        for code, action in {**ACTIONS, **{c: a for c, (a, _) in COMBINED.items()}}.items():
             if not action.console:
                 continue
             try:
                 with scoped.connection() as conn:
-                    act(conn, ev["id"], code, actor, expected_version=ev["version"], **ARGS.get(code, {}))
+                    act(conn, ev["id"], code, actor, expected_version=ev["version"],
+                        **ARGS.get(code, ARGS.get(COMBINED[code][1][-1], {}) if code in COMBINED else {}))
                     raise Undo
             except Undo:
                 outcome = "done"
@@ -85,3 +93,32 @@ def test_every_offered_action_is_accepted_and_every_other_refused(url, pool, who
                 refused_any += 1
                 assert outcome != "done", (who, ev["id"], ev["status"], ev["handling_level"], code, "not offered but done")
     assert offered_any > 0 and refused_any > 0
+
+
+def test_accept_and_dispatch_in_one_step_is_two_logged_steps_in_one_transaction(url, pool):
+    """立案并派遣: offered on a new report to a dispatcher who may take both steps; the event ends
+    dispatched to the department routing found, its log and audit name both steps; a second step
+    that fails (a stale version seen) leaves the first undone too."""
+    viewer = scope_viewer(url, Scope(), role="dispatcher")
+    actor = viewer.actor()
+    scoped = access.ScopedPool(pool, viewer)
+    first, second = dispatch.queue(scoped, actor, ("reported",), all_levels=True, limit=500)[:2]
+    assert "accept_dispatch" in [a.code for a in common_actions([first], actor)]
+    with scoped.connection() as conn:
+        after = act(conn, first["id"], "accept_dispatch", actor, expected_version=first["version"])
+    assert after["status"] == "dispatched"
+    with db.connect(url) as conn:
+        log = conn.execute("SELECT from_status, to_status FROM event_log WHERE event_id = %s ORDER BY id DESC LIMIT 2",
+                           (first["id"],)).fetchall()
+        audit = conn.execute("SELECT action FROM audit_log WHERE target = %s ORDER BY id DESC LIMIT 2",
+                             (f"event:{first['id']}",)).fetchall()
+        dept = conn.execute("SELECT assignee_department FROM events WHERE id = %s", (first["id"],)).fetchone()[0]
+    assert log == [("accepted", "dispatched"), ("reported", "accepted")]
+    assert [r[0] for r in audit] == ["dispatch", "accept"]
+    assert dept is not None                        # the department routing found, kept
+    with pytest.raises(StaleEvent), scoped.connection() as conn:         # refused at the first step
+        act(conn, second["id"], "accept_dispatch", actor, expected_version=second["version"] - 1)
+    with pytest.raises(psycopg.Error), scoped.connection() as conn:      # the second step fails: the first goes too
+        act(conn, second["id"], "accept_dispatch", actor, expected_version=second["version"], department="D99")
+    with db.connect(url) as conn:
+        assert conn.execute("SELECT status FROM events WHERE id = %s", (second["id"],)).fetchone()[0] == "reported"

@@ -92,7 +92,7 @@ def actions_panel(actor: workflow.Actor) -> None:
             st.warning("所选事件状态不同，没有可同时执行的操作；请按状态分别选择。")
         return
     with st.form("dispatch_action", clear_on_submit=False):
-        code = st.radio("操作", [a.code for a in common], format_func=lambda c: workflow.ACTIONS[c].label,
+        code = st.radio("操作", [a.code for a in common], format_func=workflow.label,
                         horizontal=True, index=0, key="dispatch_action_" + "_".join(sorted(statuses)))
         c1, c2, c3 = st.columns(3)
         deps = data.departments()
@@ -117,7 +117,7 @@ def actions_panel(actor: workflow.Actor) -> None:
                                       staff_id=staff)
         # Shown after the rerun below (which refreshes the queue with the new states).
         st.session_state["dispatch_flash"] = (
-            f"已{workflow.ACTIONS[code].label} {len(done)} 件：" + "、".join(str(d["id"]) for d in done)
+            f"已{workflow.label(code)} {len(done)} 件：" + "、".join(str(d["id"]) for d in done)
             if done else None, [exc for _, exc in refused])
         st.rerun()
     if len(chosen) == 1:
