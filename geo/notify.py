@@ -206,6 +206,7 @@ def newest(pool) -> dict[int, int]:
 
 _URGES = """
 SELECT u.id, u.kind, u.at, u.by_user, u.by_role, u.note, u.target,
+       coalesce(o.payload->>'target_name', u.target) AS target_name, o.payload->>'by' AS by_name,
        o.notified_at, o.webhook_at, o.failed_at
   FROM event_urges u
   LEFT JOIN outbox o ON o.event_id = u.event_id AND (o.payload->>'urge_id')::bigint = u.id

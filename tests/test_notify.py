@@ -152,6 +152,10 @@ def test_a_town_leader_urges_and_supervises_the_towns_events_from_the_event_page
                            (eid,)).fetchone()
     assert row == ("supervise", "town_leader", f"village:{village}", "请本周内办结")
     with db.connect(url) as conn:
+        village_name = conn.execute("SELECT name FROM grids WHERE code = %s", (village,)).fetchone()[0]
+    shown = [t.value for t in [*at.dataframe, *at.table] if "对象" in t.value.columns]
+    assert shown and shown[0].iloc[0]["对象"] == village_name            # a name, never "village:…"
+    with db.connect(url) as conn:
         with pytest.raises(Forbidden):
             notify.urge(conn, other, "urge", leader.urger())
         conn.rollback()

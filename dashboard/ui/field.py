@@ -50,8 +50,10 @@ def urge_panel(ev: dict, key: str) -> None:
         st.success(flash)
     if history:
         panels.table(pd.DataFrame([{
-            "时间": h["at"].strftime("%m-%d %H:%M"), "类型": h["kind_label"], "发起人": f"{h['role_label']} {h['by_user']}",
-            "对象": h["target"], "说明": h["note"] or "",
+            # people by role and name (the outbox row keeps both as sent), never an account or a code
+            "时间": h["at"].strftime("%m-%d %H:%M"), "类型": h["kind_label"],
+            "发起人": h["by_name"] or f"{h['role_label']} {h['by_user']}",
+            "对象": h["target_name"], "说明": h["note"] or "",
             "送达": "已送达" if h["notified_at"] and h["webhook_at"] else ("发送失败" if h["failed_at"] else "发送中"),
         } for h in history]), hide_index=True, width="stretch")
     if not kinds or ev["status"] not in OPEN_STATUSES:
