@@ -265,6 +265,16 @@ def client(pool, key: str | None) -> Client:
     return Client(row["code"], row["name"], row["event_source"], key)
 
 
+def find_accounts(accounts: list[dict], text: str = "", status: str | None = None) -> list[dict]:
+    """Terminal accounts whose 终端编号, name or grid code contains `text` (case-insensitive), and
+    with status "active" or "disabled" when given — the users page's search."""
+    needle = text.strip().lower()
+    return [a for a in accounts
+            if (not needle or needle in a["terminal_id"].lower() or needle in (a["staff_name"] or "")
+                or needle in (a["grid_code"] or ""))
+            and (status is None or a["disabled"] == (status == "disabled"))]
+
+
 def task_scope(pool, token: str, event_id: int) -> Scope | None:
     """The village scope of one of the worker's own tasks (None when the event is not assigned to the
     worker behind the token): a task dispatched outside the worker's village runs in the task's."""

@@ -202,6 +202,16 @@ def test_admin_pages_are_for_admins(app_db):
     at.switch_page("views/users.py").run()
     assert not at.exception and not at.error
     assert "commander" in set(at.dataframe[0].value["用户名"])
+    # 移动终端账号: found by number, name or grid; 50 a page
+    terminals_shown = next(d.value for d in at.dataframe if "终端编号" in d.value.columns)
+    assert len(terminals_shown) == 50
+    one = terminals_shown.iloc[7]
+    at.text_input(key="term_find").input(one["终端编号"]).run()
+    found = next(d.value for d in at.dataframe if "终端编号" in d.value.columns)
+    assert list(found["终端编号"]) == [one["终端编号"]]
+    at.text_input(key="term_find").input(one["网格"]).run()
+    found = next(d.value for d in at.dataframe if "终端编号" in d.value.columns)
+    assert one["终端编号"] in set(found["终端编号"]) and set(found["网格"]) == {one["网格"]}
 
 
 def test_first_admin_from_the_cli(work_url, app_pool):

@@ -13,6 +13,8 @@ from geo.access import ROLES
 from geo.roles import ACCOUNT_ROLES
 from geo.scope import Scope
 
+TERMINAL_PAGE = 50      # terminal accounts per page (a county has ~7,400)
+
 
 def _place_pickers(prefix: str, role: str, town: str | None = None, village: str | None = None):
     """Town (and village) pickers for the roles bound to an area; (town, village)."""
@@ -117,10 +119,18 @@ with user_errors():
             else:
                 _run(terminals.set_terminal_disabled, tid.strip(), bool(stop),
                      done=f"已{'停用' if stop else '恢复启用'}终端账号 {tid.strip()}")
+        f1, f2, f3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+        text = f1.text_input("查找（终端编号、姓名或网格编码）", max_chars=40, key="term_find")
+        status = f2.selectbox("状态", [None, "active", "disabled"], key="term_status",
+                              format_func=lambda v: {None: "全部", "active": "正常", "disabled": "已停用"}[v])
+        found = terminals.find_accounts(accounts, text, status)
+        pages = max(1, -(-len(found) // TERMINAL_PAGE))
+        page = f3.number_input(f"页码（共 {pages} 页）", min_value=1, max_value=pages, value=1, step=1, key="term_page")
+        shown = found[(page - 1) * TERMINAL_PAGE: page * TERMINAL_PAGE]
+        st.caption(f"符合条件 {len(found):,} 个，本页第 {(page - 1) * TERMINAL_PAGE + 1 if shown else 0:,}–"
+                   f"{(page - 1) * TERMINAL_PAGE + len(shown):,} 个。")
         panels.table(pd.DataFrame([{
             "终端编号": a["terminal_id"], "姓名": a["staff_name"], "角色": panels.ROLE_LABELS.get(a["role"], a["role"]),
             "网格": a["grid_code"], "状态": "已停用" if a["disabled"] else "正常",
             "最近登录": f"{a['last_token_at']:%Y-%m-%d %H:%M}" if a["last_token_at"] else "—",
-        } for a in accounts[:500]]), hide_index=True, width="stretch", height=300)
-        if len(accounts) > 500:
-            st.caption(f"仅列出前 500 个（共 {len(accounts)} 个）；按终端编号开通、重置或停用。")
+        } for a in shown]), empty="没有符合条件的终端账号", hide_index=True, width="stretch", height=420)
