@@ -55,6 +55,8 @@ with run_slot(), profiled() as run_tag:
     if st.query_params.get("screen") not in ("1", "wide"):
         session.sidebar_nav({k: (PAGE_INFO[k].group, registered[k]) for k in allowed})
         session.account_box(viewer)
+    with user_errors():
+        session.require_password_change()
     # the default page reports an empty url_path: match on the (unique) title
     key = next(k for k, pg in registered.items() if pg is page or pg.title == page.title)
     run_tag["page"] = key

@@ -889,6 +889,19 @@ CREATE FUNCTION public.jy_is_open(p_status text) RETURNS boolean
 
 
 --
+-- Name: jy_must_change_password(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.jy_must_change_password() RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT u.must_change_password FROM public.app_users u
+     WHERE public.jy_context_ok() AND u.username = public.jy_ctx('user')
+$$;
+
+
+--
 -- Name: jy_my_tasks(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -955,6 +968,28 @@ CREATE FUNCTION public.jy_open311_public(p_ids bigint[], p_category text, p_star
      ORDER BY e.reported_at DESC, e.id DESC
      LIMIT least(greatest(coalesce(p_limit, 0), 0), 1000) OFFSET greatest(coalesce(p_offset, 0), 0)
 $$;
+
+
+--
+-- Name: jy_password_change_own(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.jy_password_change_own(p_hash text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    who text := public.jy_ctx('user');
+BEGIN
+    IF (public.jy_context_ok() AND coalesce(who, '') <> '' AND coalesce(length(p_hash), 0) > 20) IS NOT TRUE THEN
+        RAISE EXCEPTION 'a password change needs a signed session' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    UPDATE public.app_users
+       SET password_hash = p_hash, password_changed_at = now(), must_change_password = false,
+           failed_attempts = 0, locked_until = NULL
+     WHERE username = who AND NOT disabled;
+    RETURN FOUND;
+END $$;
 
 
 --
@@ -1642,6 +1677,7 @@ CREATE TABLE public.app_users (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     password_changed_at timestamp with time zone DEFAULT now() NOT NULL,
     last_login_at timestamp with time zone,
+    must_change_password boolean DEFAULT false NOT NULL,
     CONSTRAINT app_users_check CHECK (
 CASE role
     WHEN 'town_leader'::text THEN ((town_code IS NOT NULL) AND (village_code IS NULL))
@@ -5829,6 +5865,14 @@ GRANT ALL ON FUNCTION public.jy_is_open(p_status text) TO jy_escalate;
 
 
 --
+-- Name: FUNCTION jy_must_change_password(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.jy_must_change_password() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.jy_must_change_password() TO jy_app;
+
+
+--
 -- Name: FUNCTION jy_my_tasks(p_token_hash text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -5850,6 +5894,14 @@ GRANT ALL ON FUNCTION public.jy_nearest_resources(p_lon double precision, p_lat 
 
 REVOKE ALL ON FUNCTION public.jy_open311_public(p_ids bigint[], p_category text, p_start timestamp with time zone, p_end timestamp with time zone, p_open boolean, p_limit integer, p_offset integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.jy_open311_public(p_ids bigint[], p_category text, p_start timestamp with time zone, p_end timestamp with time zone, p_open boolean, p_limit integer, p_offset integer) TO jy_app;
+
+
+--
+-- Name: FUNCTION jy_password_change_own(p_hash text); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.jy_password_change_own(p_hash text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.jy_password_change_own(p_hash text) TO jy_app;
 
 
 --
@@ -6174,6 +6226,13 @@ GRANT SELECT(password_changed_at),UPDATE(password_changed_at) ON TABLE public.ap
 --
 
 GRANT SELECT(last_login_at) ON TABLE public.app_users TO jy_app;
+
+
+--
+-- Name: COLUMN app_users.must_change_password; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT(must_change_password),UPDATE(must_change_password) ON TABLE public.app_users TO jy_app;
 
 
 --

@@ -265,20 +265,22 @@ def _check_fields(username: str, display_name: str, role: str, town: str | None,
 
 
 _CREATE = """
-INSERT INTO app_users (username, display_name, role, town_code, village_code, password_hash)
-VALUES (%(username)s, %(display_name)s, %(role)s, %(town)s, %(village)s, %(hash)s)
+INSERT INTO app_users (username, display_name, role, town_code, village_code, password_hash, must_change_password)
+VALUES (%(username)s, %(display_name)s, %(role)s, %(town)s, %(village)s, %(hash)s, %(must_change)s)
 ON CONFLICT (username) DO NOTHING
 RETURNING id
 """
 
 
 def create_user(conn, by: str, username: str, display_name: str, role: str, password: str,
-                town: str | None = None, village: str | None = None) -> int:
-    """Create an account in the caller's transaction (the admin page, the CLI, the demo)."""
+                town: str | None = None, village: str | None = None, must_change: bool = False) -> int:
+    """Create an account in the caller's transaction (the admin page, the CLI, the demo); with
+    `must_change` its user changes the password at the first sign-in (one an admin chose or handed over)."""
     v = _check_fields(username, display_name, role, town, village)
     _check_places(conn, v)
     new_id = db.value(conn, _CREATE, {"username": v.username, "display_name": v.display_name, "role": v.role,
-                                      "town": v.town, "village": v.village, "hash": hash_password(password)})
+                                      "town": v.town, "village": v.village, "hash": hash_password(password),
+                                      "must_change": must_change})
     if new_id is None:
         raise InvalidInput(f"username {username} is taken", f"用户名“{username}”已存在。")
     audit.record(conn, by, "admin", "user_create", v.username, account_role=v.role, town=v.town,
@@ -309,10 +311,35 @@ def set_disabled(conn, by: str, username: str, disabled: bool) -> None:
 
 
 def reset_password(conn, by: str, username: str, password: str) -> None:
-    """Set a new password and lift a lock."""
+    """Set a new password and lift a lock; the user changes it at the next sign-in."""
     _update(conn, by, username, "user_reset_password",
             "UPDATE app_users SET password_hash = %(h)s, password_changed_at = now(), failed_attempts = 0, "
-            "locked_until = NULL WHERE username = %(username)s", {"h": hash_password(password)})
+            "locked_until = NULL, must_change_password = true WHERE username = %(username)s",
+            {"h": hash_password(password)})
+
+
+def change_own_password(pool, viewer: Viewer, old: str, new: str, source: str | None = None) -> None:
+    """The signed-in user's own password: the old one checked as a sign-in is (throttled and audited
+    the same way), the new one by the password rules; every session of the account ends with the
+    change, this one too (sign in again)."""
+    from geo.access import ScopedPool
+
+    check_password(new)
+    if new == old:
+        raise InvalidInput("the new password is the old one", "新密码不能与原密码相同。")
+    login(pool, viewer.username, old, source)          # LoginFailed: the old password is wrong
+    with ScopedPool(pool, viewer).connection() as conn:
+        if not db.value(conn, "SELECT jy_password_change_own(%(h)s)", {"h": hash_password(new)}):
+            raise NotFound(f"no active account {viewer.username}", "账号不存在或已停用。")
+        audit.record(conn, viewer.username, viewer.role, "password_change", viewer.username)
+
+
+def must_change_password(pool, viewer: Viewer) -> bool:
+    """Whether the account must change its password before using the dashboard (set by an admin)."""
+    from geo.access import ScopedPool
+
+    with ScopedPool(pool, viewer).connection() as conn:
+        return bool(db.value(conn, "SELECT jy_must_change_password()"))
 
 
 def unlock(conn, by: str, username: str) -> None:

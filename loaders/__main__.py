@@ -464,7 +464,7 @@ def _cmd_create_admin(args) -> int:
               file=sys.stderr)
         return 2
     with db.connect() as conn:
-        auth.create_user(conn, "(cli)", args.username, args.display_name, "admin", password)
+        auth.create_user(conn, "(cli)", args.username, args.display_name, "admin", password, must_change=True)
         conn.commit()
     print(f"created admin account {args.username}")
     return 0

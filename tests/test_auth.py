@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from geo import auth, workflow
 from geo.access import ScopedPool, Viewer
 from geo.db import make_pool
-from geo.errors import Forbidden, InvalidInput, NotFound
+from geo.errors import Forbidden, InvalidInput, LoginFailed, NotFound
 from tests.fixtures import app_url_for, login_for, signed_in, with_session
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -331,3 +331,39 @@ def test_demo_accounts_are_named_for_their_area(demo_conn):
                                               JOIN grids v ON v.code = u.village_code
                                              WHERE u.username = 'nanzha_village'""").fetchone()
     assert display == f"{village}工作人员"
+
+
+def test_everyone_changes_their_own_password_and_an_admin_set_one_must_be_changed(app_pool, work_url, work_conn,
+                                                                                   monkeypatch):
+    """An account an admin made (or reset) must change its password before any page shows; the
+    change needs the old password (checked like a sign-in), follows the password rules, ends every
+    session of the account, and the new password signs in; the database names the account from the
+    signed session, never from the caller."""
+    import streamlit as st
+
+    with work_conn.transaction():
+        auth.create_user(work_conn, "(test)", "pw.user", "改密测试", "wall", "First-pass-123", must_change=True)
+    viewer, token = auth.login(app_pool, "pw.user", "First-pass-123")
+    assert auth.must_change_password(app_pool, viewer)
+    monkeypatch.setenv("DATABASE_URL", work_url)
+    monkeypatch.setenv("APP_DATABASE_URL", app_url_for(work_url))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = signed_in(AppTest.from_file(APP, default_timeout=60), viewer)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("首次使用前请修改" in w.value for w in at.warning)
+    assert not at.metric                                  # no page until the password is changed
+    with pytest.raises(LoginFailed):
+        auth.change_own_password(app_pool, viewer, "Wrong-pass-123", "Second-pass-456")
+    with pytest.raises(InvalidInput):
+        auth.change_own_password(app_pool, viewer, "First-pass-123", "short")
+    auth.change_own_password(app_pool, viewer, "First-pass-123", "Second-pass-456")
+    assert auth.resume(app_pool, token) is None           # every session of the account ended
+    with pytest.raises(LoginFailed):
+        auth.login(app_pool, "pw.user", "First-pass-123")
+    again, _ = auth.login(app_pool, "pw.user", "Second-pass-456")
+    assert not auth.must_change_password(app_pool, again)
+    assert audit_rows(work_conn, "pw.user", "password_change") == [(True, None)]
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -26,12 +26,18 @@ class Undo(Exception):
 
 
 @pytest.fixture(scope="module")
-def url(work_url):
-    """The writable demo copy, with fresh reports at every level in 南闸 (at 06:00 on a Sunday the demo's
+def url():
+    """A demo copy of its own (the shared work database gets log rows from the live feed's simulated
+    clock, ahead of now), with fresh reports at every level in 南闸 (at 06:00 on a Sunday the demo's
     newest events may all be taken up already): two town-level, two village-level, one at city level."""
     from geo.intake import Report
     from geo.workflow import Actor
-    from tests.fixtures import point_in, report_events
+    from tests.fixtures import demo_database, point_in, report_events
+    with demo_database("jy_offered") as own:
+        yield from _with_reports(own, Report, Actor, point_in, report_events)
+
+
+def _with_reports(work_url, Report, Actor, point_in, report_events):
     with db.connect(work_url) as conn:
         grid = conn.execute("SELECT min(code) FROM grids WHERE level = 3 AND kind = 'admin' AND town_code = %s",
                             (NANZHA,)).fetchone()[0]
@@ -41,7 +47,7 @@ def url(work_url):
                                     ("HW01", "村级新报"), ("HW01", "村级新报二"))])
         act(conn, ids[2], "escalate", Actor("测试", "system"), note="测试：升至市级")
         conn.commit()
-    return work_url
+    yield work_url
 
 
 @pytest.fixture(scope="module")

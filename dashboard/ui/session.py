@@ -203,6 +203,8 @@ def account_box(viewer: Viewer) -> None:
         place = place_name(viewer)
         st.caption(f"当前用户：{esc_md(viewer.display_name)}（{ROLES[viewer.role]}"
                    f"{'，' + esc_md(place) if place else ''}）")
+        with st.expander("修改密码"):
+            password_form("own_password", "修改本人密码")
         if st.button("退出登录", key="logout"):
             try:
                 data.logout(st.session_state.get(TOKEN_KEY))
@@ -215,6 +217,54 @@ def account_box(viewer: Viewer) -> None:
                 st.info("正在退出…")
                 st.stop()
             st.rerun()
+
+
+MUST_CHANGE_KEY = "must_change_checked"
+
+
+def password_form(key: str, title: str) -> None:
+    """Change one's own password: the old one, the new one twice. Every session of the account
+    ends with the change, this one too: the user signs in again with the new password."""
+    with st.form(key, border=True):
+        st.markdown(f"#### {title}")
+        old = st.text_input("原密码", type="password", max_chars=128, autocomplete="current-password")
+        new = st.text_input(f"新密码（至少 {auth.MIN_PASSWORD} 位，不能只有数字或只有字母）", type="password", max_chars=128,
+                            autocomplete="new-password")
+        again = st.text_input("再次输入新密码", type="password", max_chars=128, autocomplete="new-password")
+        go = st.form_submit_button("修改密码", type="primary")
+    if not go:
+        return
+    if new != again:
+        st.error("两次输入的新密码不一致，请重新输入。")
+        return
+    try:
+        data.change_password(old, new)
+    except Exception as exc:  # noqa: BLE001 - shown through the one error helper
+        show_error(exc)
+        return
+    _clear()
+    st.session_state[NOTICE_KEY] = "密码已修改，请用新密码重新登录。"
+    st.session_state[COOKIE_KEY] = "clear"
+    if settings().jy_proxied:
+        cookie_script()
+        st.stop()
+    st.rerun()
+
+
+def require_password_change() -> None:
+    """An account whose password an admin set (the first admin's, a new account's, a reset) changes
+    it before anything else; checked once a session."""
+    token = data.viewer().token
+    if MUST_CHANGE_KEY in st.session_state and st.session_state[MUST_CHANGE_KEY] == token:
+        return
+    if not data.must_change_password():
+        st.session_state[MUST_CHANGE_KEY] = token
+        return
+    st.warning("您的密码由管理员设置，首次使用前请修改为只有您知道的密码。")
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        password_form("forced_password", "修改密码")
+    st.stop()
 
 
 def place_name(viewer: Viewer) -> str | None:

@@ -78,7 +78,8 @@ with user_errors():
             if st.form_submit_button("创建", type="primary"):
                 password = auth.new_password()
                 _run(auth.create_user, username.strip(), name, role, password, town=town, village=village,
-                     done=f"已创建账号 {username.strip()}，初始密码：{password}（请当面转交，仅显示一次）")
+                     must_change=True,
+                     done=f"已创建账号 {username.strip()}，初始密码：{password}（请当面转交，仅显示一次；首次登录须修改）")
 
     with edit_tab:
         names = [r["username"] for r in rows]

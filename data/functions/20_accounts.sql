@@ -211,3 +211,40 @@ BEGIN
     RETURN true;
 END $function$;
 GRANT EXECUTE ON FUNCTION public.jy_session_adopt(text,text) TO jy_app;
+
+-- Anyone signed in changes their own password (the old one was checked by a sign-in first, in
+-- geo/auth.py): the signed session names the account, never the caller. Sessions started before
+-- the change end with it (password_changed_at), this one too. Refuses without a signed session.
+CREATE OR REPLACE FUNCTION public.jy_password_change_own(p_hash text)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+DECLARE
+    who text := public.jy_ctx('user');
+BEGIN
+    IF (public.jy_context_ok() AND coalesce(who, '') <> '' AND coalesce(length(p_hash), 0) > 20) IS NOT TRUE THEN
+        RAISE EXCEPTION 'a password change needs a signed session' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    UPDATE public.app_users
+       SET password_hash = p_hash, password_changed_at = now(), must_change_password = false,
+           failed_attempts = 0, locked_until = NULL
+     WHERE username = who AND NOT disabled;
+    RETURN FOUND;
+END $function$;
+REVOKE EXECUTE ON FUNCTION public.jy_password_change_own(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.jy_password_change_own(text) TO jy_app;
+
+-- Whether the signed-in account must change its password before anything else (NULL unsigned).
+CREATE OR REPLACE FUNCTION public.jy_must_change_password()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+    SELECT u.must_change_password FROM public.app_users u
+     WHERE public.jy_context_ok() AND u.username = public.jy_ctx('user')
+$function$;
+REVOKE EXECUTE ON FUNCTION public.jy_must_change_password() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.jy_must_change_password() TO jy_app;

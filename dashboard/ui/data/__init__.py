@@ -9,10 +9,12 @@ Pages use `from dashboard.ui import data` and `data.<name>`; the names are gathe
 """
 from dashboard.ui.data.account import (
     audit_rows,
+    change_password,
     handoff,
     import_check,
     login,
     logout,
+    must_change_password,
     resume,
     terminal_accounts,
     touch,
@@ -109,7 +111,8 @@ __all__ = [
     "assess", "assistance_counts", "assistance_households", "base_summary", "coverage", "duty", "duty_counts",
     "enterprise_counts", "enterprises", "inspections", "onemap_villages", "service_points", "track", "worker",
     "FIGURES_TTL_S", "SHAPES_TTL_S", "VIEWER_KEY", "act_many", "admin_change", "area_figures", "area_shapes",
-    "audit_rows", "categories", "categories_catalogue", "category_classes", "chem_sites", "chemicals",
+    "audit_rows", "categories", "change_password", "must_change_password", "categories_catalogue",
+    "category_classes", "chem_sites", "chemicals",
     "children", "county_outline", "dataset_info", "dedicated_grids", "density", "departments",
     "dispatch_queue", "duplicates", "early_warnings", "evaluate", "event", "event_points", "exposure",
     "grid_shape", "hazard_site", "hazard_sites", "import_check", "import_events", "import_run", "kpis",

@@ -58,3 +58,12 @@ def import_check(kind: str, path, opts):
         if kind == "grids":
             return grids.prepare(conn, path, opts)
         return points.prepare(conn, kind, path, opts)
+
+
+def change_password(old: str, new: str) -> None:
+    """The signed-in user's own password (geo.auth.change_own_password); the session ends with it."""
+    auth.change_own_password(pool(), viewer(), old, new, client_source())
+
+
+def must_change_password() -> bool:
+    return auth.must_change_password(pool(), viewer())
