@@ -6232,7 +6232,7 @@ GRANT SELECT(last_login_at) ON TABLE public.app_users TO jy_app;
 -- Name: COLUMN app_users.must_change_password; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT(must_change_password),UPDATE(must_change_password) ON TABLE public.app_users TO jy_app;
+GRANT SELECT(must_change_password),INSERT(must_change_password),UPDATE(must_change_password) ON TABLE public.app_users TO jy_app;
 
 
 --

@@ -78,6 +78,14 @@ def test_a_configured_tile_server_is_used_for_the_base_map(login, demo_url):
                 page.locator("canvas").first.wait_for()
                 settle(page)
                 page.screenshot(path=str(ARTIFACTS / "city-with-tiles.png"))
+            deck_hits = len(hits)
+            # the Leaflet maps (事件上报's point picker) use the same base layer, and name the places
+            with open_page(server + "/intake", login=login) as page:
+                frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
+                frame.locator("img.leaflet-tile").first.wait_for()
+                frame.locator(".jy-label", has_text="南闸街道").first.wait_for()
+                page.screenshot(path=str(ARTIFACTS / "intake-with-tiles.png"))
     finally:
         tiles.shutdown()
     assert any(h.endswith(".png") and h.count("/") == 3 for h in hits), hits
+    assert len(hits) > deck_hits, "the Leaflet map asked the tile server for nothing"

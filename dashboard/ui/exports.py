@@ -21,7 +21,7 @@ def map_file(title: str, subtitle: str, areas: list[dict], area_label: str, figu
     """One HTML file: `areas` (read-layer shapes, with the figures to show in their tooltips named
     by area_fields), an optional zone (GeoJSON geometry) and chemical sites, and a panel with
     the title, 演示数据 when demo, the figures (label, value) and an optional table."""
-    m = leaflet.new_map(leaflet.bounds_of(areas, zone))
+    m = leaflet.new_map(leaflet.bounds_of(areas, zone), base=False)     # opens from disk: no tile server
     leaflet.areas(m, areas, area_label, leaflet.AREA_STYLE, fields=tuple(f for f, _ in area_fields),
                   aliases=tuple(a for _, a in area_fields))
     if zone:

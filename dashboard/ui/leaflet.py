@@ -91,12 +91,20 @@ def _figure(m: folium.Map) -> Figure:
     return root
 
 
-def new_map(bounds: tuple[float, float, float, float], height: int | str = "100%") -> folium.Map:
-    """An empty Leaflet map fitted to (minx, miny, maxx, maxy), no tile layer (nothing is fetched;
-    the areas drawn on it are the base), with a metric scale."""
+def new_map(bounds: tuple[float, float, float, float], height: int | str = "100%",
+            base: bool = True) -> folium.Map:
+    """A Leaflet map fitted to (minx, miny, maxx, maxy) with a metric scale. Its base is the county's
+    own tile layer when JY_TILE_URL is set (the same as the pydeck maps': 天地图 or an internal tile
+    server), else nothing (nothing is fetched; the areas drawn on it, named, are the base). An exported
+    map (`base=False`) never asks a server for tiles."""
+    from geo.settings import settings
+
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=11, tiles=None,
                    height=height, prefer_canvas=False, attribution_control=False)
+    url = settings().jy_tile_url.strip()
+    if base and url:
+        folium.TileLayer(url, attr="底图", name="底图", max_zoom=18, control=False).add_to(m)
     m.default_js = _local(LEAFLET_JS)
     m.default_css = _local(LEAFLET_CSS)
     _figure(m).header.add_child(folium.Element(_MAP_CSS), name="jy_map_css")
@@ -107,7 +115,9 @@ def new_map(bounds: tuple[float, float, float, float], height: int | str = "100%
 
 # No base map: a light ground so the areas read; no focus box on a clicked polygon.
 _MAP_CSS = ("<style>.leaflet-container { background: #f4f6f6; } "
-            ".leaflet-interactive:focus { outline: none; }</style>")
+            ".leaflet-interactive:focus { outline: none; } "
+            ".jy-label { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap; font: 600 13px sans-serif; "
+            "color: #1b2631; text-shadow: 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }</style>")
 
 
 def areas(m: folium.Map, shapes: list[dict], name: str, style: dict, tooltip: str = "名称",
@@ -123,6 +133,22 @@ def areas(m: folium.Map, shapes: list[dict], name: str, style: dict, tooltip: st
                                                          sticky=False) if feats else None)
     layer.add_to(m)
     return layer
+
+
+def area_labels(m: folium.Map, shapes: list[dict], css_class: str = "jy-label") -> None:
+    """Each area's name written on the map at a point inside it (escaped once), so a map without a
+    base layer still says where it is."""
+    from shapely.geometry import shape
+
+    fg = folium.FeatureGroup(name="地名", control=False)
+    for s in shapes:
+        if not s.get("name") or not s.get("geometry"):
+            continue
+        p = shape(s["geometry"]).representative_point()
+        folium.Marker([p.y, p.x], icon=folium.DivIcon(html=f"<div class='{css_class}'>{esc(s['name'])}</div>",
+                                                       icon_size=(0, 0), class_name="jy-label-icon"),
+                      interactive=False).add_to(fg)
+    fg.add_to(m)
 
 
 SITE_COLORS = {1: "#8e0000", 2: "#d35400", 3: "#f1c40f", 4: "#7f8c8d"}   # 重大危险源 一级 … 四级

@@ -14,6 +14,7 @@ from dashboard.ui.html import esc_md
 from dashboard.ui.labels import labels
 from geo.coords import to_wgs84
 from geo.scope import Scope
+from geo.settings import settings
 
 DATUM_LABELS = {"wgs84": "WGS84 / CGCS2000（GPS、天地图）", "gcj02": "GCJ-02（高德、腾讯、手机地图）",
                 "bd09": "BD-09（百度地图）"}
@@ -55,6 +56,7 @@ def pick_point(scope: Scope, lon_key: str, lat_key: str, datum_key: str, key: st
     m = leaflet.new_map(bounds)
     if outlines:
         leaflet.areas(m, outlines, "区域", leaflet.AREA_STYLE)
+        leaflet.area_labels(m, outlines)           # the towns' or villages' names on the map
     if grids:
         leaflet.areas(m, grids, "网格", leaflet.GRID_STYLE, fields=("name", "code"), aliases=("网格", "编码"))
     point = current_point(lon_key, lat_key, datum_key)
@@ -68,7 +70,8 @@ def pick_point(scope: Scope, lon_key: str, lat_key: str, datum_key: str, key: st
         st.session_state[datum_key] = "wgs84"
         st.rerun()
     st.caption("在地图上点击事件发生的位置即可自动填写经纬度（WGS84/CGCS2000）；也可以在下面直接输入坐标。"
-               "地图不加载底图，只显示辖区、村社区与网格边界。")
+               + ("底图为本县配置的底图服务。" if settings().jy_tile_url.strip() else
+                  "未配置底图服务：地图显示辖区、村社区与网格边界及名称。"))
     if point is not None:
         place, problem = data.point_preview(st.session_state[lon_key], st.session_state[lat_key],
                                             st.session_state.get(datum_key) or "wgs84")

@@ -21,6 +21,7 @@ def draw_map(key: str, bounds: tuple[float, float, float, float] | None = None):
     towns = data.area_shapes(Scope.city())
     m = leaflet.new_map(bounds or leaflet.bounds_of(towns))
     leaflet.areas(m, towns, "镇街", leaflet.AREA_STYLE)
+    leaflet.area_labels(m, towns)
     leaflet.sites(m, data.hazard_sites(Scope.city()))
     leaflet.draw_tools(m)
     out = st_folium(m, key=key, height=maps.MAP_H + 60, use_container_width=True, returned_objects=["all_drawings"])
