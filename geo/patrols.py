@@ -19,8 +19,7 @@ import numpy as np
 import psycopg
 from psycopg.types.json import Jsonb
 
-from geo import db, intake
-from geo.coords import DATUMS, to_wgs84
+from geo import db, intake, terminals
 from geo.errors import IdempotencyConflict, InvalidInput, NotFound, OutOfScope, OutsideCounty
 from geo.sqlfiles import query
 from geo.worktime import TZ
@@ -30,7 +29,6 @@ RESULTS = {"ok": "正常", "fail": "发现问题"}
 FREQUENCY_LABELS = {"daily": "每日", "weekly": "每周", "monthly": "每月", "once": "一次", "quarterly": "每季度",
                     "yearly": "每年"}
 FIELD_TYPES = {"text": "文字", "int": "整数", "number": "数字", "bool": "是/否", "choice": "选项", "date": "日期"}
-MAX_AGE = dt.timedelta(days=7)          # a record older than this is refused (a wrong clock), as a fix is
 MAX_TEXT = 500
 
 _CATALOGUE = {
@@ -67,23 +65,15 @@ class Fix:
 def _where(conn, worker, lon: float, lat: float, datum: str, at: dt.datetime | None, now: dt.datetime) -> Fix:
     """The record's point and time checked: a datum we know, a point in the worker's own village, a
     time within the last 7 days with a time zone."""
-    at = at or now
-    if datum not in DATUMS:
-        raise InvalidInput(f"unknown datum {datum!r}", f"坐标系“{datum}”无法识别：请使用 wgs84、gcj02 或 bd09。")
-    if at.tzinfo is None or not (now - MAX_AGE <= at <= now + dt.timedelta(minutes=5)):
-        raise InvalidInput(f"time {at} is not within the last 7 days (with a time zone)",
-                           f"记录时间 {at} 不在最近7天内（或缺少时区）。")
-    if not (np.isfinite(lon) and np.isfinite(lat)):
-        raise InvalidInput("the coordinates are not numbers", "经纬度应为数字。")
-    x, y = to_wgs84(np.array([lon], dtype=float), np.array([lat], dtype=float), datum)
-    place = intake.place_of_point(conn, float(x[0]), float(y[0]))
+    x, y, at = terminals.field_point(lon, lat, datum, at, now, "record", "记录")
+    place = intake.place_of_point(conn, x, y)
     if place is None:
         raise OutsideCounty(f"({lon}, {lat}, {datum}) is outside Jiangyin county",
                             f"地点（{lon}, {lat}）不在江阴市范围内：请检查定位和坐标系。")
     if place["village_code"] != worker.village_code:
         raise OutOfScope(f"the point is in village {place['village_code']}, not the worker's {worker.village_code}",
                          f"该地点在{place['town_name']}{place['village_name']}，不在您负责的村社区。")
-    return Fix(float(x[0]), float(y[0]), at, place["grid_code"], place["village_code"], place["town_code"])
+    return Fix(x, y, at, place["grid_code"], place["village_code"], place["town_code"])
 
 
 def _text(value: str | None, label: str) -> str | None:

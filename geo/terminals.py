@@ -197,6 +197,23 @@ RETURNING id, at, grid_code
 """
 
 
+def field_point(lon: float, lat: float, datum: str, at: dt.datetime | None, now: dt.datetime,
+                what: str = "check-in", what_zh: str = "打卡") -> tuple[float, float, dt.datetime]:
+    """A point and time a terminal sends (a check-in, a patrol check, a collection record), checked
+    the one way: a datum we know, a time within the last 7 days with a time zone, numbers; returns the
+    point in WGS84/CGCS2000 and the time."""
+    at = at or now
+    if datum not in DATUMS:
+        raise InvalidInput(f"unknown datum {datum!r}", f"坐标系“{datum}”无法识别：请使用 wgs84、gcj02 或 bd09。")
+    if at.tzinfo is None or not (now - FIX_MAX_AGE <= at <= now + dt.timedelta(minutes=5)):
+        raise InvalidInput(f"{what} time {at} is not within the last 7 days (with a time zone)",
+                           f"{what_zh}时间 {at} 不在最近7天内（或缺少时区）。")
+    if not (np.isfinite(lon) and np.isfinite(lat)):
+        raise InvalidInput("the coordinates are not numbers", "经纬度应为数字。")
+    x, y = to_wgs84(np.array([lon], dtype=float), np.array([lat], dtype=float), datum)
+    return float(x[0]), float(y[0]), at
+
+
 def check_in(scoped_pool, worker: Worker, lon: float, lat: float, datum: str = "wgs84",
              at: dt.datetime | None = None, place: str | None = None, note: str | None = None,
              now: dt.datetime | None = None) -> dict:
@@ -206,15 +223,8 @@ def check_in(scoped_pool, worker: Worker, lon: float, lat: float, datum: str = "
     from geo.errors import OutsideCounty
 
     now = now or dt.datetime.now(dt.timezone.utc)
-    at = at or now
-    if datum not in DATUMS:
-        raise InvalidInput(f"unknown datum {datum!r}", f"坐标系“{datum}”无法识别：请使用 wgs84、gcj02 或 bd09。")
-    if at.tzinfo is None or not (now - FIX_MAX_AGE <= at <= now + dt.timedelta(minutes=5)):
-        raise InvalidInput(f"check-in time {at} is not within the last 7 days (with a time zone)",
-                           f"打卡时间 {at} 不在最近7天内（或缺少时区）。")
-    if not (np.isfinite(lon) and np.isfinite(lat)):
-        raise InvalidInput("the coordinates are not numbers", "经纬度应为数字。")
-    x, y = to_wgs84(np.array([lon], dtype=float), np.array([lat], dtype=float), datum)
+    px, py, at = field_point(lon, lat, datum, at, now)
+    x, y = np.array([px]), np.array([py])
     with scoped_pool.connection() as conn:
         grid = assign_points(conn, x, y)[0]
         if grid is None:
