@@ -25,7 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api import errors, forms, limits, open311, patrols, web_session
+from api import addresses, errors, forms, limits, open311, patrols, web_session
 from api.deps import bearer, pool, scoped, task_scoped, worker
 from api.deps import datum as _datum
 from geo import access, auth, db, events, intake, notify, overview, photos, terminals, workflow
@@ -82,6 +82,7 @@ app.add_middleware(limits.Shed, capacity=SHED_AT)         # outer: refuses at on
 app.include_router(open311.router)
 app.include_router(open311.discovery_router)
 app.include_router(patrols.router)
+app.include_router(addresses.router)
 app.include_router(web_session.router)
 if SWAGGER_DIR.is_dir():
     app.mount(f"{PREFIX}/static", StaticFiles(directory=SWAGGER_DIR), name="static")
@@ -116,13 +117,14 @@ class TokenIn(BaseModel):
 
 
 class ReportIn(BaseModel):
-    lon: float = Lon
-    lat: float = Lat
+    lon: float | None = Field(None, description="经度（与纬度同给；不给坐标时按“发生地址”在标准地址库中匹配）",
+                              allow_inf_nan=False)
+    lat: float | None = Field(None, description="纬度", allow_inf_nan=False)
     datum: str = Field("wgs84", description="坐标系：wgs84（含 CGCS2000）、gcj02（高德/腾讯）、bd09（百度）")
     category: str = Field(min_length=1, max_length=60, description="事件类别编码或名称")
     description: str = Field(min_length=1, max_length=2000, description="事件描述")
     priority: int = Field(3, ge=-2**31, le=2**31 - 1, description="紧急程度：1 特急，2 紧急，3 一般")
-    address: str | None = Field(None, max_length=200, description="发生地址")
+    address: str | None = Field(None, max_length=200, description="发生地址（无坐标时用于定位，须能唯一确定位置）")
     external_id: str | None = Field(None, min_length=1, max_length=64,
                                     description="终端自己的上报编号：同一编号再次提交时返回第一次的结果，不重复创建")
 

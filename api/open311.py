@@ -68,8 +68,8 @@ def _scoped(request: Request, system: terminals.Client) -> access.ScopedPool:
 class RequestIn(BaseModel):
     api_key: str = Field(min_length=1, max_length=100, description="本系统的接口密钥")
     service_code: str = Field(min_length=1, max_length=60, description="事件类别编码（services.json）")
-    lat: float = Field(description="纬度（WGS84）")
-    long: float = Field(description="经度（WGS84）")
+    lat: float | None = Field(None, description="纬度（WGS84）；不给坐标时按 address_string 匹配标准地址库", allow_inf_nan=False)
+    long: float | None = Field(None, description="经度（WGS84）", allow_inf_nan=False)
     description: str = Field(min_length=1, max_length=2000, description="诉求内容")
     address_string: str | None = Field(None, max_length=200, description="地址")
     first_name: str | None = Field(None, max_length=20, description="诉求人名")

@@ -20,6 +20,13 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+
+
+--
 -- Name: pgcrypto; Type: EXTENSION; Schema: -; Owner: -
 --
 
@@ -457,6 +464,22 @@ CREATE FUNCTION public.jy_api_client_check(p_hash text) RETURNS TABLE(code text,
     SET search_path TO 'public', 'pg_temp'
     AS $$
     SELECT c.code, c.name, c.event_source FROM api_clients c WHERE c.key_hash = p_hash AND NOT c.disabled
+$$;
+
+
+--
+-- Name: jy_area_names(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.jy_area_names() RETURNS TABLE(code text, level smallint, name text, town_code text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+    AS $$
+    SELECT g.code, g.level, g.name, g.town_code
+      FROM public.grids g
+     WHERE g.level IN (1, 2) AND g.kind = 'admin'
+       AND (public.jy_effective_scope() IN ('city', 'town', 'village', 'client')) IS TRUE
+     ORDER BY g.code
 $$;
 
 
@@ -1586,6 +1609,150 @@ SET default_tablespace = '';
 SET default_table_access_method = heap;
 
 --
+-- Name: address_points; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.address_points (
+    id bigint NOT NULL,
+    code text NOT NULL,
+    kind text NOT NULL,
+    name text NOT NULL,
+    road_code text,
+    number integer,
+    place_type text,
+    grid_code text NOT NULL,
+    village_code text NOT NULL,
+    town_code text NOT NULL,
+    geom public.geometry(Point,4490) NOT NULL,
+    is_demo boolean DEFAULT false NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT address_points_check CHECK (((kind = 'door'::text) = ((road_code IS NOT NULL) AND (number IS NOT NULL)))),
+    CONSTRAINT address_points_code_check CHECK (((length(code) >= 1) AND (length(code) <= 64))),
+    CONSTRAINT address_points_kind_check CHECK ((kind = ANY (ARRAY['door'::text, 'compound'::text, 'building'::text, 'place'::text]))),
+    CONSTRAINT address_points_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
+    CONSTRAINT address_points_number_check CHECK (((number >= 1) AND (number <= 99999)))
+);
+
+
+--
+-- Name: address_points_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.address_points_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: address_points_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.address_points_id_seq OWNED BY public.address_points.id;
+
+
+--
+-- Name: address_review; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.address_review (
+    id bigint NOT NULL,
+    source text NOT NULL,
+    file_name text NOT NULL,
+    row_number integer NOT NULL,
+    external_id text,
+    address text NOT NULL,
+    report jsonb NOT NULL,
+    candidates jsonb NOT NULL,
+    best_score real,
+    town_code text,
+    village_code text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    status text DEFAULT 'open'::text NOT NULL,
+    event_id bigint,
+    resolved_by text,
+    resolved_at timestamp with time zone,
+    CONSTRAINT address_review_address_check CHECK ((length(address) <= 200)),
+    CONSTRAINT address_review_candidates_check CHECK ((jsonb_typeof(candidates) = 'array'::text)),
+    CONSTRAINT address_review_check CHECK (((status = 'placed'::text) = (event_id IS NOT NULL))),
+    CONSTRAINT address_review_check1 CHECK (((status = 'open'::text) = (resolved_at IS NULL))),
+    CONSTRAINT address_review_external_id_check CHECK ((length(external_id) <= 64)),
+    CONSTRAINT address_review_file_name_check CHECK ((length(file_name) <= 200)),
+    CONSTRAINT address_review_report_check CHECK ((jsonb_typeof(report) = 'object'::text)),
+    CONSTRAINT address_review_status_check CHECK ((status = ANY (ARRAY['open'::text, 'placed'::text, 'dismissed'::text])))
+);
+
+ALTER TABLE ONLY public.address_review FORCE ROW LEVEL SECURITY;
+
+
+--
+-- Name: address_review_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.address_review_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: address_review_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.address_review_id_seq OWNED BY public.address_review.id;
+
+
+--
+-- Name: address_roads; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.address_roads (
+    id bigint NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    village_code text NOT NULL,
+    town_code text NOT NULL,
+    odd_from integer,
+    odd_to integer,
+    even_from integer,
+    even_to integer,
+    geom public.geometry(LineString,4490) NOT NULL,
+    is_demo boolean DEFAULT false NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT address_roads_check CHECK (((odd_from IS NULL) OR (((odd_from % 2) = 1) AND ((odd_to % 2) = 1) AND ((odd_from >= 1) AND (odd_from <= odd_to))))),
+    CONSTRAINT address_roads_check1 CHECK (((even_from IS NULL) OR (((even_from % 2) = 0) AND ((even_to % 2) = 0) AND ((even_from >= 2) AND (even_from <= even_to))))),
+    CONSTRAINT address_roads_check2 CHECK ((((odd_from IS NULL) = (odd_to IS NULL)) AND ((even_from IS NULL) = (even_to IS NULL)))),
+    CONSTRAINT address_roads_code_check CHECK (((length(code) >= 1) AND (length(code) <= 64))),
+    CONSTRAINT address_roads_geom_check CHECK ((public.st_isvalid(geom) AND (NOT public.st_isempty(geom)))),
+    CONSTRAINT address_roads_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 60)))
+);
+
+
+--
+-- Name: address_roads_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.address_roads_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: address_roads_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.address_roads_id_seq OWNED BY public.address_roads.id;
+
+
+--
 -- Name: api_clients; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2384,6 +2551,10 @@ CREATE TABLE public.events (
     external_source text,
     external_id text,
     external_digest text,
+    address_match text,
+    address_score real,
+    CONSTRAINT events_address_match_check CHECK ((length(address_match) <= 200)),
+    CONSTRAINT events_address_score_check CHECK (((address_score >= (0)::double precision) AND (address_score <= (1)::double precision))),
     CONSTRAINT events_check CHECK ((due_at >= reported_at)),
     CONSTRAINT events_check1 CHECK (((status = 'closed'::text) = (closed_at IS NOT NULL))),
     CONSTRAINT events_description_check CHECK ((length(btrim(description)) > 0)),
@@ -2960,6 +3131,27 @@ CREATE TABLE public.workflow_transitions (
 
 
 --
+-- Name: address_points id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.address_points ALTER COLUMN id SET DEFAULT nextval('public.address_points_id_seq'::regclass);
+
+
+--
+-- Name: address_review id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.address_review ALTER COLUMN id SET DEFAULT nextval('public.address_review_id_seq'::regclass);
+
+
+--
+-- Name: address_roads id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.address_roads ALTER COLUMN id SET DEFAULT nextval('public.address_roads_id_seq'::regclass);
+
+
+--
 -- Name: api_clients id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -3020,6 +3212,46 @@ ALTER TABLE ONLY public.outbox ALTER COLUMN id SET DEFAULT nextval('public.outbo
 --
 
 ALTER TABLE ONLY public.patrol_checks ALTER COLUMN id SET DEFAULT nextval('public.patrol_checks_id_seq'::regclass);
+
+
+--
+-- Name: address_points address_points_code_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.address_points
+    ADD CONSTRAINT address_points_code_key UNIQUE (code);
+
+
+--
+-- Name: address_points address_points_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.address_points
+    ADD CONSTRAINT address_points_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: address_review address_review_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.address_review
+    ADD CONSTRAINT address_review_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: address_roads address_roads_code_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.address_roads
+    ADD CONSTRAINT address_roads_code_key UNIQUE (code);
+
+
+--
+-- Name: address_roads address_roads_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.address_roads
+    ADD CONSTRAINT address_roads_pkey PRIMARY KEY (id);
 
 
 --
@@ -3532,6 +3764,69 @@ ALTER TABLE ONLY public.terminal_accounts
 
 ALTER TABLE ONLY public.workflow_transitions
     ADD CONSTRAINT workflow_transitions_from_status_to_status_key UNIQUE NULLS NOT DISTINCT (from_status, to_status);
+
+
+--
+-- Name: address_points_gix; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX address_points_gix ON public.address_points USING gist (geom);
+
+
+--
+-- Name: address_points_name_trgm; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX address_points_name_trgm ON public.address_points USING gin (name public.gin_trgm_ops);
+
+
+--
+-- Name: address_points_road_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX address_points_road_idx ON public.address_points USING btree (road_code, number);
+
+
+--
+-- Name: address_points_village_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX address_points_village_idx ON public.address_points USING btree (village_code, kind);
+
+
+--
+-- Name: address_review_open_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX address_review_open_idx ON public.address_review USING btree (town_code, created_at) WHERE (status = 'open'::text);
+
+
+--
+-- Name: address_roads_gix; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX address_roads_gix ON public.address_roads USING gist (geom);
+
+
+--
+-- Name: address_roads_name_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX address_roads_name_idx ON public.address_roads USING btree (name);
+
+
+--
+-- Name: address_roads_name_trgm; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX address_roads_name_trgm ON public.address_roads USING gin (name public.gin_trgm_ops);
+
+
+--
+-- Name: address_roads_village_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX address_roads_village_idx ON public.address_roads USING btree (village_code, name);
 
 
 --
@@ -4116,6 +4411,30 @@ CREATE TRIGGER grids_population_changed AFTER UPDATE OF population, geom ON publ
 
 
 --
+-- Name: address_points address_points_grid_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.address_points
+    ADD CONSTRAINT address_points_grid_code_fkey FOREIGN KEY (grid_code) REFERENCES public.grids(code);
+
+
+--
+-- Name: address_points address_points_road_code_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.address_points
+    ADD CONSTRAINT address_points_road_code_fkey FOREIGN KEY (road_code) REFERENCES public.address_roads(code) ON DELETE CASCADE;
+
+
+--
+-- Name: address_review address_review_event_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.address_review
+    ADD CONSTRAINT address_review_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id);
+
+
+--
 -- Name: api_tokens api_tokens_staff_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4484,6 +4803,12 @@ ALTER TABLE ONLY public.terminal_accounts
 
 
 --
+-- Name: address_review; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.address_review ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: chem_sites admin_insert; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -4563,6 +4888,29 @@ CREATE POLICY app_admin ON public.app_users TO jy_app USING (( SELECT public.jy_
 --
 
 CREATE POLICY app_read ON public.audit_log FOR SELECT TO jy_app USING (( SELECT public.jy_is_admin() AS jy_is_admin));
+
+
+--
+-- Name: address_review app_scope; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY app_scope ON public.address_review TO jy_app USING (((( SELECT public.jy_ctx('scope'::text) AS jy_ctx) = 'city'::text) OR (town_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'town'::text) THEN public.jy_ctx('town'::text)
+            ELSE NULL::text
+        END AS "case")) OR (village_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'village'::text) THEN public.jy_ctx('village'::text)
+            ELSE NULL::text
+        END AS "case")))) WITH CHECK (((( SELECT public.jy_ctx('scope'::text) AS jy_ctx) = 'city'::text) OR (town_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'town'::text) THEN public.jy_ctx('town'::text)
+            ELSE NULL::text
+        END AS "case")) OR (village_code = ( SELECT
+        CASE
+            WHEN (public.jy_ctx('scope'::text) = 'village'::text) THEN public.jy_ctx('village'::text)
+            ELSE NULL::text
+        END AS "case"))));
 
 
 --
@@ -5232,6 +5580,13 @@ CREATE POLICY outbox_job ON public.staff FOR SELECT TO jy_outbox USING (true);
 
 
 --
+-- Name: address_review owner_all; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY owner_all ON public.address_review TO CURRENT_USER USING (true) WITH CHECK (true);
+
+
+--
 -- Name: api_clients owner_all; Type: POLICY; Schema: public; Owner: -
 --
 
@@ -5712,6 +6067,14 @@ GRANT ALL ON FUNCTION public.jy_api_client_check(p_hash text) TO jy_app;
 
 
 --
+-- Name: FUNCTION jy_area_names(); Type: ACL; Schema: public; Owner: -
+--
+
+REVOKE ALL ON FUNCTION public.jy_area_names() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.jy_area_names() TO jy_app;
+
+
+--
 -- Name: FUNCTION jy_assessment_counts(p_unit text, p_start date, p_end date, p_town text, p_village text); Type: ACL; Schema: public; Owner: -
 --
 
@@ -6135,6 +6498,62 @@ REVOKE ALL ON FUNCTION public.stats_rows_sql(p_sign integer, p_rows text) FROM P
 --
 
 REVOKE ALL ON FUNCTION public.stats_sql(p_delta text) FROM PUBLIC;
+
+
+--
+-- Name: TABLE address_points; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.address_points TO jy_app;
+
+
+--
+-- Name: TABLE address_review; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT,INSERT ON TABLE public.address_review TO jy_app;
+
+
+--
+-- Name: COLUMN address_review.status; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(status) ON TABLE public.address_review TO jy_app;
+
+
+--
+-- Name: COLUMN address_review.event_id; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(event_id) ON TABLE public.address_review TO jy_app;
+
+
+--
+-- Name: COLUMN address_review.resolved_by; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(resolved_by) ON TABLE public.address_review TO jy_app;
+
+
+--
+-- Name: COLUMN address_review.resolved_at; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT UPDATE(resolved_at) ON TABLE public.address_review TO jy_app;
+
+
+--
+-- Name: SEQUENCE address_review_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.address_review_id_seq TO jy_app;
+
+
+--
+-- Name: TABLE address_roads; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT SELECT ON TABLE public.address_roads TO jy_app;
 
 
 --

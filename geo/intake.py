@@ -80,6 +80,8 @@ class Report:
     is_drill: bool = False              # 演练 (事故推演): in the queue, never in a statistic
     external_id: str | None = None      # the sender's own number: a second send creates nothing (replay())
     digest: str | None = None           # the sending's fingerprint(): the same number with another body is a 409
+    address_match: str | None = None    # placed by a person from the address review queue: the address chosen
+    address_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,10 @@ def check(df: pd.DataFrame, first_row: int, cat: Catalogue, default_datum: str, 
     lon = lon.where(np.isfinite(lon))
     lat = lat.where(np.isfinite(lat))
     no_loc = (grid == "") & (lon_raw == "") & (lat_raw == "")
-    flag(no_loc, "location", "no location", "没有位置", "give coordinates or a grid", "请填写坐标或选择网格。")
+    # no point and no grid, but an address: placed by the address register (place(), geo.addresses)
+    by_address = no_loc & (text["address"] != "")
+    flag(no_loc & ~by_address, "location", "no location", "没有位置", "give coordinates, a grid or an address",
+         "请填写坐标、选择网格或填写地址。")
     not_numbers = (grid == "") & ~no_loc & (lon.isna() | lat.isna())
     flag(not_numbers, "location", "coordinates {v!r} are missing or not numbers", "坐标“{v}”缺失或不是有效的经纬度",
          "fill in 经度 and 纬度 as numbers", "请填写数字形式的经度、纬度。", values=lon_raw + "," + lat_raw)
@@ -231,9 +236,10 @@ def check(df: pd.DataFrame, first_row: int, cat: Catalogue, default_datum: str, 
         "reported_at": at, "address": text["address"].where(text["address"] != ""),
         "reporter": text["reporter"].where(text["reporter"] != "", "终端 " + text["terminal_id"])
                                     .where((text["reporter"] != "") | (text["terminal_id"] != ""), "移动终端"),
-        "external_id": ext.where(ext != ""), "time_given": time_given,
+        "external_id": ext.where(ext != ""), "time_given": time_given, "by_address": by_address,
     }, index=df.index)
-    for extra in df.columns.difference([*TEXT_FIELDS, "priority", "datum", "lon", "lat", "grid_code", "reported_at"]):
+    for extra in df.columns.difference([*TEXT_FIELDS, "priority", "datum", "lon", "lat", "grid_code", "reported_at",
+                                        "by_address"]):
         if extra not in good.columns:
             good[extra] = df[extra]
     numbered = ext != ""
@@ -296,14 +302,20 @@ def outside_problem(conn, row: int | None, lon, lat, datum: str, x: float, y: fl
                    "请检查经纬度和坐标系。", field="location")
 
 
-def place(conn, good: pd.DataFrame, grids: Grids | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
+def place(conn, good: pd.DataFrame, grids: Grids | None = None, review: bool = False
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Problem]]:
     """CGCS2000 x, y and the grid of every good row (None where it cannot be placed), and a problem
-    for each of those. A row with a grid code stands at the grid's point on surface. The SQL rule
-    runs as the caller: a point outside the caller's area is named as such."""
+    for each of those. A row with a grid code stands at the grid's point on surface; a row with only
+    an address at the register's clear match (geo.addresses; its label and score go into `good`'s
+    address_match / address_score, every row's Match into good.attrs["matches"]). An address that
+    matches nothing clearly is a problem listing what was found — not fatal with `review` (an import
+    queues the row for a person). The SQL rule runs as the caller: a point outside the caller's area
+    is named as such."""
     x = good["lon"].to_numpy(dtype=float).copy()
     y = good["lat"].to_numpy(dtype=float).copy()
     code = good["grid_code"].to_numpy(dtype=object).copy()
-    by_point = good["grid_code"].isna().to_numpy()
+    by_address = good["by_address"].to_numpy(dtype=bool) if "by_address" in good.columns else np.zeros(len(good), bool)
+    by_point = good["grid_code"].isna().to_numpy() & ~by_address
     for d in DATUMS:
         m = by_point & (good["datum"] == d).to_numpy()
         if m.any():
@@ -313,9 +325,10 @@ def place(conn, good: pd.DataFrame, grids: Grids | None = None) -> tuple[np.ndar
                           else np.array(assign_points(conn, x[by_point], y[by_point]), dtype=object))
     problems: list[Problem] = []
     rows = good["row"].to_numpy()
-    if (~by_point).any():
-        found = {r["code"]: r for r in dicts(conn.execute(_GRID_POINT, {"codes": sorted(set(code[~by_point]))}))}
-        for i in np.flatnonzero(~by_point):
+    by_grid = ~by_point & ~by_address
+    if by_grid.any():
+        found = {r["code"]: r for r in dicts(conn.execute(_GRID_POINT, {"codes": sorted(set(code[by_grid]))}))}
+        for i in np.flatnonzero(by_grid):
             g = found.get(code[i])
             if g is None:
                 problems.append(Problem(int(rows[i]), code[i], f"no third-level grid {code[i]}",
@@ -326,15 +339,59 @@ def place(conn, good: pd.DataFrame, grids: Grids | None = None) -> tuple[np.ndar
     lon, lat, datum = good["lon"].to_numpy(), good["lat"].to_numpy(), good["datum"].to_numpy()
     for i in np.flatnonzero(by_point & np.array([c is None for c in code], dtype=bool))[:1000]:
         problems.append(outside_problem(conn, int(rows[i]), lon[i], lat[i], datum[i], float(x[i]), float(y[i])))
+    if by_address.any():
+        problems += _place_by_address(conn, good, by_address, x, y, code, review)
     return x, y, code, problems
+
+
+_VISIBLE_GRIDS = "SELECT code FROM grids WHERE code = ANY (%(codes)s::text[])"
+
+
+def _place_by_address(conn, good: pd.DataFrame, by_address: np.ndarray, x, y, code, review: bool) -> list[Problem]:
+    """Rows with only an address, placed by the register's clear match (set-based: one matching
+    statement for all); the others a problem with the candidates."""
+    from geo import addresses
+
+    idx = np.flatnonzero(by_address)
+    found = addresses.match(conn, [str(a) for a in good["address"].to_numpy()[idx]])
+    matched = np.full(len(good), None, dtype=object)
+    score = np.full(len(good), np.nan)
+    rows = good["row"].to_numpy()
+    problems: list[Problem] = []
+    best = {i: m.best for i, m in zip(idx, found)}
+    # the caller's area: the register is the county's, the grids the caller sees are not
+    visible = {r[0] for r in db.tuples(conn, _VISIBLE_GRIDS, {"codes": sorted({b.grid_code for b in best.values() if b})})}
+    for i, m in zip(idx, found):
+        b = best[i]
+        code[i] = None
+        if b is not None and b.grid_code in visible:
+            x[i], y[i], code[i] = b.lon, b.lat, b.grid_code
+            matched[i], score[i] = b.label, round(b.score, 3)
+        elif b is not None:
+            problems.append(outside_problem(conn, int(rows[i]), b.lon, b.lat, "address", b.lon, b.lat))
+        else:
+            en, zh = m.describe()
+            problems.append(Problem(int(rows[i]), m.parsed.text, en, zh,
+                                    "add the village (社区/村) and door number, or give coordinates",
+                                    "已转入待核地址队列，由人工确定位置。" if review else
+                                    "请补充镇街、村（社区）名称和门牌号，或在地图上选点、填写坐标。",
+                                    fatal=not review, field="address"))
+    if "address_match" not in good.columns:
+        good["address_match"] = np.full(len(good), None, dtype=object)
+        good["address_score"] = np.full(len(good), np.nan)
+    good["address_match"] = np.where(by_address, matched, good["address_match"].to_numpy(dtype=object))
+    good["address_score"] = np.where(by_address, score, pd.to_numeric(good["address_score"], errors="coerce"))
+    good.attrs["matches"] = dict(zip(rows[idx].tolist(), found))
+    return problems
 
 
 # ------------------------------------------------------------------------------------------ route + stage
 STAGE_COLUMNS = ("id", "row", "category_code", "priority", "level", "reported_at", "due_at", "lon", "lat", "grid_code",
                  "description", "address", "reporter", "external_id", "department", "team", "time_given",
-                 "source", "reporter_staff_id", "is_drill", "external_digest")
+                 "source", "reporter_staff_id", "is_drill", "external_digest", "address_match", "address_score")
 STAGE_TYPES = ("bigint", "integer", "text", "smallint", "text", "timestamptz", "timestamptz", "float8", "float8", "text",
-               "text", "text", "text", "text", "text", "text", "boolean", "text", "bigint", "boolean", "text")
+               "text", "text", "text", "text", "text", "text", "boolean", "text", "bigint", "boolean", "text",
+               "text", "real")
 
 
 def _local_text(values: np.ndarray) -> np.ndarray:
@@ -378,6 +435,9 @@ def route(conn, good: pd.DataFrame, cat: Catalogue, x, y, code, by: Reporter) ->
         "reporter_staff_id": pa.array(np.full(n, by.staff_id, dtype=object), type=pa.int64(), from_pandas=True),
         "is_drill": pa.array(col("is_drill", False).astype(bool)),
         "external_digest": pa.array([d or None for d in col("digest", None)], type=pa.string()),
+        "address_match": pa.array(col("address_match", None), type=pa.string(), from_pandas=True),
+        "address_score": pa.array(np.asarray(col("address_score", np.nan), dtype=float), type=pa.float32(),
+                                  from_pandas=True),
     })
 
 
@@ -393,11 +453,12 @@ WITH s AS ({source}), fresh AS (
 ), ev AS (
     INSERT INTO events (id, category_code, priority, handling_level, reported_at, due_at, location, grid_code,
                         description, address, source, reporter_staff_id, reporter_name, assignee_department,
-                        assignee_team, is_drill, external_source, external_id, external_digest, is_demo, version)
+                        assignee_team, is_drill, external_source, external_id, external_digest, address_match,
+                        address_score, is_demo, version)
     SELECT id, category_code, priority, level, reported_at, due_at, ST_SetSRID(ST_MakePoint(lon, lat), {srid}),
            grid_code, description, address, source, reporter_staff_id,
            CASE WHEN reporter_staff_id IS NULL THEN reporter END, department, team, is_drill,
-           %(src)s, external_id, external_digest,
+           %(src)s, external_id, external_digest, address_match, address_score,
            -- a demo worker's report (the live demo feed) is demo data like the rest
            CASE WHEN reporter_staff_id IS NULL THEN false
                 ELSE coalesce((SELECT st.is_demo FROM staff st WHERE st.id = reporter_staff_id), false) END,
@@ -484,7 +545,8 @@ def _frame(reports: list[Report], by: Reporter) -> tuple[pd.DataFrame, list[Prob
                      "terminal_id": "", "priority": str(r.priority),
                      "datum": r.datum or "", "lon": num(r.lon) if lon_ok else "nan", "lat": num(r.lat) if lat_ok else "nan",
                      "grid_code": r.grid_code or "", "reported_at": at, "source": r.source, "is_drill": bool(r.is_drill),
-                     "reporter_given": bool(r.reporter), "digest": r.digest or ""})
+                     "reporter_given": bool(r.reporter), "digest": r.digest or "",
+                     "address_match": r.address_match, "address_score": r.address_score})
     return pd.DataFrame(rows, dtype=object), problems
 
 

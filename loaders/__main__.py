@@ -176,6 +176,11 @@ def _cmd_demo(args) -> int:
                     from loaders.demo.load import load_patrol_checks
                     with conn.transaction(), conn.cursor() as cur:    # loaded before 铁脚板 (migration 002)
                         print(f"demo patrol checks added: {load_patrol_checks(cur)}")
+                from loaders.demo import addresses as demo_addresses
+                if demo_addresses.missing(conn):                   # loaded before the address register
+                    with conn.transaction():
+                        counts = demo_addresses.load(conn)
+                    print("demo address register added: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
                 _demo_accounts()
             return 0
         until = _iso(args.until, "--until", dt.datetime, "2026-11-27T15:00")
@@ -210,7 +215,6 @@ def _demo_accounts() -> None:
 
 def _cmd_events(args) -> int:
     import signal
-    from pathlib import Path
 
     from tqdm import tqdm
 
@@ -265,11 +269,32 @@ def _cmd_events(args) -> int:
     for row, ext, eid in result.changed[:50]:
         print(f"  changed: row {row} (number {ext}) differs from event {eid}, which was loaded before; "
               "not loaded again")
+    if result.matches:
+        clear = sum(1 for m in result.matches if m[2] == "clear")
+        print(f"addresses: {clear} of {len(result.matches)} placed by the address register; "
+              f"{len(result.matches) - clear} not clear, {result.queued} of them "
+              f"{'would go' if args.dry_run else 'sent'} to the review queue (address_review)")
+        for row, address, status, label, score, _grid in [m for m in result.matches if m[2] != "clear"][:50]:
+            print(f"  row {row}: {address!r} {status}" + (f"; closest {label} ({score:.2f})" if label else ""))
+        if args.match_report:
+            _write_match_report(Path(args.match_report), result.matches)
+            print(f"match report (every address row): {args.match_report}")
     return 0
 
 
+def _write_match_report(path, matches) -> None:
+    """The per-row address match report as CSV (UTF-8 with BOM: Excel opens it)."""
+    import csv
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(["行号", "地址", "结果", "匹配地址", "匹配度", "网格编码"])
+        labels = {"clear": "已定位", "ambiguous": "多处相近，待核", "none": "未找到，待核"}
+        for row, address, status, label, score, grid in matches:
+            w.writerow([row, address, labels.get(status, status), label, f"{score:.3f}", grid])
+
+
 DATUM_FROM = {"坐标系列": "the 坐标系 column", "列名": "the column names", "选定": "--crs",
-              "无坐标（按网格编码）": "grid codes, no coordinates"}
+              "无坐标（按网格编码或地址）": "grid codes or addresses, no coordinates"}
 
 
 def _datum(args) -> str | None:
@@ -339,7 +364,7 @@ def _cmd_import(args) -> int:
     from pathlib import Path
 
     from geo import db
-    from loaders.importer import grids, points
+    from loaders.importer import addresses, grids, points
 
     path = Path(args.file)
     t0 = time.perf_counter()
@@ -350,6 +375,9 @@ def _cmd_import(args) -> int:
                                  encoding=args.encoding, layer=args.layer, fix=args.fix, dry_run=args.dry_run,
                                  tolerance_m2=args.tolerance)
             report = grids.import_file(conn, path, opts)
+        elif args.command == "addresses":
+            report = addresses.import_file(conn, path, addresses.Options(
+                kind=args.kind, crs=args.crs, encoding=args.encoding, layer=args.layer, dry_run=args.dry_run))
         else:
             report = points.import_file(conn, args.command, path, points.Options(
                 crs=args.crs, encoding=args.encoding, layer=args.layer, dry_run=args.dry_run))
@@ -496,18 +524,23 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--datum", choices=["wgs84", "gcj02", "bd09"], help="older name of --crs")
     ev.add_argument("--encoding", choices=["gbk", "utf-8", "gb18030"], help="text encoding of a CSV")
     ev.add_argument("--dry-run", action="store_true", help="check every row, load nothing")
+    ev.add_argument("--match-report", metavar="CSV",
+                    help="write each address-only row's match (register address, score, grid) to this CSV")
     warn = sub.add_parser("warn", help="early warning: emerging hot spots, surges, repeat places (geo/warning.py)")
     warn.add_argument("--every", type=float, default=0, help="run again every N seconds (0: once)")
     warn.add_argument("--at", help="evaluate as of this time (ISO 8601), e.g. to replay a past day")
     esc = sub.add_parser("escalate", help="move overdue village/town events up one level")
     esc.add_argument("--every", type=float, help="keep doing it every this many seconds (./run.sh: 60)")
-    for kind in ("grids", "staff", "chem-sites", "resources", "service-points", "enterprises"):
+    for kind in ("grids", "staff", "chem-sites", "resources", "service-points", "enterprises", "addresses"):
         imp = sub.add_parser(kind, help=f"import {kind} from a file (all or nothing, upsert)")
         imp.add_argument("file")
         imp.add_argument("--crs", help="EPSG:XXXX, gcj02 or bd09 (default: from the file)")
         imp.add_argument("--encoding", choices=["gbk", "utf-8", "gb18030"], help="text encoding of the file")
         imp.add_argument("--layer", help="layer of a GeoPackage with several")
         imp.add_argument("--dry-run", action="store_true", help="check every feature, load nothing")
+        if kind == "addresses":
+            imp.add_argument("--kind", choices=["roads", "points"], required=True,
+                             help="roads (lines with door-number ranges) or points (门牌, 小区, 楼栋, 地名)")
         if kind == "grids":
             lv = imp.add_mutually_exclusive_group()
             lv.add_argument("--level", type=int, choices=[1, 2, 3], help="every feature is of this level")
@@ -567,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
         return {"migrate": _cmd_migrate, "schema": _cmd_schema, "demo": _cmd_demo, "events": _cmd_events,
                 "escalate": _cmd_escalate, "warn": _cmd_warn, "app-role": _cmd_app_role, "base-data": _cmd_base_data, "grids": _cmd_import,
                 "staff": _cmd_import, "chem-sites": _cmd_import, "resources": _cmd_import,
-                "service-points": _cmd_import, "enterprises": _cmd_import,
+                "service-points": _cmd_import, "enterprises": _cmd_import, "addresses": _cmd_import,
                 "create-admin": _cmd_create_admin, "create-terminal": _cmd_create_terminal,
                 "create-api-key": _cmd_create_api_key, "simulate": _cmd_simulate,
                 "audit-verify": _cmd_audit_verify, "audit-head": _cmd_audit_head, "archiving": _cmd_archiving, "backup": _cmd_backup,

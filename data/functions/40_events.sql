@@ -115,6 +115,23 @@ AS $function$
 $function$;
 GRANT EXECUTE ON FUNCTION public.jy_place_of_point(double precision,double precision) TO jy_app;
 
+-- The names of every town and village, whoever asks (a signed user or an Open311 client): the
+-- address matcher's vocabulary (geo/addresses.py) must know the whole county's place names to read
+-- "南闸街道金巷社区…" even for a town that sees only its own grids. Names and codes only, never shapes.
+CREATE OR REPLACE FUNCTION public.jy_area_names()
+ RETURNS TABLE(code text, level smallint, name text, town_code text)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+    SELECT g.code, g.level, g.name, g.town_code
+      FROM public.grids g
+     WHERE g.level IN (1, 2) AND g.kind = 'admin'
+       AND (public.jy_effective_scope() IN ('city', 'town', 'village', 'client')) IS TRUE
+     ORDER BY g.code
+$function$;
+GRANT EXECUTE ON FUNCTION public.jy_area_names() TO jy_app;
+
 -- The one definition of an open event in SQL (geo/status.py CLOSED_STATUSES is the same list; a test
 -- keeps the two equal). A one-expression SQL function: the planner inlines it, so a query written
 -- with jy_is_open(e.status) still matches the partial indexes whose predicate is the expression.

@@ -24,7 +24,7 @@ DECLARE
     is_admin constant text := '(SELECT public.jy_is_admin())';
 BEGIN
     -- The owner (migrations, loaders, the operator's jobs) reads and writes every row.
-    FOREACH t IN ARRAY ARRAY['api_clients', 'api_tokens', 'app_sessions', 'app_users', 'assistance_households',
+    FOREACH t IN ARRAY ARRAY['address_review', 'api_clients', 'api_tokens', 'app_sessions', 'app_users', 'assistance_households',
             'audit_log', 'checkins', 'chem_inventory', 'collection_records', 'early_warnings', 'patrol_checks', 'chem_sites', 'emergency_resources', 'enterprise_inspections',
             'event_log', 'event_photos', 'event_urges', 'events', 'grid_base_counts', 'grids', 'incident_zones',
             'jy_context_key', 'login_throttle', 'mutual_aid_villages', 'notifications', 'outbox', 'service_points',
@@ -34,7 +34,7 @@ BEGIN
     END LOOP;
 
     -- Rows of a town and village: read and written in scope.
-    FOREACH t IN ARRAY ARRAY['checkins', 'collection_records', 'event_urges', 'events', 'notifications', 'outbox',
+    FOREACH t IN ARRAY ARRAY['address_review', 'checkins', 'collection_records', 'event_urges', 'events', 'notifications', 'outbox',
             'patrol_checks', 'staff',
             'stats_grid_day', 'stats_village_day'] LOOP
         EXECUTE format('CREATE POLICY app_scope ON public.%I TO jy_app USING (%s OR %s OR %s) WITH CHECK (%s OR %s OR %s)',

@@ -20,6 +20,7 @@ from geo import db
 from geo.crs import STORE_SRID
 from geo.errors import InvalidInput
 from loaders.demo import DemoData
+from loaders.demo import addresses as demo_addresses
 from loaders.reference import load_reference
 
 # 一张图's tables, emptied with the rest on --replace (child tables first)
@@ -28,7 +29,8 @@ ONEMAP_TABLES = ("enterprise_inspections", "supervised_enterprises", "grid_base_
 # what hangs on events and staff goes with them (--replace failed on event_photos since migration 015)
 FIELD_TABLES = ("patrol_checks", "collection_records", "notifications", "outbox", "event_urges", "event_photos",
                 "incident_zones", "api_tokens", "terminal_accounts")
-DEMO_TABLES = ONEMAP_TABLES + FIELD_TABLES + ("event_log", "events", "staff", "chem_inventory", "chem_sites", "emergency_resources",
+DEMO_TABLES = ONEMAP_TABLES + FIELD_TABLES + ("address_review", "address_points", "address_roads",
+                                              "event_log", "events", "staff", "chem_inventory", "chem_sites", "emergency_resources",
                "grids", "stats_grid_day", "stats_village_day", "stats_cell_day", "stats_category_day")
 _CHUNK = 200_000
 
@@ -274,6 +276,7 @@ def load(conn: psycopg.Connection, data: DemoData, replace: bool = False) -> dic
                 sql.Identifier(table)))
         cur.execute("SELECT chem_recompute(NULL)")
         counts.update(load_onemap(cur, data))
+        counts.update(demo_addresses.load(conn))
         for table in ("staff", "events", "event_log", "chem_sites", "emergency_resources", "service_points",
                       "assistance_households", "supervised_enterprises", "enterprise_inspections", "checkins"):
             cur.execute(sql.SQL(

@@ -10,7 +10,7 @@ _SURNAMES = list("王李张刘陈杨黄赵吴周徐孙朱马胡郭何高林罗�
                  "潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦傅方邹孟熊秦邱江尹薛")
 _GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国文斌宇浩凯鹏辉丹玲红燕"
               "鑫俊峰晨雪婷慧琳颖欣佳璐雯振海波亮斌晓春梅兰东坤健荣")
-_ROADS = ["人民路", "长江路", "澄江路", "虹桥路", "芙蓉大道", "滨江路", "朝阳路", "延陵路",
+ROADS = ["人民路", "长江路", "澄江路", "虹桥路", "芙蓉大道", "滨江路", "朝阳路", "延陵路",
           "暨阳路", "青果路", "中山路", "环城路", "工业园路", "新华路", "临港大道", "澄南路",
           "绮山路", "春申路", "花园路", "文化路"]
 
@@ -43,6 +43,6 @@ def phones(rng: np.random.Generator, n: int) -> list[str]:
 
 def addresses(rng: np.random.Generator, village_names: list[str]) -> list[str]:
     n = len(village_names)
-    road = rng.choice(_ROADS, n)
+    road = rng.choice(ROADS, n)
     number = rng.integers(1, 400, n)
     return [f"{v}{r}{k}号附近" for v, r, k in zip(village_names, road, number)]

@@ -72,6 +72,10 @@ class Result:
     datum_from: str = ""                     # how it was known: chosen, a column, the column names
     datum_shares: dict[str, float] = field(default_factory=dict)   # 自动 undecided: share inside the county per datum
     datum_sample: list[tuple[float, float]] = field(default_factory=list)   # the sample's points as written
+    # rows placed by their address: (row, address as written, clear | ambiguous | none, register label or
+    # "", score, grid code or "") — the per-row match report; the unclear ones go to the review queue
+    matches: list[tuple[int, str, str, str, float, str]] = field(default_factory=list)
+    queued: int = 0                          # rows sent to the review queue (address_review)
     ignored: list[str] = field(default_factory=list)   # columns of the file no field reads
 
     @property
@@ -198,10 +202,8 @@ def _columns(df: pd.DataFrame) -> dict[str, str | None]:
     missing = []
     if out["category"] is None:
         missing.append("category_code (事件类型 / 类别编码)")
-    if out["description"] is None:
-        missing.append("description (描述)")
-    if out["grid_code"] is None and (out["lon"] is None or out["lat"] is None):
-        missing.append("lon/lat (经度/纬度 or X/Y) or grid_code (网格编码)")
+    if out["grid_code"] is None and (out["lon"] is None or out["lat"] is None) and out["address"] is None:
+        missing.append("lon/lat (经度/纬度 or X/Y), grid_code (网格编码) or address (地址)")
     if missing:
         raise InvalidInput("missing columns: " + ", ".join(missing) + f" (found: {', '.join(map(str, cols))})",
                            "缺少必需的列：" + "、".join(missing) + f"（文件中的列：{'、'.join(map(str, cols))}）")
@@ -264,7 +266,7 @@ def _resolve_datum(conn, df: pd.DataFrame, cols: dict, result: Result) -> str | 
         result.datum, result.datum_from = "per row", "坐标系列"
         return ""
     if cols["lon"] is None or cols["lat"] is None:
-        result.datum, result.datum_from = "wgs84", "无坐标（按网格编码）"
+        result.datum, result.datum_from = "wgs84", "无坐标（按网格编码或地址）"
         return "wgs84"
     said = header_datum([c for c in df.columns if c in (cols["lon"], cols["lat"])])
     if said:
@@ -309,6 +311,7 @@ def load(conn, path: Path, source: str = "grid_app", datum: str | None = None, e
     cat = intake.Catalogue(conn)
     grids = None
     seen: dict[str, int] = {}
+    queue: list[dict] = []
     with conn.transaction():
         conn.execute("SELECT set_config('statement_timeout', %(t)s, true), "
                      "set_config('client_connection_check_interval', '2s', true)", {"t": STATEMENT_TIMEOUT})
@@ -334,6 +337,13 @@ def load(conn, path: Path, source: str = "grid_app", datum: str | None = None, e
             result.rows += len(df)
             frame = _canonical(df, cols)
             frame["source"] = kind
+            if cols["description"] is None:         # a work-order list without 描述: its type and address say it
+                frame["description"] = ("事件类型：" + frame["category"].astype(str).str.strip() + "；地址："
+                                        + (frame["address"].astype(str).str.strip() if "address" in frame else ""))
+                if first == 1:
+                    result.problems.append(Problem(None, "描述", "no description column: each event's description "
+                                                   "is its category and address", "文件没有“描述”列：事件描述"
+                                                   "由事件类型和地址生成", fatal=False))
             assert datum is not None                   # resolved on the first chunk, or returned refused
             good, problems, numbers = intake.check(frame, first, cat, datum, now)
             first += len(df)
@@ -349,9 +359,12 @@ def load(conn, path: Path, source: str = "grid_app", datum: str | None = None, e
             if good.empty:
                 continue
             grids = grids or intake.Grids(conn)
-            x, y, code, where = intake.place(conn, good, grids)
+            good = good.copy()
+            x, y, code, where = intake.place(conn, good, grids, review=True)
             result.problems += where
             keep = np.array([c is not None for c in code], dtype=bool)
+            if "matches" in good.attrs:
+                queue += _matched(good, keep, code, result)
             good = good[keep]
             if good.empty or result.refused:
                 continue
@@ -368,6 +381,7 @@ def load(conn, path: Path, source: str = "grid_app", datum: str | None = None, e
             else:
                 result.changed.append((row, ext, eid))
         if dry_run:
+            result.queued = len(queue)
             result.inserted = staged - result.unchanged - len(result.changed)
             conn.execute("DROP TABLE _event_stage")
             return result
@@ -376,15 +390,64 @@ def load(conn, path: Path, source: str = "grid_app", datum: str | None = None, e
         result.inserted = len(ids)
         if ids:
             result.ids = (ids[0], ids[-1])
+        result.queued = _enqueue(conn, queue, src, path.name, by)
         if fresh >= ANALYZE_ROWS:         # the planner's view of the tables after a large load (no lock on readers)
             conn.execute("ANALYZE events, event_log")
         if progress:
             progress(result.rows, "written")
         audit.record(conn, by.username, by.role, "import", f"events:{path.name}"[:200], via=by.via, source=src,
                      rows=result.rows, inserted=result.inserted, unchanged=result.unchanged,
-                     changed=len(result.changed))
+                     changed=len(result.changed), queued=result.queued)
         result.written = True
     return result
+
+
+def _matched(good: pd.DataFrame, keep: np.ndarray, code: np.ndarray, result: Result) -> list[dict]:
+    """The match report of a chunk's address rows, and the rows to queue for review: those whose
+    address matched nothing clearly (a point outside the importer's area is refused instead)."""
+    queue = []
+    rows = good["row"].to_numpy()
+    pos = {int(r): i for i, r in enumerate(rows)}
+    for row, m in good.attrs["matches"].items():
+        i = pos[row]
+        b = m.best
+        if b is not None:
+            result.matches.append((row, m.parsed.text, "clear", b.label, round(b.score, 3), code[i] or ""))
+            continue
+        top = m.candidates[0] if m.candidates else None
+        result.matches.append((row, m.parsed.text, m.status, top.label if top else "", round(top.score, 3) if top else 0.0, ""))
+        g = good.iloc[i]
+        queue.append({
+            "row_number": row, "external_id": g["external_id"] if isinstance(g["external_id"], str) else None,
+            "address": m.parsed.text[:200],
+            "report": {"category_code": g["category_code"], "description": g["description"],
+                       "priority": int(g["priority"]), "reported_at": g["reported_at"].isoformat(),
+                       "time_given": bool(g["time_given"]), "reporter": g["reporter"], "source": g["source"]},
+            "candidates": [c.as_dict() for c in m.candidates], "best_score": top.score if top else None})
+    return queue
+
+
+# The review queue (address_review): the importer's own area's queue (a town's import, its town).
+_ENQUEUE = """
+INSERT INTO address_review (source, file_name, row_number, external_id, address, report, candidates, best_score,
+                            town_code, village_code, created_by)
+SELECT %(src)s, %(file)s, r.row_number, r.external_id, r.address, r.report, r.candidates, r.best_score,
+       CASE WHEN jy_ctx('scope') = 'town' THEN jy_ctx('town') END,
+       CASE WHEN jy_ctx('scope') = 'village' THEN jy_ctx('village') END, %(by)s
+  FROM jsonb_to_recordset(%(rows)s::jsonb)
+       AS r(row_number integer, external_id text, address text, report jsonb, candidates jsonb, best_score real)
+ WHERE NOT EXISTS (SELECT 1 FROM address_review q WHERE q.status = 'open' AND q.source = %(src)s
+                     AND q.external_id = r.external_id)
+"""
+
+
+def _enqueue(conn, queue: list[dict], src: str, file_name: str, by: intake.Reporter) -> int:
+    if not queue:
+        return 0
+    import json
+    cur = conn.execute(_ENQUEUE, {"src": src, "file": file_name[:200], "by": by.name,
+                                  "rows": json.dumps(queue, ensure_ascii=False, default=str)})
+    return cur.rowcount
 
 
 def _copy(conn, staged) -> None:
