@@ -112,7 +112,7 @@ def test_refusals_are_json_with_a_chinese_message(api):
     s, b = call(base, "POST", "/api/v1/reports", {**ok, "category": "不存在的类别"}, token)
     assert refused(s, b, "invalid_report", "事件类别") == 422
     s, b = call(base, "POST", "/api/v1/reports", {k: v for k, v in ok.items() if k != "lon"}, token)
-    assert refused(s, b, "invalid_input", "经度：缺少此项") == 422
+    assert refused(s, b, "invalid_report", "缺失或不是有效的经纬度") == 422      # a latitude without its longitude
     s, b = call(base, "POST", "/api/v1/reports", token=token, raw=b"{not json")
     assert refused(s, b, "invalid_input", "请求内容有误") == 422
     s, b = call(base, "GET", "/api/v1/nothing-here", token=token)

@@ -293,10 +293,14 @@ def test_a_third_party_georeport_client_reads_xml_and_json_and_a_post_carries_a_
     assert found["endpoints"]["endpoint"]["formats"]["format"] == ["text/xml", "application/json"]
     assert requests.get(f"{base}/open311/discovery.json", timeout=30).json()["endpoints"][0]["url"] == root
 
+    # no lat/long: the address places it (issue 33) — "滨江路口" names no village, so it is a 400 saying so
     no_place = {k: v for k, v in form.items() if k not in ("lat", "long")}
     bad = requests.post(f"{root}/requests.xml", data=no_place, timeout=30)
     error = xmltodict.parse(bad.content)["errors"]["error"]
-    assert bad.status_code == 400 and error["code"] == "400" and "纬度" in error["description"], bad.text
+    assert bad.status_code == 400 and error["code"] == "400" and "滨江路口" in error["description"], bad.text
+    bad = requests.post(f"{root}/requests.xml", data={k: v for k, v in no_place.items() if k != "address_string"}, timeout=30)
+    error = xmltodict.parse(bad.content)["errors"]["error"]
+    assert bad.status_code == 400 and "没有位置" in error["description"], bad.text
     bad = requests.post(f"{root}/requests.json", data={**form, "api_key": "wrong"}, timeout=30)
     assert bad.status_code == 403 and bad.json()[0]["code"] == 403
     bad = requests.post(f"{root}/requests.json", data=form, files={"photos": ("a.jpg", photo, "image/jpeg")}, timeout=30)

@@ -33,7 +33,7 @@ def test_a_report_gets_grid_deadline_department_and_first_log_row(work_conn):
     (Report("HW01", "x", 3, 31.8, 120.3), "经纬度似乎填反了"),
     (Report("HW01", "x", 3, 120.30, 31.99), "不在江阴市范围内"),        # in the Yangtze
     (Report("HW01", "x", 3, 120.3, 31.8, datum="wgs72"), "坐标系"),
-    (Report("HW01", "x", 3, None, None), "请填写坐标或选择网格"),
+    (Report("HW01", "x", 3, None, None), "请填写坐标、选择网格或填写地址"),
     (Report("HW01", "x", 3, grid_code="320281004001999"), "没有编码为 320281004001999 的三级网格"),
 ])
 def test_bad_reports_are_refused_with_a_message_and_nothing_written(work_conn, report, message):

@@ -101,6 +101,9 @@ with user_errors():
             "上报": f"{ev['reported_at']:%Y-%m-%d %H:%M} · {reporter}"
                     f"（{SOURCE_LABELS.get(ev['source'], ev['source'])}）",
             "地址": ev["address"] or "—",
+            **({"匹配地址": f"{ev['address_match']}（标准地址库，"
+                          + (f"匹配度 {ev['address_score']:.2f}）" if ev["address_score"] is not None else "人工选定）")}
+               if ev.get("address_match") else {}),
             "坐标（CGCS2000）": f"{ev['lon']:.6f}, {ev['lat']:.6f}",
         }
         st.markdown("\n".join(f"- **{k}**：{esc_md(v)}" for k, v in info.items()))

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard.ui import data, maps, panels
 from dashboard.ui.errors import show_error, user_errors
+from dashboard.ui.html import esc_md
 from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
 from loaders.importer import grids, points
@@ -132,15 +133,59 @@ def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None
         st.success(f"校验通过：{check.rows:,} 行均可导入。")
     if check.changed:
         st.caption("以下编号此前已导入、内容不同：未重复导入，请核对。" + "、".join(e for _, e, _ in check.changed[:30]))
+    if check.matches:
+        _match_report(check)
     if st.button("确认导入", type="primary", disabled=bool(check.refused) or not check.inserted, key="imp_ev_go"):
         bar, moved = _progress_bar(path, "导入")
         done = data.import_events(path, source, datum, encoding, dry_run=False, progress=moved)
         bar.empty()
         st.session_state.pop("imp_ev_check", None)       # the database changed: check again next time
         if done.written:
-            st.success(f"导入完成：新增 {done.inserted:,} 件，未变 {done.unchanged:,} 件，有变更 {len(done.changed):,} 件。")
+            st.success(f"导入完成：新增 {done.inserted:,} 件，未变 {done.unchanged:,} 件，有变更 {len(done.changed):,} 件"
+                       + (f"；{done.queued:,} 条地址未能可靠匹配，已转入下方“待核地址”。" if done.queued else "。"))
         else:
             st.error("导入未完成：文件在导入时未通过校验，数据库未作任何修改。")
+
+
+MATCH_LABELS = {"clear": "已定位", "ambiguous": "多处相近，待核", "none": "未找到，待核"}
+
+
+def _match_report(check) -> None:
+    """Each address-only row: what the register made of it (the unclear ones go to the review queue)."""
+    clear = sum(1 for m in check.matches if m[2] == "clear")
+    st.markdown("#### 地址匹配")
+    st.caption(f"{len(check.matches):,} 行只有地址：{clear:,} 行在标准地址库中可靠匹配并定位；"
+               f"{len(check.matches) - clear:,} 行不作猜测，导入时转入“待核地址”由人工确定位置。")
+    frame = pd.DataFrame([{"行号": r, "地址": a, "结果": MATCH_LABELS.get(s, s), "匹配地址": lb or "—",
+                           "匹配度": round(sc, 2), "网格": g or "—"} for r, a, s, lb, sc, g in check.matches])
+    st.dataframe(frame, hide_index=True, width="stretch", height=min(360, 38 + 35 * len(frame)))
+    st.download_button("下载地址匹配报告（CSV）", frame.to_csv(index=False).encode("utf-8-sig"), "地址匹配报告.csv",
+                       "text/csv", on_click="ignore", key="imp_match_csv")
+
+
+def review_queue() -> None:
+    """待核地址: imported rows whose address matched nothing clearly — a person picks the place."""
+    rows = data.address_review(50)
+    if not rows:
+        return
+    with st.expander(f"待核地址（{len(rows)} 条，来自事件导入）", expanded=False):
+        for r in rows:
+            cands = r["candidates"]
+            st.markdown(f"**{esc_md(r['address'])}** · {esc_md(r['file_name'])} 第 {r['row_number']} 行"
+                        f"（编号 {esc_md(r['external_id'] or '—')}，{esc_md(r['report']['category_code'])}）")
+            c1, c2, c3 = st.columns([4, 1, 1])
+            pick = c1.selectbox("位置", list(range(len(cands))), index=None, key=f"rv_pick_{r['id']}",
+                                placeholder="选择候选位置…" if cands else "无候选：请改用事件上报页地图选点",
+                                format_func=lambda k, c=cands: f"{c[k]['label']}（匹配度 {c[k]['score']:.2f}）",
+                                label_visibility="collapsed", disabled=not cands)
+            if c2.button("定位并立案", key=f"rv_go_{r['id']}", disabled=pick is None):
+                c = cands[pick]
+                eid = data.review_place(r["id"], c["lon"], c["lat"], c["label"], c["score"])
+                st.success(f"已按“{c['label']}”创建事件 {eid}。")
+                st.rerun()
+            if c3.button("作废", key=f"rv_drop_{r['id']}"):
+                data.review_dismiss(r["id"])
+                st.rerun()
 
 
 with user_errors():
@@ -158,6 +203,8 @@ with user_errors():
     level = d3.selectbox("网格层级", [None, 1, 2, 3], placeholder="请选择", key="imp_level", disabled=kind != "grids",
                          format_func=lambda v: {None: "按编码长度判断", 1: "镇街", 2: "村社区", 3: "网格"}[v])
     fix = d4.checkbox("自动修复无效几何", key="imp_fix", disabled=kind != "grids")
+    if kind == "events":
+        review_queue()
     if upload is None:
         st.info("请选择数据类型并上传文件。字段可用中文名：网格编码、网格名称、上级编码、层级；"
                 "名册：终端编号、姓名、角色、经度、纬度；企业：企业编码、名称、企业、经度、纬度。")

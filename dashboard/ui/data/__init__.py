@@ -27,6 +27,8 @@ from dashboard.ui.data.actions import (
     import_run,
     refresh,
     report_drill,
+    review_dismiss,
+    review_place,
     submit_reports,
     urge,
     write,
@@ -43,6 +45,8 @@ from dashboard.ui.data.pools import (
     viewer,
 )
 from dashboard.ui.data.reads import (
+    address_candidates,
+    address_review,
     area_figures,
     area_shapes,
     assess,
@@ -108,6 +112,7 @@ from dashboard.ui.data.reads import (
 )
 
 __all__ = [
+    "address_candidates", "address_review", "review_dismiss", "review_place",
     "assess", "assistance_counts", "assistance_households", "base_summary", "coverage", "duty", "duty_counts",
     "enterprise_counts", "enterprises", "inspections", "onemap_villages", "service_points", "track", "worker",
     "FIGURES_TTL_S", "SHAPES_TTL_S", "VIEWER_KEY", "act_many", "admin_change", "area_figures", "area_shapes",

@@ -11,7 +11,7 @@ from typing import Iterator
 
 from dashboard.ui.data import reads
 from dashboard.ui.data.pools import live, viewer
-from geo import audit, intake, notify, workflow
+from geo import addresses, audit, intake, notify, workflow
 from geo.hazards import analysis
 
 # What a write can change, and the cached reads that show it.
@@ -71,6 +71,19 @@ def act_many(versions: dict, action: str, **kwargs):
     if done:
         refresh("events")
     return done, refused
+
+
+def review_place(review_id: int, lon: float, lat: float, label: str | None, score: float | None) -> int:
+    """A queued address row placed at a point: its event by the one intake path (which writes the
+    report's audit row), the queue row closed, one transaction."""
+    with write("report", f"address_review:{review_id}") as w:
+        w.audit = False
+        return addresses.review_place(w.conn, review_id, lon, lat, reporter(), label, score)
+
+
+def review_dismiss(review_id: int) -> None:
+    with write("review_dismiss", f"address_review:{review_id}", touches=()) as w:
+        addresses.review_dismiss(w.conn, review_id, reporter())
 
 
 def reporter() -> intake.Reporter:

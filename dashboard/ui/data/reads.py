@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.ui.data.pools import FIGURES_TTL_S, SHAPES_TTL_S, live, pool, reader, shared, viewer
-from geo import access, assessment, dispatch, evaluation, events, intake, layers, masking, notify, onemap, overview, patrols, places, routing
+from geo import access, addresses, assessment, dispatch, evaluation, events, intake, layers, masking, notify, onemap, overview, patrols, places, routing
 from geo import photos as geo_photos
 from geo import warning as geo_warning
 from geo.hazards import analysis, register
@@ -207,6 +207,18 @@ def category_classes() -> list[dict]:
 @shared(SHAPES_TTL_S)
 def children(db, scope: Scope) -> list[dict]:
     return places.children(db, scope)
+
+
+def address_candidates(text: str):
+    """What the address register makes of an address (geo.addresses.Match): candidates, best first."""
+    with live().connection() as conn:
+        return addresses.match_one(conn, text)
+
+
+def address_review(limit: int = 200) -> list[dict]:
+    """The open rows of the address review queue this viewer sees (its area's imports)."""
+    with live().connection() as conn:
+        return addresses.review_open(conn, limit)
 
 
 def point_preview(lon: float, lat: float, datum: str = "wgs84"):
