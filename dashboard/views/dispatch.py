@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import data, field, nav, panels, pickmap, sections, session
+from dashboard.ui import data, field, nav, panels, pickmap, review, sections, session
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
@@ -178,3 +178,4 @@ with user_errors():
         nav.link("dispatch", label="显示全部待办事件")
     queue_panel(actor, statuses, all_levels, overdue_only, event_id, search)
     sections.warnings_section(data.viewer().scope, key="dispatch", expanded=False)
+    review.review_section()

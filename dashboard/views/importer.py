@@ -9,9 +9,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard.ui import data, maps, panels
+from dashboard.ui import data, maps, nav, panels
 from dashboard.ui.errors import show_error, user_errors
-from dashboard.ui.html import esc_md
 from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
 from loaders.importer import grids, points
@@ -130,7 +129,8 @@ def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None
         st.markdown("#### 校验报告")
         panels.table(_problems_frame(check), height=360)
     else:
-        st.success(f"校验通过：{check.rows:,} 行均可导入。")
+        st.success(f"校验通过：{check.rows:,} 行均可导入" + (f"（其中 {check.queued:,} 行地址待核，导入时转入待核地址）。"
+                                                          if check.queued else "。"))
     if check.changed:
         st.caption("以下编号此前已导入、内容不同：未重复导入，请核对。" + "、".join(e for _, e, _ in check.changed[:30]))
     if check.matches:
@@ -142,7 +142,7 @@ def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None
         st.session_state.pop("imp_ev_check", None)       # the database changed: check again next time
         if done.written:
             st.success(f"导入完成：新增 {done.inserted:,} 件，未变 {done.unchanged:,} 件，有变更 {len(done.changed):,} 件"
-                       + (f"；{done.queued:,} 条地址未能可靠匹配，已转入下方“待核地址”。" if done.queued else "。"))
+                       + (f"；{done.queued:,} 条地址未能可靠匹配，已转入调度台的“待核地址”。" if done.queued else "。"))
         else:
             st.error("导入未完成：文件在导入时未通过校验，数据库未作任何修改。")
 
@@ -163,30 +163,12 @@ def _match_report(check) -> None:
                        "text/csv", on_click="ignore", key="imp_match_csv")
 
 
-def review_queue() -> None:
-    """待核地址: imported rows whose address matched nothing clearly — a person picks the place."""
-    rows = data.address_review(50)
-    if not rows:
-        return
-    with st.expander(f"待核地址（{len(rows)} 条，来自事件导入）", expanded=False):
-        for r in rows:
-            cands = r["candidates"]
-            st.markdown(f"**{esc_md(r['address'])}** · {esc_md(r['file_name'])} 第 {r['row_number']} 行"
-                        f"（编号 {esc_md(r['external_id'] or '—')}，{esc_md(r['report']['category_code'])}）")
-            c1, c2, c3 = st.columns([4, 1, 1])
-            pick = c1.selectbox("位置", list(range(len(cands))), index=None, key=f"rv_pick_{r['id']}",
-                                placeholder="选择候选位置…" if cands else "无候选：请改用事件上报页地图选点",
-                                format_func=lambda k, c=cands: f"{c[k]['label']}（匹配度 {c[k]['score']:.2f}）",
-                                label_visibility="collapsed", disabled=not cands)
-            if c2.button("定位并立案", key=f"rv_go_{r['id']}", disabled=pick is None):
-                c = cands[pick]
-                eid = data.review_place(r["id"], c["lon"], c["lat"], c["label"], c["score"])
-                st.success(f"已按“{c['label']}”创建事件 {eid}。")
-                st.rerun()
-            if c3.button("作废", key=f"rv_drop_{r['id']}"):
-                data.review_dismiss(r["id"])
-                st.rerun()
-
+def review_note() -> None:
+    """The queue of unclear addresses is the dispatchers' (调度台 · 待核地址): say how many wait there."""
+    n = data.address_count()
+    if n:
+        st.info(f"待核地址 {n} 条：事件导入中地址未能可靠匹配的行，由调度员在调度台“待核地址”中确定位置后立案。")
+        nav.link("dispatch", label="前往调度台")
 
 with user_errors():
     data.viewer().require_admin()
@@ -203,15 +185,16 @@ with user_errors():
     level = d3.selectbox("网格层级", [None, 1, 2, 3], placeholder="请选择", key="imp_level", disabled=kind != "grids",
                          format_func=lambda v: {None: "按编码长度判断", 1: "镇街", 2: "村社区", 3: "网格"}[v])
     fix = d4.checkbox("自动修复无效几何", key="imp_fix", disabled=kind != "grids")
-    if kind == "events":
-        review_queue()
     if upload is None:
+        if kind == "events":
+            review_note()
         st.info("请选择数据类型并上传文件。字段可用中文名：网格编码、网格名称、上级编码、层级；"
                 "名册：终端编号、姓名、角色、经度、纬度；企业：企业编码、名称、企业、经度、纬度。")
         st.stop()
     path = _saved(upload)
     if kind == "events":
         events_import(path, crs_opt, encoding)
+        review_note()
         st.stop()
     opts = (grids.Options(level=level, crs=crs_opt, encoding=encoding, layer=layer, fix=fix) if kind == "grids"
             else points.Options(crs=crs_opt, encoding=encoding, layer=layer))

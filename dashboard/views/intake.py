@@ -57,8 +57,12 @@ def _address_picker():
     xs, ys = [p["lon"] for p in pts], [p["lat"] for p in pts]
     layer = maps.points_layer(pts, "candidates", "name", lambda p: p["score"], lambda p: "已选" if p["chosen"] else "",
                               lambda p: [192, 57, 43, 240] if p["chosen"] else [30, 110, 220, 200], radius_px=8)
-    st.pydeck_chart(maps.deck([maps.outline_layer(data.county_outline(), "county"), layer],
-                              maps.fit_view((min(xs) - 0.01, min(ys) - 0.01, max(xs) + 0.01, max(ys) + 0.01)), height=320))
+    outline = [maps.outline_layer(data.grid_shape(cands[i].grid_code), "grid", width=3, color=(192, 57, 43))] \
+        if i is not None and cands[i].grid_code else []
+    st.pydeck_chart(maps.deck([maps.outline_layer(data.county_outline(), "county"), *outline, layer],
+                              maps.fit_view((min(xs) - 0.01, min(ys) - 0.01, max(xs) + 0.01, max(ys) + 0.01), height=320),
+                              height=320), height=320)
+    st.caption("红点为所选位置，红框为其所在网格；蓝点为其他候选。")
     return (cands[i] if i is not None else None), text
 
 

@@ -46,6 +46,7 @@ from dashboard.ui.data.pools import (
 )
 from dashboard.ui.data.reads import (
     address_candidates,
+    address_count,
     address_review,
     area_figures,
     area_shapes,
@@ -112,7 +113,7 @@ from dashboard.ui.data.reads import (
 )
 
 __all__ = [
-    "address_candidates", "address_review", "review_dismiss", "review_place",
+    "address_candidates", "address_count", "address_review", "review_dismiss", "review_place",
     "assess", "assistance_counts", "assistance_households", "base_summary", "coverage", "duty", "duty_counts",
     "enterprise_counts", "enterprises", "inspections", "onemap_villages", "service_points", "track", "worker",
     "FIGURES_TTL_S", "SHAPES_TTL_S", "VIEWER_KEY", "act_many", "admin_change", "area_figures", "area_shapes",

@@ -221,6 +221,11 @@ def address_review(limit: int = 200) -> list[dict]:
         return addresses.review_open(conn, limit)
 
 
+def address_count() -> int:
+    with live().connection() as conn:
+        return addresses.review_count(conn)
+
+
 def point_preview(lon: float, lat: float, datum: str = "wgs84"):
     """Where a report at the point would land for this viewer (place, or the refusal)."""
     with live().connection() as conn:
