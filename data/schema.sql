@@ -1633,6 +1633,8 @@ CREATE TABLE public.address_points (
     CONSTRAINT address_points_number_check CHECK (((number >= 1) AND (number <= 99999)))
 );
 
+ALTER TABLE ONLY public.address_points FORCE ROW LEVEL SECURITY;
+
 
 --
 -- Name: address_points_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -1731,6 +1733,8 @@ CREATE TABLE public.address_roads (
     CONSTRAINT address_roads_geom_check CHECK ((public.st_isvalid(geom) AND (NOT public.st_isempty(geom)))),
     CONSTRAINT address_roads_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 60)))
 );
+
+ALTER TABLE ONLY public.address_roads FORCE ROW LEVEL SECURITY;
 
 
 --
@@ -4803,10 +4807,36 @@ ALTER TABLE ONLY public.terminal_accounts
 
 
 --
+-- Name: address_points; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.address_points ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: address_review; Type: ROW SECURITY; Schema: public; Owner: -
 --
 
 ALTER TABLE public.address_review ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: address_roads; Type: ROW SECURITY; Schema: public; Owner: -
+--
+
+ALTER TABLE public.address_roads ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: address_points admin_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admin_insert ON public.address_points FOR INSERT TO jy_app WITH CHECK (( SELECT public.jy_is_admin() AS jy_is_admin));
+
+
+--
+-- Name: address_roads admin_insert; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admin_insert ON public.address_roads FOR INSERT TO jy_app WITH CHECK (( SELECT public.jy_is_admin() AS jy_is_admin));
+
 
 --
 -- Name: chem_sites admin_insert; Type: POLICY; Schema: public; Owner: -
@@ -4834,6 +4864,20 @@ CREATE POLICY admin_insert ON public.grids AS RESTRICTIVE FOR INSERT TO jy_app W
 --
 
 CREATE POLICY admin_insert ON public.staff AS RESTRICTIVE FOR INSERT TO jy_app WITH CHECK (( SELECT public.jy_is_admin() AS jy_is_admin));
+
+
+--
+-- Name: address_points admin_update; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admin_update ON public.address_points FOR UPDATE TO jy_app USING (( SELECT public.jy_is_admin() AS jy_is_admin)) WITH CHECK (( SELECT public.jy_is_admin() AS jy_is_admin));
+
+
+--
+-- Name: address_roads admin_update; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY admin_update ON public.address_roads FOR UPDATE TO jy_app USING (( SELECT public.jy_is_admin() AS jy_is_admin)) WITH CHECK (( SELECT public.jy_is_admin() AS jy_is_admin));
 
 
 --
@@ -4881,6 +4925,20 @@ ALTER TABLE public.api_tokens ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY app_admin ON public.app_users TO jy_app USING (( SELECT public.jy_is_admin() AS jy_is_admin)) WITH CHECK (( SELECT public.jy_is_admin() AS jy_is_admin));
+
+
+--
+-- Name: address_points app_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY app_read ON public.address_points FOR SELECT TO jy_app USING ((( SELECT public.jy_effective_scope() AS jy_effective_scope) IS NOT NULL));
+
+
+--
+-- Name: address_roads app_read; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY app_read ON public.address_roads FOR SELECT TO jy_app USING ((( SELECT public.jy_effective_scope() AS jy_effective_scope) IS NOT NULL));
 
 
 --
@@ -5580,10 +5638,24 @@ CREATE POLICY outbox_job ON public.staff FOR SELECT TO jy_outbox USING (true);
 
 
 --
+-- Name: address_points owner_all; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY owner_all ON public.address_points TO CURRENT_USER USING (true) WITH CHECK (true);
+
+
+--
 -- Name: address_review owner_all; Type: POLICY; Schema: public; Owner: -
 --
 
 CREATE POLICY owner_all ON public.address_review TO CURRENT_USER USING (true) WITH CHECK (true);
+
+
+--
+-- Name: address_roads owner_all; Type: POLICY; Schema: public; Owner: -
+--
+
+CREATE POLICY owner_all ON public.address_roads TO CURRENT_USER USING (true) WITH CHECK (true);
 
 
 --
@@ -6504,7 +6576,14 @@ REVOKE ALL ON FUNCTION public.stats_sql(p_delta text) FROM PUBLIC;
 -- Name: TABLE address_points; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT ON TABLE public.address_points TO jy_app;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.address_points TO jy_app;
+
+
+--
+-- Name: SEQUENCE address_points_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.address_points_id_seq TO jy_app;
 
 
 --
@@ -6553,7 +6632,14 @@ GRANT USAGE ON SEQUENCE public.address_review_id_seq TO jy_app;
 -- Name: TABLE address_roads; Type: ACL; Schema: public; Owner: -
 --
 
-GRANT SELECT ON TABLE public.address_roads TO jy_app;
+GRANT SELECT,INSERT,UPDATE ON TABLE public.address_roads TO jy_app;
+
+
+--
+-- Name: SEQUENCE address_roads_id_seq; Type: ACL; Schema: public; Owner: -
+--
+
+GRANT USAGE ON SEQUENCE public.address_roads_id_seq TO jy_app;
 
 
 --

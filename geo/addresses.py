@@ -128,8 +128,7 @@ class Match:
         top = self.candidates[0]
         if top.score < CLEAR:
             return None
-        rival = next((c for c in self.candidates[1:] if c.village_code != top.village_code
-                      or c.code != top.code), None)
+        rival = self.candidates[1] if len(self.candidates) > 1 else None     # another place (deduplicated)
         return top if rival is None or top.score - rival.score >= MARGIN else None
 
     @property

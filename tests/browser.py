@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import shutil
 from contextlib import contextmanager
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
@@ -195,3 +196,25 @@ def click_map(page, view, lon: float, lat: float, index: int = 0) -> None:
     x, y = lonlat_to_pixel(box, view, lon, lat)
     page.mouse.move(x, y)
     page.mouse.click(x, y)
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core (npm, pinned in package.json; GB/T 37668 follows WCAG 2.x A/AA) on the page as it is
+    drawn now: one line per violation of these impacts, with up to three of its elements."""
+    if not AXE.is_file():
+        raise RuntimeError(f"{AXE} is missing: ./test.sh installs it (npm ci)")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                           AXE_TAGS)
+    out = []
+    for v in result["violations"]:
+        if v.get("impact") in impacts:
+            where = "; ".join(" ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"])
+                              for n in v["nodes"][:3])
+            out.append(f"{v['impact']} {v['id']} ×{len(v['nodes'])}: {v['help']} — {where}")
+    return out

@@ -252,9 +252,36 @@ def test_an_address_only_csv_imports_with_a_match_report_and_a_review_queue(work
     work_conn.rollback()
 
 
-def test_the_review_queue_is_the_importers_area(work_url):
-    """A town sees its own imports' queue, not the city's; the app role cannot rewrite a row's address."""
-    from tests.fixtures import app_url_for
+def test_the_register_is_read_signed_and_written_by_the_admin(work_url, tmp_path):
+    """The app role: nothing without a signed context; any signed scope reads the register (the matcher
+    serves every caller); only the admin's import writes it, and a queue row's address is never rewritten."""
+    from geo.access import ScopedPool
+    from geo.errors import InvalidInput
+    from geo.scope import Scope
+    from tests.fixtures import app_url_for, scope_viewer
+
     with psycopg.connect(app_url_for(work_url)) as conn:
+        assert conn.execute("SELECT count(*) FROM address_roads").fetchone()[0] == 0
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("UPDATE address_review SET address = 'x'")
+    with db.connect(work_url) as conn:
+        x, y, village = db.one(conn, "SELECT ST_X(p), ST_Y(p), code FROM (SELECT ST_PointOnSurface(geom) p, code "
+                                     "FROM grids WHERE level = 2 ORDER BY code DESC LIMIT 1) s").values()
+    tag = uuid.uuid4().hex[:6]
+    path = _csv(tmp_path / "places.csv", ["编码", "类型", "名称", "经度", "纬度"], [[f"{tag}-P", "地名", f"{tag}卫生服务站", x, y]])
+    pool = db.make_pool(app_url_for(work_url), max_size=2)
+    try:
+        village_staff = ScopedPool(pool, scope_viewer(work_url, Scope(town=village[:9], village=village)))
+        with village_staff.connection() as conn:
+            assert db.value(conn, "SELECT count(*) FROM address_roads") > 0        # signed: the whole register
+            with pytest.raises(InvalidInput):
+                register_import.import_file(conn, path, register_import.Options(kind="points"))
+        admin = ScopedPool(pool, scope_viewer(work_url, Scope(), role="admin"))
+        with admin.connection() as conn:
+            report = register_import.import_file(conn, path, register_import.Options(kind="points"))
+            assert report.written and report.inserted == 1
+        with village_staff.connection() as conn:
+            m = addresses.match_one(conn, f"{tag}卫生服务站")
+            assert m.best and m.best.village_code == village
+    finally:
+        pool.close()

@@ -1,6 +1,6 @@
 """Browser test (issue 12): every page of every role, signed in as that role, shows no English word
 a user would read (outside a short allow-list of names of formats and standards) and no raw 9/12/15
-digit area code where a name belongs. Also the wall at 1920x1080 shows all 17 towns, and a town
+digit area code where a name belongs, and every page passes axe-core (issue 31). Also the wall at 1920x1080 shows all 17 towns, and a town
 leader's cross-border scenario shows the county-wide totals with the "leaves your town" notice and
 no other town's grid or village name."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser import open_page, settle, wait_for_streamlit
+from tests.browser import axe_violations, open_page, settle, wait_for_streamlit
 from tests.fixtures import login_for
 from tests.server import ROOT
 
@@ -82,7 +82,9 @@ def _problems(texts: list[str]) -> list[str]:
 
 
 def test_every_page_of_every_role_reads_in_chinese(server, demo_url, demo_conn):
-    problems = []
+    """…and passes axe-core (WCAG 2.1 A/AA, the rules GB/T 37668 follows) with no serious or critical
+    violation: each page checked once, as the first role that has it sees it."""
+    problems, access, checked = [], [], set()
     for account, paths in _pages(demo_conn).items():
         with open_page(server + paths[0], wait_text=None, login=login_for(demo_url, account)) as page:
             for i, path in enumerate(paths):
@@ -92,8 +94,13 @@ def test_every_page_of_every_role_reads_in_chinese(server, demo_url, demo_conn):
                 texts = page.evaluate(VISIBLE_TEXT)
                 assert any("江阴" in t for t in texts), (account, path, texts[:10])
                 problems += [f"{account} {path}: {p}" for p in _problems(texts)]
+                page_name = path.split("?")[0]
+                if page_name not in checked:
+                    checked.add(page_name)
+                    access += [f"{account} {path}: {v}" for v in axe_violations(page)]
             page.screenshot(path=str(ARTIFACTS / f"chinese-{account}.png"))
     assert not problems, "\n".join(problems)
+    assert len(checked) >= 15 and not access, "\n".join(access)
 
 
 def test_wall_shows_all_17_towns_at_1920x1080(server, demo_url, demo_conn):

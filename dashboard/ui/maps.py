@@ -286,7 +286,7 @@ def zone_layer(geometry: dict, layer_id: str, name: str, fill, line) -> pdk.Laye
 
 
 def import_layer(shapes: list[dict], bad_rows: set[int]) -> pdk.Layer:
-    """Features of an import file: refused ones red, the others grey-blue (points or polygons)."""
+    """Features of an import file: refused ones red, the others grey-blue (points, lines or polygons)."""
     import shapely.geometry as sg
 
     feats = []
@@ -299,7 +299,7 @@ def import_layer(shapes: list[dict], bad_rows: set[int]) -> pdk.Layer:
             "name": tip(f"第 {s['row']} 行 · {s.get('code') or '无编码'}"), "line1": tip(s.get("name") or ""),
             "line2": "有问题" if bad else "通过",
             "fill": [220, 30, 30, 170] if bad else [70, 110, 160, 70],
-            "line": [200, 0, 0] if bad else [255, 255, 255]}})
+            "line": [200, 0, 0] if bad else [70, 110, 160] if "Line" in g.geom_type else [255, 255, 255]}})
     return pdk.Layer("GeoJsonLayer", id="import", data={"type": "FeatureCollection", "features": feats},
                      pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
                      get_line_color="properties.line", line_width_min_pixels=1.5, point_radius_min_pixels=5,

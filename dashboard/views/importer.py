@@ -13,10 +13,11 @@ from dashboard.ui import data, maps, nav, panels
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
-from loaders.importer import grids, points
+from loaders.importer import addresses, grids, points
 
 KINDS = {"grids": "网格（面）", "staff": "网格员/警员名册", "chem-sites": "危化品企业", "resources": "应急资源",
-         "events": "事件（终端/12345 导出）"}
+         "events": "事件（终端/12345 导出）", "address-roads": "标准地址：道路（线，含门牌号范围）",
+         "address-points": "标准地址：门牌、小区、楼栋、地名（点）"}
 EVENT_SOURCES = {"grid_app": "网格员移动终端", "12345": "12345 热线", "police": "网格警员", "inspection": "巡查"}
 CRS_CHOICES = {None: "自动（读取文件中的坐标系）", "EPSG:4490": "CGCS2000 经纬度（EPSG:4490）",
                "EPSG:4549": "CGCS2000 3度带 120°E，不带带号（EPSG:4549）",
@@ -189,15 +190,22 @@ with user_errors():
         if kind == "events":
             review_note()
         st.info("请选择数据类型并上传文件。字段可用中文名：网格编码、网格名称、上级编码、层级；"
-                "名册：终端编号、姓名、角色、经度、纬度；企业：企业编码、名称、企业、经度、纬度。")
+                "名册：终端编号、姓名、角色、经度、纬度；企业：企业编码、名称、企业、经度、纬度；"
+                "标准地址道路：道路编码、道路名称、单号起、单号止、双号起、双号止（线几何或 WKT 列）；"
+                "标准地址点：编码、类型（门牌/小区/楼栋/地名）、名称、道路编码、门牌号、经度、纬度。")
         st.stop()
     path = _saved(upload)
     if kind == "events":
         events_import(path, crs_opt, encoding)
         review_note()
         st.stop()
-    opts = (grids.Options(level=level, crs=crs_opt, encoding=encoding, layer=layer, fix=fix) if kind == "grids"
-            else points.Options(crs=crs_opt, encoding=encoding, layer=layer))
+    opts: grids.Options | points.Options | addresses.Options
+    if kind.startswith("address-"):      # the standard address register (loaders/importer/addresses.py)
+        kind, opts = "addresses", addresses.Options(kind=kind.removeprefix("address-"), crs=crs_opt, encoding=encoding,
+                                                    layer=layer)
+    else:
+        opts = (grids.Options(level=level, crs=crs_opt, encoding=encoding, layer=layer, fix=fix) if kind == "grids"
+                else points.Options(crs=crs_opt, encoding=encoding, layer=layer))
     try:
         report, _ = data.import_check(kind, path, opts)
     except Exception as exc:  # noqa: BLE001 - a file that cannot be read at all

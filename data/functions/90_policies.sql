@@ -24,7 +24,7 @@ DECLARE
     is_admin constant text := '(SELECT public.jy_is_admin())';
 BEGIN
     -- The owner (migrations, loaders, the operator's jobs) reads and writes every row.
-    FOREACH t IN ARRAY ARRAY['address_review', 'api_clients', 'api_tokens', 'app_sessions', 'app_users', 'assistance_households',
+    FOREACH t IN ARRAY ARRAY['address_points', 'address_review', 'address_roads', 'api_clients', 'api_tokens', 'app_sessions', 'app_users', 'assistance_households',
             'audit_log', 'checkins', 'chem_inventory', 'collection_records', 'early_warnings', 'patrol_checks', 'chem_sites', 'emergency_resources', 'enterprise_inspections',
             'event_log', 'event_photos', 'event_urges', 'events', 'grid_base_counts', 'grids', 'incident_zones',
             'jy_context_key', 'login_throttle', 'mutual_aid_villages', 'notifications', 'outbox', 'service_points',
@@ -74,6 +74,14 @@ BEGIN
     -- (everyone in scope reads the counts through the view assistance_counts, 80_views.sql).
     EXECUTE format('CREATE POLICY app_scope ON public.assistance_households FOR SELECT TO jy_app USING ((SELECT public.jy_sees_assistance()) AND (%s OR %s OR %s))',
                    is_city, in_town, in_village);
+
+    -- The standard address register: read by any signed context (an address is public knowledge; the
+    -- matcher serves Open311 clients and terminals too), written by the admin's import only.
+    FOREACH t IN ARRAY ARRAY['address_points', 'address_roads'] LOOP
+        EXECUTE format('CREATE POLICY app_read ON public.%I FOR SELECT TO jy_app USING ((SELECT public.jy_effective_scope()) IS NOT NULL)', t);
+        EXECUTE format('CREATE POLICY admin_insert ON public.%I FOR INSERT TO jy_app WITH CHECK (%s)', t, is_admin);
+        EXECUTE format('CREATE POLICY admin_update ON public.%I FOR UPDATE TO jy_app USING (%s) WITH CHECK (%s)', t, is_admin, is_admin);
+    END LOOP;
 
     -- Reference places, sites and people change by import only, which is the admin's.
     FOREACH t IN ARRAY ARRAY['chem_sites', 'emergency_resources', 'grids', 'staff'] LOOP

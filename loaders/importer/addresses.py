@@ -204,10 +204,15 @@ RETURNING (xmax = 0) AS inserted""",
 }
 
 
-def import_file(conn, path: Path, opts: Options) -> Report:
+def prepare(conn, path: Path, opts: Options):
+    """Every check, nothing written: (report, the rows to write)."""
     if opts.kind not in _UPSERT:
         raise InvalidInput("--kind must be roads or points", "类型应为 roads（道路）或 points（门牌、小区、楼栋、地名）。")
-    report, records = (prepare_roads if opts.kind == "roads" else prepare_points)(conn, path, opts)
+    return (prepare_roads if opts.kind == "roads" else prepare_points)(conn, path, opts)
+
+
+def import_file(conn, path: Path, opts: Options) -> Report:
+    report, records = prepare(conn, path, opts)
 
     def write():
         done = db.tuples(conn, _UPSERT[opts.kind], {"rows": json.dumps(records, ensure_ascii=False)})

@@ -51,12 +51,14 @@ def audit_rows(**filters) -> list[dict]:
 
 def import_check(kind: str, path, opts):
     """Validate a file (nothing written): (report, prepared rows)."""
-    from loaders.importer import grids, points
+    from loaders.importer import addresses, grids, points
 
     viewer().require_admin()
     with live().connection() as conn:
         if kind == "grids":
             return grids.prepare(conn, path, opts)
+        if kind == "addresses":
+            return addresses.prepare(conn, path, opts)
         return points.prepare(conn, kind, path, opts)
 
 

@@ -28,7 +28,7 @@ TOUCHES = {
 }
 # An import of each kind of file changes (grids also move events between grids).
 IMPORT_TOUCHES = {"grids": ("places", "events", "staff", "sites"), "staff": ("staff",),
-                  "chem-sites": ("sites",), "resources": ("sites",), "events": ("events",)}
+                  "chem-sites": ("sites",), "resources": ("sites",), "events": ("events",), "addresses": ()}
 
 
 def refresh(*touched: str) -> None:
@@ -148,10 +148,12 @@ def import_events(path, source: str, datum: str | None, encoding: str | None, dr
 
 def import_run(kind: str, path, opts):
     """Validate again and load, in one transaction with its audit row; the report says what happened."""
-    from loaders.importer import grids, points
+    from loaders.importer import addresses, grids, points
 
     with write("import", f"{kind}:{path.name}", touches=IMPORT_TOUCHES[kind], admin=True) as w:
-        report = grids.import_file(w.conn, path, opts) if kind == "grids" else points.import_file(w.conn, kind, path, opts)
+        report = (grids.import_file(w.conn, path, opts) if kind == "grids" else
+                  addresses.import_file(w.conn, path, opts) if kind == "addresses" else
+                  points.import_file(w.conn, kind, path, opts))
         w.detail.update(ok=bool(report.written), inserted=report.inserted, updated=report.updated,
                         unchanged=report.unchanged, events_reassigned=report.events_reassigned,
                         refused=len(report.refused))
