@@ -16,7 +16,7 @@ from tests.server import ROOT
 ARTIFACTS = ROOT / "artifacts"
 ALLOWED = {"CSV", "XLSX", "Excel", "GCJ", "WGS", "BD", "ALOHA", "KML", "CGCS", "EPSG", "AEGL", "ERPG", "CAS",
            "GB", "Shapefile", "GeoJSON", "GeoPackage", "zip", "MB", "KB", "ppm", "Pasquill", "Briggs", "GPS",
-           "Gauss", "Kr", "ger", "R", "q", "Q", "SHA", "ID"}
+           "Gauss", "Kr", "ger", "R", "q", "Q", "SHA", "ID", "WKT"}
 # The text a user sees: text nodes of visible elements; icon ligatures (Material Symbols: the word is
 # drawn as an icon) are not read, nor the skip link's own text (CSS shows 跳到主要内容 instead).
 VISIBLE_TEXT = """() => {
@@ -117,6 +117,7 @@ def test_wall_shows_all_17_towns_at_1920x1080(server, demo_url, demo_conn):
             assert box and 0 <= box["y"] and box["y"] + box["height"] <= 1080
         size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('table.wall-table')).fontSize)")
         assert size >= 20
+        assert not axe_violations(page)            # the wall too: GB/T 37668 (WCAG 2.1 AA), nothing serious
 
 
 def _run_scenario(server, demo_url, account: str, lon: float, lat: float, shot: str):
