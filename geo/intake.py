@@ -388,10 +388,11 @@ def _place_by_address(conn, good: pd.DataFrame, by_address: np.ndarray, x, y, co
 # ------------------------------------------------------------------------------------------ route + stage
 STAGE_COLUMNS = ("id", "row", "category_code", "priority", "level", "reported_at", "due_at", "lon", "lat", "grid_code",
                  "description", "address", "reporter", "external_id", "department", "team", "time_given",
-                 "source", "reporter_staff_id", "is_drill", "external_digest", "address_match", "address_score")
+                 "source", "reporter_staff_id", "is_drill", "external_digest", "address_match", "address_score",
+                 "attributes")
 STAGE_TYPES = ("bigint", "integer", "text", "smallint", "text", "timestamptz", "timestamptz", "float8", "float8", "text",
                "text", "text", "text", "text", "text", "text", "boolean", "text", "bigint", "boolean", "text",
-               "text", "real")
+               "text", "real", "jsonb")
 
 
 def _local_text(values: np.ndarray) -> np.ndarray:
@@ -438,6 +439,7 @@ def route(conn, good: pd.DataFrame, cat: Catalogue, x, y, code, by: Reporter) ->
         "address_match": pa.array(col("address_match", None), type=pa.string(), from_pandas=True),
         "address_score": pa.array(np.asarray(col("address_score", np.nan), dtype=float), type=pa.float32(),
                                   from_pandas=True),
+        "attributes": pa.array(col("attributes", None), type=pa.string(), from_pandas=True),   # JSON text or null
     })
 
 
@@ -454,11 +456,11 @@ WITH s AS ({source}), fresh AS (
     INSERT INTO events (id, category_code, priority, handling_level, reported_at, due_at, location, grid_code,
                         description, address, source, reporter_staff_id, reporter_name, assignee_department,
                         assignee_team, is_drill, external_source, external_id, external_digest, address_match,
-                        address_score, is_demo, version)
+                        address_score, attributes, is_demo, version)
     SELECT id, category_code, priority, level, reported_at, due_at, ST_SetSRID(ST_MakePoint(lon, lat), {srid}),
            grid_code, description, address, source, reporter_staff_id,
            CASE WHEN reporter_staff_id IS NULL THEN reporter END, department, team, is_drill,
-           %(src)s, external_id, external_digest, address_match, address_score,
+           %(src)s, external_id, external_digest, address_match, address_score, attributes,
            -- a demo worker's report (the live demo feed) is demo data like the rest
            CASE WHEN reporter_staff_id IS NULL THEN false
                 ELSE coalesce((SELECT st.is_demo FROM staff st WHERE st.id = reporter_staff_id), false) END,

@@ -243,7 +243,7 @@ def _cmd_events(args) -> int:
             t0 = time.perf_counter()
             bar.set_description("reading")
             result = load(conn, path, source=args.source, datum=_datum(args), encoding=args.encoding,
-                          dry_run=args.dry_run, progress=progress)
+                          dry_run=args.dry_run, progress=progress, keep_columns=args.keep_columns)
             bar.set_description("committing")
             conn.commit()
     except KeyboardInterrupt:
@@ -261,7 +261,8 @@ def _cmd_events(args) -> int:
     if result.datum_from:
         print(f"coordinate system: {result.datum} (from {DATUM_FROM.get(result.datum_from, result.datum_from)})")
     if result.ignored:
-        print(f"ignored columns (no event field reads them): {', '.join(result.ignored)}")
+        print(f"kept as each event's attributes: {', '.join(result.ignored)}" if args.keep_columns else
+              f"ignored columns (no event field reads them; --keep-columns keeps them): {', '.join(result.ignored)}")
     verb = "would load" if args.dry_run else "loaded"
     print(f"{verb} {result.inserted} new events from {path} ({result.rows} rows) in {seconds:.1f} s "
           f"({result.rows / max(seconds, 1e-9):,.0f} rows/s): new {result.inserted}, unchanged {result.unchanged}, "
@@ -524,6 +525,8 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--datum", choices=["wgs84", "gcj02", "bd09"], help="older name of --crs")
     ev.add_argument("--encoding", choices=["gbk", "utf-8", "gb18030"], help="text encoding of a CSV")
     ev.add_argument("--dry-run", action="store_true", help="check every row, load nothing")
+    ev.add_argument("--keep-columns", action="store_true",
+                    help="keep the columns no event field reads in each event's attributes (column: cell)")
     ev.add_argument("--match-report", metavar="CSV",
                     help="write each address-only row's match (register address, score, grid) to this CSV")
     warn = sub.add_parser("warn", help="early warning: emerging hot spots, surges, repeat places (geo/warning.py)")

@@ -285,3 +285,25 @@ def test_the_register_is_read_signed_and_written_by_the_admin(work_url, tmp_path
             assert m.best and m.best.village_code == village
     finally:
         pool.close()
+
+
+def test_an_exports_other_columns_are_kept_when_asked(work_conn, tmp_path):
+    """issue 30: columns no event field reads are listed and dropped, or kept in each event's attributes."""
+    a = _demo_addresses(work_conn, 2, step=3)
+    tag = uuid.uuid4().hex[:6]
+    rows = [[f"{tag}-{k}", "垃圾乱堆放", x["address"], "2026-12-02 10:00", f"王{k}", "13800000000" if k else ""]
+            for k, x in enumerate(a)]
+    path = _csv(tmp_path / "other.csv", ["工单编号", "事件类型", "地址", "上报时间", "来电人", "联系电话"], rows)
+    dropped = event_import.load(work_conn, path, source=f"plain-{tag}", dry_run=True)
+    assert dropped.ignored == ["来电人", "联系电话"] and any("未导入" in p.problem_zh for p in dropped.problems)
+    kept = event_import.load(work_conn, path, source=f"kept-{tag}", keep_columns=True)
+    assert kept.written and kept.inserted == 2, [p.line() for p in kept.refused]
+    work_conn.commit()
+    got = db.tuples(work_conn, "SELECT external_id, attributes FROM events WHERE external_source = %(s)s ORDER BY external_id",
+                    {"s": f"kept-{tag}"})
+    assert got == [(f"{tag}-0", {"来电人": "王0"}), (f"{tag}-1", {"来电人": "王1", "联系电话": "13800000000"})]
+    long = _csv(tmp_path / "long.csv", ["工单编号", "事件类型", "地址", "备注"],
+                [[f"{tag}-L", "垃圾乱堆放", a[0]["address"], "长" * (event_import.ATTRIBUTES_MAX + 1)]])
+    refused = event_import.load(work_conn, long, source=f"kept-{tag}", keep_columns=True)
+    assert not refused.written and any("其他列的内容超过" in p.problem_zh for p in refused.refused)
+    work_conn.rollback()

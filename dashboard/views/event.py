@@ -109,6 +109,10 @@ with user_errors():
         st.markdown("\n".join(f"- **{k}**：{esc_md(v)}" for k, v in info.items()))
         st.markdown("**描述**")
         st.text(ev["description"])
+        # an import's other columns, as they were (数据导入: 保留其他列); they may name callers: not on the wall
+        if ev.get("attributes") and data.viewer().sees_personal_data:
+            st.markdown("**附加属性（导入文件中的其他列）**")
+            st.markdown("\n".join(f"- {esc_md(k)}：{esc_md(v)}" for k, v in ev["attributes"].items()))
 
     nav.link("dispatch", label="在调度台处理此事件", query_params={"event": str(event_id)})
     field.photo_gallery(event_id)

@@ -97,6 +97,7 @@ def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None
     file's 坐标系 column or its column names, and otherwise asks."""
     source = st.selectbox("来源系统", list(EVENT_SOURCES), format_func=labels(EVENT_SOURCES), placeholder="请选择",
                           key="imp_source")
+    keep = st.checkbox("保留文件中的其他列（没有对应事件字段的列作为事件的附加属性保存）", key="imp_keep")
     if crs_opt not in EVENT_DATUMS:
         st.error(f"事件的坐标应为经纬度：请选择“自动”、WGS-84/CGCS2000 经纬度、GCJ-02 或 BD-09，"
                  f"而不是 {CRS_CHOICES[crs_opt]}。")
@@ -105,13 +106,13 @@ def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None
     datum = EVENT_DATUMS[crs_opt] or st.session_state.get(asked_key)
     # The check (every row, nothing written) once per file and options, not on every rerun of the page:
     # a 200,000-row export takes seconds to check. The upload's folder is its content's digest.
-    asked = (str(path), source, datum, encoding)
+    asked = (str(path), source, datum, encoding, keep)
     kept = st.session_state.get("imp_ev_check")
     if kept and kept[0] == asked:
         check = kept[1]
     else:
         bar, moved = _progress_bar(path, "校验")
-        check = data.import_events(path, source, datum, encoding, dry_run=True, progress=moved)
+        check = data.import_events(path, source, datum, encoding, dry_run=True, progress=moved, keep_columns=keep)
         bar.empty()
         st.session_state["imp_ev_check"] = (asked, check)
     if check.datum_shares:
@@ -121,7 +122,8 @@ def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None
     if check.datum_from:
         st.caption(f"坐标系：{_datum_label(check)}（依据：{check.datum_from}）")
     if check.ignored:
-        st.caption("以下列未导入（没有对应的事件字段）：" + "、".join(check.ignored))
+        st.caption(("以下列作为事件的附加属性保存：" if keep else "以下列未导入（没有对应的事件字段；勾选“保留文件中的其他列”可保存）：")
+                   + "、".join(check.ignored))
     m = st.columns(5)
     for col, (label, value) in zip(m, (("行数", check.rows), ("将新增", check.inserted), ("未变", check.unchanged),
                                         ("有变更（不重复导入）", len(check.changed)), ("拒绝的问题", len(check.refused)))):
@@ -138,7 +140,7 @@ def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None
         _match_report(check)
     if st.button("确认导入", type="primary", disabled=bool(check.refused) or not check.inserted, key="imp_ev_go"):
         bar, moved = _progress_bar(path, "导入")
-        done = data.import_events(path, source, datum, encoding, dry_run=False, progress=moved)
+        done = data.import_events(path, source, datum, encoding, dry_run=False, progress=moved, keep_columns=keep)
         bar.empty()
         st.session_state.pop("imp_ev_check", None)       # the database changed: check again next time
         if done.written:

@@ -1,6 +1,6 @@
 SELECT e.id, e.category_code, c.name AS category, c.class_name, c.limit_value, c.limit_unit,
        e.status, e.version, e.priority, e.handling_level, e.reported_at, e.due_at, e.status_at, e.closed_at,
-       e.description, e.address, e.address_match, e.address_score, e.source, e.grid_code, e.town_code, e.village_code, e.is_drill,
+       e.description, e.address, e.address_match, e.address_score, e.attributes, e.source, e.grid_code, e.town_code, e.village_code, e.is_drill,
        g.name AS grid_name, v.name AS village_name, t.name AS town_name,
        d.name AS department, tm.name AS team,
        coalesce(s.name, e.reporter_name) AS reporter, s.role AS reporter_role,

@@ -291,10 +291,12 @@ def _resolve_datum(conn, df: pd.DataFrame, cols: dict, result: Result) -> str | 
 
 def load(conn, path: Path, source: str = "grid_app", datum: str | None = None, encoding: str | None = None,
          dry_run: bool = False, now: dt.datetime | None = None, by: intake.Reporter | None = None,
-         progress: Callable[[int, str], None] | None = None) -> Result:
+         progress: Callable[[int, str], None] | None = None, keep_columns: bool = False) -> Result:
     """Check the whole file, then (unless anything is refused, or a dry run) load it with its audit
     row, in one transaction: the same checks, placing, routing and write as one report
     (geo.intake). `datum` None is 自动: the file must say its coordinate system (_resolve_datum).
+    `keep_columns`: the columns no event field reads go into each event's `attributes` ({column:
+    cell}, the non-empty cells; a row's at most ATTRIBUTES_MAX characters).
     Memory stays bounded by the chunk size. `progress(rows, stage)` is called after
     each chunk is checked and staged ("checked") and once the rows are written ("written").
 
@@ -322,7 +324,11 @@ def load(conn, path: Path, source: str = "grid_app", datum: str | None = None, e
             cols = _columns(df)
             if first == 1:
                 result.ignored = [str(c) for c in df.columns if c not in cols.values()]
-                if result.ignored:
+                if result.ignored and keep_columns:
+                    result.problems.append(Problem(
+                        None, "、".join(result.ignored), f"kept as attributes: {', '.join(result.ignored)}",
+                        f"以下列作为事件的附加属性保存：{'、'.join(result.ignored)}", fatal=False))
+                elif result.ignored:
                     result.problems.append(Problem(
                         None, "、".join(result.ignored), f"ignored columns: {', '.join(result.ignored)}",
                         f"以下列未导入（没有对应的事件字段）：{'、'.join(result.ignored)}", fatal=False))
@@ -337,6 +343,13 @@ def load(conn, path: Path, source: str = "grid_app", datum: str | None = None, e
             result.rows += len(df)
             frame = _canonical(df, cols)
             frame["source"] = kind
+            if keep_columns and result.ignored:
+                frame["attributes"], too_long = _attributes(df, result.ignored)
+                for i in np.flatnonzero(too_long)[:1000]:
+                    result.problems.append(_bad(first + int(i), None, f"the other columns hold more than "
+                                                f"{ATTRIBUTES_MAX} characters", f"其他列的内容超过 {ATTRIBUTES_MAX} 字",
+                                                "shorten them, or import without keeping the other columns",
+                                                "请缩短，或不保留其他列后导入。"))
             if cols["description"] is None:         # a work-order list without 描述: its type and address say it
                 frame["description"] = ("事件类型：" + frame["category"].astype(str).str.strip() + "；地址："
                                         + (frame["address"].astype(str).str.strip() if "address" in frame else ""))
@@ -448,6 +461,21 @@ def _enqueue(conn, queue: list[dict], src: str, file_name: str, by: intake.Repor
     cur = conn.execute(_ENQUEUE, {"src": src, "file": file_name[:200], "by": by.name,
                                   "rows": json.dumps(queue, ensure_ascii=False, default=str)})
     return cur.rowcount
+
+
+ATTRIBUTES_MAX = 2000       # characters: within the column's 8 KB even in Chinese (3 bytes each)
+
+
+def _attributes(df: pd.DataFrame, columns: list[str]) -> tuple[pd.Series, np.ndarray]:
+    """Each row's other columns as JSON text ({column: cell}, non-empty cells only; None when all are
+    empty), and which rows' text is longer than ATTRIBUTES_MAX."""
+    import json
+
+    other = df[columns].astype(str).apply(lambda s: s.str.strip())
+    records = other.to_dict("records")
+    text = [json.dumps({k: v for k, v in r.items() if v and v.lower() != "nan"}, ensure_ascii=False) for r in records]
+    out = pd.Series([None if t == "{}" else t for t in text], index=df.index, dtype=object)
+    return out, np.array([len(t) > ATTRIBUTES_MAX for t in text], dtype=bool)
 
 
 def _copy(conn, staged) -> None:

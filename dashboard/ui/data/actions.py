@@ -128,7 +128,8 @@ def admin_change(fn, *args, **kwargs):
         return fn(w.conn, viewer().username, *args, **kwargs)
 
 
-def import_events(path, source: str, datum: str | None, encoding: str | None, dry_run: bool, progress=None):
+def import_events(path, source: str, datum: str | None, encoding: str | None, dry_run: bool, progress=None,
+                  keep_columns: bool = False):
     """An event export: checked (dry run) or loaded, in one transaction with its audit row;
     `progress(rows, stage)` as loaders.importer.events.load calls it."""
     from loaders.importer import events as event_import
@@ -137,7 +138,7 @@ def import_events(path, source: str, datum: str | None, encoding: str | None, dr
     by = intake.Reporter(v.username, v.role, v.display_name, "dashboard")
     with write("import", f"events:{path.name}", touches=IMPORT_TOUCHES["events"], admin=True) as w:
         result = event_import.load(w.conn, path, source=source, datum=datum, encoding=encoding, dry_run=dry_run, by=by,
-                                   progress=progress)
+                                   progress=progress, keep_columns=keep_columns)
         # a loaded file has its row from the importer; a refused one gets its row here
         w.detail.update(ok=result.written, inserted=result.inserted, unchanged=result.unchanged,
                         changed=len(result.changed), refused=len(result.refused))
