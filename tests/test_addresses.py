@@ -76,10 +76,13 @@ def test_register_imports_are_checked_then_all_or_nothing(work_conn, tmp_path):
         [f"{tag}-R2", "测试二路", 2, 99, 2, 98, f"LINESTRING({x} {y}, {x} {y + 0.001})"],       # odd side starts even
         [f"{tag}-R3", "测试三路", 1, 9, 2, 8, "LINESTRING(121.5 31.2, 121.6 31.2)"],            # Shanghai
         [f"{tag}-R4", "测试四路", 1, 9, 2, 8, f"POINT({x} {y})"],                                # not a line
-        [f"{tag}-R1", "重复路", 1, 9, 2, 8, f"LINESTRING({x} {y}, {x + 0.001} {y})"]])          # code twice
+        [f"{tag}-R1", "重复路", 1, 9, 2, 8, f"LINESTRING({x} {y}, {x + 0.001} {y})"],          # code twice
+        [f"{tag}-R6", "测试六路", 1, 9, 2, 8,                                                   # crosses itself
+         f"LINESTRING({x} {y}, {x + 0.001} {y + 0.001}, {x + 0.001} {y}, {x} {y + 0.001})"]])
     report = register_import.import_file(work_conn, bad, register_import.Options(kind="roads"))
     rows = sorted({p.row for p in report.refused})
-    assert rows == [2, 3, 4, 5] or rows == [1, 2, 3, 4, 5], [p.line() for p in report.refused]
+    assert rows == [2, 3, 4, 5, 6] or rows == [1, 2, 3, 4, 5, 6], [p.line() for p in report.refused]
+    assert any("自相交" in p.problem_zh for p in report.refused)
     assert any("单号" in p.problem_zh for p in report.refused) and any("江阴市范围之外" in p.problem_zh for p in report.refused)
     assert any("应为一条线" in p.problem_zh for p in report.refused)
     assert not report.written

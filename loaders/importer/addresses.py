@@ -106,6 +106,9 @@ def prepare_roads(conn, path: Path, opts: Options):
                                     "请每行一条连续的道路中心线。"))
         elif not g.is_valid or g.length == 0:
             problems.append(Problem(rows[i], codes[i], "invalid or zero-length line", "道路线无效或长度为零"))
+        elif not g.is_simple:
+            problems.append(Problem(rows[i], codes[i], "the line crosses itself", "道路线自相交",
+                                    "draw the centre line once, without loops", "请按道路中心线绘制，不要自相交或回绕。"))
         elif not county.contains(g.interpolate(0.5, normalized=True)):
             problems.append(_outside(rows, codes, i, hint))
         else:
