@@ -305,7 +305,7 @@ def test_auto_never_guesses_the_coordinate_system(ev_url, tmp_path):
     out = cli(ev_url, "events", str(path))
     assert out.returncode == 0, out.stdout + out.stderr
     assert "coordinate system: gcj02 (from the column names)" in out.stdout
-    assert "ignored columns (no event field reads them): 备注" in out.stdout
+    assert "ignored columns (no event field reads them; --keep-columns keeps them): 备注" in out.stdout
     with psycopg.connect(ev_url) as c:
         got = c.execute("SELECT grid_code FROM events WHERE external_id LIKE 'A-%%' ORDER BY external_id::text",
                         ).fetchall()
