@@ -368,7 +368,10 @@ def _place_by_address(conn, good: pd.DataFrame, by_address: np.ndarray, x, y, co
             x[i], y[i], code[i] = b.lon, b.lat, b.grid_code
             matched[i], score[i] = b.label, round(b.score, 3)
         elif b is not None:
-            problems.append(outside_problem(conn, int(rows[i]), b.lon, b.lat, "address", b.lon, b.lat))
+            problems.append(Problem(int(rows[i]), m.parsed.text, f"address {m.parsed.text!r} is {b.label}, outside the "
+                                    "reporter's area", f"地址“{m.parsed.text}”匹配到{b.label}，不在您的辖区",
+                                    "report events of your own area", "请上报本辖区的事件，或联系该村社区、镇街。",
+                                    field="address"))
         else:
             en, zh = m.describe()
             problems.append(Problem(int(rows[i]), m.parsed.text, en, zh,

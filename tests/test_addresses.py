@@ -205,6 +205,13 @@ def test_a_terminal_reports_by_address_and_asks_the_register(work_url, work_api)
         "category": "HW01", "description": "按地址上报", "address": own["address"]})
     assert r.status_code in (200, 201), r.text
     assert r.json()["grid_code"][:12] == me["grid_code"][:12]
+    # an address in another village: the worker's area is the village — refused, saying where it is
+    with db.connect(work_url) as conn:
+        other = db.value(conn, """SELECT address FROM events WHERE is_demo AND left(grid_code, 12) <> left(%(g)s, 12)
+                                   AND address LIKE '%%号附近' ORDER BY id LIMIT 1""", {"g": me["grid_code"]})
+    r = requests.post(f"{work_api}/api/v1/reports", headers=auth, timeout=30, json={
+        "category": "HW01", "description": "按地址上报", "address": other})
+    assert r.status_code == 422 and "不在您的辖区" in r.json()["message"] and "匹配到" in r.json()["message"], r.text
 
 
 # ------------------------------------------------------------------------------------- CSV import

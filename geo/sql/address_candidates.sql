@@ -4,7 +4,7 @@
 -- door plate of that number if there is one, else the point interpolated along the side of the road
 -- that holds the number. A compound, building or named place: the register's points nearest in name
 -- (pg_trgm's similarity operator on the GIN index), within the village or town when known. The grid is the plate's, or
--- the point -> grid rule's (grid_for_point) for an interpolated point. geo/addresses.py scores them.
+-- the point -> grid rule's for an interpolated point. geo/addresses.py scores them.
 WITH q AS (
     SELECT * FROM unnest(%(i)s::int[], %(town)s::text[], %(village)s::text[], %(road)s::text[], %(num)s::int[],
                          %(place)s::text[]) AS q(i, town, village, road, num, place)
@@ -44,7 +44,11 @@ WITH q AS (
 )
 SELECT rp.i, 'road' AS kind, rp.code, rp.name || coalesce(rp.num::text || '号', '') AS name, rp.village_code,
        rp.town_code, rp.village_given, rp.s_name, rp.frac IS NOT NULL AS in_range, rp.door_geom IS NOT NULL AS door,
-       ST_X(rp.at) AS lon, ST_Y(rp.at) AS lat, coalesce(rp.door_grid, grid_for_point(rp.at)) AS grid_code
+       ST_X(rp.at) AS lon, ST_Y(rp.at) AS lat,
+       -- the grid whoever asks (a town or village sees only its own grids: jy_place_of_point names another's,
+       -- so that intake can say "outside your area" rather than "no place")
+       coalesce(rp.door_grid, grid_for_point(rp.at),
+                (SELECT pp.grid_code FROM jy_place_of_point(ST_X(rp.at), ST_Y(rp.at)) pp)) AS grid_code
   FROM road_point rp
 UNION ALL
 SELECT q.i, p.kind, p.code, p.name, p.village_code, p.town_code, q.village IS NOT NULL, p.s_name, true, false,
