@@ -24,6 +24,7 @@ import datetime as dt
 import difflib
 import re
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -257,19 +258,24 @@ class Vocabulary:
         return None, head, False
 
 
-_VOCAB: dict[tuple, Vocabulary] = {}
+VOCAB_TTL_S = 60.0          # a grid import renames or adds a village: seen within a minute
+_VOCAB: dict[str, tuple[float, Vocabulary]] = {}
 _VOCAB_LOCK = threading.Lock()
 
 
 def vocabulary(conn) -> Vocabulary:
-    """The county's names, read once per database and kept while they stay the same."""
-    rows = db.tuples(conn, "SELECT code, level, name, town_code FROM jy_area_names()")
-    key = (db.value(conn, "SELECT current_database()"), len(rows), hash(tuple(rows)))
+    """The county's names (jy_area_names), read once a minute per database — not on every match."""
+    key = conn.info.dbname
     with _VOCAB_LOCK:
-        vocab = _VOCAB.get(key)
-        if vocab is None:
-            _VOCAB.clear()
-            vocab = _VOCAB[key] = Vocabulary(rows)
+        hit = _VOCAB.get(key)
+    if hit is not None and time.monotonic() - hit[0] < VOCAB_TTL_S:
+        return hit[1]
+    rows = db.tuples(conn, "SELECT code, level, name, town_code FROM jy_area_names()")
+    if not rows:                # no signed context: nothing to read, nothing to keep
+        return Vocabulary(rows)
+    vocab = Vocabulary(rows)
+    with _VOCAB_LOCK:
+        _VOCAB[key] = (time.monotonic(), vocab)
     return vocab
 
 

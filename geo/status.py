@@ -155,6 +155,9 @@ SERVICE_POINT_LABELS: dict[str, str] = labels(ServicePointKind)
 ENTERPRISE_STATUS_LABELS: dict[str, str] = labels(EnterpriseStatus)
 ENTERPRISE_SECTOR_LABELS: dict[str, str] = labels(EnterpriseSector)
 INSPECTION_LABELS: dict[str, str] = labels(InspectionResult)
+# What the address register made of an address (geo.addresses.Match.status): the import's match report
+# on the page and in the CLI's CSV.
+ADDRESS_MATCH_LABELS: dict[str, str] = {"clear": "已定位", "ambiguous": "多处相近，待核", "none": "未找到，待核"}
 
 
 def status_label(code: str) -> str:

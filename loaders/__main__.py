@@ -286,12 +286,13 @@ def _cmd_events(args) -> int:
 def _write_match_report(path, matches) -> None:
     """The per-row address match report as CSV (UTF-8 with BOM: Excel opens it)."""
     import csv
+
+    from geo.status import ADDRESS_MATCH_LABELS
     with open(path, "w", newline="", encoding="utf-8-sig") as f:
         w = csv.writer(f)
         w.writerow(["行号", "地址", "结果", "匹配地址", "匹配度", "网格编码"])
-        labels = {"clear": "已定位", "ambiguous": "多处相近，待核", "none": "未找到，待核"}
         for row, address, status, label, score, grid in matches:
-            w.writerow([row, address, labels.get(status, status), label, f"{score:.3f}", grid])
+            w.writerow([row, address, ADDRESS_MATCH_LABELS.get(status, status), label, f"{score:.3f}", grid])
 
 
 DATUM_FROM = {"坐标系列": "the 坐标系 column", "列名": "the column names", "选定": "--crs",

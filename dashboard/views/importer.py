@@ -13,6 +13,7 @@ from dashboard.ui import data, maps, nav, panels
 from dashboard.ui.errors import show_error, user_errors
 from dashboard.ui.labels import labels
 from dashboard.ui.layout import header
+from geo.status import ADDRESS_MATCH_LABELS
 from loaders.importer import addresses, grids, points
 
 KINDS = {"grids": "网格（面）", "staff": "网格员/警员名册", "chem-sites": "危化品企业", "resources": "应急资源",
@@ -150,8 +151,6 @@ def events_import(path: Path, crs_opt: str | None, encoding: str | None) -> None
             st.error("导入未完成：文件在导入时未通过校验，数据库未作任何修改。")
 
 
-MATCH_LABELS = {"clear": "已定位", "ambiguous": "多处相近，待核", "none": "未找到，待核"}
-
 
 def _match_report(check) -> None:
     """Each address-only row: what the register made of it (the unclear ones go to the review queue)."""
@@ -159,7 +158,7 @@ def _match_report(check) -> None:
     st.markdown("#### 地址匹配")
     st.caption(f"{len(check.matches):,} 行只有地址：{clear:,} 行在标准地址库中可靠匹配并定位；"
                f"{len(check.matches) - clear:,} 行不作猜测，导入时转入“待核地址”由人工确定位置。")
-    frame = pd.DataFrame([{"行号": r, "地址": a, "结果": MATCH_LABELS.get(s, s), "匹配地址": lb or "—",
+    frame = pd.DataFrame([{"行号": r, "地址": a, "结果": ADDRESS_MATCH_LABELS.get(s, s), "匹配地址": lb or "—",
                            "匹配度": round(sc, 2), "网格": g or "—"} for r, a, s, lb, sc, g in check.matches])
     st.dataframe(frame, hide_index=True, width="stretch", height=min(360, 38 + 35 * len(frame)))
     st.download_button("下载地址匹配报告（CSV）", frame.to_csv(index=False).encode("utf-8-sig"), "地址匹配报告.csv",
