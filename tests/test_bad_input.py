@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import subprocess
+import tempfile
+import time
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -96,3 +100,67 @@ def test_a_japanese_file_is_refused_not_read_as_gbk(work_conn, tmp_path):
         event_import.load(work_conn, sjis, dry_run=True)
     assert "日文（Shift-JIS）" in err.value.message_zh
     assert list(read(gbk).frame.columns[:1]) == ["名称"]          # Chinese GBK still reads
+
+
+def crafted(path, rows: int, far: bool = True):
+    """A small workbook whose sheet holds `rows` rows of three cells and, with `far`, one more cell in
+    column XFD of every row (a reader that pads rows makes each 16,384 cells wide)."""
+    buf = io.BytesIO()
+    pd.DataFrame({"类别编码": ["HW01"], "经度": ["120.28"], "纬度": ["31.9"]}).to_excel(buf, index=False)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    extra = "<c r='XFD{r}' t='inlineStr'><is><t>x</t></is></c>" if far else ""
+    body = "".join(f"<row r='{r}'><c r='A{r}' t='inlineStr'><is><t>HW01</t></is></c><c r='B{r}'><v>120.28</v></c>"
+                   f"<c r='C{r}'><v>31.9</v></c>{extra.format(r=r)}</row>" for r in range(2, rows + 2))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                header_end = data.index(b"</row>") + len(b"</row>")     # keep the header row, replace the rest
+                data = data[:header_end] + body.encode() + data[data.index(b"</sheetData>"):]
+            out.writestr(info, data)
+    return path
+
+
+def test_a_workbook_padded_to_column_xfd_is_read_at_its_header_width(tmp_path):
+    from loaders.importer import xlsx
+    path = crafted(tmp_path / "wide.xlsx", 5000)
+    with xlsx.as_csv(path) as csv_path:
+        df = pd.read_csv(csv_path, dtype=str)
+    assert list(df.columns) == ["类别编码", "经度", "纬度"]
+    assert len(df) == 5000 and set(df["经度"]) == {"120.28"}
+
+
+def test_a_workbook_too_slow_to_read_is_refused_and_its_reader_stopped(tmp_path, monkeypatch):
+    """The reader runs under a CPU limit in its own process: past it, a clear message, nothing left running."""
+    from loaders.importer import xlsx
+    path = crafted(tmp_path / "slow.xlsx", 150_000)
+    monkeypatch.setenv("JY_XLSX_SECONDS", "1")
+    with pytest.raises(InvalidInput) as err:
+        with xlsx.as_csv(path):
+            pass
+    assert "读取超过 1 秒" in err.value.message_zh and "CSV UTF-8" in err.value.message_zh
+    with pytest.raises(InvalidInput) as err:          # the importers of grids, staff, sites: the same reader
+        read(path)
+    assert "读取超过 1 秒" in err.value.message_zh
+    left = subprocess.run(["pgrep", "-f", f"loaders.importer.xlsx {path}"], capture_output=True, text=True)
+    assert left.stdout == ""
+
+
+def test_an_import_whose_session_ends_stops_reading_the_workbook(tmp_path):
+    """The page's progress bar raises when the browser has gone: the reader is killed at once, its CSV removed."""
+    from loaders.importer import xlsx
+    path = crafted(tmp_path / "big.xlsx", 150_000)
+    calls = []
+
+    def gone():
+        calls.append(time.monotonic())
+        if len(calls) == 2:
+            raise KeyboardInterrupt("session ended")
+    made = set(Path(tempfile.gettempdir()).glob("jy-xlsx-*"))
+    with pytest.raises(KeyboardInterrupt):
+        with xlsx.as_csv(path, gone):
+            pass
+    assert len(calls) == 2
+    left = subprocess.run(["pgrep", "-f", f"loaders.importer.xlsx {path}"], capture_output=True, text=True)
+    assert left.stdout == ""
+    assert set(Path(tempfile.gettempdir()).glob("jy-xlsx-*")) <= made

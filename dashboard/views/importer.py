@@ -53,6 +53,9 @@ def _progress_bar(path: Path, verb: str):
     bar = st.progress(0.0, text=f"{verb}：准备中…")
 
     def moved(rows: int, stage: str) -> None:
+        if stage == "reading":                 # an XLSX being read (a child process); each call may end the run
+            bar.progress(0.0, text=f"{verb}：读取工作簿…")
+            return
         share = min(rows / total, 1.0) if total else 0.0
         text = "写入数据库…" if stage == "checked" and share >= 1.0 else f"已{verb} {rows:,} / 约 {total:,} 行"
         bar.progress(1.0 if stage == "written" else share * 0.95, text=f"{verb}：{text}" if stage != "written" else "写入完成")

@@ -33,8 +33,8 @@ from geo import audit, db, intake
 from geo.errors import InvalidInput
 from geo.intake import DATUM_WORDS, PRIORITY_WORDS  # noqa: F401 - the words a file may use (tests read them)
 from geo.worktime import TZ
+from loaders.importer import xlsx
 from loaders.importer.checks import Problem, japanese_bytes
-from loaders.importer.read import check_zip
 
 CHUNK_ROWS = 200_000
 STATEMENT_TIMEOUT = "15min"
@@ -88,32 +88,31 @@ def _bad(row, code, en, zh, hint="", hint_zh="") -> Problem:
 
 
 # ---------------------------------------------------------------------------------- reading
-def _chunks(path: Path, encoding: str | None):
-    """DataFrames of text cells (every column str), CHUNK_ROWS at a time."""
+def _chunks(path: Path, encoding: str | None, tick: Callable[[], None] | None = None):
+    """DataFrames of text cells (every column str), CHUNK_ROWS at a time. An XLSX is first turned
+    into a CSV by a bounded child process (loaders.importer.xlsx; `tick` runs while it works)."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        check_zip(path, "XLSX")
-        try:
-            df = pd.read_excel(path, dtype=str, engine="openpyxl")
-        except Exception as exc:  # noqa: BLE001 - any damage to the workbook is one clear message
-            raise InvalidInput(f"{path.name} cannot be read as an XLSX workbook ({exc.__class__.__name__})",
-                               f"无法读取“{path.name}”：不是完整的 XLSX 工作簿。") from exc
-        yield df.fillna("")
+        with xlsx.as_csv(path, tick) as csv_path:
+            yield from _csv_chunks(csv_path, "utf-8", path.name)
         return
     if suffix not in (".csv", ".txt"):
         raise InvalidInput(f"{path.name}: use a CSV or XLSX file", f"“{path.name}”：请使用 CSV 或 XLSX 文件。")
-    enc = encoding or _sniff_encoding(path)
+    yield from _csv_chunks(path, encoding or _sniff_encoding(path), path.name)
+
+
+def _csv_chunks(path: Path, enc: str, name: str):
     try:
         reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc, chunksize=CHUNK_ROWS,
                              skipinitialspace=True)
         for df in reader:
             yield df
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path.name} is not valid {enc} text; save it as UTF-8 CSV or pass --encoding",
-                           f"“{path.name}”不是有效的 {enc} 文本：请另存为 UTF-8 的 CSV，或指定编码。") from exc
+        raise InvalidInput(f"{name} is not valid {enc} text; save it as UTF-8 CSV or pass --encoding",
+                           f"“{name}”不是有效的 {enc} 文本：请另存为 UTF-8 的 CSV，或指定编码。") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InvalidInput(f"{path.name} is not a readable CSV ({str(exc)[:120]})",
-                           f"“{path.name}”不是可读的 CSV 文件（列数不一致或为空）。") from exc
+        raise InvalidInput(f"{name} is not a readable CSV ({str(exc)[:120]})",
+                           f"“{name}”不是可读的 CSV 文件（列数不一致或为空）。") from exc
 
 
 SNIFF_BYTES = 1 << 20
@@ -320,7 +319,8 @@ def load(conn, path: Path, source: str = "grid_app", datum: str | None = None, e
         intake.create_stage(conn)
         first = 1
         staged = 0
-        for df in _chunks(path, encoding):
+        tick = (lambda: progress(0, "reading")) if progress else None
+        for df in _chunks(path, encoding, tick):
             cols = _columns(df)
             if first == 1:
                 result.ignored = [str(c) for c in df.columns if c not in cols.values()]

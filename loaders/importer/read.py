@@ -171,8 +171,9 @@ def plain_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
 
 def _frame(path: Path, encoding: str | None) -> pd.DataFrame:
     if path.suffix.lower() == ".xlsx":
-        check_zip(path, "XLSX")
-        df = pd.read_excel(path, dtype=str, engine="openpyxl")
+        from loaders.importer import xlsx  # bounded child process; it imports check_zip from here
+        with xlsx.as_csv(path) as csv_path:
+            df = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8")
     else:
         raw = path.read_bytes()
         text = None
