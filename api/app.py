@@ -247,6 +247,7 @@ MULTIPART_NOTE = ("也可用 multipart/form-data 提交：各字段同 JSON，�
 async def report(request: Request, response: Response, me: Annotated[terminals.Worker, Depends(worker)],
                  idempotency_key: Annotated[str | None, Header(max_length=64)] = None):
     body, files = await forms.read(request, ReportIn)
+    limits.shed_late(request.headers, urgent=body.priority == 1)      # 特急 is never shed
     return await run_in_threadpool(_report, request, response, body, files, me, idempotency_key)
 
 

@@ -20,7 +20,7 @@ STATUS = (  # most specific first
     (e.PathError, 404, "not_found"), (e.NotFound, 404, "not_found"), (e.OutOfScope, 403, "out_of_scope"),
     (e.Forbidden, 403, "forbidden"), (e.StaleEvent, 409, "stale"),
     (e.IdempotencyConflict, 409, "idempotency_conflict"), (e.IllegalTransition, 409, "illegal_transition"),
-    (e.DataUnavailable, 503, "unavailable"), (e.DomainError, 400, "refused"),
+    (e.Busy, 503, "busy"), (e.DataUnavailable, 503, "unavailable"), (e.DomainError, 400, "refused"),
 )
 FIELD_NAMES = {"lon": "经度", "lat": "纬度", "datum": "坐标系", "category": "事件类别", "description": "事件描述",
                "priority": "紧急程度", "address": "地址", "terminal_id": "终端编号", "password": "密码",
@@ -61,7 +61,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(e.DomainError)
     async def domain(request: Request, exc: e.DomainError):
         status, code = next((s, c) for cls, s, c in STATUS if isinstance(exc, cls))
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else \
+            {"Retry-After": "1"} if isinstance(exc, e.Busy) else None
         return respond(request, status, code, exc.message_zh, headers)
 
     @app.exception_handler(RequestValidationError)

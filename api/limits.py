@@ -10,14 +10,24 @@ Shed keeps the work it accepts fast under overload: each process serves at most 
 once (a little more than its database pool) and answers the rest at once with 503 and Retry-After, so
 a terminal retries (with its Idempotency-Key) instead of waiting in a queue that makes every request
 slow. Reports (POST /api/v1/reports: rare beside positions and polls, and 特急 among them) and the
-health check are never shed; long-polls that are waiting hold no database connection and do not count.
+health check are never shed here; long-polls that are waiting hold no database connection and do not count.
+
+Behind the proxy (scripts/serve.sh) the bound is time in the queue: HAProxy lets JY_API_MAXCONN requests
+in at once and answers 503 + Retry-After to one that waited JY_API_QUEUE_MS. Reports have a lane of
+their own there that never times out, and are judged here instead, once their body says how urgent they
+are (`shed_late`): an ordinary report that waited longer than the bound since the proxy took it
+(X-Request-Start, set by HAProxy) is answered 503 + Retry-After before any work — the terminal sends it
+again with the same Idempotency-Key —, a 特急 one is always served.
 """
 from __future__ import annotations
 
 import json
+import os
+import time
 
 from api import errors
 from geo import photos
+from geo.errors import Busy
 
 MB = 1024 * 1024
 MAX_MULTIPART = 40 * MB      # nine phone photos (each ≤ 10 MB, geo.photos) and the fields
@@ -135,3 +145,26 @@ class Shed:
             await self.app(scope, receive, send)
         finally:
             self.busy -= 1
+
+
+QUEUE_MS = int(os.environ.get("JY_API_QUEUE_MS") or 20)
+
+
+def waited_ms(headers) -> float | None:
+    """Milliseconds since the proxy took the request (X-Request-Start: t=<epoch ms>, set by HAProxy, which
+    replaces whatever the client sent); None when the request did not come through the proxy."""
+    raw = headers.get("x-request-start") or ""
+    try:
+        return time.time() * 1000 - float(raw.removeprefix("t="))
+    except ValueError:
+        return None
+
+
+def shed_late(headers, urgent: bool) -> None:
+    """Busy for a request that is not urgent and has already waited longer than the queue's bound."""
+    if urgent:
+        return
+    waited = waited_ms(headers)
+    if waited is not None and waited > QUEUE_MS:
+        raise Busy(f"waited {waited:.0f} ms in the queue (bound {QUEUE_MS} ms); retry",
+                   "服务器繁忙，请稍后重试（终端会自动重试，同一上报编号不会重复创建）。")

@@ -52,6 +52,13 @@ class DataUnavailable(DomainError):
     zh_prefix = "数据暂不可用"
 
 
+class Busy(DataUnavailable):
+    """The server is past what it can serve quickly: the request was not started; retry shortly (the
+    API answers 503 with Retry-After; a terminal retries with its Idempotency-Key)."""
+
+    zh_prefix = "服务器繁忙"
+
+
 class IllegalTransition(DomainError):
     """The event's current state does not allow the action."""
 

@@ -20,6 +20,7 @@ import io
 import json
 import math
 import re
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -99,7 +100,21 @@ class Reporter:
 
 # ------------------------------------------------------------------------------------------ catalogue
 class Catalogue:
-    """The event categories, by code and by Chinese name."""
+    """The event categories, by code and by Chinese name. `Catalogue.of(conn)` is the one read at most
+    once a minute per database (reference data, changed only by loading it again), not once a report."""
+
+    TTL_S = 60.0
+    _cache: dict[tuple, tuple[float, Catalogue]] = {}
+
+    @classmethod
+    def of(cls, conn) -> Catalogue:
+        key = (conn.info.host, conn.info.port, conn.info.dbname)
+        hit = cls._cache.get(key)
+        now = time.monotonic()
+        if hit is None or now - hit[0] > cls.TTL_S:
+            hit = (now, cls(conn))
+            cls._cache[key] = hit
+        return hit[1]
 
     def __init__(self, conn):
         rows = db.tuples(conn, "SELECT code, name, department_code, team_code, limit_value, limit_unit, "
@@ -566,7 +581,7 @@ def validate(conn, reports: list[Report], now: dt.datetime | None = None, by: Re
     """Every problem of the reports' fields (no writing, no placing)."""
     now = now or dt.datetime.now(TZ)
     frame, problems = _frame(reports, by or Reporter("-", None, "-", "check"))
-    _good, found, _ = check(frame, 1, Catalogue(conn), "wgs84", now)
+    _good, found, _ = check(frame, 1, Catalogue.of(conn), "wgs84", now)
     return _rows_of(problems + found, len(reports) == 1)
 
 
@@ -579,7 +594,7 @@ def submit(conn, reports: list[Report], by: Reporter, now: dt.datetime | None = 
     now = now or dt.datetime.now(TZ)
     single = len(reports) == 1
     frame, problems = _frame(reports, by)
-    cat = Catalogue(conn)
+    cat = Catalogue.of(conn)
     with conn.transaction():
         good, found, _ = check(frame, 1, cat, "wgs84", now)
         problems += found
@@ -605,7 +620,7 @@ def locate(conn, reports: list[Report]) -> tuple[list[tuple[float, float, str] |
     """Point (CGCS2000) and grid for each report, by the same checks and rule as submit; a problem for
     each that cannot be placed (the workflow's 更正位置 and the map preview use it)."""
     frame, problems = _frame(reports, Reporter("-", None, "-", "check"))
-    cat = Catalogue(conn)
+    cat = Catalogue.of(conn)
     # only the location is asked about: any category and text stand in for a missing one
     frame["category"] = frame["category"].where(frame["category"] != "", cat.frame.index[0])
     frame["description"] = frame["description"].where(frame["description"] != "", "_")

@@ -9,6 +9,12 @@
 #     the API through the same port, and /auth/ (the HttpOnly session cookie: api/web_session.py);
 #   - HTTPS instead of HTTP on PORT when JY_TLS_CERT and JY_TLS_KEY name a certificate and its key;
 #   - the live demo feed (JY_FEED, only on demo data).
+# Bounded work in front of the API (issue 29): at most JY_API_MAXCONN requests (default 2 per API
+# worker) are in the API at once; one that cannot start within JY_API_QUEUE_MS (default 20 ms) is
+# answered 503 with Retry-After at once, by HAProxy, in the API's error shape — so what is accepted stays
+# fast and a terminal retries with its Idempotency-Key. Reports (特急 among them) are never shed: they
+# queue in a lane of their own; long-polls (/api/v1/notifications, no database connection while they
+# wait), the health check and the dashboard's /auth/ are not counted.
 # Needs APP_DATABASE_URL (and DATABASE_URL for the feed) in the environment. Ctrl-C stops everything.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +24,8 @@ port="${PORT:-8501}"
 api_port="${API_PORT:-8502}"
 workers="${JY_WEB_WORKERS:-$(nproc)}"
 api_workers="${JY_API_WORKERS:-2}"
+api_maxconn="${JY_API_MAXCONN:-$((2 * api_workers))}"
+api_queue_ms="${JY_API_QUEUE_MS:-20}"
 run_dir="$ROOT/.local/run/$port"
 mkdir -p "$run_dir"
 rm -f "$run_dir/stopping"
@@ -128,7 +136,17 @@ $hsts_line
     http-request deny deny_status 413 if { req.hdr_val(content-length) gt 41943040 }
     # the client's address is the one HAProxy adds (option forwardfor); whatever the client claims goes
     http-request del-header X-Forwarded-For
+    # when the proxy took the request (the API sheds an ordinary report that waited too long: api/limits.py)
+    http-request set-header X-Request-Start "t=%[date(0,ms)]"
     acl to_api path_beg /api/ /open311/ /auth/
+    acl to_open311 path_beg /open311/
+    acl uncounted path /api/v1/notifications /api/v1/health
+    acl uncounted path_beg /auth/
+    acl post method POST
+    acl reports path /api/v1/reports
+    use_backend api_reports if post reports
+    use_backend api_uncounted if uncounted
+    use_backend api_open311 if to_open311
     use_backend api if to_api
     default_backend dashboard
 backend dashboard
@@ -137,6 +155,23 @@ backend dashboard
     option httpchk GET /_stcore/health
 $servers
 backend api
+    # bounded work: $api_maxconn at once, 503 + Retry-After after ${api_queue_ms} ms in the queue
+    timeout queue ${api_queue_ms}ms
+    http-error status 503 content-type "application/json; charset=utf-8" string '{"code": "busy", "message": "服务器繁忙，请稍后重试（终端会自动重试）。"}' hdr Retry-After 1
+    option httpchk GET /api/v1/health
+    server api 127.0.0.1:$api_port check maxconn $api_maxconn
+backend api_open311
+    timeout queue ${api_queue_ms}ms
+    http-error status 503 content-type "application/json; charset=utf-8" string '[{"code": 503, "description": "服务器繁忙，请稍后重试。"}]' hdr Retry-After 1
+    option httpchk GET /api/v1/health
+    server api 127.0.0.1:$api_port check maxconn $api_maxconn
+backend api_reports
+    # never shed: a report waits its turn (up to 30 s) in a lane of its own, not behind positions and polls
+    timeout queue 30s
+    option httpchk GET /api/v1/health
+    server api 127.0.0.1:$api_port check maxconn $api_maxconn
+backend api_uncounted
+    # long-polls (they wait holding no database connection), the health check, the dashboard's /auth/
     option httpchk GET /api/v1/health
     server api 127.0.0.1:$api_port check
 CFG
