@@ -22,12 +22,12 @@ again with the same Idempotency-Key —, a 特急 one is always served.
 from __future__ import annotations
 
 import json
-import os
 import time
 
 from api import errors
 from geo import photos
 from geo.errors import Busy
+from geo.settings import settings
 
 MB = 1024 * 1024
 MAX_MULTIPART = 40 * MB      # nine phone photos (each ≤ 10 MB, geo.photos) and the fields
@@ -147,9 +147,6 @@ class Shed:
             self.busy -= 1
 
 
-QUEUE_MS = int(os.environ.get("JY_API_QUEUE_MS") or 20)
-
-
 def waited_ms(headers) -> float | None:
     """Milliseconds since the proxy took the request (X-Request-Start: t=<epoch ms>, set by HAProxy, which
     replaces whatever the client sent); None when the request did not come through the proxy."""
@@ -165,6 +162,7 @@ def shed_late(headers, urgent: bool) -> None:
     if urgent:
         return
     waited = waited_ms(headers)
-    if waited is not None and waited > QUEUE_MS:
-        raise Busy(f"waited {waited:.0f} ms in the queue (bound {QUEUE_MS} ms); retry",
+    bound = settings().jy_api_queue_ms
+    if waited is not None and waited > bound:
+        raise Busy(f"waited {waited:.0f} ms in the queue (bound {bound} ms); retry",
                    "服务器繁忙，请稍后重试（终端会自动重试，同一上报编号不会重复创建）。")

@@ -13,7 +13,8 @@ threads fall seconds behind at this rate). It records, per kind, the latency of 
 
 Tokens of the demo terminals are kept in bench/results/terminal_tokens.json (signing 1,700 terminals in
 takes minutes: a full password check each); a token the API refuses is signed in again.
-Prints p50/p95/p99 of the accepted requests per kind and the shares shed; writes bench/results/overload.json.
+Prints p50/p95/p99 of the accepted requests per kind and the shares shed (5 % of reports are 特急, which
+must never be shed); writes bench/results/overload.json.
 """
 from __future__ import annotations
 
@@ -152,7 +153,7 @@ async def run(args) -> dict:
     photo = make_jpeg(1)
     rnd = random.Random(7)
 
-    lat: dict[str, list[float]] = {"fix": [], "report": [], "report_photo": []}
+    lat: dict[str, list[float]] = {"fix": [], "report": [], "report_photo": [], "report_urgent": []}
     shed: dict[str, int] = {k: 0 for k in lat}
     no_retry_after = 0
     other: dict[str, int] = {}
@@ -167,7 +168,7 @@ async def run(args) -> dict:
                                "at": dt.datetime.now(TZ).isoformat()}]}).encode()
             return "/api/v1/positions", body, {**auth, "Content-Type": "application/json"}
         fields = {"lon": float(gx), "lat": float(gy), "datum": "gcj02", "category": rnd.choice(categories),
-                  "description": "压力测试上报（演示数据）"}
+                  "description": "压力测试上报（演示数据）", "priority": 1 if kind == "report_urgent" else 3}
         headers = {**auth, "Idempotency-Key": uuid.uuid4().hex}
         if kind == "report_photo":
             body, ctype = multipart(fields, photo)
@@ -201,7 +202,9 @@ async def run(args) -> dict:
             t += rnd.expovariate(rate)
             if t >= args.seconds:
                 break
-            kind = kinds[0] if kinds else ("report_photo" if rnd.random() < args.photo_share else "report")
+            draw = rnd.random()
+            kind = kinds[0] if kinds else ("report_urgent" if draw < args.urgent_share else
+                                           "report_photo" if draw < args.urgent_share + args.photo_share else "report")
             schedule.append((t, kind))
     schedule.sort()
     start = time.perf_counter() + 0.5
@@ -244,6 +247,7 @@ def main() -> int:
     ap.add_argument("--fixes", type=float, default=500.0, help="GPS fixes per second (3× the seed's 168)")
     ap.add_argument("--reports", type=float, default=30.0, help="reports per second (3× the seed's 10)")
     ap.add_argument("--photo-share", type=float, default=0.2, help="share of reports sent with a photo")
+    ap.add_argument("--urgent-share", type=float, default=0.05, help="share of reports that are 特急 (never shed)")
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "overload.json"))
     args = ap.parse_args()

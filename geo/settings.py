@@ -45,6 +45,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JY_API_TOKEN_HOURS", int, 720, "Hours a field terminal's access token stays valid (revocable before)."),
     Setting("JY_POSITION_RETENTION_DAYS", int, 365, "Days a terminal's GPS fixes are kept (older ones go as new ones arrive)."),
     Setting("JY_PHOTO_FAR_M", float, 500.0, "A photo whose EXIF GPS lies further than this (metres) from its event is flagged 拍摄地点偏远."),
+    Setting("JY_XLSX_SECONDS", int, 120, "CPU seconds the child process that reads an XLSX workbook may use (it also has 1 GB "
+            "of memory; `loaders/importer/xlsx.py`); past it the import says so and asks for CSV UTF-8."),
+    Setting("JY_API_QUEUE_MS", int, 20, "A terminal's request that waited this long in HAProxy's queue gets 503 + "
+            "`Retry-After: 1`; an ordinary report that waited this long is refused by the API before any work; "
+            "特急 never (`api/limits.py`).", "run.sh, Python"),
     Setting("JY_NOTIFY_WEBHOOK", str, "", "Optional URL (an SMS gateway) the outbox worker POSTs each 派单/催办/督办 to (JSON, retried); empty: none."),
     Setting("JY_FEED", bool, True, "`./run.sh` starts the live demo feed (`loaders simulate`) when the database holds demo data; `JY_FEED=0`: off."),
     Setting("JY_FEED_WORKERS", int, 60, "How many demo terminals the live feed drives at once (each patrols, reports and works its tasks)."),
@@ -62,6 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("API_PORT", int, 8502, "Port of the HTTP API for terminals and other systems (`/api/v1/…`).", "run.sh"),
     Setting("JY_WEB_WORKERS", int, None, "Streamlit processes behind HAProxy (`scripts/serve.sh`); default: the number of cores.", "run.sh"),
     Setting("JY_API_WORKERS", int, 2, "uvicorn processes of the API (`./run.sh`); each has its own outbox worker and pool.", "run.sh"),
+    Setting("JY_API_MAXCONN", int, None, "Requests HAProxy lets into the API at once in each lane (positions, polls and "
+            "sign-in; Open311; reports); the rest queue (`scripts/serve.sh`). Default: 2 × JY_API_WORKERS.", "run.sh"),
     Setting("JY_AUDIT_HEAD_EVERY_S", int, 300, "Seconds between two records of the audit chain's head in "
             "`$JY_BACKUP_DIR/audit-heads.jsonl` (`loaders audit-head`, started by `./run.sh`).", "run.sh"),
     Setting("JY_ESCALATE_EVERY_S", int, 60, "Seconds between two runs of the escalation job (`loaders escalate --every`, "
@@ -93,6 +100,8 @@ class Settings:
     jy_api_token_hours: int
     jy_position_retention_days: int
     jy_photo_far_m: float
+    jy_xlsx_seconds: int
+    jy_api_queue_ms: int
     jy_notify_webhook: str
     jy_feed: bool
     jy_feed_workers: int
@@ -106,6 +115,7 @@ class Settings:
     api_port: int
     jy_web_workers: int | None
     jy_api_workers: int
+    jy_api_maxconn: int | None
     jy_audit_head_every_s: int
     jy_escalate_every_s: int
     jy_warn_every_s: int

@@ -5,7 +5,7 @@ reader busy for minutes: a cell in column XFD makes every row 16,384 cells wide 
 million styled empty rows is parsed cell by cell. So the workbook is never parsed in the server or the
 CLI itself: a child (`python -m loaders.importer.xlsx SRC DST`) streams the sheet with openpyxl's
 read-only reader into a UTF-8 CSV — only as many columns as the header names (≤ MAX_COLUMNS), at most
-Excel's 1,048,576 rows — under an address-space limit (MAX_MEMORY) and a CPU limit (MAX_SECONDS), and the
+Excel's 1,048,576 rows — under an address-space limit (MAX_MEMORY) and a CPU limit (JY_XLSX_SECONDS), and the
 parent waits for it in short steps, calling `tick()` between them: the import page moves its progress bar
 there, which ends the run (and so the child) when the browser has gone; the CLI's Ctrl-C/SIGTERM does the
 same. The CSV then goes through the same streaming reader as any CSV.
@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-MAX_SECONDS = 120                                             # CPU seconds for one workbook (JY_XLSX_SECONDS)
 MAX_MEMORY = 1 << 30                                          # the child's address space
 MAX_COLUMNS = 256
 MAX_ROWS = 1_048_576                                          # Excel's own limit
@@ -56,12 +55,9 @@ def as_csv(path: Path, tick: Callable[[], None] | None = None) -> Iterator[Path]
         out.unlink(missing_ok=True)
 
 
-def seconds() -> int:
-    return int(os.environ.get("JY_XLSX_SECONDS") or MAX_SECONDS)
-
-
 def _convert(path: Path, out: Path, tick: Callable[[], None] | None) -> None:
-    limit = seconds()
+    from geo.settings import settings
+    limit = settings().jy_xlsx_seconds
     proc = subprocess.Popen([sys.executable, "-m", "loaders.importer.xlsx", str(path), str(out), str(limit)],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             cwd=str(Path(__file__).resolve().parents[2]))
