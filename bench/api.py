@@ -25,12 +25,11 @@ import sys
 import threading
 import time
 import urllib.parse
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, save_json  # noqa: E402
+from bench.common import ROOT, multipart, pct, save_json  # noqa: E402
 from geo import db  # noqa: E402
 from geo.coords import wgs84_to_gcj02  # noqa: E402
 from loaders.accounts import demo_terminal_password  # noqa: E402
@@ -59,21 +58,6 @@ class Client(threading.local):
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
-
-
-def multipart(fields: dict, photo: bytes) -> tuple[bytes, str]:
-    b = uuid.uuid4().hex
-    parts = [f'--{b}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()]
-    parts.append(f'--{b}\r\nContent-Disposition: form-data; name="photos"; filename="p.jpg"\r\n'
-                 f"Content-Type: image/jpeg\r\n\r\n".encode() + photo + b"\r\n")
-    return b"".join(parts) + f"--{b}--\r\n".encode(), f"multipart/form-data; boundary={b}"
-
-
-def pct(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
 def main() -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,3 +59,20 @@ def save_json(path, payload: dict) -> None:
 
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def multipart(fields: dict, photo: bytes) -> tuple[bytes, str]:
+    """A multipart/form-data body of text fields and one JPEG as `photos` (the terminals' report with a photo)."""
+    b = uuid.uuid4().hex
+    parts = [f'--{b}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()]
+    parts.append(f'--{b}\r\nContent-Disposition: form-data; name="photos"; filename="p.jpg"\r\n'
+                 f"Content-Type: image/jpeg\r\n\r\n".encode() + photo + b"\r\n")
+    return b"".join(parts) + f"--{b}--\r\n".encode(), f"multipart/form-data; boundary={b}"
+
+
+def pct(values: list[float], p: float) -> float | None:
+    """The p-th percentile (nearest rank) of the values; None for none."""
+    if not values:
+        return None
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
