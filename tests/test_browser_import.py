@@ -110,6 +110,30 @@ def test_admin_loads_an_event_export_through_the_page_once(server, work_url, wor
         assert page.get_by_role("button", name="确认导入").is_disabled()      # nothing new to load
 
 
+def test_admin_loads_an_excel_workbook_of_events_through_the_page(server, work_url, work_conn, tmp_path):
+    """The same kind of export as an Excel workbook (numbers and times as Excel stores them): read by the
+    bounded child process (loaders/importer/xlsx.py) while the page's bar says 读取工作簿, checked, loaded."""
+    import pandas as pd
+
+    csv = terminal_export(work_conn, tmp_path / "终端导出.csv", 400, seed=35, start="2026-11-03 08:00", prefix="WEBXLSX")
+    frame = pd.read_csv(csv, encoding="utf-8-sig")
+    frame["上报时间"] = pd.to_datetime(frame["上报时间"])
+    path = tmp_path / "终端导出.xlsx"
+    frame.to_excel(path, index=False)
+    before = work_conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    work_conn.commit()
+    with open_page(server + "/import", wait_text="数据导入", login=login_for(work_url, "admin")) as page:
+        _upload_export(page, path, "import-xlsx-check")
+        page.get_by_role("button", name="确认导入").click()
+        outcome(page, "导入完成：新增 400 件，未变 0 件，有变更 0 件。", "import-xlsx")
+        page.screenshot(path=str(ARTIFACTS / "import-xlsx-done.png"), full_page=True)
+    assert work_conn.execute("SELECT count(*) FROM events").fetchone()[0] == before + 400
+    times = work_conn.execute("SELECT min(reported_at), max(reported_at) FROM events WHERE external_id LIKE 'WEBXLSX-%%'"
+                              ).fetchone()
+    assert times[0] >= pd.Timestamp("2026-11-03 08:00", tz="Asia/Shanghai") and \
+        times[1] < pd.Timestamp("2026-11-10 08:00", tz="Asia/Shanghai")
+
+
 def _upload_export(page, path, name: str, auto: bool = False) -> None:
     """On 数据导入: an event export in GCJ-02, uploaded and checked (every row passes); with `auto` the
     坐标系 stays 自动 and GCJ-02 is picked when the page asks."""
