@@ -35,6 +35,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
 from bench.common import ROOT, demo_login, save_json  # noqa: E402
 
+WEB_PROCESS = "dashboard/app.py"  # in the command line of every dashboard worker (python -m dashboard.serve run …)
 STICKY_COOKIE = "JYWEB"          # scripts/serve.sh: HAProxy's cookie naming a session's worker
 ROLES = {"wall": ("wall", "wall"), "leader": ("nanzha_leader", "town"), "dispatcher": ("dispatcher", "dispatch"),
          "commander": ("commander", "")}
@@ -145,7 +146,7 @@ def cpu_seconds(marker: str) -> float:
 def server_rss_mb() -> float:
     """Resident memory of every dashboard process on this machine (MB)."""
     ps = subprocess.run(["ps", "-eo", "rss,args"], capture_output=True, text=True).stdout.splitlines()[1:]
-    return round(sum(int(line.split(None, 1)[0]) for line in ps if "streamlit run" in line) / 1024, 1)
+    return round(sum(int(line.split(None, 1)[0]) for line in ps if WEB_PROCESS in line) / 1024, 1)
 
 
 async def open_at_once(url: str, jar: str, page: str, query: str, sessions: int, runs: int) -> dict:
@@ -153,16 +154,16 @@ async def open_at_once(url: str, jar: str, page: str, query: str, sessions: int,
     tabs = [Session(url, jar, page, query, out) for _ in range(sessions)]
     await asyncio.gather(*(t.open() for t in tabs))
     t0 = time.perf_counter()
-    marks = [(cpu_seconds("streamlit run"), cpu_seconds("postgres: "))]
+    marks = [(cpu_seconds(WEB_PROCESS), cpu_seconds("postgres: "))]
 
     async def reruns(t: Session):
         for _ in range(runs):
             await t.run()
     # all first loads at once; then, when every tab has its page, all reruns at once
     await asyncio.gather(*(t.run() for t in tabs))
-    marks.append((cpu_seconds("streamlit run"), cpu_seconds("postgres: ")))
+    marks.append((cpu_seconds(WEB_PROCESS), cpu_seconds("postgres: ")))
     await asyncio.gather(*(reruns(t) for t in tabs))
-    marks.append((cpu_seconds("streamlit run"), cpu_seconds("postgres: ")))
+    marks.append((cpu_seconds(WEB_PROCESS), cpu_seconds("postgres: ")))
     wall = time.perf_counter() - t0
     n = len(out["first"]) + len(out["rerun"])
 

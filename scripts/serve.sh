@@ -64,7 +64,7 @@ trap 'exit 0' INT TERM
 servers=""
 for i in $(seq 1 "$workers"); do
   wport=$((port + 1000 + i))
-  supervise "web-$i" env JY_PROXIED=1 "$VENV/bin/streamlit" run dashboard/app.py --server.address 127.0.0.1 \
+  supervise "web-$i" env JY_PROXIED=1 "$VENV/bin/python" -m dashboard.serve run dashboard/app.py --server.address 127.0.0.1 \
     --server.port "$wport" --server.headless true &
   pids+=($!)
   servers="$servers    server w$i 127.0.0.1:$wport check cookie w$i

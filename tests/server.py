@@ -61,7 +61,7 @@ def _env(database_url: str, extra_env: dict | None) -> dict:
 @contextmanager
 def streamlit_server(database_url: str, extra_env: dict | None = None, timeout_s: float = 60):
     port = free_port()
-    yield from _serve([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+    yield from _serve([sys.executable, "-m", "dashboard.serve", "run", str(ROOT / "dashboard" / "app.py"),
                        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
                       _env(database_url, extra_env), "/_stcore/health", port, "streamlit", timeout_s)
 
