@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import logging
 import threading
-import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -151,18 +150,13 @@ class ActionIn(BaseModel):
 
 
 CATALOGUE_TTL_S = 60.0
-_catalogue: dict[str, tuple[float, list[dict]]] = {}
 
 
 def _categories(request: Request) -> list[dict]:
-    """The category catalogue, read at most once a minute per process (it changes only when the
-    reference data is loaded again), not once per report."""
-    now = time.monotonic()
-    hit = _catalogue.get("event_categories")
-    if hit is None or now - hit[0] > CATALOGUE_TTL_S:
-        hit = (now, overview.catalogue(pool(request), "event_categories"))
-        _catalogue["event_categories"] = hit
-    return hit[1]
+    """The category catalogue, read at most once a minute per database (it changes only when the
+    reference data is loaded again), not once per request."""
+    where = pool(request)
+    return db.kept(where, "category_list", CATALOGUE_TTL_S, lambda: overview.catalogue(where, "event_categories"))
 
 
 def _event_out(ev: dict) -> dict:

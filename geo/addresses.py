@@ -23,8 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import threading
-import time
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -259,24 +257,14 @@ class Vocabulary:
 
 
 VOCAB_TTL_S = 60.0          # a grid import renames or adds a village: seen within a minute
-_VOCAB: dict[str, tuple[float, Vocabulary]] = {}
-_VOCAB_LOCK = threading.Lock()
 
 
 def vocabulary(conn) -> Vocabulary:
-    """The county's names (jy_area_names), read once a minute per database — not on every match."""
-    key = conn.info.dbname
-    with _VOCAB_LOCK:
-        hit = _VOCAB.get(key)
-    if hit is not None and time.monotonic() - hit[0] < VOCAB_TTL_S:
-        return hit[1]
-    rows = db.tuples(conn, "SELECT code, level, name, town_code FROM jy_area_names()")
-    if not rows:                # no signed context: nothing to read, nothing to keep
-        return Vocabulary(rows)
-    vocab = Vocabulary(rows)
-    with _VOCAB_LOCK:
-        _VOCAB[key] = (time.monotonic(), vocab)
-    return vocab
+    """The county's names (jy_area_names), read once a minute per database — not on every match; none
+    without a signed context (nothing kept then)."""
+    return db.kept(conn, "area_names", VOCAB_TTL_S,
+                   lambda: Vocabulary(db.tuples(conn, "SELECT code, level, name, town_code FROM jy_area_names()")),
+                   keep=lambda v: bool(v.town_name))
 
 
 # ------------------------------------------------------------------------------------ matching
@@ -341,7 +329,8 @@ def match_one(conn, text: str) -> Match:
 
 # ------------------------------------------------------------------------------------ review queue
 _REVIEW_LIST = """
-SELECT id, source, file_name, row_number, external_id, address, report, candidates, best_score, created_at, created_by
+SELECT id, source, file_name, row_number, external_id, address, report, candidates, best_score, created_at, created_by,
+       count(*) OVER () AS open_total            -- every open row the caller sees, not only those listed
   FROM address_review WHERE status = 'open' ORDER BY created_at, id LIMIT %(limit)s
 """
 _REVIEW_ONE = "SELECT * FROM address_review WHERE id = %(id)s AND status = 'open' FOR UPDATE"
@@ -352,7 +341,8 @@ UPDATE address_review SET status = %(status)s, event_id = %(event)s, resolved_by
 
 
 def review_open(conn, limit: int = 200) -> list[dict]:
-    """The open rows of the review queue the caller sees (row-level security: the importer's area)."""
+    """The open rows of the review queue the caller sees (row-level security: the importer's area), the
+    oldest `limit`; each row carries `open_total`, how many are open in all."""
     return db.rows(conn, _REVIEW_LIST, {"limit": limit})
 
 

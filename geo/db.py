@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeVar
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -436,3 +439,27 @@ def schema_dump(url: str | None = None) -> str:
               "-- as pg_dump writes it. Generated: `python -m loaders schema --write`; do not edit.\n"
               "-- tests/test_schema.py fails when it is not current.\n\n")
     return header + text
+
+
+T = TypeVar("T")
+_KEPT: dict[tuple, tuple[float, Any]] = {}
+_KEPT_LOCK = threading.Lock()
+
+
+def kept(source: Source, name: str, ttl_s: float, build: Callable[[], T], keep: Callable[[T], bool] = bool) -> T:
+    """What `build()` reads, kept `ttl_s` seconds per database (`source`: a connection or a pool) and name:
+    reference data that changes only when it is loaded again (the category catalogue, the county's names)
+    read by every report or match, not once each. A value `keep` refuses (by default an empty one: nothing
+    was readable) is not kept."""
+    where = ((source.info.host, source.info.port, source.info.dbname) if isinstance(source, psycopg.Connection)
+             else (getattr(source, "conninfo", None) or id(source),))
+    key = (name, *where)
+    with _KEPT_LOCK:
+        hit = _KEPT.get(key)
+    if hit is not None and time.monotonic() - hit[0] < ttl_s:
+        return hit[1]
+    value = build()
+    if keep(value):
+        with _KEPT_LOCK:
+            _KEPT[key] = (time.monotonic(), value)
+    return value

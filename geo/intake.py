@@ -20,7 +20,6 @@ import io
 import json
 import math
 import re
-import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -104,17 +103,10 @@ class Catalogue:
     once a minute per database (reference data, changed only by loading it again), not once a report."""
 
     TTL_S = 60.0
-    _cache: dict[tuple, tuple[float, Catalogue]] = {}
 
     @classmethod
     def of(cls, conn) -> Catalogue:
-        key = (conn.info.host, conn.info.port, conn.info.dbname)
-        hit = cls._cache.get(key)
-        now = time.monotonic()
-        if hit is None or now - hit[0] > cls.TTL_S:
-            hit = (now, cls(conn))
-            cls._cache[key] = hit
-        return hit[1]
+        return db.kept(conn, "event_categories", cls.TTL_S, lambda: cls(conn), keep=lambda c: not c.frame.empty)
 
     def __init__(self, conn):
         rows = db.tuples(conn, "SELECT code, name, department_code, team_code, limit_value, limit_unit, "
