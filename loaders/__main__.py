@@ -233,6 +233,9 @@ def _cmd_events(args) -> int:
                desc="checking", mininterval=0.5, smoothing=0.3)
 
     def progress(rows: int, stage: str) -> None:
+        if stage == "reading":           # an XLSX read by its bounded child process (loaders/importer/xlsx.py)
+            bar.set_description("reading the workbook")
+            return
         if stage == "written":
             bar.set_description("written")
         else:

@@ -15,7 +15,9 @@ def review_section() -> None:
     rows = data.address_review(50)
     if not rows:
         return
-    with st.expander(f"待核地址（{len(rows)} 条）", expanded=True):
+    total = rows[0]["open_total"]
+    shown = f"共 {total} 条，显示最早的 {len(rows)} 条" if total > len(rows) else f"{total} 条"
+    with st.expander(f"待核地址（{shown}）", expanded=True):
         st.caption("事件导入中地址未能可靠匹配的行（不作猜测）：选择一个候选位置后按该位置立案（沿用文件中的编号），或作废。"
                    "无候选时请核实地址后在“事件上报”中地图选点。")
         for r in rows:
