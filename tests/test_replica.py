@@ -128,7 +128,11 @@ def test_views_read_from_the_replica_and_fall_back(standby, work_url, monkeypatc
         assert shown_open(at) == f"{open_count(replica):,}"          # read from the replica
         assert "数据来源：只读副本" in captions(at)
 
-        time.sleep(1.5)
+        with psycopg.connect(replica, autocommit=True) as c:     # wait until the paused replica is 0.5 s behind (not a fixed sleep)
+            deadline = time.monotonic() + 30
+            while float(c.execute(db.REPLICA_LAG_SQL).fetchone()[1] or 0) <= 0.6:
+                assert time.monotonic() < deadline, "the paused replica never fell behind"
+                time.sleep(0.1)
         at = run_city(monkeypatch, work_url, replica, "0.5", who)           # now it lags too much
         assert shown_open(at) == f"{open_count(work_url):,}"         # read from the primary
         assert "已改由主库读取" in captions(at)
