@@ -21,12 +21,13 @@ import json
 import math
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import shapely
 from psycopg import sql
@@ -41,6 +42,7 @@ from geo.status import PRIORITY_LABELS
 from geo.worktime import TZ
 
 PRIORITIES = PRIORITY_LABELS
+T = TypeVar("T")
 # The limits of a report's fields (the API's request models and the forms show the same numbers).
 MAX_DESCRIPTION = 2000
 MAX_ADDRESS = 200
@@ -114,34 +116,95 @@ class Catalogue:
         cols = ["code", "name", "department", "team", "limit_value", "limit_unit", "level"]
         self.frame = pd.DataFrame(rows, columns=cols).set_index("code")
         self.by_name = {n: c for c, n in zip(self.frame.index, self.frame.name)}
+        self._codes = pa.array(list(self.frame.index), type=pa.string())
+        self._names = pa.array(list(self.by_name), type=pa.string())
+        self._name_codes = pa.array(list(self.by_name.values()), type=pa.string())
 
-    def resolve(self, values: pd.Series) -> tuple[pd.Series, dict[str, str]]:
-        """Codes for cells given as a code or a Chinese name; unknown -> NaN, with the closest names."""
-        v = values.str.strip()
-        upper = v.str.upper()
-        code = upper.where(upper.isin(self.frame.index))
-        code = code.fillna(v.map(self.by_name))
+    def resolve(self, values: pa.Array) -> tuple[pa.Array, dict[str, str]]:
+        """Codes for cells given as a code or a Chinese name (trimmed text); unknown -> null, with the
+        closest names for each unknown value."""
+        upper = pc.utf8_upper(values)
+        code = pc.if_else(pc.is_in(upper, value_set=self._codes), upper,
+                          pc.take(self._name_codes, pc.index_in(values, value_set=self._names)))
         hints = {}
-        for u in sorted(set(v[code.isna()]))[:200]:
+        unknown = pc.filter(values, pc.is_null(code))
+        for u in sorted(set(unknown.to_pylist()))[:200]:
             close = difflib.get_close_matches(u, list(self.by_name), n=3, cutoff=0.3)
             hints[u] = "、".join(f"{n}（{self.by_name[n]}）" for n in close)
         return code, hints
 
 
 # ------------------------------------------------------------------------------------------ check
+def _text(df: pd.DataFrame, name: str, n: int) -> pa.Array:
+    """A column as trimmed text (Arrow), "" where it is missing or empty."""
+    if name not in df.columns:
+        return pa.array([""] * n, type=pa.string())
+    col = df[name]
+    try:
+        arr = pa.array(col, type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):          # numbers or other objects in an object column
+        arr = pa.array(col.astype(str), type=pa.string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pc.utf8_trim_whitespace(pc.fill_null(arr, ""))
+
+
+def _is(mask) -> np.ndarray:
+    """An Arrow boolean result as a numpy mask (null counts as false)."""
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+
+
+def _mapped(values: pa.Array, words: dict) -> pa.Array:
+    """Each value looked up in `words` (null where it is not a key)."""
+    keys = pa.array(list(words), type=pa.string())
+    return pc.take(pa.array(list(words.values())), pc.index_in(values, value_set=keys))
+
+
+def _numbers(values: pa.Array) -> np.ndarray:
+    """Text to float64: NaN where it is not a finite number."""
+    try:                                               # the usual case: every cell a number or empty
+        out = pc.cast(pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values), pa.float64()
+                      ).to_numpy(zero_copy_only=False).astype(float)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        out = pd.to_numeric(values.to_numpy(zero_copy_only=False), errors="coerce").astype(float)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def _nullable(values: pa.Array) -> np.ndarray:
+    """Text as a numpy object array, None where empty."""
+    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values).to_numpy(zero_copy_only=False)
+
+
+def _times(raw: pa.Array, index: pd.Index) -> pd.Series:
+    """Report times in Jiangyin's zone (NaT where empty or unreadable); pandas reads the many ways a
+    file writes them (format="mixed")."""
+    given = _is(pc.not_equal(raw, ""))
+    if not given.any():
+        return pd.Series(pd.NaT, index=index, dtype=pd.DatetimeTZDtype("us", TZ))
+    text = pd.Series(_nullable(raw), index=index, dtype=object)
+    at = pd.to_datetime(text, errors="coerce", format="mixed", utc=False)
+    if not isinstance(at.dtype, pd.DatetimeTZDtype):
+        if at.dtype == object:        # offsets that differ between rows: each to UTC, then local
+            at = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
+            at = at.dt.tz_convert(TZ)
+        else:                         # times without an offset are Jiangyin's
+            at = at.dt.tz_localize(TZ, ambiguous="NaT", nonexistent="NaT")
+    else:
+        at = at.dt.tz_convert(TZ)
+    return at
+
+
 def check(df: pd.DataFrame, first_row: int, cat: Catalogue, default_datum: str, now: dt.datetime
           ) -> tuple[pd.DataFrame, list[Problem], pd.Series]:
     """The one validator. `df` has text columns (TEXT_FIELDS, priority, datum, lon, lat, grid_code,
     reported_at; a missing one counts as empty) and may carry others through. Returns the good rows
     (typed: category_code, priority, datum, lon, lat, grid_code, reported_at, time_given, …), every
-    problem (row numbers from first_row) and every row's own number (row -> number)."""
+    problem (row numbers from first_row) and every row's own number (row -> number).
+    Vectorised in Arrow's compute kernels: a file's 200,000 rows and a terminal's one report take the
+    same steps, and one row costs about a millisecond (pandas' per-call overhead was ~15 ms)."""
     n = len(df)
     rows = np.arange(first_row, first_row + n)
-    empty = pd.Series([""] * n, index=df.index)
-
-    def get(f: str) -> pd.Series:
-        return df[f].astype(str).str.strip() if f in df.columns else empty
-
     problems: list[Problem] = []
     bad = np.zeros(n, dtype=bool)
 
@@ -149,7 +212,7 @@ def check(df: pd.DataFrame, first_row: int, cat: Catalogue, default_datum: str, 
         nonlocal bad
         mask = np.asarray(mask, dtype=bool)
         for i in np.flatnonzero(mask)[:1000]:
-            v = None if values is None else values.iloc[i]
+            v = None if values is None else values[int(i)].as_py()
             problems.append(Problem(int(rows[i]), v, en.format(v=v), zh.format(v=v), hint, hint_zh, field=field_))
         extra = int(mask.sum()) - 1000
         if extra > 0:
@@ -157,100 +220,103 @@ def check(df: pd.DataFrame, first_row: int, cat: Catalogue, default_datum: str, 
                                     f"另有 {extra} 行存在同样问题", field=field_))
         bad |= mask
 
-    text = {f: get(f) for f in TEXT_FIELDS}
+    def empty(a: pa.Array) -> np.ndarray:
+        return _is(pc.equal(a, ""))
+
+    text = {f: _text(df, f, n) for f in TEXT_FIELDS}
     for f, s in text.items():
-        flag(s.str.contains(CONTROL_CHARS), f, f"{f} holds control characters (NUL, …)",
+        flag(_is(pc.match_substring_regex(s, CONTROL_CHARS.pattern)), f, f"{f} holds control characters (NUL, …)",
              f"{LABELS[f]}“{{v}}”含有不可见的控制字符（如 NUL）", "remove them", "请删除后重试。",
-             values=s.str.slice(0, 30))
+             values=pc.utf8_slice_codeunits(s, 0, 30))
     for f, limit in LIMITS.items():
-        flag(text[f].str.len() > limit, f, f"{f} longer than {limit} characters",
+        flag(_is(pc.greater(pc.utf8_length(text[f]), limit)), f, f"{f} longer than {limit} characters",
              f"{LABELS[f]}不能超过{limit}字", "shorten it", "请缩短。")
-    flag(text["description"] == "", "description", "description is empty", "事件描述为空",
+    flag(empty(text["description"]), "description", "description is empty", "事件描述为空",
          "fill in 描述", "请填写事件描述。")
 
-    code, hints = cat.resolve(text["category"])
-    unknown = (code.isna() & (text["category"] != "")).to_numpy()
+    category = text["category"]
+    code, hints = cat.resolve(category)
+    no_category = empty(category)
+    unknown = _is(pc.is_null(code)) & ~no_category
     for i in np.flatnonzero(unknown)[:1000]:
-        v = text["category"].iloc[i]
+        v = category[int(i)].as_py()
         problems.append(Problem(int(rows[i]), v, f"unknown category {v!r}" + (f"; closest: {hints[v]}" if hints.get(v) else ""),
                                 f"事件类别“{v}”不存在" + (f"；最接近的有：{hints[v]}" if hints.get(v) else ""),
                                 "use a category code or name of the catalogue", "请从类别目录中选择编码或名称。",
                                 field="category"))
     bad |= unknown
-    flag((text["category"] == "").to_numpy(), "category", "category is empty", "事件类别为空",
-         "fill in 事件类型", "请填写事件类别。")
+    flag(no_category, "category", "category is empty", "事件类别为空", "fill in 事件类型", "请填写事件类别。")
 
-    prio_raw = get("priority")
-    prio = prio_raw.map(PRIORITY_WORDS).where(prio_raw != "", 3)
-    flag(prio.isna(), "priority", "priority (urgency) {v!r} is not 特急/紧急/一般 or 1/2/3", "紧急程度“{v}”无法识别",
+    prio_raw = _text(df, "priority", n)
+    prio = pc.if_else(pc.equal(prio_raw, ""), 3, _mapped(prio_raw, PRIORITY_WORDS))
+    flag(_is(pc.is_null(prio)), "priority", "priority (urgency) {v!r} is not 特急/紧急/一般 or 1/2/3", "紧急程度“{v}”无法识别",
          "write 特急, 紧急 or 一般 (or leave it empty: 一般)", "紧急程度应为 特急(1)、紧急(2) 或 一般(3)。", values=prio_raw)
 
-    datum_raw = get("datum").str.lower()
+    datum_text = _text(df, "datum", n)
+    datum_raw = pc.utf8_lower(datum_text)
     # default_datum "" (a file whose 坐标系 column decides, 自动): an empty cell is not a guess either
-    datum = datum_raw.map(DATUM_WORDS).where(datum_raw != "", default_datum or None)
-    has_point = (get("lon") != "") | (get("lat") != "")
-    flag(datum.isna() & has_point, "datum", "coordinate system {v!r} is unknown", "坐标系“{v}”无法识别",
-         "write WGS84, GCJ-02 or BD-09", "坐标系应为 WGS84、GCJ-02（高德/腾讯）或 BD-09（百度）。", values=get("datum"))
-    datum = datum.fillna("wgs84")          # rows without a point (a grid code) need none
+    datum = pc.if_else(pc.equal(datum_raw, ""), pa.scalar(default_datum or None, pa.string()),
+                       _mapped(datum_raw, DATUM_WORDS))
+    grid, lon_raw, lat_raw = _text(df, "grid_code", n), _text(df, "lon", n), _text(df, "lat", n)
+    has_point = ~empty(lon_raw) | ~empty(lat_raw)
+    flag(_is(pc.is_null(datum)) & has_point, "datum", "coordinate system {v!r} is unknown", "坐标系“{v}”无法识别",
+         "write WGS84, GCJ-02 or BD-09", "坐标系应为 WGS84、GCJ-02（高德/腾讯）或 BD-09（百度）。", values=datum_text)
+    datum = pc.fill_null(datum, "wgs84")          # rows without a point (a grid code) need none
 
-    grid = get("grid_code")
-    lon_raw, lat_raw = get("lon"), get("lat")
-    lon = pd.to_numeric(lon_raw, errors="coerce")
-    lat = pd.to_numeric(lat_raw, errors="coerce")
-    lon = lon.where(np.isfinite(lon))
-    lat = lat.where(np.isfinite(lat))
-    no_loc = (grid == "") & (lon_raw == "") & (lat_raw == "")
+    lon, lat = _numbers(lon_raw), _numbers(lat_raw)
+    no_grid = empty(grid)
+    no_loc = no_grid & empty(lon_raw) & empty(lat_raw)
     # no point and no grid, but an address: placed by the address register (place(), geo.addresses)
-    by_address = no_loc & (text["address"] != "")
+    by_address = no_loc & ~empty(text["address"])
     flag(no_loc & ~by_address, "location", "no location", "没有位置", "give coordinates, a grid or an address",
          "请填写坐标、选择网格或填写地址。")
-    not_numbers = (grid == "") & ~no_loc & (lon.isna() | lat.isna())
+    not_numbers = no_grid & ~no_loc & (np.isnan(lon) | np.isnan(lat))
     flag(not_numbers, "location", "coordinates {v!r} are missing or not numbers", "坐标“{v}”缺失或不是有效的经纬度",
-         "fill in 经度 and 纬度 as numbers", "请填写数字形式的经度、纬度。", values=lon_raw + "," + lat_raw)
-    located = (grid == "") & ~no_loc & ~not_numbers
-    swapped = located & lon.between(20, 60) & lat.between(100, 140)
+         "fill in 经度 and 纬度 as numbers", "请填写数字形式的经度、纬度。",
+         values=pc.binary_join_element_wise(lon_raw, lat_raw, ","))
+    located = no_grid & ~no_loc & ~not_numbers
+    with np.errstate(invalid="ignore"):
+        swapped = located & (lon >= 20) & (lon <= 60) & (lat >= 100) & (lat <= 140)
+        in_range = (lon >= -180) & (lon <= 180) & (lat >= -90) & (lat <= 90)
     flag(swapped, "location", "longitude and latitude look swapped", "经纬度似乎填反了",
          "Jiangyin is near 120E, 31.8N", "江阴的经度约120、纬度约32。")
-    wrong = located & ~swapped & ~(lon.between(-180, 180) & lat.between(-90, 90))
-    flag(wrong, "location", "({v}) is not a longitude/latitude", "坐标（{v}）不是有效的经纬度",
-         "check the columns", "请检查经纬度。", values=lon_raw + ", " + lat_raw)
+    flag(located & ~swapped & ~in_range, "location", "({v}) is not a longitude/latitude", "坐标（{v}）不是有效的经纬度",
+         "check the columns", "请检查经纬度。", values=pc.binary_join_element_wise(lon_raw, lat_raw, ", "))
     n_grid = codes.length(3)
-    flag((grid != "") & ~grid.str.fullmatch(r"\d{%d}" % n_grid), "grid_code", f"grid code {{v!r}} is not {n_grid} digits",
-         f"网格编码“{{v}}”不是{n_grid}位数字", "", "", values=grid)
+    flag(~no_grid & ~_is(pc.match_substring_regex(grid, r"^\d{%d}$" % n_grid)), "grid_code",
+         f"grid code {{v!r}} is not {n_grid} digits", f"网格编码“{{v}}”不是{n_grid}位数字", "", "", values=grid)
 
-    at_raw = get("reported_at")
-    at = pd.to_datetime(at_raw.where(at_raw != ""), errors="coerce", format="mixed", utc=False)
-    if not isinstance(at.dtype, pd.DatetimeTZDtype):
-        if at.dtype == object:        # offsets that differ between rows: each to UTC, then local
-            at = pd.to_datetime(at_raw.where(at_raw != ""), errors="coerce", format="mixed", utc=True)
-            at = at.dt.tz_convert(TZ)
-        else:                         # times without an offset are Jiangyin's
-            at = at.dt.tz_localize(TZ, ambiguous="NaT", nonexistent="NaT")
-    else:
-        at = at.dt.tz_convert(TZ)
-    flag((at_raw != "") & at.isna(), "reported_at", "time {v!r} is not like 2026-11-27 09:30",
+    at_raw = _text(df, "reported_at", n)
+    at = _times(at_raw, df.index)
+    flag(~empty(at_raw) & at.isna().to_numpy(), "reported_at", "time {v!r} is not like 2026-11-27 09:30",
          "上报时间“{v}”格式不对", "write 2026-11-27 09:30", "请按 2026-11-27 09:30 填写。", values=at_raw)
     out_of_range = at.notna() & ((at < pd.Timestamp(OLDEST_REPORT)) | (at > pd.Timestamp(now + REPORT_AHEAD)))
-    flag(out_of_range, "reported_at", "time {v!r} is outside 2000 .. tomorrow", "上报时间“{v}”超出合理范围",
+    flag(out_of_range.to_numpy(), "reported_at", "time {v!r} is outside 2000 .. tomorrow", "上报时间“{v}”超出合理范围",
          "check the date", "请核对日期（2000年以后，不晚于明天）。", values=at_raw)
     time_given = at.notna()
     at = at.fillna(pd.Timestamp(now).tz_convert(TZ).as_unit(at.dt.unit))
 
-    ext = text["external_id"]
-    good = pd.DataFrame({
-        "row": rows, "category_code": code, "description": text["description"], "priority": prio,
-        "datum": datum, "lon": lon, "lat": lat, "grid_code": grid.where(grid != ""),
-        "reported_at": at, "address": text["address"].where(text["address"] != ""),
-        "reporter": text["reporter"].where(text["reporter"] != "", "终端 " + text["terminal_id"])
-                                    .where((text["reporter"] != "") | (text["terminal_id"] != ""), "移动终端"),
-        "external_id": ext.where(ext != ""), "time_given": time_given, "by_address": by_address,
-    }, index=df.index)
-    for extra in df.columns.difference([*TEXT_FIELDS, "priority", "datum", "lon", "lat", "grid_code", "reported_at",
-                                        "by_address"]):
-        if extra not in good.columns:
-            good[extra] = df[extra]
-    numbered = ext != ""
-    return good[~bad], problems, pd.Series(ext[numbered].to_numpy(), index=rows[numbered.to_numpy()])
+    ext, tid = text["external_id"], text["terminal_id"]
+    reporter = pc.if_else(pc.not_equal(text["reporter"], ""), text["reporter"],
+                          pc.if_else(pc.not_equal(tid, ""), pc.binary_join_element_wise("终端 ", tid, ""),
+                                     pa.scalar("移动终端")))
+    columns = {
+        "row": rows, "category_code": code.to_numpy(zero_copy_only=False),
+        "description": text["description"].to_numpy(zero_copy_only=False),
+        "priority": pc.fill_null(prio, 3).to_numpy(zero_copy_only=False),
+        "datum": datum.to_numpy(zero_copy_only=False), "lon": lon, "lat": lat, "grid_code": _nullable(grid),
+        "reported_at": at, "address": _nullable(text["address"]),
+        "reporter": reporter.to_numpy(zero_copy_only=False), "external_id": _nullable(ext),
+        "time_given": time_given.to_numpy(), "by_address": by_address,
+    }
+    read = {*TEXT_FIELDS, "priority", "datum", "lon", "lat", "grid_code", "reported_at", "by_address"}
+    for extra, values in df.items():                 # carried through as they came (source, is_drill, …)
+        if extra not in read and extra not in columns:
+            columns[extra] = values
+    good = pd.DataFrame(columns, index=df.index)
+    numbered = ~empty(ext)
+    return good[~bad], problems, pd.Series(ext.filter(pa.array(numbered)).to_numpy(zero_copy_only=False),
+                                           index=rows[numbered])
 
 
 # ------------------------------------------------------------------------------------------ place
@@ -666,24 +732,29 @@ def replay(conn, external_source: str, external_id: str, digest: str | None = No
     return int(row["id"])
 
 
-def submit_once(where, report: Report, by: Reporter, photos=(), raw_photos=()) -> tuple[int, bool]:
-    """A sender's report, safe to send again: (event id, replayed). With a number (external_id) already
-    used for the same request the first event is returned and nothing is written — also when two
-    copies race (the unique index); the same number with another request is IdempotencyConflict.
-    `where` is a scoped pool (one transaction: event, photos, audit); `raw_photos` [(name, bytes)]
-    enter the fingerprint, `photos` (checked) are written."""
+def submit_once(where, report: Report, by: Reporter, photos=(), raw_photos=(),
+                answer: Callable[[psycopg.Connection, int], T] | None = None) -> tuple[int, bool, T | None]:
+    """A sender's report, safe to send again: (event id, replayed, answer). With a number (external_id)
+    already used for the same request the first event is returned and nothing is written — also when
+    two copies race (the unique index); the same number with another request is IdempotencyConflict.
+    `where` is a scoped pool: the look-up, the event, its photos, the audit row and `answer(conn, id)`
+    (what the sender is told, read back) are one transaction. `raw_photos` [(name, bytes)] enter the
+    fingerprint, `photos` (checked) are written."""
     report = replace(report, digest=fingerprint(report, raw_photos))
     source, key = by.external_source or "", report.external_id
-    if key and (first := replay(where, source, key, report.digest)) is not None:
-        return first, True
-    try:
-        with where.connection() as conn:
-            return submit(conn, [report], by=by, photos=photos)[0], False
-    except psycopg.errors.UniqueViolation:
-        replayed = replay(where, source, key or "", report.digest) if key else None
-        if replayed is None:
-            raise
-        return replayed, True
+    with where.connection() as conn:
+        first = replay(conn, source, key, report.digest) if key else None
+        replayed = first is not None
+        if first is None:
+            try:
+                first = submit(conn, [report], by=by, photos=photos)[0]      # a savepoint of this transaction
+            except psycopg.errors.UniqueViolation:
+                # the same number sent twice at once: the other copy committed first
+                first = replay(conn, source, key or "", report.digest) if key else None
+                if first is None:
+                    raise
+                replayed = True
+        return first, replayed, (answer(conn, first) if answer is not None else None)
 
 
 __all__ = ["Report", "Reporter", "Problem", "IntakeRefused", "submit", "validate", "locate", "OutsideCounty"]
