@@ -210,17 +210,26 @@ def _report(request: Request, response: Response, body: ReportIn, files: list[tu
                         address=body.address, source="grid_app", external_id=key)
     checked = photos.check_all(files)               # every photo checked before anything is written
     by = intake.Reporter(source, "grid_worker", me.label, "api", staff_id=me.staff_id, external_source=source)
-    eid, replayed = intake.submit_once(scoped(request, me), rep, by, photos=checked, raw_photos=files)
+    where = scoped(request, me)
+    eid, replayed, out = intake.submit_once(where, rep, by, photos=checked, raw_photos=files,
+                                            answer=lambda conn, eid: _answer(conn, where.scope, eid))
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return _report_out(request, me, eid)
+    assert out is not None
+    return out
+
+
+def _answer(source, scope, eid: int) -> dict:
+    """A terminal's view of one event and its photos; `source` a scoped pool or its transaction."""
+    out = _event_out(events.brief(source, scope, eid))
+    out["photos"] = [_photo_out(p) for p in photos.list_for(source, eid)]
+    return out
 
 
 def _report_out(request: Request, me: terminals.Worker, eid: int) -> dict:
     where = task_scoped(request, me, eid)
-    out = _event_out(events.get_event(where, where.scope, eid))
-    out["photos"] = [_photo_out(p) for p in photos.list_for(where, eid)]
-    return out
+    with where.connection() as conn:
+        return _answer(conn, where.scope, eid)
 
 
 def _photo_out(p: dict) -> dict:

@@ -150,7 +150,7 @@ def _create(request: Request, body: RequestIn, files: list[tuple[str, bytes]], k
                            f"service_code“{body.service_code}”不存在：请使用 {PREFIX}/services.json 中的编码。")
     checked = photos.check_all(files)               # the photo checked before anything is written
     by = intake.Reporter(source, "system", system.name, "open311", external_source=source)
-    eid, replayed = intake.submit_once(scoped, rep, by, photos=checked, raw_photos=files)
+    eid, replayed, _ = intake.submit_once(scoped, rep, by, photos=checked, raw_photos=files)
     if replayed:
         return {"service_request_id": str(eid), "service_notice": "重复提交：返回第一次受理的编号。",
                 "account_id": None}, True

@@ -73,8 +73,16 @@ def search(pool, text: str, limit: int = MAX_SEARCH) -> list[dict]:
 
 def get_event(pool, scope: Scope, event_id: int) -> dict:
     """One event with its names; NotFound if missing, OutOfScope if outside the viewer's scope."""
-    with pool.connection() as conn:
-        rows = query(conn, "event_detail", {"id": event_id})
+    return _visible(query(pool, "event_detail", {"id": event_id}), scope, event_id)
+
+
+def brief(source, scope: Scope, event_id: int) -> dict:
+    """What a terminal is told about one event (status, category, grid, times, version), as get_event
+    refuses; `source` may be the connection of the transaction that just wrote it."""
+    return _visible(query(source, "event_brief", {"id": event_id}), scope, event_id)
+
+
+def _visible(rows: list[dict], scope: Scope, event_id: int) -> dict:
     if not rows:
         if scope.level != "city":   # row-level security hides other areas' events: refuse, say why
             raise OutOfScope(f"event {event_id} does not exist or is outside the viewer's scope",
