@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -112,14 +113,26 @@ def configure_serving(conn: psycopg.Connection) -> None:
     conn.commit()
 
 
+def alive(conn: psycopg.Connection) -> None:
+    """The pool's check before it hands a connection out, without a round trip for a healthy one: a
+    connection whose server went away (a restart, a killed backend) has its socket readable (EOF);
+    only then is it asked (ConnectionPool.check_connection), which raises for a dead one. A round trip
+    on every checkout cost an API request 0.3–1 ms of its ~4 (py-spy under load, 2026-12-06)."""
+    if conn.closed or conn.broken:
+        raise psycopg.OperationalError("the connection is closed")
+    readable, _w, _x = select.select([conn.fileno()], [], [], 0)
+    if readable:
+        ConnectionPool.check_connection(conn)
+
+
 def make_pool(url: str | None = None, min_size: int = 1, max_size: int = 8) -> ConnectionPool:
-    # check: a connection that died (a database restart) is replaced before it is handed out.
+    # check: a connection that died (a database restart) is replaced before it is handed out (alive).
     # reconnect_timeout: psycopg_pool retries a failed connection after 1, 2, 4, 8 … s (up to 5 min by
     # default), and no request gets a new attempt while one waits out its pause: after a restart a
     # request waited 10 s and more. Capped, the retries give up soon and the next request that waits
     # starts a fresh attempt at once (psycopg_pool's own growth path).
     pool = ConnectionPool(database_url(url), min_size=min_size, max_size=max_size,
-                          configure=configure_serving, check=ConnectionPool.check_connection,
+                          configure=configure_serving, check=alive,
                           reconnect_timeout=settings().jy_db_reconnect_s,
                           kwargs={"row_factory": dict_row}, open=False, name="jiangyin")
     try:
@@ -137,7 +150,7 @@ def make_replica_pool(url: str) -> ConnectionPool:
     """A streaming replica's pool, opened without waiting: a replica that is down must not stop the
     dashboard (reads go to the primary while it is, see replica_state)."""
     return ConnectionPool(url, min_size=0, max_size=6, kwargs={"row_factory": dict_row},
-                          configure=configure_serving, check=ConnectionPool.check_connection,
+                          configure=configure_serving, check=alive,
                           reconnect_timeout=settings().jy_db_reconnect_s, open=True, name="jiangyin-replica")
 
 
