@@ -114,7 +114,11 @@ def heads_path() -> Path:
 
 
 def _database(conn) -> str:
-    return str(conn.execute("SELECT current_database()").fetchone()[0])
+    """The chain's name in the heads file: the cluster's system identifier and the database's name (a
+    test cluster or a second one on the machine may hold a database of the same name, beside the same
+    archive directory; a restored backup or a replica keeps the identifier, as it keeps the chain)."""
+    row = conn.execute("SELECT (SELECT system_identifier FROM pg_control_system()), current_database()").fetchone()
+    return f"{row[0]}/{row[1]}"
 
 
 def write_head(conn, path: Path | None = None) -> dict | None:
