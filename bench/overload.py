@@ -72,7 +72,8 @@ class Client:
         head += [f"{k}: {v}" for k, v in headers.items()]
         raw = ("\r\n".join(head) + "\r\n\r\n").encode() + body
         for attempt in (1, 2):
-            conn = self.free.pop() if self.free else None
+            # the second attempt on a new connection: every kept one may have been closed meanwhile
+            conn = self.free.pop() if self.free and attempt == 1 else None
             fresh = conn is None
             if fresh:
                 conn = Conn(*await asyncio.open_connection(self.host, self.port))
