@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 
 import numpy as np
+import psycopg
 
 from geo import auth, db
 from geo.coords import DATUMS, to_wgs84
@@ -180,12 +181,18 @@ def record_positions(pool, token: str, fixes: list[dict], datum: str = "wgs84",
             raise InvalidInput(f"fix {i}: time {at} is not within the last 7 days (with a time zone)",
                                f"第 {i} 个定位点的时间 {at} 不在最近7天内（或缺少时区）。")
     x, y = to_wgs84(lon, lat, datum)
-    with pool.connection() as conn, conn.transaction():
-        return int(db.value(conn, "SELECT jy_positions_record(%(h)s, %(x)s::float8[], %(y)s::float8[], %(at)s::timestamptz[], "
-                                  "%(acc)s::real[], %(days)s::integer)",
-                            {"h": auth.token_hash(token), "x": [float(v) for v in x], "y": [float(v) for v in y],
-                             "at": [f["at"] for f in fixes], "acc": [f.get("accuracy_m") for f in fixes],
-                             "days": settings().jy_position_retention_days}))
+    if not token:
+        raise LoginFailed("no bearer token", "请先登录（缺少访问令牌）。")
+    params = {"h": auth.token_hash(token), "x": [float(v) for v in x], "y": [float(v) for v in y],
+              "at": [f["at"] for f in fixes], "acc": [f.get("accuracy_m") for f in fixes],
+              "days": settings().jy_position_retention_days}
+    try:
+        with pool.connection() as conn, conn.transaction():
+            return int(db.value(conn, "SELECT jy_positions_record(%(h)s, %(x)s::float8[], %(y)s::float8[], "
+                                      "%(at)s::timestamptz[], %(acc)s::real[], %(days)s::integer)", params))
+    except psycopg.errors.InsufficientPrivilege:      # the function found no live token: as authenticate()
+        raise LoginFailed("the token is wrong, expired or revoked",
+                          "访问令牌无效、已过期或已注销，请重新登录。") from None
 
 
 _CHECKIN = """
