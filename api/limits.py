@@ -15,7 +15,7 @@ health check are never shed here; long-polls that are waiting hold no database c
 Behind the proxy (scripts/serve.sh) the bound is time in the queue: HAProxy lets JY_API_MAXCONN requests
 in at once and answers 503 + Retry-After to one that waited JY_API_QUEUE_MS. Reports have a lane of
 their own there that never times out, and are judged here instead, once their body says how urgent they
-are (`shed_late`): an ordinary report that waited longer than the bound since the proxy took it
+are (`shed_late`): an ordinary report that waited longer than JY_API_REPORT_WAIT_MS since the proxy took it
 (X-Request-Start, set by HAProxy) is answered 503 + Retry-After before any work — the terminal sends it
 again with the same Idempotency-Key —, a 特急 one is always served.
 """
@@ -162,7 +162,7 @@ def shed_late(headers, urgent: bool) -> None:
     if urgent:
         return
     waited = waited_ms(headers)
-    bound = settings().jy_api_queue_ms
+    bound = settings().jy_api_report_wait_ms
     if waited is not None and waited > bound:
         raise Busy(f"waited {waited:.0f} ms in the queue (bound {bound} ms); retry",
                    "服务器繁忙，请稍后重试（终端会自动重试，同一上报编号不会重复创建）。")

@@ -47,8 +47,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JY_PHOTO_FAR_M", float, 500.0, "A photo whose EXIF GPS lies further than this (metres) from its event is flagged 拍摄地点偏远."),
     Setting("JY_XLSX_SECONDS", int, 120, "CPU seconds the child process that reads an XLSX workbook may use (it also has 1 GB "
             "of memory; `loaders/importer/xlsx.py`); past it the import says so and asks for CSV UTF-8."),
-    Setting("JY_API_QUEUE_MS", int, 20, "A terminal's request that waited this long in HAProxy's queue gets 503 + "
-            "`Retry-After: 1`; an ordinary report that waited this long is refused by the API before any work; "
+    Setting("JY_API_QUEUE_MS", int, 10, "A terminal's request that waited this long in HAProxy's queue gets 503 + "
+            "`Retry-After: 1` (positions, polls, sign-in, Open311; reports: JY_API_REPORT_WAIT_MS).", "run.sh"),
+    Setting("JY_API_REPORT_WAIT_MS", int, 40, "An ordinary report that waited this long since HAProxy took it is refused by "
+            "the API before any work (503 + `Retry-After: 1`; the terminal sends it again with its Idempotency-Key); "
             "特急 never (`api/limits.py`).", "run.sh, Python"),
     Setting("JY_NOTIFY_WEBHOOK", str, "", "Optional URL (an SMS gateway) the outbox worker POSTs each 派单/催办/督办 to (JSON, retried); empty: none."),
     Setting("JY_FEED", bool, True, "`./run.sh` starts the live demo feed (`loaders simulate`) when the database holds demo data; `JY_FEED=0`: off."),
@@ -68,7 +70,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JY_WEB_WORKERS", int, None, "Streamlit processes behind HAProxy (`scripts/serve.sh`); default: the number of cores.", "run.sh"),
     Setting("JY_API_WORKERS", int, 2, "uvicorn processes of the API (`./run.sh`); each has its own outbox worker and pool.", "run.sh"),
     Setting("JY_API_MAXCONN", int, None, "Requests HAProxy lets into the API at once in each lane (positions, polls and "
-            "sign-in; Open311; reports); the rest queue (`scripts/serve.sh`). Default: 2 × JY_API_WORKERS.", "run.sh"),
+            "sign-in; Open311); the rest queue (`scripts/serve.sh`). Default: JY_API_WORKERS (one per process).", "run.sh"),
+    Setting("JY_API_REPORT_MAXCONN", int, None, "Reports HAProxy lets into the API at once (their own lane); the rest queue. "
+            "Default: JY_API_MAXCONN.", "run.sh"),
     Setting("JY_AUDIT_HEAD_EVERY_S", int, 300, "Seconds between two records of the audit chain's head in "
             "`$JY_BACKUP_DIR/audit-heads.jsonl` (`loaders audit-head`, started by `./run.sh`).", "run.sh"),
     Setting("JY_ESCALATE_EVERY_S", int, 60, "Seconds between two runs of the escalation job (`loaders escalate --every`, "
@@ -102,6 +106,7 @@ class Settings:
     jy_photo_far_m: float
     jy_xlsx_seconds: int
     jy_api_queue_ms: int
+    jy_api_report_wait_ms: int
     jy_notify_webhook: str
     jy_feed: bool
     jy_feed_workers: int
@@ -116,6 +121,7 @@ class Settings:
     jy_web_workers: int | None
     jy_api_workers: int
     jy_api_maxconn: int | None
+    jy_api_report_maxconn: int | None
     jy_audit_head_every_s: int
     jy_escalate_every_s: int
     jy_warn_every_s: int

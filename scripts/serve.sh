@@ -9,11 +9,12 @@
 #     the API through the same port, and /auth/ (the HttpOnly session cookie: api/web_session.py);
 #   - HTTPS instead of HTTP on PORT when JY_TLS_CERT and JY_TLS_KEY name a certificate and its key;
 #   - the live demo feed (JY_FEED, only on demo data).
-# Bounded work in front of the API (issue 29): at most JY_API_MAXCONN requests (default 2 per API
-# worker) are in the API at once; one that cannot start within JY_API_QUEUE_MS (default 20 ms) is
+# Bounded work in front of the API (issue 29): at most JY_API_MAXCONN requests (default 1 per API
+# worker) are in the API at once; one that cannot start within JY_API_QUEUE_MS (default 10 ms) is
 # answered 503 with Retry-After at once, by HAProxy, in the API's error shape — so what is accepted stays
-# fast and a terminal retries with its Idempotency-Key. Reports (特急 among them) are never shed: they
-# queue in a lane of their own; long-polls (/api/v1/notifications, no database connection while they
+# fast and a terminal retries with its Idempotency-Key. Reports queue in a lane of their own
+# (JY_API_REPORT_MAXCONN at once); the API refuses an ordinary one that waited JY_API_REPORT_WAIT_MS
+# (40 ms) before any work, a 特急 one never (api/limits.py); long-polls (/api/v1/notifications, no database connection while they
 # wait), the health check and the dashboard's /auth/ are not counted.
 # Needs APP_DATABASE_URL (and DATABASE_URL for the feed) in the environment. Ctrl-C stops everything.
 set -euo pipefail
@@ -24,8 +25,9 @@ port="${PORT:-8501}"
 api_port="${API_PORT:-8502}"
 workers="${JY_WEB_WORKERS:-$(nproc)}"
 api_workers="${JY_API_WORKERS:-2}"
-api_maxconn="${JY_API_MAXCONN:-$((2 * api_workers))}"
-api_queue_ms="${JY_API_QUEUE_MS:-20}"
+api_maxconn="${JY_API_MAXCONN:-$api_workers}"
+report_maxconn="${JY_API_REPORT_MAXCONN:-$api_maxconn}"
+api_queue_ms="${JY_API_QUEUE_MS:-10}"
 run_dir="$ROOT/.local/run/$port"
 mkdir -p "$run_dir"
 rm -f "$run_dir/stopping"
@@ -166,10 +168,11 @@ backend api_open311
     option httpchk GET /api/v1/health
     server api 127.0.0.1:$api_port check maxconn $api_maxconn
 backend api_reports
-    # never shed: a report waits its turn (up to 30 s) in a lane of its own, not behind positions and polls
+    # a report waits its turn in a lane of its own, not behind positions and polls; the API refuses an
+    # ordinary one that waited past JY_API_REPORT_WAIT_MS (api/limits.py), a 特急 one never
     timeout queue 30s
     option httpchk GET /api/v1/health
-    server api 127.0.0.1:$api_port check maxconn $api_maxconn
+    server api 127.0.0.1:$api_port check maxconn $report_maxconn
 backend api_uncounted
     # long-polls (they wait holding no database connection), the health check, the dashboard's /auth/
     option httpchk GET /api/v1/health

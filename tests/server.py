@@ -81,9 +81,9 @@ def proxied_servers(database_url: str, workers: int = 2, extra_env: dict | None 
     port = free_port()
     env = {**_env(database_url, extra_env), "PORT": str(port), "API_PORT": str(free_port()),
            "JY_WEB_WORKERS": str(workers), "JY_API_WORKERS": "1", "JY_FEED": "0",
-           # the queue's bound (scripts/serve.sh) is for a machine that serves only the API; beside a
-           # busy test run a 20 ms bound sheds a test's own requests (tests/test_api_overload.py sets it)
-           "JY_API_QUEUE_MS": "5000", **(extra_env or {})}
+           # the queue's bounds (scripts/serve.sh) are for a machine that serves only the API; beside a
+           # busy test run a 10 ms bound sheds a test's own requests (tests/test_api_overload.py sets them)
+           "JY_API_QUEUE_MS": "5000", "JY_API_REPORT_WAIT_MS": "5000", **(extra_env or {})}
     scheme = "https" if env.get("JY_TLS_CERT") else "http"
     # ready when the dashboard and the API both answer through the proxy (the API starts beside the jobs)
     for url in _serve(["bash", str(ROOT / "scripts" / "serve.sh")], env, ("/_stcore/health", "/api/v1/health"), port,

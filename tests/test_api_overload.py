@@ -32,7 +32,7 @@ def served():
         with db.connect(url) as conn:
             workers = terminal_workers(conn, PASSWORD)
             conn.commit()
-        with proxied_servers(url, workers=1, extra_env={"JY_API_MAXCONN": "1", "JY_API_QUEUE_MS": "20"}) as (base, run):
+        with proxied_servers(url, workers=1, extra_env={"JY_API_MAXCONN": "1", "JY_API_QUEUE_MS": "20", "JY_API_REPORT_WAIT_MS": "20"}) as (base, run):
             api_port = re.search(r"server api 127\.0\.0\.1:(\d+)", (run / "haproxy.cfg").read_text()).group(1)
             for path in ("/api/v1/categories", "/open311/v2/services.json"):
                 served_once(base, path)
