@@ -57,7 +57,8 @@ def deck_layers(scope: Scope, layers: list[str], days: int, track: list[dict] | 
         if "mutual_aid" in layers:
             out.append(maps.mutual_aid_layer(villages))
     if "enterprises" in layers:
-        out.append(maps.enterprise_layer(data.enterprises(scope), ENTERPRISE_STATUS_LABELS, ENTERPRISE_SECTOR_LABELS))
+        out.append(maps.enterprise_layer(onemap.enterprises_on_map(data.enterprises(scope), scope),
+                                         ENTERPRISE_STATUS_LABELS, ENTERPRISE_SECTOR_LABELS))
     if "coverage" in layers:
         out.append(maps.coverage_layer(data.coverage(scope)))
     if "service" in layers:

@@ -117,6 +117,9 @@ def _enterprise_panel(enterprise_id: int, scope) -> None:
                                for r in rows]), empty="暂无检查记录")
 
 
+ALL = "all"
+
+
 def _assistance_detail(scope) -> None:
     v = data.viewer()
     with st.expander("社会救助对象明细"):
@@ -124,11 +127,14 @@ def _assistance_detail(scope) -> None:
             st.caption("救助对象明细属个人信息，仅市级指挥、镇街领导与村社区工作人员可查看（由数据库行级安全控制）。")
             return
         villages = data.onemap_villages(scope)
-        options = [""] + [r["code"] for r in villages]
-        names = {r["code"]: r["name"] for r in villages}
-        pick = st.selectbox("村社区", options, format_func=lambda c: names.get(c, c) if c else "全部",
-                            key="onemap_assist_village", placeholder="请选择村社区")
-        rows = data.assistance_households(pick or None)
+        # nothing chosen: no table (500 households were 68 KB of every first load, the expander closed)
+        options = ["", ALL] + [r["code"] for r in villages]
+        names = {"": "请选择村社区", ALL: "全部（最多500户）", **{r["code"]: r["name"] for r in villages}}
+        pick = st.selectbox("村社区", options, format_func=lambda c: names.get(c, c), key="onemap_assist_village")
+        if not pick:
+            st.caption("选择一个村社区（或“全部”）后显示救助对象明细。")
+            return
+        rows = data.assistance_households(None if pick == ALL else pick)
         classes = {r["code"]: r["label"] for r in data.assistance_counts(scope)}
         st.caption(f"显示 {len(rows):,} 户（最多500户）；电话已隐去中间四位。")
         panels.table(pd.DataFrame([{"编号": r["code"], "村社区": r["village_name"], "救助类别": classes.get(r["class_code"], r["class_code"]),
@@ -175,7 +181,9 @@ with user_errors():
         clicked = st.pydeck_chart(deck, width="stretch", height=680, key="onemap_map", on_select="rerun",
                                   selection_mode="single-object")
         st.caption(f"点击网格圆点进入网格视图，点击人员查看今日轨迹与任务，点击企业查看检查记录。事件密度：近{days}天上报。"
-                   f"在线：{metrics.ONLINE_MINUTES}分钟内有定位。地图仅用矢量图层，无需在线底图。")
+                   f"在线：{metrics.ONLINE_MINUTES}分钟内有定位。地图仅用矢量图层，无需在线底图。"
+                   + ("全市地图只标出整改中的监管企业（各状态家数见右侧），进入镇街显示全部企业。"
+                      if scope.town is None and "enterprises" in layers else ""))
         if enterprise_id:
             _enterprise_panel(enterprise_id, scope)
         _assistance_detail(scope)
