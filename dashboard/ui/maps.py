@@ -349,7 +349,7 @@ def coverage_layer(grids: list[dict]) -> pdk.Layer:
         return 0 if g["visited_today"] else (1 if g["days_visited"] else 2)
     return _scatter("coverage", [
         {"position": [g["lon"], g["lat"]], "code": g["code"], "name": tip(g["name"]),
-         "line1": tip(f"今日打卡 {g['checkins_today']} 次 · 近7天巡查 {g['days_visited']} 天"),
+         "line1": tip(f"今日打卡{g['checkins_today']}次 · 近7天巡查{g['days_visited']}天"),
          "line2": "", "v": state(g)} for g in grids],     # the page's caption says a click opens the grid
         radius=3, units="pixels", min_px=2, max_px=5, line_px=0,
         color=color_by("v", [COVERAGE_COLORS[k] + [200] for k in ("today", "week", "none")]))
@@ -359,7 +359,7 @@ def service_layer(points: list[dict], labels: dict[str, str]) -> pdk.Layer:
     kinds = list(SERVICE_COLORS)
     return _scatter("service", [
         {"position": [p["lon"], p["lat"]], "name": tip(p["name"]), "line1": tip(labels.get(p["kind"], p["kind"])),
-         "line2": tip(f"可办事项 {p['matters'] or '—'} 项 · 近30天服务 {p['services_30d'] or 0} 人次"),
+         "line2": tip(f"可办事项{p['matters'] or '—'}项 · 近30天服务{p['services_30d'] or 0}人次"),
          "v": kinds.index(p["kind"]) if p["kind"] in kinds else len(kinds)} for p in points],
         radius=4, units="pixels", min_px=3, max_px=6, line_px=1,
         color=color_by("v", [SERVICE_COLORS[k] + [240] for k in kinds] + [[90, 90, 90, 240]]))
