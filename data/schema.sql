@@ -4357,7 +4357,7 @@ CREATE TRIGGER event_log_apply AFTER INSERT ON public.event_log REFERENCING NEW 
 -- Name: event_log event_log_from_session; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER event_log_from_session BEFORE INSERT ON public.event_log FOR EACH ROW EXECUTE FUNCTION public.event_log_from_session();
+CREATE TRIGGER event_log_from_session BEFORE INSERT ON public.event_log FOR EACH ROW WHEN ((SESSION_USER <> '<owner>'::name)) EXECUTE FUNCTION public.event_log_from_session();
 
 
 --
@@ -4378,7 +4378,7 @@ CREATE TRIGGER event_log_no_truncate BEFORE TRUNCATE ON public.event_log FOR EAC
 -- Name: events events_before_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER events_before_insert BEFORE INSERT ON public.events FOR EACH ROW EXECUTE FUNCTION public.events_before_insert();
+CREATE TRIGGER events_before_insert BEFORE INSERT ON public.events FOR EACH ROW WHEN (((new.status IS DISTINCT FROM 'reported'::text) OR (new.closed_at IS NOT NULL) OR (new.status_at IS NULL))) EXECUTE FUNCTION public.events_before_insert();
 
 
 --

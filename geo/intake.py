@@ -529,11 +529,11 @@ WITH s AS ({source}), fresh AS (
      WHERE NOT (%(skip_known)s AND s.external_id IS NOT NULL
                 AND EXISTS (SELECT 1 FROM events e WHERE e.external_source = %(src)s AND e.external_id = s.external_id))
 ), ev AS (
-    INSERT INTO events (id, category_code, priority, handling_level, reported_at, due_at, location, grid_code,
+    INSERT INTO events (id, category_code, priority, handling_level, reported_at, status_at, due_at, location, grid_code,
                         description, address, source, reporter_staff_id, reporter_name, assignee_department,
                         assignee_team, is_drill, external_source, external_id, external_digest, address_match,
                         address_score, attributes, is_demo, version)
-    SELECT id, category_code, priority, level, reported_at, due_at, ST_SetSRID(ST_MakePoint(lon, lat), {srid}),
+    SELECT id, category_code, priority, level, reported_at, reported_at, due_at, ST_SetSRID(ST_MakePoint(lon, lat), {srid}),
            grid_code, description, address, source, reporter_staff_id,
            CASE WHEN reporter_staff_id IS NULL THEN reporter END, department, team, is_drill,
            %(src)s, external_id, external_digest, address_match, address_score, attributes,
