@@ -94,6 +94,10 @@ def test_layer_figures_equal_sql(conn, app_pool, demo_url):
         ents = sum(r["n"] for r in onemap.enterprise_counts(sp, scope) if r["status"] == "rectified")
         assert ents == n("SELECT count(*) FROM supervised_enterprises WHERE status = 'rectified' AND {where}")
         assert len(onemap.enterprises(sp, scope)) == n("SELECT count(*) FROM supervised_enterprises WHERE {where}")
+        # the county's map marks the enterprises still 整改中, a town's map all of its own
+        drawn = onemap.enterprises_on_map(onemap.enterprises(sp, scope), scope)
+        assert len(drawn) == (n("SELECT count(*) FROM supervised_enterprises WHERE status = 'rectifying' AND {where}")
+                              if scope.town is None else n("SELECT count(*) FROM supervised_enterprises WHERE {where}"))
         assert len(onemap.service_points(sp, scope)) == n("SELECT count(*) FROM service_points WHERE {where}")
         aid = onemap.mutual_aid_figures(onemap.villages(sp, scope))
         assert aid["villages"] == n("SELECT count(*) FROM mutual_aid_villages WHERE {where}")
