@@ -130,7 +130,8 @@ def _assistance_detail(scope) -> None:
         # nothing chosen: no table (500 households were 68 KB of every first load, the expander closed)
         options = ["", ALL] + [r["code"] for r in villages]
         names = {"": "请选择村社区", ALL: "全部（最多500户）", **{r["code"]: r["name"] for r in villages}}
-        pick = st.selectbox("村社区", options, format_func=lambda c: names.get(c, c), key="onemap_assist_village")
+        pick = st.selectbox("村社区", options, format_func=lambda c: names.get(c, c), key="onemap_assist_village",
+                            placeholder="请选择村社区")
         if not pick:
             st.caption("选择一个村社区（或“全部”）后显示救助对象明细。")
             return
