@@ -82,6 +82,14 @@ def api_load(base, token, lonlat, category, stop, done, errors):
 
 
 @pytest.mark.timeout(900)
+def until(ok, what: str, within_s: float = 60) -> None:
+    """Wait until `ok()` holds (polled every 50 ms), or fail naming `what`."""
+    deadline = time.monotonic() + within_s
+    while not ok():
+        assert time.monotonic() < deadline, f"not within {within_s} s: {what}"
+        time.sleep(0.05)
+
+
 def test_sigkill_of_the_postmaster_loses_nothing_reported_as_done():
     with own_cluster("jy-crash-") as cluster:
         load_small_demo(cluster.url)
@@ -113,10 +121,12 @@ def test_sigkill_of_the_postmaster_loses_nothing_reported_as_done():
                             for _ in range(API_THREADS)]
                 for t in threads:
                     t.start()
-                time.sleep(4)
+                # the load runs until it has done some of both kinds of work (not a fixed time)
+                until(lambda: len(console_done) >= 50 and len(api_done) >= 10, "the load got going")
                 before_kill = len(console_done) + len(api_done)
                 cluster.kill_postmaster()
-                time.sleep(2)                  # the load keeps trying against a dead server
+                # the load keeps trying against a dead server until it has met the crash
+                until(lambda: len(errors) >= CONSOLE_THREADS + API_THREADS, "the load met the dead server")
                 stop.set()
                 for t in threads:
                     t.join(timeout=60)
