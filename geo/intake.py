@@ -154,26 +154,37 @@ def _is(mask) -> np.ndarray:
     return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
-def _mapped(values: pa.Array, words: dict) -> pa.Array:
-    """Each value looked up in `words` (null where it is not a key)."""
-    keys = pa.array(list(words), type=pa.string())
-    return pc.take(pa.array(list(words.values())), pc.index_in(values, value_set=keys))
+def _mapped(values: pa.Array, words: tuple[pa.Array, pa.Array]) -> pa.Array:
+    """Each value looked up in `words` (keys, values: null where it is not a key)."""
+    keys, mapped = words
+    return pc.take(mapped, pc.index_in(values, value_set=keys))
+
+
+def _words(words: dict) -> tuple[pa.Array, pa.Array]:
+    return pa.array(list(words), type=pa.string()), pa.array(list(words.values()))
+
+
+_PRIORITY_WORDS, _DATUM_WORDS = _words(PRIORITY_WORDS), _words(DATUM_WORDS)
 
 
 def _numbers(values: pa.Array) -> np.ndarray:
     """Text to float64: NaN where it is not a finite number."""
     try:                                               # the usual case: every cell a number or empty
-        out = pc.cast(pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values), pa.float64()
-                      ).to_numpy(zero_copy_only=False).astype(float)
+        out = pc.cast(_nulled(values), pa.float64()).to_numpy(zero_copy_only=False).astype(float)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         out = pd.to_numeric(values.to_numpy(zero_copy_only=False), errors="coerce").astype(float)
     out[~np.isfinite(out)] = np.nan
     return out
 
 
+def _nulled(values: pa.Array) -> pa.Array:
+    """Text with null where it is empty."""
+    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+
+
 def _nullable(values: pa.Array) -> np.ndarray:
     """Text as a numpy object array, None where empty."""
-    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values).to_numpy(zero_copy_only=False)
+    return _nulled(values).to_numpy(zero_copy_only=False)
 
 
 def _times(raw: pa.Array, index: pd.Index) -> pd.Series:
@@ -248,7 +259,7 @@ def check(df: pd.DataFrame, first_row: int, cat: Catalogue, default_datum: str, 
     flag(no_category, "category", "category is empty", "事件类别为空", "fill in 事件类型", "请填写事件类别。")
 
     prio_raw = _text(df, "priority", n)
-    prio = pc.if_else(pc.equal(prio_raw, ""), 3, _mapped(prio_raw, PRIORITY_WORDS))
+    prio = pc.if_else(pc.equal(prio_raw, ""), 3, _mapped(prio_raw, _PRIORITY_WORDS))
     flag(_is(pc.is_null(prio)), "priority", "priority (urgency) {v!r} is not 特急/紧急/一般 or 1/2/3", "紧急程度“{v}”无法识别",
          "write 特急, 紧急 or 一般 (or leave it empty: 一般)", "紧急程度应为 特急(1)、紧急(2) 或 一般(3)。", values=prio_raw)
 
@@ -256,7 +267,7 @@ def check(df: pd.DataFrame, first_row: int, cat: Catalogue, default_datum: str, 
     datum_raw = pc.utf8_lower(datum_text)
     # default_datum "" (a file whose 坐标系 column decides, 自动): an empty cell is not a guess either
     datum = pc.if_else(pc.equal(datum_raw, ""), pa.scalar(default_datum or None, pa.string()),
-                       _mapped(datum_raw, DATUM_WORDS))
+                       _mapped(datum_raw, _DATUM_WORDS))
     grid, lon_raw, lat_raw = _text(df, "grid_code", n), _text(df, "lon", n), _text(df, "lat", n)
     has_point = ~empty(lon_raw) | ~empty(lat_raw)
     flag(_is(pc.is_null(datum)) & has_point, "datum", "coordinate system {v!r} is unknown", "坐标系“{v}”无法识别",

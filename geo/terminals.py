@@ -137,6 +137,11 @@ def sign_in(pool, terminal_id: str, password: str, source: str | None = None) ->
     return token, expires.isoformat(), worker
 
 
+def token_refused() -> LoginFailed:
+    """What a terminal is told when its token is not (or no longer) valid."""
+    return LoginFailed("the token is wrong, expired or revoked", "访问令牌无效、已过期或已注销，请重新登录。")
+
+
 def authenticate(pool, token: str | None) -> Worker:
     """The worker behind a bearer token; LoginFailed for a missing, wrong, expired or revoked one."""
     if not token:
@@ -144,7 +149,7 @@ def authenticate(pool, token: str | None) -> Worker:
     with pool.connection() as conn:
         row = db.one(conn, "SELECT * FROM jy_token_check(%(h)s)", {"h": auth.token_hash(token)})
     if row is None:
-        raise LoginFailed("the token is wrong, expired or revoked", "访问令牌无效、已过期或已注销，请重新登录。")
+        raise token_refused()
     return Worker(row["staff_id"], row["name"], row["role"], row["terminal_id"], row["grid_code"],
                   row["town_code"], row["village_code"])
 
@@ -191,8 +196,7 @@ def record_positions(pool, token: str, fixes: list[dict], datum: str = "wgs84",
             return int(db.value(conn, "SELECT jy_positions_record(%(h)s, %(x)s::float8[], %(y)s::float8[], "
                                       "%(at)s::timestamptz[], %(acc)s::real[], %(days)s::integer)", params))
     except psycopg.errors.InsufficientPrivilege:      # the function found no live token: as authenticate()
-        raise LoginFailed("the token is wrong, expired or revoked",
-                          "访问令牌无效、已过期或已注销，请重新登录。") from None
+        raise token_refused() from None
 
 
 _CHECKIN = """

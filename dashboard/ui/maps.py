@@ -341,28 +341,34 @@ def color_by(field: str, colors: list[list[int]]) -> str:
     return expr
 
 
+def palette(colors: dict[str, list[int]], alpha: int, other: tuple[int, int, int] = (90, 90, 90)) -> tuple[dict[str, int], str]:
+    """(the code of each key, the expression colouring field "v" by it): keys not listed are `other`."""
+    codes = {k: i for i, k in enumerate(colors)}
+    return codes, color_by("v", [c + [alpha] for c in colors.values()] + [[*other, alpha]])
+
+
 def coverage_layer(grids: list[dict]) -> pdk.Layer:
     """One dot per third-level grid: green visited today, amber in the last 7 days only, red not at all.
     The colour is chosen in the browser from a small number per dot (a colour per row was a tenth of
     一张图's first load)."""
+    states, color = palette(COVERAGE_COLORS, 200)
+
     def state(g) -> int:
-        return 0 if g["visited_today"] else (1 if g["days_visited"] else 2)
+        return states["today" if g["visited_today"] else ("week" if g["days_visited"] else "none")]
     return _scatter("coverage", [
         {"position": [g["lon"], g["lat"]], "code": g["code"], "name": tip(g["name"]),
          "line1": tip(f"今日打卡{g['checkins_today']}次 · 近7天巡查{g['days_visited']}天"),
          "line2": "", "v": state(g)} for g in grids],     # the page's caption says a click opens the grid
-        radius=3, units="pixels", min_px=2, max_px=5, line_px=0,
-        color=color_by("v", [COVERAGE_COLORS[k] + [200] for k in ("today", "week", "none")]))
+        radius=3, units="pixels", min_px=2, max_px=5, line_px=0, color=color)
 
 
 def service_layer(points: list[dict], labels: dict[str, str]) -> pdk.Layer:
-    kinds = list(SERVICE_COLORS)
+    kinds, color = palette(SERVICE_COLORS, 240)
     return _scatter("service", [
         {"position": [p["lon"], p["lat"]], "name": tip(p["name"]), "line1": tip(labels.get(p["kind"], p["kind"])),
          "line2": tip(f"可办事项{p['matters'] or '—'}项 · 近30天服务{p['services_30d'] or 0}人次"),
-         "v": kinds.index(p["kind"]) if p["kind"] in kinds else len(kinds)} for p in points],
-        radius=4, units="pixels", min_px=3, max_px=6, line_px=1,
-        color=color_by("v", [SERVICE_COLORS[k] + [240] for k in kinds] + [[90, 90, 90, 240]]))
+         "v": kinds.get(p["kind"], len(kinds))} for p in points],
+        radius=4, units="pixels", min_px=3, max_px=6, line_px=1, color=color)
 
 
 def assistance_layer(villages: list[dict]) -> pdk.Layer:
@@ -388,14 +394,13 @@ def mutual_aid_layer(villages: list[dict]) -> pdk.Layer:
 
 
 def enterprise_layer(items: list[dict], status_labels: dict[str, str], sector_labels: dict[str, str]) -> pdk.Layer:
-    states = list(ENTERPRISE_COLORS)
+    states, color = palette(ENTERPRISE_COLORS, 200)
     return _scatter("enterprises", [
         {"position": [e["lon"], e["lat"]], "id": e["id"], "name": tip(e["name"]),
          "line1": tip(f"{sector_labels.get(e['sector'], e['sector'])} · {status_labels.get(e['status'], e['status'])}"),
          "line2": tip(f"最近检查 {e['last_inspection']:%Y-%m-%d}" if e.get("last_inspection") else "暂无检查记录"),
-         "v": states.index(e["status"]) if e["status"] in states else len(states)} for e in items],
-        radius=2, units="pixels", min_px=2, max_px=4, line_px=0,
-        color=color_by("v", [ENTERPRISE_COLORS[k] + [200] for k in states] + [[90, 90, 90, 200]]))
+         "v": states.get(e["status"], len(states))} for e in items],
+        radius=2, units="pixels", min_px=2, max_px=4, line_px=0, color=color)
 
 
 def track_layer(fixes: list[dict]) -> pdk.Layer:
